@@ -1,0 +1,43 @@
+"""Resampling a record to a model's rate with a polyphase filter (``scipy.signal.resample_poly``)."""
+
+from __future__ import annotations
+
+import warnings
+from fractions import Fraction
+
+import numpy as np
+from scipy.signal import resample_poly
+
+
+class UpsamplingWarning(UserWarning):
+    """The record is slower than the model: the missing high-frequency content cannot be made up."""
+
+
+def rational_ratio(fs_from_hz: float, fs_to_hz: float, max_denominator: int = 10_000) -> tuple[int, int]:
+    """(up, down) with up/down == fs_to/fs_from exactly, e.g. 4000 -> 23437.5 Hz is (375, 64)."""
+    ratio = Fraction(fs_to_hz).limit_denominator(max_denominator * 8) / Fraction(fs_from_hz).limit_denominator(max_denominator * 8)
+    ratio = ratio.limit_denominator(max_denominator)
+    if abs(float(ratio) - fs_to_hz / fs_from_hz) > 1e-9 * fs_to_hz / fs_from_hz:
+        raise ValueError(f"no exact rational ratio for {fs_from_hz} Hz -> {fs_to_hz} Hz")
+    return ratio.numerator, ratio.denominator
+
+
+def resample_to(signal: np.ndarray, fs_from_hz: float, fs_to_hz: float) -> np.ndarray:
+    """``signal`` at ``fs_to_hz`` as float32. Warns (:class:`UpsamplingWarning`) when upsampling.
+
+    NaN samples spread over the filter's length; windows holding them stay invalid.
+    """
+    if fs_from_hz <= 0 or fs_to_hz <= 0:
+        raise ValueError(f"rates must be positive, got {fs_from_hz} Hz -> {fs_to_hz} Hz")
+    if fs_from_hz == fs_to_hz:
+        return np.asarray(signal, dtype=np.float32)
+    if fs_to_hz > fs_from_hz:
+        warnings.warn(
+            f"upsampling from {fs_from_hz:g} Hz to {fs_to_hz:g} Hz: the record holds nothing "
+            f"above {fs_from_hz / 2:g} Hz, so a model made for {fs_to_hz:g} Hz sees a "
+            "band-limited signal and its output is less trustworthy",
+            UpsamplingWarning,
+            stacklevel=2,
+        )
+    up, down = rational_ratio(fs_from_hz, fs_to_hz)
+    return resample_poly(np.asarray(signal, dtype=np.float64), up, down).astype(np.float32)

@@ -1,0 +1,102 @@
+"""Which windows are fit to classify, and why the others are not.
+
+A window is invalid when it holds missing samples (NaN), a flat run (identical samples for
+longer than real EMG ever stays still: dead channel, zero padding), or too many samples at
+the recorder's full scale. Flat runs at full scale are clipping, not flatness.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+import numpy as np
+
+from emgviewer.analysis.windows import WindowGeometry, seconds_to_samples
+from emgviewer.records.quality import clipped_mask
+
+
+class Invalid(enum.IntFlag):
+    NONE = 0
+    MISSING = 1
+    FLAT = 2
+    CLIPPED = 4
+
+
+@dataclass(frozen=True)
+class ValidityCriteria:
+    #: Longest run of identical samples allowed. Real N2001 EMG never exceeds 0.5 ms.
+    max_flat_s: float = 0.005
+    #: Largest fraction of a window's samples allowed at full scale.
+    max_clipped_fraction: float = 0.01
+
+
+@dataclass(frozen=True)
+class WindowValidity:
+    """Per-window validity: ``flags`` (an :class:`Invalid` bit set) and the measures behind it."""
+
+    flags: np.ndarray  # uint8, one per window
+    missing_count: np.ndarray  # NaN samples per window
+    flat_run_samples: np.ndarray  # longest flat run that breaks the criterion, else 0
+    clipped_fraction: np.ndarray
+    fs_hz: float
+
+    @property
+    def valid(self) -> np.ndarray:
+        return self.flags == 0
+
+    def reason(self, index: int) -> str | None:
+        """Why window ``index`` is invalid, in words; ``None`` when it is valid."""
+        flags = Invalid(int(self.flags[index]))
+        parts = []
+        if Invalid.MISSING in flags:
+            parts.append(f"{int(self.missing_count[index])} missing samples (NaN)")
+        if Invalid.FLAT in flags:
+            parts.append(f"flat for {1e3 * self.flat_run_samples[index] / self.fs_hz:.1f} ms")
+        if Invalid.CLIPPED in flags:
+            parts.append(f"clipped: {self.clipped_fraction[index]:.1%} of samples at full scale")
+        return "; ".join(parts) or None
+
+
+def assess_windows(
+    signal_uv: np.ndarray,
+    fs_hz: float,
+    geometry: WindowGeometry,
+    full_scale_uv: tuple[float, float] | None = None,
+    criteria: ValidityCriteria = ValidityCriteria(),
+) -> WindowValidity:
+    starts, stops = geometry.starts, geometry.stops
+    window = geometry.window_samples
+    clipped = clipped_mask(signal_uv, full_scale_uv)
+    missing_count = _count_in_windows(np.isnan(signal_uv), starts, stops)
+    clipped_fraction = _count_in_windows(clipped, starts, stops) / window
+    flat = _longest_flat_overlap(signal_uv, clipped, starts, stops,
+                                 seconds_to_samples(criteria.max_flat_s, fs_hz) + 1)
+    flags = np.zeros(starts.size, dtype=np.uint8)
+    flags[missing_count > 0] |= Invalid.MISSING
+    flags[flat > 0] |= Invalid.FLAT
+    flags[clipped_fraction > criteria.max_clipped_fraction] |= Invalid.CLIPPED
+    return WindowValidity(flags, missing_count, flat, clipped_fraction, fs_hz)
+
+
+def _count_in_windows(mask: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    cumulative = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
+    return cumulative[stops] - cumulative[starts]
+
+
+def _longest_flat_overlap(signal: np.ndarray, clipped: np.ndarray, starts: np.ndarray,
+                          stops: np.ndarray, min_run: int) -> np.ndarray:
+    """Per window, the longest run (within the window) of >= ``min_run`` identical, unclipped
+    samples; 0 where there is none."""
+    same = (signal[1:] == signal[:-1]) & ~clipped[1:]
+    edges = np.diff(np.concatenate(([0], same.astype(np.int8), [0])))
+    run_starts = np.flatnonzero(edges == 1)  # run covers samples run_start .. run_end inclusive
+    run_ends = np.flatnonzero(edges == -1)
+    long_runs = run_ends - run_starts + 1 >= min_run
+    run_starts, run_ends = run_starts[long_runs], run_ends[long_runs] + 1  # exclusive end
+    if run_starts.size == 0 or starts.size == 0:
+        return np.zeros(starts.size, dtype=np.int64)
+    overlap = (np.minimum(stops[:, None], run_ends[None, :])
+               - np.maximum(starts[:, None], run_starts[None, :]))
+    longest = overlap.max(axis=1)
+    return np.where(longest >= min_run, longest, 0)

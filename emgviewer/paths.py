@@ -1,0 +1,30 @@
+"""Where the shipped resources (default model, demo records, icons) are.
+
+Installed, they are the package data ``emgviewer.resources``; in a source checkout that was
+never installed, the top-level ``resources/`` folder next to the package.
+"""
+
+from __future__ import annotations
+
+from importlib import resources as importlib_resources
+from pathlib import Path
+
+
+def resources_dir() -> Path:
+    try:
+        return Path(str(importlib_resources.files("emgviewer.resources")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "resources"
+
+
+def demo_dir() -> Path:
+    return resources_dir() / "demo"
+
+
+def demo_record_paths() -> list[Path]:
+    """Header files of the simulated demo records, normal first."""
+    return [demo_dir() / f"demo_{name}.hea" for name in ("normal", "myopathic", "neurogenic")]
+
+
+def models_dir() -> Path:
+    return resources_dir() / "models"

@@ -1,0 +1,154 @@
+"""Text records: one value per line, or ``time,value`` rows.
+
+- Values are µV unless the column header names another unit (``amplitude_mV``, ``value (mV)``).
+- Time is in seconds unless its header says ``ms``; the rate is taken from the time column,
+  which must be evenly spaced to within half a sample.
+- A one-column file needs its rate from a comment line (``# fs_hz: 4000``) or the caller.
+- Other ``# key: value`` comment lines become metadata, as in WFDB headers.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import numpy as np
+
+from emgviewer.records.errors import HeaderError, InvalidValueError, UnsupportedFormatError
+from emgviewer.records.files import require_file
+from emgviewer.records.metadata import parse_comments
+from emgviewer.records.record import Record
+from emgviewer.records.units import uv_per_unit
+
+_RATE_COMMENT = re.compile(r"^\s*(?:fs_hz|fs|sampling[ _]rate|sampling[ _]frequency)\s*[:=]\s*([\d.]+)", re.I)
+_UNIT_IN_NAME = re.compile(r"(?:^|[_\s(\[])([µμu]v|mv|v|ms|s)[)\]]?\s*$", re.I)
+
+
+def read_csv(path: Path, fs_hz: float | None = None) -> Record:
+    require_file(path, "CSV file")
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise UnsupportedFormatError(path, "not a text file (not UTF-8)") from None
+    comments, rows = _split_lines(text)
+    rate_from_comment = _rate_from_comments(comments)
+    delimiter = _delimiter(rows[0][1]) if rows else None
+    names = _column_names(rows[0][1], delimiter) if rows else None
+    if names is not None:
+        rows = rows[1:]
+    if not rows:
+        raise InvalidValueError(path, "holds no numeric rows")
+    values = _parse(path, rows, delimiter)
+    if values.shape[1] == 1:
+        rate = fs_hz or rate_from_comment
+        if rate is None:
+            raise HeaderError(path, "one-column CSV needs a sampling rate: add a line "
+                                    "'# fs_hz: 4000' or pass fs_hz")
+        amplitude = values[:, 0]
+    elif values.shape[1] == 2:
+        time_scale = 1e-3 if names and _unit(names[0]) == "ms" else 1.0
+        rate = fs_hz or _rate_from_time(path, values[:, 0] * time_scale)
+        amplitude = values[:, 1]
+    else:
+        raise UnsupportedFormatError(
+            path, f"{values.shape[1]} columns; expected one value per line or time,value rows")
+    value_unit = _unit(names[-1]) if names else None
+    scale = uv_per_unit(value_unit) if value_unit not in (None, "s", "ms") else None
+    return Record(
+        name=path.stem,
+        signal_uv=(amplitude * (scale or 1.0)).astype(np.float32),
+        fs_hz=float(rate),
+        source_path=path,
+        format="CSV",
+        metadata=parse_comments([c for c in comments if not _RATE_COMMENT.match(c)]),
+        channel=names[-1] if names else "",
+        source_units=value_unit or "",
+        calibrated=scale is not None,
+    )
+
+
+def _split_lines(text: str) -> tuple[list[str], list[tuple[int, str]]]:
+    """Comment lines (without '#') and numbered data lines (1-based line numbers)."""
+    comments, rows = [], []
+    for number, line in enumerate(text.splitlines(), start=1):
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("#"):
+            comments.append(stripped[1:].strip())
+        else:
+            rows.append((number, stripped))
+    return comments, rows
+
+
+def _rate_from_comments(comments: list[str]) -> float | None:
+    for comment in comments:
+        match = _RATE_COMMENT.match(comment)
+        if match:
+            return float(match[1])
+    return None
+
+
+def _delimiter(line: str) -> str | None:
+    for candidate in (",", ";", "\t"):
+        if candidate in line:
+            return candidate
+    return None  # whitespace
+
+
+def _tokens(line: str, delimiter: str | None) -> list[str]:
+    return [t.strip() for t in line.split(delimiter)]
+
+
+def _column_names(line: str, delimiter: str | None) -> list[str] | None:
+    """The header row's names, or ``None`` when the first row is numbers."""
+    tokens = _tokens(line, delimiter)
+    try:
+        [float(t) for t in tokens]
+    except ValueError:
+        return tokens
+    return None
+
+
+def _parse(path: Path, rows: list[tuple[int, str]], delimiter: str | None) -> np.ndarray:
+    try:
+        values = np.loadtxt([r for _, r in rows], delimiter=delimiter, ndmin=2, dtype=np.float64)
+    except ValueError:
+        raise _first_bad_value(path, rows, delimiter) from None
+    bad = ~np.isfinite(values).all(axis=1)
+    if bad.any():
+        number, line = rows[int(np.argmax(bad))]
+        raise InvalidValueError(path, f"line {number}: {line!r} is not a finite number "
+                                      f"({int(bad.sum())} such row(s))")
+    return values
+
+
+def _first_bad_value(path: Path, rows: list[tuple[int, str]], delimiter: str | None) -> InvalidValueError:
+    width = len(_tokens(rows[0][1], delimiter))
+    for number, line in rows:
+        tokens = _tokens(line, delimiter)
+        if len(tokens) != width:
+            return InvalidValueError(path, f"line {number}: {len(tokens)} values, expected {width}")
+        for token in tokens:
+            try:
+                float(token)
+            except ValueError:
+                return InvalidValueError(path, f"line {number}: {token!r} is not a number")
+    return InvalidValueError(path, "holds values that are not numbers")
+
+
+def _rate_from_time(path: Path, time_s: np.ndarray) -> float:
+    if time_s.size < 2 or time_s[-1] <= time_s[0]:
+        raise HeaderError(path, "time column must increase")
+    rate = (time_s.size - 1) / (time_s[-1] - time_s[0])
+    expected = time_s[0] + np.arange(time_s.size) / rate
+    worst = int(np.argmax(np.abs(time_s - expected)))
+    if abs(time_s[worst] - expected[worst]) > 0.5 / rate:
+        raise HeaderError(path, f"time column is not evenly spaced (row {worst + 1} of the data "
+                                f"is off by more than half a sample at {rate:g} Hz)")
+    return float(rate)
+
+
+def _unit(name: str) -> str | None:
+    match = _UNIT_IN_NAME.search(name)
+    return match[1].lower() if match else None

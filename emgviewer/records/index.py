@@ -1,0 +1,153 @@
+"""``index_folder``: find every recording under a folder, reading headers only.
+
+Records are grouped group -> subject -> record. N2001 names give the group (ALS, control,
+myopathy) and subject; other records go to the group "other", with their folder as subject.
+A file that cannot be indexed does not stop the scan: it is listed in ``problems``.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from emgviewer.records.errors import NoRecordsError, RecordError, UnreadableFileError
+from emgviewer.records.files import require_file
+from emgviewer.records.metadata import RecordMetadata, parse_comments
+from emgviewer.records.n2001 import N2001Id, parse_n2001_name
+from emgviewer.records.open import EDF_SUFFIXES, RECORD_SUFFIXES, WFDB_DATA_SUFFIXES
+from emgviewer.records.wfdb_reader import read_header
+
+OTHER_GROUP = "other"
+# WFDB records are found by their headers. Plain ".txt" files are not listed: in a data folder
+# they are far more often notes than recordings (read_record still opens them).
+_STANDALONE_SUFFIXES = tuple(
+    s for s in RECORD_SUFFIXES if s not in (".hea", ".txt") and s not in WFDB_DATA_SUFFIXES
+)
+
+
+@dataclass(frozen=True)
+class RecordEntry:
+    """A record found by :func:`index_folder`: what its header says, without its samples.
+
+    ``fs_hz``, ``n_samples`` and ``duration_s`` are ``None`` where only reading the file
+    would tell (WAV, CSV).
+    """
+
+    name: str
+    path: Path  # the file to pass to read_record
+    format: str
+    fs_hz: float | None = None
+    n_samples: int | None = None
+    metadata: RecordMetadata = field(default_factory=RecordMetadata)
+
+    @property
+    def n2001(self) -> N2001Id | None:
+        return parse_n2001_name(self.name)
+
+    @property
+    def duration_s(self) -> float | None:
+        if self.fs_hz and self.n_samples is not None:
+            return self.n_samples / self.fs_hz
+        return None
+
+    @property
+    def group(self) -> str:
+        ident = self.n2001
+        return ident.group_class if ident else OTHER_GROUP
+
+    @property
+    def subject(self) -> str:
+        ident = self.n2001
+        return ident.subject_id if ident else self.path.parent.name
+
+    @property
+    def truth(self) -> str | None:
+        ident = self.n2001
+        return ident.group_class if ident else self.metadata.truth_from_diagnosis()
+
+
+@dataclass(frozen=True)
+class FolderIndex:
+    root: Path
+    #: group -> subject -> records, each level sorted by name.
+    groups: dict[str, dict[str, list[RecordEntry]]]
+    #: Files that look like records but could not be indexed, with the reason.
+    problems: list[RecordError]
+
+    @property
+    def records(self) -> list[RecordEntry]:
+        return [r for subjects in self.groups.values() for rs in subjects.values() for r in rs]
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        """group -> {"subjects": n, "records": n}."""
+        return {
+            group: {"subjects": len(subjects), "records": sum(len(r) for r in subjects.values())}
+            for group, subjects in self.groups.items()
+        }
+
+
+def index_folder(path: str | Path) -> FolderIndex:
+    """Index every record under ``path`` (recursively); raises :class:`NoRecordsError` if none."""
+    root = Path(path)
+    if not root.is_dir():
+        require_file(root, "folder")  # names a missing path clearly
+        raise UnreadableFileError(root, "is a file, not a folder")
+    entries: list[RecordEntry] = []
+    problems: list[RecordError] = []
+    for file in _record_files(root):
+        try:
+            entries.append(_entry(file))
+        except RecordError as err:
+            problems.append(err)
+    if not entries:
+        detail = f" ({len(problems)} file(s) could not be read: {problems[0]})" if problems else ""
+        raise NoRecordsError(root, f"no recordings found in this folder{detail}")
+    return FolderIndex(root=root, groups=_group(entries), problems=problems)
+
+
+def _record_files(root: Path) -> list[Path]:
+    """Header files of WFDB records and standalone record files, in sorted order."""
+    found: list[Path] = []
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            items = list(os.scandir(folder))
+        except OSError:
+            continue
+        for item in items:
+            if item.is_dir(follow_symlinks=False):
+                if not item.name.startswith("."):
+                    stack.append(Path(item.path))
+                continue
+            suffix = os.path.splitext(item.name)[1].lower()
+            if suffix == ".hea" or suffix in _STANDALONE_SUFFIXES:
+                found.append(Path(item.path))
+    return sorted(found)
+
+
+def _entry(file: Path) -> RecordEntry:
+    suffix = file.suffix.lower()
+    if suffix == ".hea":
+        header = read_header(file.with_suffix(""))
+        data_path = file.parent / header.file_name[0]
+        require_file(data_path, "data file named in the header")
+        return RecordEntry(
+            name=header.record_name,
+            path=data_path,
+            format="N2001" if data_path.suffix.lower() == ".bin" else "WFDB",
+            fs_hz=float(header.fs),
+            n_samples=header.sig_len,
+            metadata=parse_comments(header.comments),
+        )
+    require_file(file, "record file")
+    kind = "EDF" if suffix in EDF_SUFFIXES else suffix.lstrip(".").upper()
+    return RecordEntry(name=file.stem, path=file, format=kind)
+
+
+def _group(entries: list[RecordEntry]) -> dict[str, dict[str, list[RecordEntry]]]:
+    groups: dict[str, dict[str, list[RecordEntry]]] = {}
+    for entry in sorted(entries, key=lambda e: (e.group, e.subject, e.name)):
+        groups.setdefault(entry.group, {}).setdefault(entry.subject, []).append(entry)
+    return groups

@@ -1,0 +1,80 @@
+"""The one in-memory model of a recording, whatever file it came from."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from emgviewer.records.metadata import RecordMetadata
+from emgviewer.records.n2001 import N2001Id, parse_n2001_name
+from emgviewer.records.quality import QualityFlags, measure_quality
+
+
+@dataclass(frozen=True)
+class Record:
+    """One channel of needle EMG in µV, with what its file says about it.
+
+    ``signal_uv`` is read-only float32. ``full_scale_uv`` is the recorder's (low, high)
+    range in µV when the format tells it; samples there are clipped, not data.
+    """
+
+    name: str
+    signal_uv: np.ndarray
+    fs_hz: float
+    source_path: Path
+    format: str  # "N2001", "WFDB", "EDF", "WAV" or "CSV"
+    metadata: RecordMetadata = field(default_factory=RecordMetadata)
+    channel: str = ""
+    #: Units the file stored before conversion to µV ("" when the file states none).
+    source_units: str = "uV"
+    #: False when the file carries no calibration (WAV, unlabelled CSV): values are raw units.
+    calibrated: bool = True
+    full_scale_uv: tuple[float, float] | None = None
+    quality: QualityFlags = field(init=False)
+
+    def __post_init__(self) -> None:
+        signal = np.asarray(self.signal_uv, dtype=np.float32)
+        if signal.ndim != 1:
+            raise ValueError(f"signal_uv must be one channel, got shape {signal.shape}")
+        signal.flags.writeable = False
+        object.__setattr__(self, "signal_uv", signal)
+        object.__setattr__(self, "source_path", Path(self.source_path))
+        object.__setattr__(self, "quality", measure_quality(signal, self.full_scale_uv))
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.signal_uv.size)
+
+    @property
+    def duration_s(self) -> float:
+        return self.n_samples / self.fs_hz
+
+    @property
+    def n2001(self) -> N2001Id | None:
+        return parse_n2001_name(self.name)
+
+    @property
+    def group(self) -> str | None:
+        """N2001 group letter (A, C, M), ``None`` for other records."""
+        ident = self.n2001
+        return ident.group if ident else None
+
+    @property
+    def subject_id(self) -> str | None:
+        ident = self.n2001
+        return ident.subject_id if ident else None
+
+    @property
+    def muscle_code(self) -> str | None:
+        ident = self.n2001
+        return ident.muscle_code if ident else None
+
+    @property
+    def truth(self) -> str | None:
+        """Ground truth class ("ALS", "control", "myopathy") from the name, else the header."""
+        ident = self.n2001
+        if ident is not None:
+            return ident.group_class
+        return self.metadata.truth_from_diagnosis()

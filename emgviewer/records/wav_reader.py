@@ -1,0 +1,42 @@
+"""WAV files, as exported by some EMG machines. WAV carries no calibration, so integer samples
+are kept in raw units and the record is marked uncalibrated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from scipy.io import wavfile
+
+from emgviewer.records.channels import Channel, select_channel
+from emgviewer.records.errors import HeaderError
+from emgviewer.records.files import require_file
+from emgviewer.records.record import Record
+
+RIFF_MAGIC = b"RIFF"
+
+
+def read_wav(path: Path, channel: Channel = None) -> Record:
+    require_file(path, "WAV file")
+    try:
+        fs_hz, data = wavfile.read(path, mmap=False)
+    except Exception as err:  # scipy raises ValueError on malformed chunks
+        raise HeaderError(path, f"not a readable WAV file ({err})") from None
+    data = data.reshape(len(data), -1)
+    index = select_channel([f"channel {i}" for i in range(data.shape[1])], channel, path)
+    column = data[:, index]
+    full_scale = None
+    if np.issubdtype(column.dtype, np.integer):
+        info = np.iinfo(column.dtype)
+        full_scale = (float(info.min), float(info.max))
+    return Record(
+        name=path.stem,
+        signal_uv=column.astype(np.float32),
+        fs_hz=float(fs_hz),
+        source_path=path,
+        format="WAV",
+        channel=f"channel {index}",
+        source_units="",
+        calibrated=False,
+        full_scale_uv=full_scale,
+    )

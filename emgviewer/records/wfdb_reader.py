@@ -1,0 +1,159 @@
+"""WFDB records (``.hea`` + data file), including the N2001 ``.bin`` dialect.
+
+The header is parsed by ``wfdb``; we add the checks whose absence would otherwise surface as
+a numpy error or, worse, as silently short data.
+
+N2001 dialect (format 16 in a ``.bin`` file): the digital value -32768 is the recorder
+saturating at negative full scale, not WFDB's "invalid sample". We keep it as -2500 µV and
+count it as clipping; elsewhere it becomes NaN as WFDB intends.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import wfdb
+from wfdb.io import _signal as wfdb_signal
+
+from emgviewer.records.channels import Channel, select_channel
+from emgviewer.records.errors import HeaderError, TruncatedDataError, UnsupportedFormatError
+from emgviewer.records.files import require_file
+from emgviewer.records.metadata import parse_comments
+from emgviewer.records.record import Record
+from emgviewer.records.units import uv_per_unit
+
+SUPPORTED_FORMATS = tuple(wfdb_signal.DAT_FMTS)
+_WFDB_DEFAULT_GAIN = 200.0  # WFDB: a gain of 0 means "uncalibrated, assume 200"
+
+
+def header_path_of(base: Path) -> Path:
+    return Path(str(base) + ".hea")
+
+
+def read_header(base: Path) -> wfdb.Record:
+    """Parse ``<base>.hea`` with wfdb, raising :class:`HeaderError` on anything garbled."""
+    path = header_path_of(base)
+    require_file(path, "header")
+    try:
+        header = wfdb.rdheader(str(base))
+    except Exception as err:  # wfdb raises bare ValueError/IndexError/... on bad text
+        raise HeaderError(path, f"not a valid WFDB header ({_describe(err)})") from None
+    if not header.n_sig:
+        raise HeaderError(path, "the header declares no signal")
+    if not header.fs or header.fs <= 0:
+        raise HeaderError(path, f"invalid sampling rate {header.fs!r}")
+    return header
+
+
+def read_wfdb(base: Path, channel: Channel = None) -> Record:
+    """Read one channel of the WFDB record whose header is ``<base>.hea``."""
+    header = read_header(base)
+    header_path = header_path_of(base)
+    index = select_channel(header.sig_name or [f"signal {i}" for i in range(header.n_sig)],
+                           channel, header_path)
+    fmt = header.fmt[index]
+    if fmt not in SUPPORTED_FORMATS:
+        raise UnsupportedFormatError(
+            header_path,
+            f"WFDB storage format {fmt!r} is not supported (supported: {', '.join(SUPPORTED_FORMATS)})",
+        )
+    data_path = header_path.parent / header.file_name[index]
+    _check_data_length(header, index, data_path, header_path)
+    n2001_dialect = fmt == "16" and data_path.suffix.lower() == ".bin"
+    digital = _read_digital(base, header, index, data_path)
+
+    units = header.units[index] or ""
+    scale = uv_per_unit(units)
+    if scale is None:
+        raise HeaderError(header_path, f"units {units!r} cannot be converted to µV")
+    gain = float(header.adc_gain[index]) or _WFDB_DEFAULT_GAIN
+    baseline = float(header.baseline[index])
+    signal = _physical_uv(digital, gain, baseline, scale)
+
+    low, high = _digital_range(header, index)
+    if not n2001_dialect:
+        invalid = wfdb_signal.INVALID_SAMPLE_VALUE.get(fmt)
+        if invalid is not None:
+            signal[digital == invalid] = np.nan
+            if low == invalid:
+                low += 1
+    full_scale = (float(_physical_uv(np.array([low]), gain, baseline, scale)[0]),
+                  float(_physical_uv(np.array([high]), gain, baseline, scale)[0]))
+    return Record(
+        name=header.record_name,
+        signal_uv=signal,
+        fs_hz=float(header.fs),
+        source_path=data_path,
+        format="N2001" if n2001_dialect else "WFDB",
+        metadata=parse_comments(header.comments),
+        channel=(header.sig_name[index] if header.sig_name else "") or "",
+        source_units=units,
+        calibrated=bool(header.adc_gain[index]),
+        full_scale_uv=full_scale,
+    )
+
+
+def _read_digital(base: Path, header: wfdb.Record, index: int, data_path: Path) -> np.ndarray:
+    """Digital samples of one signal. Plain little-endian 16/32-bit data with one sample per
+    frame (every N2001 record) is read directly, in a third of wfdb's time; everything else
+    goes through wfdb."""
+    fmt = header.fmt[index]
+    frames = header.samps_per_frame or [1] * header.n_sig
+    same_file = [i for i, name in enumerate(header.file_name) if name == header.file_name[index]]
+    if fmt in _DIRECT_DTYPES and header.sig_len and all(frames[i] == 1 for i in same_file):
+        offset = (header.byte_offset[index] or 0) if header.byte_offset else 0
+        interleaved = np.fromfile(data_path, dtype=_DIRECT_DTYPES[fmt],
+                                  count=header.sig_len * len(same_file), offset=offset)
+        return interleaved.reshape(header.sig_len, len(same_file))[:, same_file.index(index)]
+    try:
+        return wfdb.rdrecord(str(base), channels=[index], physical=False).d_signal[:, 0]
+    except Exception as err:
+        raise HeaderError(data_path, f"wfdb could not read the data ({_describe(err)})") from None
+
+
+_DIRECT_DTYPES = {"16": np.dtype("<i2"), "32": np.dtype("<i4")}
+
+
+def _physical_uv(digital: np.ndarray, gain: float, baseline: float, scale: float) -> np.ndarray:
+    # Same arithmetic as wfdb's p_signal ((d - baseline) / gain in float64), so values agree
+    # with wfdb to the last float32 bit.
+    physical = (digital - baseline) / gain
+    if scale != 1.0:
+        physical *= scale
+    return physical.astype(np.float32)
+
+
+def _digital_range(header: wfdb.Record, index: int) -> tuple[int, int]:
+    resolution = header.adc_res[index] if header.adc_res else 0
+    if resolution:
+        zero = header.adc_zero[index] if header.adc_zero else 0
+        return zero - 2 ** (resolution - 1), zero + 2 ** (resolution - 1) - 1
+    low, high = wfdb_signal.SAMPLE_VALUE_RANGE[header.fmt[index]]
+    return int(low), int(high)
+
+
+def _check_data_length(header: wfdb.Record, index: int, data_path: Path, header_path: Path) -> None:
+    size = require_file(data_path, "data file named in the header")
+    if not header.sig_len:
+        return  # length not declared: wfdb reads what is there
+    same_file = [i for i, name in enumerate(header.file_name) if name == header.file_name[index]]
+    frame = sum((header.samps_per_frame or [1] * header.n_sig)[i] for i in same_file)
+    bytes_per_sample = wfdb_signal.BYTES_PER_SAMPLE.get(header.fmt[index])
+    if bytes_per_sample is None:
+        return  # compressed (FLAC) formats: length is not a function of file size
+    offset = (header.byte_offset[index] or 0) if header.byte_offset else 0
+    needed = offset + math.ceil(header.sig_len * frame * bytes_per_sample)
+    if size < needed:
+        held = int((size - offset) / (frame * bytes_per_sample)) if size > offset else 0
+        raise TruncatedDataError(
+            data_path,
+            f"data file holds {max(held, 0)} samples but the header ({header_path.name}) "
+            f"says {header.sig_len}",
+        )
+
+
+def _describe(err: Exception) -> str:
+    text = str(err).strip()
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__

@@ -1,0 +1,1 @@
+"""PDF and CSV summaries of classified records (Qt-free)."""
