@@ -73,9 +73,9 @@ def assess_windows(
     flat = _longest_flat_overlap(signal_uv, clipped, starts, stops,
                                  seconds_to_samples(criteria.max_flat_s, fs_hz) + 1)
     flags = np.zeros(starts.size, dtype=np.uint8)
-    flags[missing_count > 0] |= Invalid.MISSING
-    flags[flat > 0] |= Invalid.FLAT
-    flags[clipped_fraction > criteria.max_clipped_fraction] |= Invalid.CLIPPED
+    flags[missing_count > 0] |= np.uint8(Invalid.MISSING)
+    flags[flat > 0] |= np.uint8(Invalid.FLAT)
+    flags[clipped_fraction > criteria.max_clipped_fraction] |= np.uint8(Invalid.CLIPPED)
     return WindowValidity(flags, missing_count, flat, clipped_fraction, fs_hz)
 
 

@@ -1,0 +1,38 @@
+"""The core never imports Qt: checked statically (import-linter) and at run time."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_import_linter_contract_holds():
+    lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent))
+    if lint is None:
+        pytest.fail("import-linter is not installed (it is in the [test] extra)")
+    result = subprocess.run([lint, "--config", str(REPO / "pyproject.toml")], capture_output=True,
+                            text=True, cwd=REPO, timeout=300)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Contracts: 1 kept, 0 broken." in result.stdout
+
+
+def test_core_and_cli_do_not_load_qt_at_run_time():
+    code = (
+        "import sys\n"
+        "import emgviewer.records, emgviewer.analysis, emgviewer.inference, emgviewer.report\n"
+        "import emgviewer.records.simulate, emgviewer.cli\n"
+        "from emgviewer.cli import main\n"
+        "from emgviewer.paths import demo_record_paths\n"
+        "main(['info', str(demo_record_paths()[0])])\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('PySide6', 'pyqtgraph', 'shiboken6'))\n"
+        "print('QT:', loaded)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "QT: []"

@@ -1,0 +1,36 @@
+"""What a fresh install must provide: package data, the console script, the declared deps."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib import metadata, resources
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def test_resources_ship_as_package_data():
+    demo = resources.files("emgviewer.resources") / "demo"
+    names = sorted(entry.name for entry in demo.iterdir())
+    assert names == [f"demo_{p}.{s}" for p in ("myopathic", "neurogenic", "normal") for s in ("bin", "hea")]
+
+
+def test_console_script_is_declared():
+    scripts = {e.name: e.value for e in metadata.entry_points(group="console_scripts")}
+    assert scripts["emgviewer"] == "emgviewer.cli:main"
+
+
+def test_pyside6_excludes_the_version_that_aborts_with_pyqtgraph():
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
+    pyside = next(d for d in project["dependencies"] if d.startswith("PySide6"))
+    assert "!=6.12.0" in pyside
+    assert any(d.startswith("torch>=2.3") for d in project["optional-dependencies"]["train"])
+
+
+def test_ci_runs_the_readme_test_command():
+    readme = (REPO / "README.md").read_text()
+    match = re.search(r"<!-- test-command -->\s*```(?:bash|sh)?\n(.+?)\n```", readme, re.S)
+    assert match, "README.md has no marked test command"
+    ci = (REPO / ".ci" / "run").read_text()
+    assert "test-command" in ci  # .ci/run extracts and runs that very block
