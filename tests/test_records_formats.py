@@ -136,3 +136,18 @@ def test_wfdb_invalid_sample_becomes_nan_outside_n2001(tmp_path):
     record = read_record(tmp_path / "gap.hea")
     assert np.array_equal(np.isnan(record.signal_uv), [False, False, True, False])
     assert record.quality.fraction_missing == 0.25
+
+
+def test_index_reads_edf_headers_and_lists_csv_and_wav(tmp_path, real_uv):
+    edfio.Edf([edfio.EdfSignal(real_uv, 4000, label="EMG", physical_dimension="uV",
+                               physical_range=(-3000.0, 3000.0))]).write(tmp_path / "a.edf")
+    wavfile.write(tmp_path / "b.wav", 4000, np.round(real_uv).astype(np.int16))
+    (tmp_path / "c.csv").write_text("# fs_hz: 4000\n1\n2\n")
+    (tmp_path / "notes.txt").write_text("not listed: .txt files are notes far more often")
+    from emgviewer.records import index_folder
+
+    entries = {e.name: e for e in index_folder(tmp_path).records}
+    assert sorted(entries) == ["a", "b", "c"]
+    assert (entries["a"].format, entries["a"].fs_hz, entries["a"].n_samples) == ("EDF", 4000.0, 8000)
+    assert (entries["b"].format, entries["b"].fs_hz) == ("WAV", None)
+    assert read_record(entries["c"].path).n_samples == 2

@@ -19,6 +19,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("path", type=Path, help="record file (.hea, .bin, .dat, .edf, .wav, "
                                                 ".csv), record base path, or folder")
     parser.add_argument("--channel", help="channel index or name (multi-channel files)")
+    parser.add_argument("--fs-hz", type=float, help="sampling rate of a one-column CSV")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(run=run)
 
@@ -28,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
         description = folder_summary(index_folder(args.path))
     else:
         channel = int(args.channel) if args.channel and args.channel.lstrip("-").isdigit() else args.channel
-        description = record_summary(read_record(args.path, channel=channel))
+        description = record_summary(read_record(args.path, channel=channel, fs_hz=args.fs_hz))
     print(json.dumps(description, indent=2, ensure_ascii=False) if args.json else _text(description))
     return 0
 

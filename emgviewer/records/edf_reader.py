@@ -20,13 +20,18 @@ EDF_MAGIC = b"0       "  # the 8-byte version field that opens every EDF header
 _PREFILTER = re.compile(r"\b(HP|LP):\s*([\d.]+\s*k?Hz)", re.I)
 
 
-def read_edf(path: Path, channel: Channel = None) -> Record:
+def open_edf(path: Path) -> tuple[edfio.Edf, list[edfio.EdfSignal]]:
+    """The parsed header (data stay on disk, memory-mapped) and its signal channels."""
     require_file(path, "EDF file")
     try:
         edf = edfio.read_edf(path, lazy_load_data=True)
     except Exception as err:  # edfio raises ValueError/EdfError variants on bad headers
         raise HeaderError(path, f"not a valid EDF/EDF+ file ({err})") from None
-    signals = [s for s in edf.signals if s.label != "EDF Annotations"]
+    return edf, [s for s in edf.signals if s.label != "EDF Annotations"]
+
+
+def read_edf(path: Path, channel: Channel = None) -> Record:
+    edf, signals = open_edf(path)
     index = select_channel([s.label for s in signals], channel, path)
     chosen = signals[index]
     units = chosen.physical_dimension
@@ -44,14 +49,14 @@ def read_edf(path: Path, channel: Channel = None) -> Record:
         fs_hz=float(chosen.sampling_frequency),
         source_path=path,
         format="EDF",
-        metadata=_metadata(edf, chosen),
+        metadata=edf_metadata(edf, chosen),
         channel=chosen.label,
         source_units=units,
         full_scale_uv=(min(full_scale), max(full_scale)),
     )
 
 
-def _metadata(edf: edfio.Edf, signal: edfio.EdfSignal) -> RecordMetadata:
+def edf_metadata(edf: edfio.Edf, signal: edfio.EdfSignal) -> RecordMetadata:
     fields = {
         "patient": edf.local_patient_identification.strip(),
         "recording": edf.local_recording_identification.strip(),

@@ -11,7 +11,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emgviewer.records.errors import NoRecordsError, RecordError, UnreadableFileError
+from emgviewer.records.edf_reader import edf_metadata, open_edf
+from emgviewer.records.errors import HeaderError, NoRecordsError, RecordError, UnreadableFileError
 from emgviewer.records.files import require_file
 from emgviewer.records.metadata import RecordMetadata, parse_comments
 from emgviewer.records.n2001 import N2001Id, parse_n2001_name
@@ -30,8 +31,8 @@ _STANDALONE_SUFFIXES = tuple(
 class RecordEntry:
     """A record found by :func:`index_folder`: what its header says, without its samples.
 
-    ``fs_hz``, ``n_samples`` and ``duration_s`` are ``None`` where only reading the file
-    would tell (WAV, CSV).
+    ``fs_hz``, ``n_samples`` and ``duration_s`` are ``None`` where only reading the whole
+    file would tell (WAV, CSV); EDF and WFDB headers give them.
     """
 
     name: str
@@ -141,9 +142,17 @@ def _entry(file: Path) -> RecordEntry:
             n_samples=header.sig_len,
             metadata=parse_comments(header.comments),
         )
+    if suffix in EDF_SUFFIXES:
+        edf, signals = open_edf(file)
+        if not signals:
+            raise HeaderError(file, "the EDF file holds no signal channel")
+        first = signals[0]
+        return RecordEntry(name=file.stem, path=file, format="EDF",
+                           fs_hz=float(first.sampling_frequency),
+                           n_samples=round(first.sampling_frequency * edf.duration),
+                           metadata=edf_metadata(edf, first))
     require_file(file, "record file")
-    kind = "EDF" if suffix in EDF_SUFFIXES else suffix.lstrip(".").upper()
-    return RecordEntry(name=file.stem, path=file, format=kind)
+    return RecordEntry(name=file.stem, path=file, format=suffix.lstrip(".").upper())
 
 
 def _group(entries: list[RecordEntry]) -> dict[str, dict[str, list[RecordEntry]]]:
