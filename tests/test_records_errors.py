@@ -80,6 +80,14 @@ def test_unsupported_wfdb_format(emgdb_copy):
     assert str(err.value).startswith(f"{header}: WFDB storage format '999' is not supported (supported: 8, 16,")
 
 
+def test_multi_segment_wfdb_is_refused(emgdb_copy):
+    header = emgdb_copy / "multi.hea"
+    header.write_text("multi/2 1 4000 100\nemg_healthy 50\nemg_myopathy 50\n")
+    with pytest.raises(UnsupportedFormatError) as err:
+        read_record(header)
+    assert str(err.value) == f"{header}: multi-segment WFDB records are not supported; open one of its segments"
+
+
 def test_known_but_unsupported_units(emgdb_copy):
     header = emgdb_copy / "emg_healthy.hea"
     _rewrite_header(header, "10000/mV", "10000/degC")

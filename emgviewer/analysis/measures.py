@@ -54,17 +54,22 @@ def turns_per_s(signal_uv: np.ndarray, fs_hz: float, threshold_uv: float = TURN_
 
 
 def spike_durations_ms(
-    signal_uv: np.ndarray, fs_hz: float, min_height_uv: float = 100.0, baseline_fraction: float = 0.1
+    signal_uv: np.ndarray, fs_hz: float, min_height_uv: float = 100.0, baseline_fraction: float = 0.03
 ) -> np.ndarray:
-    """Duration of each spike (MUAP) above ``min_height_uv``: the span around its peak where
-    |signal| stays above ``baseline_fraction`` of the peak, joined across phases up to 1 ms."""
+    """Baseline-to-baseline duration of each spike (MUAP) taller than ``min_height_uv``.
+
+    Around each peak, the potential lasts while |signal| stays above the baseline level
+    (``baseline_fraction`` of the peak, and at least 4x the noise), with gaps of up to 1 ms
+    between phases bridged.
+    """
     magnitude = np.abs(signal_uv - np.nanmedian(signal_uv))
-    height = max(min_height_uv, 6.0 * noise_rms_uv(signal_uv, fs_hz))
-    peaks, _ = find_peaks(magnitude, height=height, distance=max(1, int(0.02 * fs_hz)))
+    noise = noise_rms_uv(signal_uv, fs_hz)
+    peaks, _ = find_peaks(magnitude, height=max(min_height_uv, 6.0 * noise),
+                          distance=max(1, int(0.02 * fs_hz)))
     gap = max(1, int(1e-3 * fs_hz))
     durations = []
     for peak in peaks:
-        level = baseline_fraction * magnitude[peak]
+        level = max(baseline_fraction * magnitude[peak], 4.0 * noise)
         start = _walk(magnitude, peak, level, gap, -1)
         stop = _walk(magnitude, peak, level, gap, +1)
         durations.append((stop - start) / fs_hz * 1e3)

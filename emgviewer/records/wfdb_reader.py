@@ -40,6 +40,9 @@ def read_header(base: Path) -> wfdb.Record:
         header = wfdb.rdheader(str(base))
     except Exception as err:  # wfdb raises bare ValueError/IndexError/... on bad text
         raise HeaderError(path, f"not a valid WFDB header ({_describe(err)})") from None
+    if isinstance(header, wfdb.MultiRecord):
+        raise UnsupportedFormatError(path, "multi-segment WFDB records are not supported; "
+                                           "open one of its segments")
     if not header.n_sig:
         raise HeaderError(path, "the header declares no signal")
     if not header.fs or header.fs <= 0:

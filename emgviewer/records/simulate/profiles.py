@@ -35,7 +35,7 @@ PROFILES = {
     ),
     "myopathic": Profile(
         name="myopathic", diagnosis="simulated myopathic pattern (myopathy)",
-        n_units=16, duration_ms=(2.0, 5.0), amplitude_uv=(100.0, 500.0), phases=(5, 8),
+        n_units=12, duration_ms=(2.0, 5.0), amplitude_uv=(100.0, 500.0), phases=(5, 8),
         firing_hz=(10.0, 22.0),
     ),
     "neurogenic": Profile(
