@@ -2,7 +2,13 @@
 
 from emgviewer.analysis.measures import peak_to_peak_uv, spike_durations_ms, turns_per_s
 from emgviewer.analysis.resample import UpsamplingWarning, resample_to
-from emgviewer.analysis.validity import Invalid, ValidityCriteria, WindowValidity, assess_windows
+from emgviewer.analysis.validity import (
+    Invalid,
+    ValidityCriteria,
+    WindowValidity,
+    assess_spans,
+    assess_windows,
+)
 from emgviewer.analysis.windows import (
     DEFAULT_HOP_S,
     DEFAULT_WINDOW_S,
@@ -19,6 +25,7 @@ __all__ = [
     "ValidityCriteria",
     "WindowGeometry",
     "WindowValidity",
+    "assess_spans",
     "assess_windows",
     "peak_to_peak_uv",
     "resample_to",

@@ -65,11 +65,24 @@ def assess_windows(
     full_scale_uv: tuple[float, float] | None = None,
     criteria: ValidityCriteria = ValidityCriteria(),
 ) -> WindowValidity:
-    starts, stops = geometry.starts, geometry.stops
-    window = geometry.window_samples
+    """Validity of each window of ``geometry`` over ``signal_uv``."""
+    return assess_spans(signal_uv, fs_hz, geometry.starts, geometry.stops, full_scale_uv, criteria)
+
+
+def assess_spans(
+    signal_uv: np.ndarray,
+    fs_hz: float,
+    starts: np.ndarray,
+    stops: np.ndarray,
+    full_scale_uv: tuple[float, float] | None = None,
+    criteria: ValidityCriteria = ValidityCriteria(),
+) -> WindowValidity:
+    """Validity of arbitrary sample spans ``[starts, stops)``: used when windows are cut at a
+    model's rate but judged on the record's original samples (before resampling blurs them)."""
+    starts, stops = np.asarray(starts, dtype=np.int64), np.asarray(stops, dtype=np.int64)
     clipped = clipped_mask(signal_uv, full_scale_uv)
     missing_count = _count_in_windows(np.isnan(signal_uv), starts, stops)
-    clipped_fraction = _count_in_windows(clipped, starts, stops) / window
+    clipped_fraction = _count_in_windows(clipped, starts, stops) / np.maximum(stops - starts, 1)
     flat = _longest_flat_overlap(signal_uv, clipped, starts, stops,
                                  seconds_to_samples(criteria.max_flat_s, fs_hz) + 1)
     flags = np.zeros(starts.size, dtype=np.uint8)

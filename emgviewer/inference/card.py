@@ -1,0 +1,220 @@
+"""The model card: the one contract between training and the app.
+
+It travels inside the ONNX file, as JSON in ``metadata_props`` under :data:`CARD_KEY`, so a
+model can never be separated from the description of what it expects and what it achieved.
+
+Schema (``schema_version`` 1)::
+
+    {"schema_version": 1, "name": str, "version": str, "architecture": str, "citation": str,
+     "classes": [{"name": "control", "label": "normal (control)", "colour": "#009E73"}, ...],
+     "input": {"fs_hz": 23437.5, "window_s": 1.0, "hop_s": 0.4,
+               "shape": ["batch", 1, 23437],            # first axis dynamic
+               "scaling": {"kind": "none" | "fixed" | "per_window_zscore", "factor": 0.001},
+               "preprocessing": "raw"},
+     "output": {"kind": "logits" | "probabilities"},
+     "calibration": {"temperature": 1.0},
+     "uncertainty_threshold": 0.6,                      # max probability below it: uncertain
+     "training": {...},                                 # data, subjects, protocol, date, code revision
+     "evaluation": {...}}                               # subject-independent metrics
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from emgviewer.analysis.windows import seconds_to_samples
+from emgviewer.inference.errors import CardError
+
+CARD_KEY = "emgviewer.card"
+SCHEMA_VERSION = 1
+SCALING_KINDS = ("none", "fixed", "per_window_zscore")
+PREPROCESSING = ("raw",)  # spectral front-ends live inside the ONNX graph
+OUTPUT_KINDS = ("logits", "probabilities")
+_COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
+
+
+@dataclass(frozen=True)
+class ClassInfo:
+    name: str  # as used in truth and training labels: "ALS", "control", "myopathy"
+    label: str  # as shown to a person
+    colour: str  # "#rrggbb"
+
+
+@dataclass(frozen=True)
+class Scaling:
+    kind: str = "none"
+    factor: float = 1.0
+
+
+@dataclass(frozen=True)
+class InputContract:
+    fs_hz: float
+    window_s: float
+    hop_s: float
+    shape: tuple[str | int, ...]
+    scaling: Scaling = Scaling()
+    preprocessing: str = "raw"
+
+    @property
+    def n_times(self) -> int:
+        return int(self.shape[-1])
+
+
+@dataclass(frozen=True)
+class ModelCard:
+    name: str
+    version: str
+    architecture: str
+    citation: str
+    classes: tuple[ClassInfo, ...]
+    input: InputContract
+    output_kind: str = "logits"
+    temperature: float = 1.0
+    uncertainty_threshold: float = 0.5
+    training: dict[str, Any] = field(default_factory=dict)
+    evaluation: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.classes)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The card as JSON-ready data, in the schema's layout."""
+        contract = self.input
+        scaling: dict[str, Any] = {"kind": contract.scaling.kind}
+        if contract.scaling.kind == "fixed":
+            scaling["factor"] = contract.scaling.factor
+        return {
+            "schema_version": SCHEMA_VERSION,
+            "name": self.name, "version": self.version, "architecture": self.architecture,
+            "citation": self.citation,
+            "classes": [asdict(c) for c in self.classes],
+            "input": {"fs_hz": contract.fs_hz, "window_s": contract.window_s,
+                      "hop_s": contract.hop_s, "shape": list(contract.shape),
+                      "scaling": scaling, "preprocessing": contract.preprocessing},
+            "output": {"kind": self.output_kind},
+            "calibration": {"temperature": self.temperature},
+            "uncertainty_threshold": self.uncertainty_threshold,
+            "training": self.training, "evaluation": self.evaluation,
+        }
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False)
+
+    @classmethod
+    def from_json(cls, text: str) -> "ModelCard":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as err:
+            raise CardError(f"card is not valid JSON ({err})") from None
+        if not isinstance(data, dict):
+            raise CardError("card must be a JSON object")
+        return parse_card(data)
+
+
+def parse_card(data: dict[str, Any]) -> ModelCard:
+    """Validate a card dictionary; :class:`CardError` says which field is wrong and why."""
+    version = data.get("schema_version")
+    if version != SCHEMA_VERSION:
+        raise CardError(f"unsupported schema_version {version!r} (this app reads {SCHEMA_VERSION})")
+    card = ModelCard(
+        name=_text(data, "name"),
+        version=_text(data, "version"),
+        architecture=_text(data, "architecture"),
+        citation=str(data.get("citation", "")),
+        classes=_classes(data.get("classes")),
+        input=_input(_object(data, "input")),
+        output_kind=_choice(_object(data, "output"), "kind", OUTPUT_KINDS, "output.kind"),
+        temperature=_positive(_object(data, "calibration"), "temperature", "calibration.temperature"),
+        uncertainty_threshold=_number(data, "uncertainty_threshold"),
+        training=_optional_object(data, "training"),
+        evaluation=_optional_object(data, "evaluation"),
+    )
+    if not 0.0 <= card.uncertainty_threshold <= 1.0:
+        raise CardError(f"uncertainty_threshold must be in [0, 1], got {card.uncertainty_threshold}")
+    return card
+
+
+def _classes(value: Any) -> tuple[ClassInfo, ...]:
+    if not isinstance(value, list) or len(value) < 2:
+        raise CardError("classes must list at least two classes")
+    classes = []
+    for index, item in enumerate(value):
+        if not isinstance(item, dict):
+            raise CardError(f"classes[{index}] must be an object")
+        colour = _text(item, "colour", f"classes[{index}].colour")
+        if not _COLOUR.match(colour):
+            raise CardError(f"classes[{index}].colour must be '#rrggbb', got {colour!r}")
+        name = _text(item, "name", f"classes[{index}].name")
+        classes.append(ClassInfo(name, str(item.get("label") or name), colour))
+    names = [c.name for c in classes]
+    if len(set(names)) != len(names):
+        raise CardError(f"class names must be unique, got {names}")
+    return tuple(classes)
+
+
+def _input(data: dict[str, Any]) -> InputContract:
+    fs_hz = _positive(data, "fs_hz", "input.fs_hz")
+    window_s = _positive(data, "window_s", "input.window_s")
+    hop_s = _positive(data, "hop_s", "input.hop_s")
+    shape = data.get("shape")
+    if (not isinstance(shape, list) or len(shape) < 2 or not isinstance(shape[0], str)
+            or not all(isinstance(d, int) and d > 0 for d in shape[1:])):
+        raise CardError(f"input.shape must be a dynamic batch name then positive sizes, "
+                        f"e.g. ['batch', 1, 23437]; got {shape!r}")
+    expected = seconds_to_samples(window_s, fs_hz)
+    if shape[-1] != expected:
+        raise CardError(f"input.shape ends in {shape[-1]} samples but window_s {window_s} s at "
+                        f"{fs_hz} Hz is {expected} samples")
+    scaling_data = data.get("scaling", {"kind": "none"})
+    if not isinstance(scaling_data, dict):
+        raise CardError("input.scaling must be an object")
+    kind = _choice(scaling_data, "kind", SCALING_KINDS, "input.scaling.kind")
+    factor = float(scaling_data.get("factor", 1.0)) if kind == "fixed" else 1.0
+    preprocessing = _choice(data, "preprocessing", PREPROCESSING, "input.preprocessing")
+    return InputContract(fs_hz, window_s, hop_s, tuple(shape), Scaling(kind, factor), preprocessing)
+
+
+def _object(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise CardError(f"{key} must be an object")
+    return value
+
+
+def _optional_object(data: dict[str, Any], key: str) -> dict[str, Any]:
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise CardError(f"{key} must be an object")
+    return value
+
+
+def _text(data: dict[str, Any], key: str, where: str | None = None) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise CardError(f"{where or key} must be a non-empty string")
+    return value
+
+
+def _number(data: dict[str, Any], key: str, where: str | None = None) -> float:
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise CardError(f"{where or key} must be a number, got {value!r}")
+    return float(value)
+
+
+def _positive(data: dict[str, Any], key: str, where: str) -> float:
+    value = _number(data, key, where)
+    if value <= 0:
+        raise CardError(f"{where} must be positive, got {value}")
+    return value
+
+
+def _choice(data: dict[str, Any], key: str, choices: tuple[str, ...], where: str) -> str:
+    value = data.get(key)
+    if value not in choices:
+        raise CardError(f"{where} {value!r} is not one of {', '.join(choices)}")
+    return value

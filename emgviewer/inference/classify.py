@@ -1,0 +1,163 @@
+"""``classify``: one record through one model, window by window, to a record verdict."""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+import warnings
+from dataclasses import dataclass
+from typing import Callable
+
+import numpy as np
+
+from emgviewer.analysis.resample import UpsamplingWarning, resample_to
+from emgviewer.analysis.validity import Invalid, WindowValidity, assess_spans
+from emgviewer.analysis.verdicts import MIN_VALID_WINDOWS, Verdict, record_verdict
+from emgviewer.analysis.windows import WindowGeometry, window_view
+from emgviewer.inference.errors import ClassificationCancelled
+from emgviewer.inference.model import LoadedModel
+from emgviewer.records.record import Record
+
+DEFAULT_BATCH = 16
+
+
+class RateMismatchWarning(UserWarning):
+    """The record's rate differs from the model's, so it was resampled."""
+
+
+class CancelToken:
+    """Thread-safe flag that stops a classification at the next batch boundary."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    @property
+    def cancelled(self) -> bool:
+        return self._event.is_set()
+
+
+@dataclass(frozen=True)
+class Classification:
+    record: Record
+    model: LoadedModel
+    hop_s: float
+    starts_s: np.ndarray  # window spans in record time
+    stops_s: np.ndarray
+    probabilities: np.ndarray  # (n_windows, n_classes); NaN rows for invalid windows
+    validity: WindowValidity
+    verdict: Verdict
+    elapsed_s: float
+    resampled_from_hz: float | None  # the record's rate when it was resampled
+
+    @property
+    def class_names(self) -> tuple[str, ...]:
+        return self.model.card.class_names
+
+    @property
+    def n_windows(self) -> int:
+        return int(self.starts_s.size)
+
+    @property
+    def valid(self) -> np.ndarray:
+        return self.validity.valid
+
+    @property
+    def predicted(self) -> np.ndarray:
+        """Class index per window, -1 for invalid windows."""
+        out = np.full(self.n_windows, -1)
+        out[self.valid] = np.argmax(self.probabilities[self.valid], axis=1)
+        return out
+
+    @property
+    def max_probability(self) -> np.ndarray:
+        return np.where(self.valid, np.nanmax(np.nan_to_num(self.probabilities, nan=-1.0), axis=1), np.nan)
+
+    @property
+    def entropy(self) -> np.ndarray:
+        """Entropy of each window's probabilities, in nats (NaN for invalid windows)."""
+        p = np.clip(self.probabilities.astype(np.float64), 1e-12, 1.0)
+        return np.where(self.valid, -(p * np.log(p)).sum(axis=1), np.nan)
+
+    @property
+    def uncertain(self) -> np.ndarray:
+        """Valid windows whose top probability is below the card's threshold."""
+        return self.valid & (np.nan_to_num(self.max_probability) < self.model.card.uncertainty_threshold)
+
+    def reason(self, index: int) -> str | None:
+        return self.validity.reason(index)
+
+
+def classify(
+    record: Record,
+    model: LoadedModel,
+    hop_s: float | None = None,
+    batch_size: int = DEFAULT_BATCH,
+    cancel: CancelToken | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    min_valid_windows: int = MIN_VALID_WINDOWS,
+) -> Classification:
+    """Classify every window of ``record``; raises :class:`ClassificationCancelled` when
+    ``cancel`` is set between batches. ``progress(done, total)`` follows the valid windows."""
+    started = time.perf_counter()
+    contract = model.card.input
+    hop_s = hop_s or contract.hop_s
+    signal, resampled_from = _at_model_rate(record, contract.fs_hz)
+    geometry = WindowGeometry.from_seconds(contract.window_s, hop_s, contract.fs_hz, signal.size)
+    if geometry.window_samples != contract.n_times:
+        raise ValueError(f"window of {geometry.window_samples} samples, model wants {contract.n_times}")
+    starts_s = geometry.starts / contract.fs_hz
+    stops_s = geometry.stops / contract.fs_hz
+    validity = _validity_on_record_samples(record, starts_s, stops_s)
+    windows = window_view(signal, geometry)
+    if resampled_from is not None:
+        _flag_smeared_nan(validity, windows)
+    probabilities = np.full((geometry.n_windows, len(model.card.classes)), np.nan, dtype=np.float32)
+    todo = np.flatnonzero(validity.valid)
+    for done in range(0, todo.size, batch_size):
+        if cancel is not None and cancel.cancelled:
+            raise ClassificationCancelled(f"{record.name}: cancelled after {done} of {todo.size} windows")
+        chunk = todo[done: done + batch_size]
+        probabilities[chunk] = model.predict_proba(windows[chunk])
+        if progress is not None:
+            progress(done + chunk.size, todo.size)
+    verdict = record_verdict(probabilities[validity.valid], model.card.class_names,
+                             min_valid_windows, n_total=geometry.n_windows)
+    return Classification(record, model, hop_s, starts_s, stops_s, probabilities, validity,
+                          verdict, time.perf_counter() - started, resampled_from)
+
+
+def _at_model_rate(record: Record, fs_hz: float) -> tuple[np.ndarray, float | None]:
+    if math.isclose(record.fs_hz, fs_hz, rel_tol=1e-9):
+        return record.signal_uv, None
+    if record.fs_hz > fs_hz:
+        warnings.warn(f"{record.name}: resampled from {record.fs_hz:g} Hz to the model's "
+                      f"{fs_hz:g} Hz", RateMismatchWarning, stacklevel=3)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UpsamplingWarning)  # re-issued below with the record name
+        signal = resample_to(record.signal_uv, record.fs_hz, fs_hz)
+    if record.fs_hz < fs_hz:
+        warnings.warn(f"{record.name}: upsampled from {record.fs_hz:g} Hz to the model's "
+                      f"{fs_hz:g} Hz; the record holds nothing above {record.fs_hz / 2:g} Hz, "
+                      "so the model sees a band-limited signal", UpsamplingWarning, stacklevel=3)
+    return signal, record.fs_hz
+
+
+def _validity_on_record_samples(record: Record, starts_s: np.ndarray, stops_s: np.ndarray) -> WindowValidity:
+    """Judge each window on the record's own samples: resampling would smear NaN and
+    clipping across neighbours and hide flat runs."""
+    fs = record.fs_hz
+    starts = np.floor(starts_s * fs + 1e-6).astype(np.int64)
+    stops = np.minimum(np.ceil(stops_s * fs - 1e-6).astype(np.int64), record.n_samples)
+    return assess_spans(record.signal_uv, fs, starts, stops, record.full_scale_uv)
+
+
+def _flag_smeared_nan(validity: WindowValidity, windows: np.ndarray) -> None:
+    """The resampling filter spreads a NaN over its length, possibly into a neighbouring
+    window that was clean on the record's samples: such windows cannot be run either."""
+    smeared = np.isnan(windows).any(axis=1) & validity.valid
+    validity.flags[smeared] |= np.uint8(Invalid.MISSING)
+    validity.missing_count[smeared] = np.isnan(windows[smeared]).sum(axis=1)

@@ -1,0 +1,129 @@
+"""classify() with real onnxruntime sessions on real records."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from emgviewer.analysis import Invalid, UpsamplingWarning, WindowGeometry, window_view
+from emgviewer.inference import (
+    CancelToken,
+    ClassificationCancelled,
+    RateMismatchWarning,
+    classify,
+    load_model,
+    occlusion_saliency,
+)
+from emgviewer.paths import demo_record_paths
+from emgviewer.records import read_record
+
+from onnx_models import card_dict, expected_probabilities, write_model
+
+
+@pytest.fixture
+def model_4k(tmp_path):
+    return load_model(write_model(tmp_path / "m4k.onnx", card_dict(fs_hz=4000.0, window_s=0.25, hop_s=0.1)))
+
+
+@pytest.fixture
+def model_n2001(tmp_path):
+    return load_model(write_model(tmp_path / "mfast.onnx", card_dict(fs_hz=23437.5, window_s=0.1, hop_s=0.05)))
+
+
+def test_windows_probabilities_and_verdict_on_a_real_record(emgdb_dir, model_4k):
+    record = read_record(emgdb_dir / "emg_neuropathy.hea")
+    result = classify(record, model_4k)
+    geometry = WindowGeometry.from_seconds(0.25, 0.1, 4000.0, record.n_samples)
+    assert result.n_windows == geometry.n_windows
+    np.testing.assert_allclose(result.starts_s, geometry.starts / 4000.0)
+    valid = result.valid
+    expected = expected_probabilities(window_view(record.signal_uv, geometry)[valid])
+    np.testing.assert_allclose(result.probabilities[valid], expected, atol=1e-5)
+    # Verdict: mean probability of the valid windows, computed directly.
+    mean = expected.mean(axis=0)
+    assert result.verdict.label == result.class_names[int(np.argmax(mean))]
+    assert result.verdict.confidence == pytest.approx(mean.max(), abs=1e-5)
+    assert sum(result.verdict.votes.values()) == valid.sum()
+    # Uncertainty: max probability below the card's threshold (0.6), entropy in nats.
+    p = result.probabilities[valid].astype(np.float64)
+    np.testing.assert_array_equal(result.uncertain[valid], p.max(axis=1) < 0.6)
+    np.testing.assert_allclose(result.entropy[valid], -(p * np.log(p)).sum(axis=1), atol=1e-5)
+    assert result.resampled_from_hz is None
+
+
+def test_invalid_windows_are_flagged_and_not_classified(emgdb_copy, model_4k):
+    # Damage a real file: 30 ms of WFDB "invalid sample" (-32768) in the middle -> NaN.
+    data = emgdb_copy / "emg_healthy.dat"
+    raw = np.fromfile(data, dtype="<i2")
+    raw[20_000:20_120] = -32768
+    raw.tofile(data)
+    result = classify(read_record(emgdb_copy / "emg_healthy.hea"), model_4k)
+    invalid = np.flatnonzero(~result.valid)
+    start, stop = 20_000 / 4000, 20_120 / 4000
+    touching = np.flatnonzero((result.starts_s < stop) & (result.stops_s > start))
+    assert np.array_equal(invalid, touching)
+    assert np.isnan(result.probabilities[invalid]).all()
+    assert (result.predicted[invalid] == -1).all()
+    assert result.reason(int(invalid[0])).endswith("missing samples (NaN)")
+    assert result.verdict.n_used == result.valid.sum()
+
+
+def test_downsampling_a_n2001_rate_record_warns(model_4k):
+    record = read_record(demo_record_paths()[2])  # 23,437.5 Hz
+    with pytest.warns(RateMismatchWarning, match="demo_neurogenic: resampled from 23437.5 Hz to the model's 4000 Hz"):
+        result = classify(record, model_4k)
+    assert result.resampled_from_hz == 23437.5
+    assert result.stops_s[-1] <= record.duration_s
+    assert result.verdict.label == "ALS"  # large neurogenic potentials
+
+
+def test_upsampling_the_4khz_emgdb_record_warns(emgdb_dir, model_n2001):
+    record = read_record(emgdb_dir / "emg_myopathy.hea")
+    with pytest.warns(UpsamplingWarning, match="emg_myopathy: upsampled from 4000 Hz"):
+        result = classify(record, model_n2001)
+    assert result.n_windows == WindowGeometry.from_seconds(
+        0.1, 0.05, 23437.5, int(np.ceil(record.n_samples * 375 / 64))).n_windows
+    assert result.valid.all()
+
+
+def test_flat_and_clipped_windows_on_real_n2001(n2001_dir, model_n2001):
+    zeros = classify(read_record(n2001_dir / "N2001A06BB08.hea"), model_n2001)  # same rate: no warning
+    assert (zeros.validity.flags & Invalid.FLAT).mean() > 0.95
+    assert zeros.verdict.label is None and zeros.verdict.reason.startswith("no verdict: only")
+    clipped = classify(read_record(n2001_dir / "N2001C05BB80.hea"), model_n2001)
+    assert (clipped.validity.flags & Invalid.CLIPPED).any()
+
+
+def test_cancel_between_batches(emgdb_dir, model_4k):
+    record = read_record(emgdb_dir / "emg_neuropathy.hea")
+    token = CancelToken()
+    seen = []
+
+    def progress(done, total):
+        seen.append(done)
+        if done >= 32:
+            token.cancel()
+
+    with pytest.raises(ClassificationCancelled, match=r"emg_neuropathy: cancelled after 32 of \d+ windows"):
+        classify(record, model_4k, batch_size=16, cancel=token, progress=progress)
+    assert seen == [16, 32]
+
+
+def test_hop_override(emgdb_dir, model_4k):
+    record = read_record(emgdb_dir / "emg_healthy.hea")
+    result = classify(record, model_4k, hop_s=0.25)
+    assert result.hop_s == 0.25
+    assert np.allclose(np.diff(result.starts_s), 0.25)
+
+
+def test_saliency_finds_the_evidence(emgdb_dir, model_4k):
+    # A quiet stretch of a real record with one large potential pasted at a known place:
+    # the amplitude model's ALS evidence is that potential and nothing else.
+    quiet = read_record(emgdb_dir / "emg_healthy.hea").signal_uv[:1000].copy() * 0.05
+    spike_at = 620
+    quiet[spike_at - 8: spike_at + 8] += np.hanning(16).astype(np.float32) * 3000
+    curve = occlusion_saliency(model_4k, quiet, segment_s=0.005)
+    assert curve.shape == (1000,)
+    assert abs(int(np.argmax(curve)) - spike_at) <= 20
+    far = np.r_[0:500, 750:1000]
+    assert np.abs(curve[far]).max() < 0.05 * curve.max()
