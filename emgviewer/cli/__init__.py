@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from emgviewer import __version__
-from emgviewer.cli import info
+from emgviewer.cli import classify, info
 from emgviewer.records.errors import RecordError
 
 EXIT_BAD_INPUT = 1
@@ -25,6 +25,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"emgviewer {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     info.add_parser(commands)
+    classify.add_parser(commands)
     return parser
 
 

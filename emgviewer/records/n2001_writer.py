@@ -3,11 +3,11 @@ and ``<name>.hea`` (``16+20`` format, gain 13.107/µV), atomically."""
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
+
+from emgviewer.atomic import atomic_write_bytes
 
 N2001_FS_HZ = 23437.5
 N2001_GAIN_PER_UV = 13.107  # ±2500 µV full scale in int16
@@ -47,20 +47,6 @@ def write_n2001(
     lines = [f"{name} 1 {fs_hz:g} {digital.size}",
              f"{name}.bin 16+{_OFFSET_BYTES} {N2001_GAIN_PER_UV:.4f}/uV"]
     lines += [f"#{comment}" for comment in comments]
-    _atomic_write(data_path, payload)
-    _atomic_write(header_path, ("\n".join(lines) + "\n").encode("ascii"))
+    atomic_write_bytes(data_path, payload)
+    atomic_write_bytes(header_path, ("\n".join(lines) + "\n").encode("ascii"))
     return header_path
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(temporary, 0o644)  # mkstemp's 0600 would hide shipped files from other users
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        os.unlink(temporary)
-        raise
