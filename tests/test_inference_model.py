@@ -129,3 +129,13 @@ def test_card_json_is_readable_by_other_tools(tmp_path):
     path = write_model(tmp_path / "m.onnx", card_dict())
     props = {p.key: p.value for p in onnx.load(path).metadata_props}
     assert json.loads(props[CARD_KEY])["name"] == "amplitude-test"
+
+
+def test_cpu_session_is_bounded_and_does_not_spin(tmp_path, monkeypatch):
+    path = write_model(tmp_path / "m.onnx", card_dict())
+    model = load_model(path, threads=2)
+    options = model.session.get_session_options()
+    assert options.intra_op_num_threads == 2 and options.inter_op_num_threads == 1
+    assert options.get_session_config_entry("session.intra_op.allow_spinning") == "0"
+    monkeypatch.setenv("EMGVIEWER_FORCE_CPU", "1")
+    assert load_model(path).session.get_providers() == ["CPUExecutionProvider"]

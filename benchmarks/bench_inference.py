@@ -1,0 +1,154 @@
+"""Inference speed: one whole N2001 record, onnxruntime against torch, and the whole folder.
+
+    python benchmarks/bench_inference.py [--model FILE] [--data FOLDER] [--threads N]
+
+Without --model it uses the shipped default model; while none ships, a stand-in compact 1-D
+CNN (random weights, the cost class of the planned default) is exported on the fly and named
+as such in the output. ``onnx_vs_torch`` runs the *same* weights in torch (eager, no grad) and
+onnxruntime on the same windows with the same thread count, side by side, and divides torch's
+time by onnxruntime's. Last line: one JSON object with ``record_ms``, ``onnx_vs_torch``,
+``folder_s`` (null without the data folder) and ``alsnet_record_ms`` (null until ALSNet exists).
+Targets (2 cores): record <= 100 ms; onnxruntime >= 1.5x torch; folder <= 30 s.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from emgviewer.analysis import WindowGeometry, window_view
+from emgviewer.inference import classify, default_model_path, load_model
+from emgviewer.paths import demo_record_paths
+from emgviewer.records import index_folder, read_record
+
+STAND_IN_CARD = {
+    "schema_version": 1, "name": "stand-in compact CNN (random weights)", "version": "0",
+    "architecture": "benchmark stand-in: 5 strided conv blocks + global pooling",
+    "citation": "none",
+    "classes": [{"name": "control", "label": "normal (control)", "colour": "#009E73"},
+                {"name": "myopathy", "label": "myopathy", "colour": "#0072B2"},
+                {"name": "ALS", "label": "ALS / neurogenic", "colour": "#D55E00"}],
+    "input": {"fs_hz": 23437.5, "window_s": 1.0, "hop_s": 0.4, "shape": ["batch", 1, 23437],
+              "scaling": {"kind": "fixed", "factor": 0.002}, "preprocessing": "raw"},
+    "output": {"kind": "logits"}, "calibration": {"temperature": 1.0},
+    "uncertainty_threshold": 0.6, "training": {}, "evaluation": {},
+}
+
+
+def stand_in_torch_model():
+    import torch
+    from torch import nn
+
+    def block(c_in, c_out, kernel, stride):
+        return [nn.Conv1d(c_in, c_out, kernel, stride=stride, padding=kernel // 2),
+                nn.BatchNorm1d(c_out), nn.ReLU()]
+
+    torch.manual_seed(0)
+    layers = [*block(1, 16, 15, 4), *block(16, 32, 9, 4), *block(32, 48, 9, 2),
+              *block(48, 64, 7, 2), *block(64, 64, 5, 2), nn.AdaptiveMaxPool1d(1), nn.Flatten(),
+              nn.Linear(64, 3)]
+    return nn.Sequential(*layers).eval()
+
+
+def export_stand_in(folder: Path):
+    import onnx
+    import torch
+
+    model = stand_in_torch_model()
+    path = folder / "stand_in.onnx"
+    example = torch.zeros(1, 1, 23437)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (example,), str(path), input_names=["emg"], output_names=["logits"],
+                          dynamic_axes={"emg": {0: "batch"}, "logits": {0: "batch"}},
+                          external_data=False, dynamo=False)
+    proto = onnx.load(path)
+    onnx.helper.set_model_props(proto, {"emgviewer.card": json.dumps(STAND_IN_CARD)})
+    onnx.save(proto, path)
+    return path, model
+
+
+def median_ms(function, repeats: int) -> float:
+    function()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times)
+
+
+def onnx_vs_torch(model, torch_model, record, threads: int) -> dict[str, float]:
+    import torch
+
+    torch.set_num_threads(threads)
+    geometry = WindowGeometry.from_seconds(1.0, 0.4, record.fs_hz, record.n_samples)
+    windows = np.ascontiguousarray(window_view(record.signal_uv, geometry))
+    batch = model.prepare(windows)
+    tensor = torch.from_numpy(batch)
+    with torch.no_grad():
+        torch_ms = median_ms(lambda: torch_model(tensor), 7)
+    onnx_ms = median_ms(lambda: model.session.run(None, {model.input_name: batch}), 7)
+    with torch.no_grad():
+        difference = float(np.abs(torch_model(tensor).numpy()
+                                  - model.session.run(None, {model.input_name: batch})[0]).max())
+    return {"torch_ms": torch_ms, "onnx_ms": onnx_ms, "max_abs_diff": difference}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model", type=Path, help="ONNX model (default: the shipped one or a stand-in)")
+    parser.add_argument("--data", type=Path, default=os.environ.get("EMGVIEWER_N2001_DIR"),
+                        help="N2001 folder (default: $EMGVIEWER_N2001_DIR)")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args()
+
+    temporary = tempfile.TemporaryDirectory()
+    torch_model = None
+    path = args.model or default_model_path()
+    if path is None:
+        path, torch_model = export_stand_in(Path(temporary.name))
+    model = load_model(path, force_cpu=True, threads=args.threads)
+    record_path = (args.data / "N2001A01BB02.hea") if args.data else demo_record_paths()[2]
+    record = read_record(record_path)
+
+    record_ms = median_ms(lambda: classify(record, model), 7)
+    print(f"model: {model.card.name} ({model.provider_label}, {args.threads} threads)")
+    print(f"record: {record.name}, {record.duration_s:.2f} s -> classify median {record_ms:.1f} ms (target <= 100 ms)")
+
+    ratio = None
+    if torch_model is not None:
+        comparison = onnx_vs_torch(model, torch_model, record, args.threads)
+        ratio = comparison["torch_ms"] / comparison["onnx_ms"]
+        print(f"same windows, same weights: torch {comparison['torch_ms']:.1f} ms, onnxruntime "
+              f"{comparison['onnx_ms']:.1f} ms -> {ratio:.2f}x (max |diff| {comparison['max_abs_diff']:.2e})")
+    else:
+        print("onnx_vs_torch: needs the model's torch weights (stand-in only, until training lands)")
+
+    folder_s = None
+    if args.data:
+        entries = index_folder(args.data).records
+        start = time.perf_counter()
+        for entry in entries:
+            classify(read_record(entry.path), model)
+        folder_s = time.perf_counter() - start
+        print(f"folder: {len(entries)} records in {folder_s:.1f} s (target <= 30 s)")
+    print(json.dumps({"model": model.card.name, "record_ms": round(record_ms, 2),
+                      "onnx_vs_torch": None if ratio is None else round(ratio, 2),
+                      "folder_s": None if folder_s is None else round(folder_s, 2),
+                      "alsnet_record_ms": None}))
+    temporary.cleanup()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
