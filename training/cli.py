@@ -1,0 +1,201 @@
+"""``python -m training train|evaluate|export|reproduce``.
+
+A newcomer's path: ``evaluate`` tells how well a model generalises to people it never saw;
+``reproduce`` does that and then builds the shipped default model from scratch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from emgviewer.atomic import atomic_write_bytes, atomic_write_text
+from emgviewer.paths import models_dir
+from training.data import TASKS, load_windows
+from training.experiment import cross_validate
+from training.export import build_card, code_revision, export_onnx, today
+from training.models import REGISTRY, build, count_macs, count_parameters
+from training.reporting import headline, markdown, write_reports
+from training.splits import grouped_kfold, loso_splits
+from training.train import TrainConfig, train_model
+
+DEFAULT_VERSION = "1.0.0"
+UNCERTAINTY_THRESHOLD = 0.6
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "command", None):
+        parser.print_help()
+        return 0
+    return args.run(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m training",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Examples:\n"
+               "  python -m training evaluate --data data/n2001 --out reports        # LOSO, 19 folds\n"
+               "  python -m training evaluate --data data/n2001 --folds 5 --out reports\n"
+               "  python -m training train --data data/n2001 --out checkpoints\n"
+               "  python -m training export --checkpoint checkpoints/munet.pt --data data/n2001 \\\n"
+               "      --evaluation reports/munet_3class_loso.json --out my_model.onnx\n"
+               "  python -m training reproduce --model munet --data data/n2001     # the default model\n"
+               "Every split is by subject: no person's windows are ever on two sides.",
+        description="Train and evaluate EMG window classifiers on N2001 with subject-independent "
+                    "evaluation, and export them for the viewer. Models: "
+                    + ", ".join(f"{k} ({v[1]})" for k, v in REGISTRY.items()))
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def common(sub: argparse.ArgumentParser) -> None:
+        sub.add_argument("--data", type=Path, required=True, help="folder of N2001 records")
+        sub.add_argument("--task", choices=sorted(TASKS), default="3class")
+        sub.add_argument("--model", choices=sorted(REGISTRY), default="munet")
+        sub.add_argument("--window-s", type=float, default=1.0)
+        sub.add_argument("--hop-s", type=float, default=0.4)
+        sub.add_argument("--epochs", type=int, default=TrainConfig.epochs)
+        sub.add_argument("--steps-per-epoch", type=int, default=TrainConfig.steps_per_epoch,
+                         help="batches per epoch (0: one pass over the training windows)")
+        sub.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
+        sub.add_argument("--seed", type=int, default=0)
+        sub.add_argument("--smote", action="store_true", help="SMOTE instead of balanced sampling")
+        sub.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+        sub.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
+        sub.add_argument("--max-records", type=int, default=None, help="use only N records (quick runs)")
+
+    train = commands.add_parser("train", help="train one model, validation subjects held out")
+    common(train)
+    train.add_argument("--out", type=Path, required=True, help="folder for MODEL.pt and MODEL.json")
+    train.set_defaults(run=cmd_train)
+
+    evaluate = commands.add_parser("evaluate", help="subject-independent cross-validation")
+    common(evaluate)
+    evaluate.add_argument("--folds", default="loso", help="'loso' or a number k for grouped k-fold")
+    evaluate.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    evaluate.set_defaults(run=cmd_evaluate)
+
+    export = commands.add_parser("export", help="export a trained checkpoint to ONNX with its card")
+    export.add_argument("--checkpoint", type=Path, required=True, help="MODEL.pt written by 'train'")
+    export.add_argument("--data", type=Path, required=True, help="records for the parity check")
+    export.add_argument("--evaluation", type=Path, help="JSON report written by 'evaluate'")
+    export.add_argument("--out", type=Path, required=True, help="the .onnx file to write")
+    export.set_defaults(run=cmd_export)
+
+    reproduce = commands.add_parser("reproduce", help="LOSO evaluation, then the final model on all "
+                                                      "subjects, exported with its card")
+    common(reproduce)
+    reproduce.add_argument("--out", type=Path, default=models_dir() / "default.onnx")
+    reproduce.add_argument("--reports", type=Path, default=Path("reports"))
+    reproduce.set_defaults(run=cmd_reproduce)
+    return parser
+
+
+def _config(args: argparse.Namespace, **overrides) -> TrainConfig:
+    values = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if hasattr(args, f.name)}
+    values["steps_per_epoch"] = values.get("steps_per_epoch") or None
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+def _load(args: argparse.Namespace):
+    data = load_windows(args.data, args.task, args.window_s, args.hop_s, args.max_records)
+    print(f"{len(data)} windows from {len(data.record_names)} records, "
+          f"{len(set(data.record_subjects))} subjects; dropped: {dict(data.dropped)}", file=sys.stderr)
+    return data
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    data = _load(args)
+    subjects = data.subject_classes()
+    splits = loso_splits(subjects, args.seed) if args.folds == "loso" else grouped_kfold(subjects, int(args.folds), args.seed)
+    result = cross_validate(data, splits, _config(args))
+    stem = f"{args.model}_{args.task}_{args.folds}"
+    for path in write_reports(result, args.out, stem):
+        print(f"wrote {path}", file=sys.stderr)
+    print(markdown(result))
+    return 0
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    data = _load(args)
+    split = loso_splits(data.subject_classes(), args.seed)[0]
+    validation = list(split.validation)
+    train_idx = data.select_subjects([s for s in data.subject_classes() if s not in validation])
+    val_idx = data.select_subjects(validation)
+    result = train_model(data, train_idx, val_idx, _config(args))
+    _save_checkpoint(args.out / f"{args.model}.pt", result.model, {
+        "model": args.model, "task": args.task, "classes": list(data.class_names), "fs_hz": data.fs_hz,
+        "window_s": args.window_s, "hop_s": args.hop_s, "n_times": data.window_samples,
+        "validation_subjects": validation, "training_subjects": sorted(set(data.record_subjects) - set(validation)),
+        "best_epoch": result.best_epoch, "history": result.history, "config": _config(args).to_dict()})
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    meta = json.loads(args.checkpoint.with_suffix(".json").read_text())
+    model = build(meta["model"], len(meta["classes"]), meta["n_times"], meta["fs_hz"])
+    model.load_state_dict(torch.load(args.checkpoint, weights_only=True))
+    evaluation = headline(json.loads(args.evaluation.read_text())) if args.evaluation else {}
+    temperature = json.loads(args.evaluation.read_text())["median_temperature"] if args.evaluation else 1.0
+    data = load_windows(args.data, meta["task"], meta["window_s"], meta["hop_s"], max_records=6)
+    card = _card(meta["model"], model, meta, temperature, meta["training_subjects"], evaluation)
+    difference = export_onnx(model, card, args.out, data.gather(np.arange(min(len(data), 32))))
+    print(f"wrote {args.out} (onnxruntime vs torch max |diff| {difference:.2e})")
+    return 0
+
+
+def cmd_reproduce(args: argparse.Namespace) -> int:
+    data = _load(args)
+    config = _config(args)
+    result = cross_validate(data, loso_splits(data.subject_classes(), args.seed), config)
+    stem = f"{args.model}_{args.task}_loso"
+    write_reports(result, args.reports, stem)
+    final_config = _config(args, epochs=max(1, result["median_best_epoch"]), patience=10**6)
+    everyone = np.arange(len(data))
+    final = train_model(data, everyone, np.array([], dtype=np.int64), final_config)
+    meta = {"model": args.model, "task": args.task, "classes": list(data.class_names), "fs_hz": data.fs_hz,
+            "window_s": args.window_s, "hop_s": args.hop_s, "n_times": data.window_samples,
+            "config": final_config.to_dict()}
+    _save_checkpoint(args.reports / f"{args.model}_final.pt", final.model, meta)
+    card = _card(args.model, final.model, meta, result["median_temperature"],
+                 sorted(set(data.record_subjects)), headline(result))
+    rng = np.random.default_rng(0)
+    difference = export_onnx(final.model, card, args.out, data.gather(rng.choice(len(data), 32, replace=False)))
+    print(markdown(result))
+    print(f"wrote {args.out} (onnxruntime vs torch max |diff| {difference:.2e})", file=sys.stderr)
+    return 0
+
+
+def _card(name: str, model: torch.nn.Module, meta: dict, temperature: float, subjects: list[str],
+          evaluation: dict) -> dict:
+    return build_card(
+        name=f"{name} ({meta['task']})", version=DEFAULT_VERSION,
+        architecture=f"{REGISTRY[name][1]}; {count_parameters(model):,} parameters, "
+                     f"{count_macs(model, meta['n_times']) / 1e6:.1f} M multiply-accumulates per window",
+        citation="emgviewer training package (this repository), training/models/munet.py",
+        class_names=tuple(meta["classes"]), fs_hz=meta["fs_hz"], window_s=meta["window_s"],
+        hop_s=meta["hop_s"], n_times=meta["n_times"], temperature=temperature,
+        uncertainty_threshold=UNCERTAINTY_THRESHOLD,
+        training={"data": "EMGLAB N2001 biceps brachii, 423 records", "subjects": subjects,
+                  "protocol": "trained on the subjects listed; evaluation numbers are leave-one-subject-out",
+                  "config": meta["config"], "date": today(), "code_revision": code_revision()},
+        evaluation=evaluation)
+
+
+def _save_checkpoint(path: Path, model: torch.nn.Module, meta: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    import io
+
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+    atomic_write_text(path.with_suffix(".json"), json.dumps(meta, indent=2))
+    print(f"wrote {path} and {path.with_suffix('.json').name}", file=sys.stderr)

@@ -1,0 +1,177 @@
+"""The training loop: plain PyTorch, class-balanced sampling, early stopping on validation
+subjects, fixed seeds."""
+
+from __future__ import annotations
+
+import copy
+import random
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+import torch
+from torch import nn
+
+from training.data import WindowSet
+from training.models import build
+
+#: Network input = µV x INPUT_SCALE (mV). Written to the card as fixed scaling.
+INPUT_SCALE = 1e-3
+
+
+@dataclass
+class TrainConfig:
+    model: str = "munet"
+    epochs: int = 8
+    steps_per_epoch: int | None = 60  # None: one pass over the training windows
+    batch_size: int = 64
+    learning_rate: float = 1e-3
+    weight_decay: float = 1e-4
+    patience: int = 4  # early stopping, in epochs without a better validation loss
+    seed: int = 0
+    augment: bool = True  # random shift (up to half a hop) and polarity flip
+    smote: bool = False  # SMOTE on training windows (the thesis's choice) instead of balanced sampling
+    threads: int | None = None
+    device: str = "auto"
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class TrainResult:
+    model: nn.Module
+    best_epoch: int
+    history: list[dict[str, float]] = field(default_factory=list)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def pick_device(choice: str) -> torch.device:
+    if choice == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(choice)
+
+
+def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, config: TrainConfig,
+                progress: Any = None) -> TrainResult:
+    """Train on ``train_idx`` windows; early-stop on the loss over ``val_idx`` windows."""
+    seed_everything(config.seed)
+    if config.threads:
+        torch.set_num_threads(config.threads)
+    device = pick_device(config.device)
+    model = build(config.model, n_outputs=len(data.class_names), n_times=data.window_samples,
+                  fs_hz=data.fs_hz).to(device)
+    optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimiser, factor=0.3, patience=2)
+    rng = np.random.default_rng(config.seed)
+    sampler = _balanced_sampler(data.labels[train_idx], rng)
+    steps = config.steps_per_epoch or max(1, len(train_idx) // config.batch_size)
+    max_shift = int(0.2 * data.window_samples)
+    smote = _Smote(data, train_idx, rng) if config.smote else None
+    best_loss, best_state, best_epoch, history, waited = np.inf, None, 0, [], 0
+    for epoch in range(1, config.epochs + 1):
+        model.train()
+        losses = []
+        for _ in range(steps):
+            if smote is not None:
+                batch, labels = smote.batch(config.batch_size)
+            else:
+                chosen = train_idx[sampler(config.batch_size)]
+                shift = rng.integers(-max_shift, max_shift + 1, chosen.size) if config.augment else None
+                batch, labels = data.gather(chosen, shift), data.labels[chosen]
+            if config.augment:
+                batch *= rng.choice(np.array([-1.0, 1.0], dtype=np.float32), (len(batch), 1))
+            x = torch.from_numpy(batch * np.float32(INPUT_SCALE)).unsqueeze(1).to(device)
+            y = torch.from_numpy(np.asarray(labels)).to(device)
+            optimiser.zero_grad()
+            loss = nn.functional.cross_entropy(model(x), y)
+            loss.backward()
+            optimiser.step()
+            losses.append(loss.item())
+        val_loss = _balanced_loss(predict_logits(model, data, val_idx, device), data.labels[val_idx],
+                                  len(data.class_names)) if val_idx.size else float(np.mean(losses))
+        plateau.step(val_loss)
+        history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "val_loss": val_loss})
+        if progress is not None:
+            progress.set_postfix(epoch=epoch, train=f"{np.mean(losses):.3f}", val=f"{val_loss:.3f}")
+        if val_loss < best_loss - 1e-4:
+            best_loss, best_state, best_epoch, waited = val_loss, copy.deepcopy(model.state_dict()), epoch, 0
+        else:
+            waited += 1
+            if waited >= config.patience:
+                break
+    model.load_state_dict(best_state)
+    return TrainResult(model.eval(), best_epoch, history)
+
+
+@torch.no_grad()
+def predict_logits(model: nn.Module, data: WindowSet, indices: np.ndarray, device: torch.device | None = None,
+                   batch_size: int = 128) -> np.ndarray:
+    device = device or next(model.parameters()).device
+    model.eval()
+    out = np.empty((indices.size, len(data.class_names)), dtype=np.float32)
+    for first in range(0, indices.size, batch_size):
+        chunk = indices[first: first + batch_size]
+        x = torch.from_numpy(data.gather(chunk) * np.float32(INPUT_SCALE)).unsqueeze(1).to(device)
+        out[first: first + chunk.size] = model(x).cpu().numpy()
+    return out
+
+
+def _balanced_sampler(labels: np.ndarray, rng: np.random.Generator):
+    """Each class equally likely per draw, whatever its share of the windows."""
+    counts = np.bincount(labels)
+    weights = 1.0 / counts[labels]
+    weights /= weights.sum()
+    return lambda n: rng.choice(labels.size, n, p=weights)
+
+
+def _balanced_loss(logits: np.ndarray, labels: np.ndarray, n_classes: int) -> float:
+    """Cross-entropy averaged per class, then over classes, so the validation loss is not
+    dominated by the most frequent class."""
+    log_p = torch.log_softmax(torch.from_numpy(logits).double(), dim=1).numpy()
+    per_window = -log_p[np.arange(labels.size), labels]
+    return float(np.mean([per_window[labels == c].mean() for c in range(n_classes) if (labels == c).any()]))
+
+
+class _Smote:
+    """SMOTE on training windows: a synthetic window is a random point on the segment between
+    a window and one of its k nearest same-class neighbours (neighbours found on a cheap
+    envelope summary). Classes are drawn equally often, so minority classes are oversampled."""
+
+    def __init__(self, data: WindowSet, train_idx: np.ndarray, rng: np.random.Generator, k: int = 5) -> None:
+        self.data, self.rng = data, rng
+        labels = data.labels[train_idx]
+        self.by_class = [train_idx[labels == c] for c in range(len(data.class_names)) if (labels == c).any()]
+        self.classes = [c for c in range(len(data.class_names)) if (labels == c).any()]
+        self.neighbours = [self._knn(indices, k) for indices in self.by_class]
+
+    def _knn(self, indices: np.ndarray, k: int) -> np.ndarray:
+        features = np.stack([self._summary(w) for w in self._chunks(indices)])
+        distance = ((features[:, None, :] - features[None, :, :]) ** 2).sum(axis=2)
+        np.fill_diagonal(distance, np.inf)
+        return np.argsort(distance, axis=1)[:, :k]
+
+    def _chunks(self, indices: np.ndarray):
+        for first in range(0, indices.size, 256):
+            yield from self.data.gather(indices[first: first + 256])
+
+    @staticmethod
+    def _summary(window: np.ndarray) -> np.ndarray:
+        envelope = np.abs(window).reshape(-1)[: (window.size // 64) * 64].reshape(64, -1).max(axis=1)
+        return np.log1p(envelope)
+
+    def batch(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        which = self.rng.integers(0, len(self.classes), size)
+        out = np.empty((size, self.data.window_samples), dtype=np.float32)
+        for row, c in enumerate(which):
+            members, neighbours = self.by_class[c], self.neighbours[c]
+            i = self.rng.integers(0, members.size)
+            j = neighbours[i, self.rng.integers(0, neighbours.shape[1])] if neighbours.shape[1] else i
+            a, b = self.data.gather(members[[i, j]])
+            out[row] = a + self.rng.uniform() * (b - a)
+        return out, np.asarray([self.classes[c] for c in which], dtype=np.int64)
