@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from emgviewer import __version__
-from emgviewer.cli import classify, info
+from emgviewer.cli import classify, info, view
 from emgviewer.records.errors import RecordError
 
 EXIT_BAD_INPUT = 1
@@ -24,6 +24,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"emgviewer {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    view.add_parser(commands)
     info.add_parser(commands)
     classify.add_parser(commands)
     return parser
@@ -31,10 +32,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"view", "info", "classify", "report"}
+    if not argv:
+        argv = ["view"]  # a new user sees the whole idea at once
+    elif argv[0] not in commands and not argv[0].startswith("-"):
+        argv = ["view", *argv]  # emgviewer PATH
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return 0
     try:
         return args.run(args)
     except RecordError as err:

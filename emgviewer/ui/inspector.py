@@ -1,0 +1,137 @@
+"""Window inspector: everything about one window, for teaching and for doubt."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+from scipy.signal import welch
+
+from emgviewer.analysis.measures import peak_to_peak_uv, turns_per_s
+from emgviewer.inference.classify import Classification
+from emgviewer.report.colours import TRACE
+
+
+def window_measures(window_uv: np.ndarray, fs_hz: float) -> dict[str, float]:
+    finite = window_uv[np.isfinite(window_uv)]
+    centred = finite - finite.mean() if finite.size else finite
+    crossings = np.count_nonzero(np.diff(np.signbit(centred))) if finite.size > 1 else 0
+    duration = window_uv.size / fs_hz
+    return {
+        "peak_to_peak_uv": peak_to_peak_uv(finite) if finite.size else float("nan"),
+        "rms_uv": float(np.sqrt(np.mean(centred ** 2))) if finite.size else float("nan"),
+        "zero_crossings_per_s": crossings / duration,
+        "turns_per_s": turns_per_s(finite, fs_hz) if finite.size > 2 else float("nan"),
+    }
+
+
+class WindowInspector(QtWidgets.QWidget):
+    previousRequested = QtCore.Signal()
+    nextRequested = QtCore.Signal()
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        buttons = QtWidgets.QHBoxLayout()
+        self.previous = QtWidgets.QPushButton("◀ Previous [")
+        self.next = QtWidgets.QPushButton("Next ] ▶")
+        self.previous.clicked.connect(self.previousRequested)
+        self.next.clicked.connect(self.nextRequested)
+        self.title = QtWidgets.QLabel("No window selected")
+        self.title.setStyleSheet("font-weight: bold")
+        buttons.addWidget(self.previous)
+        buttons.addWidget(self.title, 1, QtCore.Qt.AlignmentFlag.AlignCenter)
+        buttons.addWidget(self.next)
+        layout.addLayout(buttons)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground("w")
+        self.closeup = self.plots.addPlot(row=0, col=0, title="close-up")
+        self.saliency = self.plots.addPlot(row=1, col=0, title="occlusion saliency")
+        self.saliency.setXLink(self.closeup)
+        self.probabilities = self.plots.addPlot(row=2, col=0, title="class probabilities")
+        self.spectrum = self.plots.addPlot(row=3, col=0, title="spectrum (Welch)")
+        self.closeup.setLabel("left", "µV")
+        self.saliency.setLabel("bottom", "time in window", units="s")
+        self.spectrum.setLabel("bottom", "frequency", units="Hz")
+        self.spectrum.setLogMode(x=False, y=True)
+        for plot in (self.closeup, self.saliency, self.probabilities, self.spectrum):
+            plot.setMenuEnabled(False)
+            plot.hideButtons()
+        self.plots.ci.layout.setRowStretchFactor(0, 3)
+        layout.addWidget(self.plots, 1)
+        self.details = QtWidgets.QLabel("")
+        self.details.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.details.setWordWrap(True)
+        layout.addWidget(self.details)
+        self.closeup_curve = self.closeup.plot(pen=pg.mkPen(TRACE, width=1))
+        self.saliency_curve = self.saliency.plot(pen=pg.mkPen("#D55E00", width=1.5))
+        self.spectrum_curve = self.spectrum.plot(pen=pg.mkPen("#0072B2", width=1))
+        self.bars: pg.BarGraphItem | None = None
+        self.bar_labels: list[pg.TextItem] = []
+        self.scale_bar = pg.ScaleBar(size=0.01, suffix="s")  # 10 ms
+        self.scale_bar.setParentItem(self.closeup.getViewBox())
+        self.scale_bar.anchor((1, 1), (1, 1), offset=(-15, -15))
+        self.shown: dict = {}
+
+    def show_window(self, result: Classification, index: int) -> None:
+        record, card = result.record, result.model.card
+        fs = record.fs_hz
+        first = int(round(result.starts_s[index] * fs))
+        window = record.signal_uv[first: first + int(round((result.stops_s[index] - result.starts_s[index]) * fs))]
+        t = np.arange(window.size) / fs
+        self.closeup_curve.setData(t, window, connect="finite")
+        self.saliency_curve.setData([], [])
+        valid = bool(result.valid[index])
+        names = [c.label for c in card.classes]
+        probabilities = result.probabilities[index] if valid else np.zeros(len(names))
+        self._draw_bars(names, probabilities, [c.colour for c in card.classes])
+        if np.isfinite(window).sum() > 256:
+            frequencies, power = welch(window[np.isfinite(window)], fs=fs, nperseg=min(2048, window.size))
+            self.spectrum_curve.setData(frequencies[1:], np.maximum(power[1:], 1e-12))
+        measures = window_measures(window, fs)
+        status = ("valid" if valid else f"invalid: {result.reason(index)}")
+        if valid and result.uncertain[index]:
+            status += f"; uncertain (top probability {result.max_probability[index]:.2f} < "\
+                      f"{card.uncertainty_threshold:.2f})"
+        predicted = card.classes[int(np.argmax(probabilities))].label if valid else "—"
+        self.title.setText(f"Window {index + 1}/{result.n_windows}: {result.starts_s[index]:.2f}–"
+                           f"{result.stops_s[index]:.2f} s")
+        self.details.setText(
+            f"<b>{predicted}</b> &nbsp; {status}<br>"
+            + " &nbsp; ".join(f"{c.label}: {p:.3f}" for c, p in zip(card.classes, probabilities)) + "<br>"
+            f"entropy {result.entropy[index]:.3f} nats · peak-to-peak {measures['peak_to_peak_uv']:.0f} µV · "
+            f"RMS {measures['rms_uv']:.1f} µV · zero crossings {measures['zero_crossings_per_s']:.0f}/s · "
+            f"turns {measures['turns_per_s']:.0f}/s")
+        self.shown = {"index": index, "probabilities": probabilities, "measures": measures, "valid": valid}
+
+    def show_saliency(self, curve: np.ndarray, fs_hz: float) -> None:
+        self.saliency_curve.setData(np.arange(curve.size) / fs_hz, curve)
+
+    def clear(self) -> None:
+        self.title.setText("No window selected")
+        self.details.setText("")
+        for curve in (self.closeup_curve, self.saliency_curve, self.spectrum_curve):
+            curve.setData([], [])
+        self._draw_bars([], np.zeros(0), [])
+        self.shown = {}
+
+    def _draw_bars(self, names: list[str], probabilities: np.ndarray, colours: list[str]) -> None:
+        if self.bars is not None:
+            self.probabilities.removeItem(self.bars)
+        for label in self.bar_labels:
+            self.probabilities.removeItem(label)
+        self.bar_labels = []
+        self.bars = None
+        if not names:
+            return
+        x = np.arange(len(names))
+        self.bars = pg.BarGraphItem(x=x, height=probabilities, width=0.6, brushes=[pg.mkBrush(c) for c in colours])
+        self.probabilities.addItem(self.bars)
+        for position, value in zip(x, probabilities):
+            label = pg.TextItem(f"{value:.3f}", color="#222222", anchor=(0.5, 1))
+            label.setPos(position, value + 0.12)
+            self.probabilities.addItem(label)
+            self.bar_labels.append(label)
+        self.probabilities.getAxis("bottom").setTicks([list(zip(x, names))])
+        self.probabilities.setYRange(0, 1.15, padding=0)
+        self.probabilities.setXRange(-0.6, len(names) - 0.4, padding=0)

@@ -1,0 +1,462 @@
+"""The main window: menus, trace, overview, inspector and browser docks, status bar."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from emgviewer.inference import ModelError, load_model
+from emgviewer.inference.classify import Classification
+from emgviewer.inference.model import LoadedModel
+from emgviewer.records import RecordError, index_folder, read_record
+from emgviewer.records.record import Record
+from emgviewer.report.overlay import ribbon_for
+from emgviewer.ui import scales
+from emgviewer.ui.browser import DatasetBrowser
+from emgviewer.ui.folder_job import FolderJob
+from emgviewer.ui.inspector import WindowInspector
+from emgviewer.ui.overview import OverviewStrip
+from emgviewer.ui.shortcuts import SHORTCUTS, shortcut_help_text
+from emgviewer.ui.trace_view import TraceView
+from emgviewer.ui.workers import ClassifyJob, SaliencyJob
+
+MAX_RECENT = 8
+NO_MODEL_MESSAGE = ("No model loaded: File → Open model… (or install one as "
+                    "resources/models/default.onnx). The trace works without one.")
+
+
+class MessageBar(QtWidgets.QFrame):
+    """Errors and notes shown in the window, never only on stderr."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet("MessageBar { background: #FDECEA; border: 1px solid #E57373; }")
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.label = QtWidgets.QLabel("")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QtWidgets.QToolButton()
+        close.setText("✕")
+        close.clicked.connect(self.hide)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    classificationShown = QtCore.Signal()
+
+    def __init__(self, settings: QtCore.QSettings | None = None) -> None:
+        super().__init__()
+        self.settings = settings or QtCore.QSettings("emgviewer", "emgviewer")
+        self.setWindowTitle("emgviewer")
+        self.setAcceptDrops(True)
+        self.pool = QtCore.QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.record: Record | None = None
+        self.model: LoadedModel | None = None
+        self.result: Classification | None = None
+        self.generation = 0
+        self.job: ClassifyJob | None = None
+        self.saliency_job: SaliencyJob | None = None
+        self.folder_job: FolderJob | None = None
+        self.selected: int | None = None
+        self.hop_s: float | None = None  # None: the card's
+        self._build_central()
+        self._build_docks()
+        self._build_status()
+        self._build_actions()
+        self._restore_settings()
+
+    # -- construction ---------------------------------------------------------------------------
+    def _build_central(self) -> None:
+        central = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(central)
+        layout.setContentsMargins(4, 4, 4, 4)
+        self.message_bar = MessageBar()
+        self.trace = TraceView()
+        self.trace.tooltip_for = self._tooltip
+        self.overview = OverviewStrip()
+        self.scale_label = QtWidgets.QLabel("")
+        self.legend = QtWidgets.QLabel("")
+        for label in (self.scale_label, self.legend):  # long texts must not set the window's minimum width
+            label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.legend.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        header = QtWidgets.QHBoxLayout()
+        header.addWidget(self.scale_label)
+        header.addStretch(1)
+        header.addWidget(self.legend)
+        layout.addWidget(self.message_bar)
+        layout.addLayout(header)
+        layout.addWidget(self.trace, 1)
+        layout.addWidget(self.overview)
+        self.setCentralWidget(central)
+        self.trace.rangeChanged.connect(self._range_changed)
+        self.trace.windowClicked.connect(self.select_window)
+        self.overview.navigate.connect(self.trace.set_start)
+
+    def _build_docks(self) -> None:
+        self.inspector = WindowInspector()
+        self.inspector.previousRequested.connect(lambda: self.step_window(-1))
+        self.inspector.nextRequested.connect(lambda: self.step_window(+1))
+        self.inspector_dock = QtWidgets.QDockWidget("Window inspector", self)
+        self.inspector_dock.setObjectName("inspector")
+        self.inspector_dock.setWidget(self.inspector)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
+        self.browser = DatasetBrowser()
+        self.browser.recordActivated.connect(self.open_record)
+        self.browser.classifyAllRequested.connect(self.classify_all)
+        self.browser_dock = QtWidgets.QDockWidget("Dataset", self)
+        self.browser_dock.setObjectName("browser")
+        self.browser_dock.setWidget(self.browser)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.LeftDockWidgetArea, self.browser_dock)
+        self.browser_dock.hide()
+
+    def _build_status(self) -> None:
+        bar = self.statusBar()
+        self.status_record = QtWidgets.QLabel("no record")
+        self.status_record.setMinimumWidth(1)
+        self.status_model = QtWidgets.QLabel("no model")
+        self.status_time = QtWidgets.QLabel("")
+        self.progress = QtWidgets.QProgressBar()
+        self.progress.setMaximumWidth(160)
+        self.progress.hide()
+        for widget in (self.status_record, self.status_model, self.status_time):
+            bar.addWidget(widget)
+        bar.addPermanentWidget(self.progress)
+
+    def _action(self, menu: QtWidgets.QMenu, text: str, slot, shortcut: str | None = None) -> QtGui.QAction:
+        action = QtGui.QAction(text, self)
+        if shortcut:
+            action.setShortcuts([QtGui.QKeySequence(s) for s in shortcut.split("|")])
+            action.setShortcutContext(QtCore.Qt.ShortcutContext.WindowShortcut)
+        action.triggered.connect(slot)
+        menu.addAction(action)
+        self.addAction(action)
+        return action
+
+    def _build_actions(self) -> None:
+        file_menu = self.menuBar().addMenu("&File")
+        self._action(file_menu, "Open record…", self._ask_record, "Ctrl+O")
+        self._action(file_menu, "Open folder…", self._ask_folder, "Ctrl+Shift+O")
+        self._action(file_menu, "Open model…", self._ask_model, "Ctrl+M")
+        self.recent_menu = file_menu.addMenu("Recent files")
+        file_menu.addSeparator()
+        self._action(file_menu, "Quit", self.close, "Ctrl+Q")
+        view = self.menuBar().addMenu("&View")
+        for key, (text, method, argument) in SHORTCUTS.items():
+            self._action(view, text, self._bind(method, argument), key)
+        analysis = self.menuBar().addMenu("&Analysis")
+        self._action(analysis, "Window length and hop…", self._ask_geometry)
+        self._action(analysis, "Re-classify", self.classify_current, "Ctrl+R")
+        view.addSeparator()
+        view.addAction(self.inspector_dock.toggleViewAction())
+        view.addAction(self.browser_dock.toggleViewAction())
+        self._refresh_recent()
+
+    def _bind(self, method: str, argument):
+        return lambda: getattr(self, method)(argument) if argument is not None else getattr(self, method)()
+
+    # -- opening ----------------------------------------------------------------------------------
+    def open_path(self, path: str | Path) -> None:
+        path = Path(path)
+        if path.is_dir():
+            self.open_folder(path)
+        else:
+            self.open_record(path)
+
+    def open_record(self, path: str | Path) -> bool:
+        try:
+            record = read_record(path)
+        except RecordError as err:
+            self.show_error(str(err))
+            return False
+        self._cancel_jobs()
+        self.record, self.result, self.selected = record, None, None
+        self.trace.set_record(record)
+        self.overview.set_record(record)
+        self.inspector.clear()
+        self._remember(Path(path))
+        quality = f" — {'; '.join(record.quality.warnings)}" if record.quality.warnings else ""
+        units = "µV" if record.calibrated else "raw units (uncalibrated)"
+        self.status_record.setText(f"{record.name} · {record.fs_hz:g} Hz · {record.duration_s:.2f} s · {units}{quality}")
+        self.setWindowTitle(f"{record.name} — emgviewer")
+        self.message_bar.hide()
+        self.classify_current()
+        return True
+
+    def open_folder(self, path: str | Path) -> bool:
+        try:
+            index = index_folder(path)
+        except RecordError as err:
+            self.show_error(str(err))
+            return False
+        self.browser.set_index(index)
+        self.browser_dock.show()
+        self.settings.setValue("last_folder", str(path))
+        for problem in index.problems[:3]:
+            self.show_error(str(problem))
+        if index.records:
+            self.open_record(index.records[0].path)
+        return True
+
+    def set_model(self, path: str | Path | None) -> bool:
+        if path is None:
+            self.model = None
+            self.status_model.setText("no model")
+            self.legend.setText("")
+            self.trace.clear_classification(NO_MODEL_MESSAGE)
+            return False
+        try:
+            model = load_model(path, force_cpu=self.settings.value("force_cpu", False, type=bool))
+        except ModelError as err:
+            self.show_error(str(err))
+            return False
+        self.model = model
+        self.hop_s = None
+        card = model.card
+        swatches = [f'<span style="color:{c.colour}">■</span> {c.label}' for c in card.classes]
+        swatches += ['<span style="color:#969696">▨</span> invalid', "striped: uncertain",
+                     "paler: less confident"]
+        self.legend.setText(" &nbsp; ".join(swatches))
+        self.status_model.setText(f"{card.name} {card.version} · {model.provider_label}")
+        self.classify_current()
+        return True
+
+    def show_error(self, text: str) -> None:
+        self.message_bar.show_message(text)
+
+    # -- classification -----------------------------------------------------------------------------
+    def classify_current(self) -> None:
+        self._cancel_jobs()
+        if self.record is None:
+            return
+        if self.model is None:
+            self.trace.clear_classification(NO_MODEL_MESSAGE)
+            self.overview.set_ribbon(None)
+            self.classificationShown.emit()
+            return
+        self.generation += 1
+        self.trace.clear_classification("classifying…")
+        self.overview.set_ribbon(None)
+        job = ClassifyJob(self.generation, self.record, self.model, self.hop_s)
+        job.signals.progress.connect(self._classification_progress)
+        job.signals.finished.connect(self._classification_finished)
+        job.signals.failed.connect(self._classification_failed)
+        self.job = job
+        self.progress.setValue(0)
+        self.progress.show()
+        self.pool.start(job)
+
+    def _cancel_jobs(self) -> None:
+        if self.job is not None:
+            self.job.token.cancel()
+        self.generation += 1  # whatever is still running is now stale
+
+    def _classification_progress(self, generation: int, done: int, total: int) -> None:
+        if generation == self.generation:
+            self.progress.setMaximum(max(total, 1))
+            self.progress.setValue(done)
+
+    def _classification_failed(self, generation: int, message: str) -> None:
+        if generation != self.generation:
+            return
+        self.progress.hide()
+        self.trace.clear_classification("classification failed: see the message above")
+        self.show_error(message)
+        self.classificationShown.emit()
+
+    def _classification_finished(self, generation: int, payload) -> None:
+        if generation != self.generation:
+            return  # a stale result for a record no longer shown
+        result, messages = payload
+        self.result = result
+        self.progress.hide()
+        ribbon = ribbon_for(result)
+        self.trace.set_classification(ribbon, result.starts_s, result.stops_s)
+        self.overview.set_ribbon(ribbon)
+        verdict = result.verdict
+        summary = (f"verdict {verdict.label} ({verdict.confidence:.2f})" if verdict.label else verdict.reason)
+        self.status_time.setText(f"{result.n_windows} windows in {result.elapsed_s * 1e3:.0f} ms · {summary}")
+        if messages:
+            self.show_error(" ".join(messages))
+        if self.browser.index is not None:
+            self.browser.set_record_verdict(result.record.name, verdict, result.record.truth, result.class_names)
+        valid = np.flatnonzero(result.valid)
+        self.select_window(int(valid[0]) if valid.size else 0)
+        self.classificationShown.emit()
+
+    def classify_all(self) -> None:
+        if self.model is None or self.browser.index is None:
+            self.show_error(NO_MODEL_MESSAGE if self.model is None else "Open a folder first.")
+            return
+        if self.folder_job is not None:
+            self.folder_job.token.cancel()
+        job = FolderJob([e.path for e in self.browser.index.records], self.model, self.hop_s)
+        job.signals.record_done.connect(self._folder_record_done)
+        job.signals.finished.connect(lambda: self.browser.progress.hide())
+        self.browser.progress.setMaximum(len(self.browser.index.records))
+        self.browser.progress.setValue(0)
+        self.browser.progress.show()
+        self.folder_job = job
+        QtCore.QThreadPool.globalInstance().start(job)
+
+    def _folder_record_done(self, done: int, name: str, verdict, truth, class_names, error: str) -> None:
+        self.browser.progress.setValue(done)
+        if error:
+            self.show_error(error)
+        else:
+            self.browser.set_record_verdict(name, verdict, truth, class_names)
+
+    # -- windows --------------------------------------------------------------------------------------
+    def select_window(self, index: int | None) -> None:
+        if self.result is None or index is None or not 0 <= index < self.result.n_windows:
+            return
+        self.selected = index
+        self.trace.select_window(index)
+        self.inspector.show_window(self.result, index)
+        self._start_saliency(index)
+
+    def step_window(self, direction: int) -> None:
+        if self.result is None:
+            return
+        current = -1 if self.selected is None and direction > 0 else (self.selected or 0)
+        self.select_window(int(np.clip(current + direction, 0, self.result.n_windows - 1)))
+
+    def _start_saliency(self, index: int) -> None:
+        result = self.result
+        if result is None or not result.valid[index] or self.model is None:
+            return
+        fs = self.model.card.input.fs_hz
+        if result.resampled_from_hz is not None:
+            return  # saliency is shown on the record's own samples only
+        first = int(round(result.starts_s[index] * fs))
+        window = result.record.signal_uv[first: first + self.model.card.input.n_times]
+        job = SaliencyJob(self.generation * 100_000 + index, self.model, window, int(result.predicted[index]))
+        job.signals.finished.connect(self._saliency_finished)
+        self.saliency_job = job
+        self.pool.start(job)
+
+    def _saliency_finished(self, tag: int, curve) -> None:
+        if self.selected is not None and tag == self.generation * 100_000 + self.selected and self.model:
+            self.inspector.show_saliency(curve, self.model.card.input.fs_hz)
+
+    def _tooltip(self, index: int) -> str:
+        result = self.result
+        if result is None:
+            return ""
+        span = f"window {index + 1}: {result.starts_s[index]:.2f}–{result.stops_s[index]:.2f} s"
+        if not result.valid[index]:
+            return f"{span}\ninvalid: {result.reason(index)}"
+        card = result.model.card
+        lines = [f"{c.label}: {p:.2f}" for c, p in zip(card.classes, result.probabilities[index])]
+        note = "\nuncertain" if result.uncertain[index] else ""
+        return f"{span}\n" + "\n".join(lines) + note
+
+    # -- view commands (bound to shortcuts) -----------------------------------------------------------
+    def scroll(self, divisions: float) -> None:
+        self.trace.scroll_divisions(divisions)
+
+    def page(self, direction: int) -> None:
+        self.trace.scroll_divisions(direction * scales.H_DIVISIONS)
+
+    def home(self) -> None:
+        self.trace.set_start(0.0)
+
+    def end(self) -> None:
+        self.trace.set_start(float("inf") if self.record is None else self.record.duration_s)
+
+    def gain(self, direction: int) -> None:
+        # "+" shows more detail: fewer µV per division.
+        self.trace.set_sensitivity(scales.step(scales.SENSITIVITY_UV, self.trace.sensitivity_uv, -direction))
+        self._range_changed(*self.trace.visible_range())
+
+    def zoom_time(self, direction: int) -> None:
+        self.trace.set_timebase(scales.step(scales.TIMEBASE_MS, self.trace.timebase_ms, -direction))
+
+    def show_shortcuts(self) -> None:
+        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", shortcut_help_text())
+
+    def _range_changed(self, start: float, stop: float) -> None:
+        self.overview.show_range(start, stop)
+        self.scale_label.setText(f"{self.trace.timebase_ms:g} ms/div · {self.trace.sensitivity_uv:g} µV/div · "
+                                 f"{start:.3f}–{stop:.3f} s")
+        self.settings.setValue("timebase_ms", self.trace.timebase_ms)
+        self.settings.setValue("sensitivity_uv", self.trace.sensitivity_uv)
+
+    # -- dialogs ----------------------------------------------------------------------------------------
+    def _ask_record(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(
+            self, "Open record", self.settings.value("last_folder", ""),
+            "Recordings (*.hea *.bin *.dat *.edf *.rec *.wav *.csv *.txt);;All files (*)")
+        if path:
+            self.open_record(path)
+
+    def _ask_folder(self) -> None:
+        path = QtWidgets.QFileDialog.getExistingDirectory(self, "Open folder", self.settings.value("last_folder", ""))
+        if path:
+            self.open_folder(path)
+
+    def _ask_model(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open model", "", "ONNX models (*.onnx)")
+        if path:
+            self.set_model(path)
+
+    def _ask_geometry(self) -> None:
+        if self.model is None:
+            self.show_error(NO_MODEL_MESSAGE)
+            return
+        card = self.model.card
+        hop, ok = QtWidgets.QInputDialog.getDouble(
+            self, "Window hop", f"Hop between windows in seconds (window {card.input.window_s:g} s, "
+                               f"fixed by the model):", self.hop_s or card.input.hop_s, 0.01, card.input.window_s * 4, 3)
+        if ok:
+            self.set_hop(hop)
+
+    def set_hop(self, hop_s: float) -> None:
+        self.hop_s = hop_s
+        self.classify_current()
+
+    # -- persistence and drag and drop -------------------------------------------------------------------
+    def _remember(self, path: Path) -> None:
+        recent = [p for p in self.settings.value("recent", [], type=list) if p != str(path)]
+        self.settings.setValue("recent", [str(path), *recent][:MAX_RECENT])
+        self.settings.setValue("last_folder", str(path.parent))
+        self._refresh_recent()
+
+    def _refresh_recent(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.value("recent", [], type=list):
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _checked=False, p=path: self.open_path(p))
+
+    def _restore_settings(self) -> None:
+        geometry = self.settings.value("geometry")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        self.trace.timebase_ms = scales.nearest(scales.TIMEBASE_MS, float(self.settings.value("timebase_ms", scales.DEFAULT_TIMEBASE_MS)))
+        self.trace.sensitivity_uv = scales.nearest(scales.SENSITIVITY_UV, float(self.settings.value("sensitivity_uv", scales.DEFAULT_SENSITIVITY_UV)))
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        self._cancel_jobs()
+        if self.folder_job is not None:
+            self.folder_job.token.cancel()
+        self.settings.setValue("geometry", self.saveGeometry())
+        self.pool.waitForDone(3000)
+        super().closeEvent(event)
+
+    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls():
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        urls = event.mimeData().urls()
+        if urls:
+            self.open_path(urls[0].toLocalFile())

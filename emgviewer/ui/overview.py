@@ -1,0 +1,76 @@
+"""The whole record at a glance: decimated signal, class ribbon, and the visible range as a box
+that can be dragged; a click centres the view there."""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore
+
+from emgviewer.analysis.decimate import PeakPyramid
+from emgviewer.records.record import Record
+from emgviewer.report.colours import TRACE
+from emgviewer.report.overlay import Ribbon
+
+
+class OverviewStrip(pg.PlotWidget):
+    navigate = QtCore.Signal(float)  # requested visible start, s
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent, background="w")
+        self.setFixedHeight(90)
+        plot = self.getPlotItem()
+        plot.hideAxis("left")
+        plot.getAxis("bottom").setHeight(18)
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        self.ribbon_item = pg.ImageItem(axisOrder="row-major")
+        plot.addItem(self.ribbon_item)
+        self.curve = pg.PlotCurveItem(pen=pg.mkPen(TRACE, width=1), skipFiniteCheck=False)
+        plot.addItem(self.curve)
+        self.box = pg.LinearRegionItem(brush=(30, 100, 220, 40), pen=pg.mkPen((30, 100, 220), width=1))
+        self.box.setZValue(10)
+        plot.addItem(self.box)
+        self.box.sigRegionChanged.connect(self._box_moved)
+        plot.scene().sigMouseClicked.connect(self._click)
+        self.record: Record | None = None
+        self._span = 1.0
+        self._syncing = False
+
+    def set_record(self, record: Record) -> None:
+        self.record = record
+        drawn = PeakPyramid(record.signal_uv).visible(0, record.n_samples, 1600)
+        peak = float(np.nanmax(np.abs(drawn.y))) if drawn.y.size else 1.0
+        # The trace fills the lower 70 %, the ribbon the top 30 % of a [-1, 1.6] band.
+        self.curve.setData(drawn.x / record.fs_hz, drawn.y / max(peak, 1e-6))
+        self.ribbon_item.clear()
+        self.getPlotItem().setXRange(0, record.duration_s, padding=0)
+        self.getPlotItem().setYRange(-1.05, 1.65, padding=0)
+        self.box.setBounds((0, record.duration_s))
+
+    def set_ribbon(self, ribbon: Ribbon | None) -> None:
+        if ribbon is None:
+            self.ribbon_item.clear()
+            return
+        self.ribbon_item.setImage(ribbon.rgba, autoLevels=False)
+        width = ribbon.rgba.shape[1] * ribbon.seconds_per_column
+        self.ribbon_item.setRect(QtCore.QRectF(0, 1.05, width, 0.55))
+
+    def show_range(self, start_s: float, stop_s: float) -> None:
+        self._span = stop_s - start_s
+        self._syncing = True
+        try:
+            self.box.setRegion((start_s, stop_s))
+        finally:
+            self._syncing = False
+
+    def _box_moved(self) -> None:
+        if not self._syncing:
+            self.navigate.emit(float(self.box.getRegion()[0]))
+
+    def _click(self, event) -> None:
+        if self.record is None or not self.sceneBoundingRect().contains(event.scenePos()):
+            return
+        t = self.getPlotItem().vb.mapSceneToView(event.scenePos()).x()
+        self.navigate.emit(float(t - self._span / 2))

@@ -1,0 +1,27 @@
+"""Keyboard first, like the EMG machines these users know. One table drives both the
+actions and the ``?`` help, so they cannot disagree."""
+
+from __future__ import annotations
+
+# key sequence(s) -> (description, MainWindow method, argument)
+SHORTCUTS: dict[str, tuple[str, str, object]] = {
+    "Left": ("Scroll back one division", "scroll", -1),
+    "Right": ("Scroll forward one division", "scroll", 1),
+    "Shift+Left": ("Page back", "page", -1),
+    "Shift+Right": ("Page forward", "page", 1),
+    "Home": ("Start of the record", "home", None),
+    "End": ("End of the record", "end", None),
+    "+|=": ("More sensitivity (fewer µV/div)", "gain", 1),
+    "-": ("Less sensitivity (more µV/div)", "gain", -1),
+    "Ctrl++|Ctrl+=": ("Zoom in: shorter time base (fewer ms/div)", "zoom_time", 1),
+    "Ctrl+-": ("Zoom out: longer time base", "zoom_time", -1),
+    "[": ("Previous window", "step_window", -1),
+    "]": ("Next window", "step_window", 1),
+    "?": ("Show these shortcuts", "show_shortcuts", None),
+}
+
+
+def shortcut_help_text() -> str:
+    rows = [f"{key.replace('|', ' or ')}\t{text}" for key, (text, _, _) in SHORTCUTS.items()]
+    rows += ["Mouse wheel\tZoom time (1-2-5 steps)", "Drag\tPan in time", "Click a window\tInspect it"]
+    return "\n".join(rows)

@@ -1,0 +1,247 @@
+"""The trace: raw EMG at clinical scaling with the class ribbon above it.
+
+The view owns no data beyond what it draws: it is given a record (and later a classification)
+and draws the visible slice from a min/max pyramid, so a 1-sample spike is visible at every
+zoom and each redraw costs pixels, not samples.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from emgviewer.analysis.decimate import PeakPyramid
+from emgviewer.records.record import Record
+from emgviewer.report.colours import TRACE
+from emgviewer.report.overlay import Ribbon, window_at
+from emgviewer.ui import scales
+
+
+def fitting_sensitivity(signal_uv: np.ndarray) -> int:
+    """The 1-2-5 sensitivity at which the record's large potentials fit the screen: the
+    99.9th percentile of |signal| within half the divisions."""
+    finite = np.abs(signal_uv[np.isfinite(signal_uv)])
+    if finite.size == 0:
+        return scales.DEFAULT_SENSITIVITY_UV
+    needed = float(np.percentile(finite, 99.9)) / (scales.V_DIVISIONS / 2)
+    fitting = [v for v in scales.SENSITIVITY_UV if v >= needed]
+    return fitting[0] if fitting else scales.SENSITIVITY_UV[-1]
+
+
+class TraceView(pg.GraphicsLayoutWidget):
+    """Ribbon (top) and trace (bottom), sharing the time axis in seconds."""
+
+    windowClicked = QtCore.Signal(int)
+    rangeChanged = QtCore.Signal(float, float)  # visible start, stop in s
+
+    def __init__(self, parent: QtWidgets.QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setBackground("w")
+        self.ci.setSpacing(0)
+        self.ribbon_plot = self.addPlot(row=0, col=0)
+        self.trace_plot = self.addPlot(row=1, col=0)
+        self.ci.layout.setRowStretchFactor(0, 1)
+        self.ci.layout.setRowStretchFactor(1, 6)
+        self._setup_ribbon()
+        self._setup_trace()
+        self.record: Record | None = None
+        self.pyramid: PeakPyramid | None = None
+        self.ribbon: Ribbon | None = None
+        self.starts_s = np.empty(0)
+        self.stops_s = np.empty(0)
+        self.timebase_ms = scales.DEFAULT_TIMEBASE_MS
+        self.sensitivity_uv = scales.DEFAULT_SENSITIVITY_UV
+        self.start_s = 0.0
+        self._updating = False
+
+    # -- setup -------------------------------------------------------------------------------
+    def _setup_ribbon(self) -> None:
+        plot = self.ribbon_plot
+        plot.hideAxis("bottom")
+        plot.getAxis("left").setWidth(60)
+        plot.getAxis("left").setTicks([[]])
+        plot.setMouseEnabled(x=False, y=False)
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        self.ribbon_item = pg.ImageItem(axisOrder="row-major")
+        plot.addItem(self.ribbon_item)
+        plot.invertY(True)
+        self.ribbon_message = pg.TextItem("", color="#444444", anchor=(0, 0.5))
+        plot.addItem(self.ribbon_message, ignoreBounds=True)
+        plot.setYRange(0, 1, padding=0)
+        plot.scene().sigMouseMoved.connect(self._hover)
+
+    def _setup_trace(self) -> None:
+        plot = self.trace_plot
+        plot.setLabel("bottom", "time", units="s")
+        plot.setLabel("left", "µV")
+        plot.getAxis("left").setWidth(60)
+        plot.showGrid(x=True, y=True, alpha=0.25)
+        plot.setMouseEnabled(x=True, y=False)
+        plot.hideButtons()
+        plot.setMenuEnabled(False)
+        plot.setXLink(self.ribbon_plot)
+        self.curve = pg.PlotCurveItem(pen=pg.mkPen(TRACE, width=1), connect="all", skipFiniteCheck=True)
+        plot.addItem(self.curve)
+        self.selection = pg.LinearRegionItem(movable=False, brush=(255, 200, 0, 50), pen=pg.mkPen((200, 140, 0), width=1))
+        self.selection.setZValue(-10)
+        self.selection.hide()
+        plot.addItem(self.selection)
+        plot.sigXRangeChanged.connect(self._on_x_range)
+        plot.vb.wheelEvent = self._wheel  # the wheel steps the time base instead of free zoom
+        plot.scene().sigMouseClicked.connect(self._click)
+
+    # -- data --------------------------------------------------------------------------------
+    def set_record(self, record: Record, fit_sensitivity: bool = True) -> None:
+        self.record = record
+        self.pyramid = PeakPyramid(record.signal_uv)
+        self.clear_classification()
+        self.start_s = 0.0
+        if fit_sensitivity:
+            self.sensitivity_uv = fitting_sensitivity(record.signal_uv)
+        self._apply_range()
+
+    def clear_classification(self, message: str = "") -> None:
+        self.ribbon = None
+        self.starts_s = self.stops_s = np.empty(0)
+        self.ribbon_item.clear()
+        self.selection.hide()
+        self.set_ribbon_message(message)
+
+    def set_ribbon_message(self, message: str) -> None:
+        self.ribbon_message.setText(message)
+        self.ribbon_message.setVisible(bool(message))
+        self._place_message()
+
+    def set_classification(self, ribbon: Ribbon, starts_s: np.ndarray, stops_s: np.ndarray) -> None:
+        self.ribbon, self.starts_s, self.stops_s = ribbon, starts_s, stops_s
+        self.ribbon_item.setImage(ribbon.rgba, autoLevels=False)
+        width = ribbon.rgba.shape[1] * ribbon.seconds_per_column
+        self.ribbon_item.setRect(QtCore.QRectF(0, 0, width, ribbon.lanes))
+        self.ribbon_plot.setYRange(0, ribbon.lanes, padding=0)
+        self.set_ribbon_message("")
+
+    def select_window(self, index: int | None) -> None:
+        if index is None or index >= self.starts_s.size:
+            self.selection.hide()
+            return
+        self.selection.setRegion((self.starts_s[index], self.stops_s[index]))
+        self.selection.show()
+        start, stop = self.visible_range()
+        if not (start <= self.starts_s[index] and self.stops_s[index] <= stop):
+            span = stop - start
+            if span >= self.stops_s[index] - self.starts_s[index]:
+                self.set_start(self.starts_s[index] - (span - (self.stops_s[index] - self.starts_s[index])) / 2)
+            else:
+                self.set_start(self.starts_s[index])
+
+    # -- view state ----------------------------------------------------------------------------
+    @property
+    def span_s(self) -> float:
+        return scales.H_DIVISIONS * self.timebase_ms / 1e3
+
+    def visible_range(self) -> tuple[float, float]:
+        return self.start_s, self.start_s + self.span_s
+
+    def set_timebase(self, timebase_ms: float) -> None:
+        centre = self.start_s + self.span_s / 2
+        self.timebase_ms = timebase_ms
+        self.start_s = centre - self.span_s / 2
+        self._apply_range()
+
+    def set_sensitivity(self, sensitivity_uv: float) -> None:
+        self.sensitivity_uv = sensitivity_uv
+        self._apply_range()
+
+    def set_start(self, start_s: float) -> None:
+        self.start_s = start_s
+        self._apply_range()
+
+    def scroll_divisions(self, divisions: float) -> None:
+        self.set_start(self.start_s + divisions * self.timebase_ms / 1e3)
+
+    def _clamp_start(self) -> None:
+        duration = self.record.duration_s if self.record else 0.0
+        self.start_s = float(max(0.0, min(self.start_s, max(0.0, duration - self.span_s))))
+
+    def _apply_range(self) -> None:
+        self._clamp_start()
+        self._updating = True
+        try:
+            half = scales.V_DIVISIONS * self.sensitivity_uv / 2
+            self.trace_plot.setYRange(-half, half, padding=0)
+            self.trace_plot.setXRange(self.start_s, self.start_s + self.span_s, padding=0)
+            # Grid lines on the divisions, as on the EMG machine's screen.
+            self.trace_plot.getAxis("bottom").setTickSpacing(self.timebase_ms / 1e3 * 2, self.timebase_ms / 1e3)
+            self.trace_plot.getAxis("left").setTickSpacing(self.sensitivity_uv * 2, self.sensitivity_uv)
+        finally:
+            self._updating = False
+        self._redraw()
+        self._place_message()
+        self.rangeChanged.emit(*self.visible_range())
+
+    def _on_x_range(self, _plot, x_range) -> None:
+        if self._updating:
+            return
+        # A drag pans: keep the time base, follow the start.
+        self.start_s = float(x_range[0])
+        self._clamp_start()
+        self._redraw()
+        self.rangeChanged.emit(*self.visible_range())
+
+    def _redraw(self) -> None:
+        if self.record is None or self.pyramid is None:
+            self.curve.setData([], [])
+            return
+        fs = self.record.fs_hz
+        start, stop = self.visible_range()
+        pixels = max(200, int(self.trace_plot.vb.width()) or 1000)
+        drawn = self.pyramid.visible(int(start * fs), int(np.ceil(stop * fs)) + 1, pixels)
+        finite = bool(np.isfinite(drawn.y).all())
+        self.curve.setData(drawn.x / fs, drawn.y, connect="all" if finite else "finite", skipFiniteCheck=finite)
+
+    def displayed_data(self) -> tuple[np.ndarray, np.ndarray]:
+        """What the curve shows (x in s, y in µV): for tests, as pyqtgraph's own tests do."""
+        x, y = self.curve.getData()
+        return np.asarray(x), np.asarray(y)
+
+    def _place_message(self) -> None:
+        start, _ = self.visible_range()
+        self.ribbon_message.setPos(start + 0.01 * self.span_s, 0.5)
+
+    # -- mouse -----------------------------------------------------------------------------------
+    def _wheel(self, event, axis=None) -> None:
+        delta = event.delta() if hasattr(event, "delta") else event.angleDelta().y()
+        self.set_timebase(scales.step(scales.TIMEBASE_MS, self.timebase_ms, -1 if delta > 0 else 1))
+        event.accept()
+
+    def window_at_scene(self, scene_pos: QtCore.QPointF) -> int | None:
+        if self.ribbon is None:
+            return None
+        if self.ribbon_plot.sceneBoundingRect().contains(scene_pos):
+            point = self.ribbon_plot.vb.mapSceneToView(scene_pos)
+            return window_at(self.ribbon, self.starts_s, self.stops_s, point.x(), int(point.y()))
+        if self.trace_plot.sceneBoundingRect().contains(scene_pos):
+            t = self.trace_plot.vb.mapSceneToView(scene_pos).x()
+            inside = np.flatnonzero((self.starts_s <= t) & (t < self.stops_s))
+            if inside.size:  # the window whose centre is nearest
+                centres = (self.starts_s[inside] + self.stops_s[inside]) / 2
+                return int(inside[np.argmin(np.abs(centres - t))])
+        return None
+
+    def _click(self, event) -> None:
+        index = self.window_at_scene(event.scenePos())
+        if index is not None:
+            self.windowClicked.emit(index)
+
+    def _hover(self, scene_pos) -> None:
+        index = self.window_at_scene(scene_pos) if self.ribbon_plot.sceneBoundingRect().contains(scene_pos) else None
+        if index is None:
+            QtWidgets.QToolTip.hideText()
+            return
+        text = self.tooltip_for(index)
+        if text:
+            QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), text, self)
+
+    tooltip_for = staticmethod(lambda index: "")  # replaced by the main window

@@ -1,0 +1,60 @@
+"""Background work: classification and saliency off the UI thread, cancellable, and never
+allowed to paint stale results (every job carries the generation it was started for)."""
+
+from __future__ import annotations
+
+import traceback
+import warnings
+
+from PySide6 import QtCore
+
+from emgviewer.inference import CancelToken, ClassificationCancelled, classify
+from emgviewer.inference.model import LoadedModel
+from emgviewer.inference.saliency import occlusion_saliency
+from emgviewer.records.record import Record
+
+
+class JobSignals(QtCore.QObject):
+    progress = QtCore.Signal(int, int, int)  # generation, done, total
+    finished = QtCore.Signal(int, object)  # generation, result (classification: (result, warnings))
+    failed = QtCore.Signal(int, str)  # generation, message
+
+
+class ClassifyJob(QtCore.QRunnable):
+    def __init__(self, generation: int, record: Record, model: LoadedModel, hop_s: float | None) -> None:
+        super().__init__()
+        self.generation, self.record, self.model, self.hop_s = generation, record, model, hop_s
+        self.token = CancelToken()
+        self.signals = JobSignals()
+        self.setAutoDelete(False)  # the owner keeps it until it reports
+
+    def run(self) -> None:
+        try:
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                result = classify(self.record, self.model, hop_s=self.hop_s, cancel=self.token,
+                                  progress=lambda done, total: self.signals.progress.emit(self.generation, done, total))
+            messages = [str(w.message) for w in caught]
+        except ClassificationCancelled:
+            return
+        except Exception as err:  # shown in the window, never a traceback on stderr
+            self.signals.failed.emit(self.generation, f"{self.record.source_path}: classification failed: "
+                                                      f"{err or type(err).__name__}")
+            return
+        self.signals.finished.emit(self.generation, (result, messages))
+
+
+class SaliencyJob(QtCore.QRunnable):
+    def __init__(self, generation: int, model: LoadedModel, window_uv, class_index: int) -> None:
+        super().__init__()
+        self.generation, self.model, self.window_uv, self.class_index = generation, model, window_uv, class_index
+        self.signals = JobSignals()
+        self.setAutoDelete(False)
+
+    def run(self) -> None:
+        try:
+            curve = occlusion_saliency(self.model, self.window_uv, self.class_index)
+        except Exception:
+            self.signals.failed.emit(self.generation, traceback.format_exc(limit=1))
+            return
+        self.signals.finished.emit(self.generation, curve)

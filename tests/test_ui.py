@@ -1,0 +1,230 @@
+"""The real viewer under pytest-qt (offscreen): model first, then the view, then assertions on
+what the view displays."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6 import QtCore  # noqa: E402
+
+from emgviewer.paths import demo_record_paths  # noqa: E402
+from emgviewer.records.n2001_writer import write_n2001  # noqa: E402
+from emgviewer.report.colours import hex_to_rgb  # noqa: E402
+from emgviewer.ui import scales  # noqa: E402
+from emgviewer.ui.main_window import NO_MODEL_MESSAGE, MainWindow  # noqa: E402
+
+from onnx_models import card_dict, write_model  # noqa: E402
+
+
+@pytest.fixture
+def model_path(tmp_path):
+    return write_model(tmp_path / "fast.onnx", card_dict(fs_hz=23437.5, window_s=0.1, hop_s=0.05))
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    main = MainWindow(settings)
+    qtbot.addWidget(main)
+    main.resize(1400, 800)
+    main.show()
+    yield main
+    main.close()
+
+
+def _open(qtbot, window, path):
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        assert window.open_record(path)
+
+
+def test_overlay_colours_equal_the_classification(qtbot, window, model_path):
+    window.set_model(model_path)
+    _open(qtbot, window, demo_record_paths()[2])
+    result = window.result
+    image = window.trace.ribbon_item.image
+    ribbon = window.trace.ribbon
+    colours = [hex_to_rgb(c.colour) for c in result.model.card.classes]
+    checked = 0
+    for i in np.flatnonzero(result.valid & ~result.uncertain):
+        column = int((result.starts_s[i] + result.stops_s[i]) / 2 / ribbon.seconds_per_column)
+        pixel = image[ribbon.window_lane[i], column]
+        assert tuple(pixel[:3]) == colours[int(np.argmax(result.probabilities[i]))]
+        checked += 1
+    assert checked > 10
+    # Uncertain windows are striped: their span holds white columns as well as the class colour.
+    uncertain = np.flatnonzero(result.uncertain)
+    if uncertain.size:
+        i = uncertain[0]
+        first = int(round(result.starts_s[i] / ribbon.seconds_per_column))
+        span = image[ribbon.window_lane[i], first:first + 6, :3]
+        assert (span == 255).all(axis=1).any()
+
+
+def test_invalid_windows_are_grey_and_say_why(qtbot, window, model_path, tmp_path):
+    signal = np.random.default_rng(0).normal(0, 60, 46_875).astype(np.float32)
+    signal[10_000:14_000] = 0.0  # 170 ms dead channel
+    write_n2001(tmp_path, "flat", signal)
+    window.set_model(model_path)
+    _open(qtbot, window, tmp_path / "flat.hea")
+    result = window.result
+    invalid = np.flatnonzero(~result.valid)
+    assert invalid.size > 0
+    i = int(invalid[0])
+    ribbon = window.trace.ribbon
+    column = int((result.starts_s[i] + result.stops_s[i]) / 2 / ribbon.seconds_per_column)
+    assert tuple(window.trace.ribbon_item.image[ribbon.window_lane[i], column, :3]) in {(150, 150, 150), (235, 235, 235)}
+    assert window._tooltip(i).endswith(f"invalid: {result.reason(i)}")
+    assert "flat for" in window._tooltip(i)
+
+
+def test_keys_change_the_view_as_specified(qtbot, window, model_path):
+    window.set_model(model_path)
+    _open(qtbot, window, demo_record_paths()[0])
+    trace = window.trace
+    trace.set_timebase(100)
+    window.home()
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Right)
+    assert trace.visible_range() == pytest.approx((0.1, 1.1))
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Right, QtCore.Qt.KeyboardModifier.ShiftModifier)
+    assert trace.visible_range() == pytest.approx((1.1, 2.1))
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_End)
+    assert trace.visible_range()[1] == pytest.approx(window.record.duration_s)
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Home)
+    assert trace.visible_range()[0] == 0.0
+    before = trace.sensitivity_uv
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Plus)
+    assert trace.sensitivity_uv == scales.step(scales.SENSITIVITY_UV, before, -1)
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Minus)
+    assert trace.sensitivity_uv == before
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Minus, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert trace.timebase_ms == 200
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_Equal, QtCore.Qt.KeyboardModifier.ControlModifier)
+    assert trace.timebase_ms == 100
+    window.select_window(0)
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_BracketRight)
+    assert window.selected == 1
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_BracketLeft)
+    assert window.selected == 0
+
+
+def test_clicking_a_window_shows_its_probabilities(qtbot, window, model_path):
+    window.set_model(model_path)
+    _open(qtbot, window, demo_record_paths()[1])
+    result = window.result
+    window.trace.set_timebase(100)
+    window.home()
+    index = 5
+    ribbon_plot = window.trace.ribbon_plot
+    lane = window.trace.ribbon.window_lane[index]
+    centre = (result.starts_s[index] + result.stops_s[index]) / 2
+    scene = ribbon_plot.vb.mapViewToScene(QtCore.QPointF(centre, lane + 0.5))
+    view = window.trace.mapFromScene(scene)
+    qtbot.mouseClick(window.trace.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=view)
+    assert window.selected == index
+    shown = window.inspector.shown
+    assert shown["index"] == index
+    np.testing.assert_allclose(shown["probabilities"], result.probabilities[index])
+    assert window.inspector.title.text().startswith(f"Window {index + 1}/{result.n_windows}")
+
+
+def test_a_one_sample_spike_is_displayed_at_full_view(qtbot, window, tmp_path):
+    signal = np.zeros(262_124, dtype=np.float32)
+    signal[150_001] = 1500.0
+    write_n2001(tmp_path, "spike", signal)
+    window.set_model(None)
+    _open(qtbot, window, tmp_path / "spike.hea")
+    window.trace.set_timebase(2000)
+    x, y = window.trace.displayed_data()
+    assert x.size < 20_000  # decimated
+    assert y.max() == pytest.approx(1500.0, abs=0.1)
+
+
+def test_no_model_the_trace_still_works(qtbot, window):
+    window.set_model(None)
+    _open(qtbot, window, demo_record_paths()[0])
+    assert window.trace.ribbon_message.toPlainText() == NO_MODEL_MESSAGE
+    assert window.trace.displayed_data()[0].size > 0
+
+
+def test_bad_file_shows_a_message_and_the_app_stays_up(qtbot, window, model_path, tmp_path):
+    window.set_model(model_path)
+    _open(qtbot, window, demo_record_paths()[0])
+    bad = tmp_path / "broken.hea"
+    bad.write_text("garbage\n")
+    assert not window.open_record(bad)
+    assert window.message_bar.isVisible()
+    assert window.message_bar.label.text().startswith(f"{bad}: not a valid WFDB header")
+    assert window.record.name == "demo_normal"  # nothing the user had is lost
+    bad_model = tmp_path / "bad.onnx"
+    bad_model.write_text("nope")
+    assert not window.set_model(bad_model)
+    assert window.message_bar.label.text().startswith(f"{bad_model}: not a loadable ONNX model")
+    assert window.model is not None and window.model.path == model_path
+
+
+def test_stale_results_never_paint_over_a_new_record(qtbot, window, model_path):
+    window.set_model(model_path)
+    window.open_record(demo_record_paths()[2])
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        window.open_record(demo_record_paths()[0])  # before the first run can finish
+    qtbot.wait(300)  # let any stale signal arrive
+    assert window.record.name == "demo_normal"
+    assert window.result.record.name == "demo_normal"
+    assert window.status_time.text().startswith(f"{window.result.n_windows} windows")
+
+
+def test_browser_classifies_a_folder_and_marks_mismatches(qtbot, window, model_path, tmp_path):
+    folder = tmp_path / "folder"
+    shutil.copytree(demo_record_paths()[0].parent, folder)
+    window.set_model(model_path)
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        window.open_folder(folder)
+    browser = window.browser
+    assert sorted(browser.record_items) == ["demo_myopathic", "demo_neurogenic", "demo_normal"]
+    window.classify_all()
+    qtbot.waitUntil(lambda: len(browser.verdicts) == 3, timeout=30_000)
+    item = browser.record_items["demo_normal"]
+    assert item.text(1) == "normal (control)"
+    assert item.text(2).endswith(("normal (control)", "myopathy", "ALS / neurogenic"))
+    # The amplitude test model calls the small myopathic potentials "control": a mismatch.
+    assert set(browser.mismatches()) == {n for n, v in browser.verdicts.items()
+                                         if v.label != {"demo_normal": "control", "demo_myopathic": "myopathy",
+                                                        "demo_neurogenic": "ALS"}[n]}
+
+
+def test_settings_persist(qtbot, tmp_path, model_path):
+    settings_path = str(tmp_path / "persist.ini")
+    first = MainWindow(QtCore.QSettings(settings_path, QtCore.QSettings.Format.IniFormat))
+    qtbot.addWidget(first)
+    first.set_model(model_path)
+    with qtbot.waitSignal(first.classificationShown, timeout=20_000):
+        first.open_record(demo_record_paths()[0])
+    first.trace.set_timebase(500)
+    first._range_changed(*first.trace.visible_range())
+    first.close()
+    second = MainWindow(QtCore.QSettings(settings_path, QtCore.QSettings.Format.IniFormat))
+    qtbot.addWidget(second)
+    assert second.trace.timebase_ms == 500
+    assert second.settings.value("recent", [], type=list)[0] == str(demo_record_paths()[0])
+
+
+def test_screenshot_command(tmp_path, model_path):
+    shot = tmp_path / "shot.png"
+    script = shutil.which("emgviewer", path=str(Path(sys.executable).parent))
+    command = [script] if script else [sys.executable, "-m", "emgviewer"]
+    result = subprocess.run([*command, "view", str(demo_record_paths()[1]), "--model", str(model_path),
+                             "--screenshot", str(shot), "--size", "1200x700"],
+                            capture_output=True, text=True, timeout=120,
+                            env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    from PySide6 import QtGui
+
+    image = QtGui.QImage(str(shot))
+    assert (image.width(), image.height()) == (1200, 700)
