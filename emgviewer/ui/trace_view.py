@@ -54,6 +54,9 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.sensitivity_uv = scales.DEFAULT_SENSITIVITY_UV
         self.start_s = 0.0
         self._updating = False
+        self._drawn_key: tuple[int, int, int] | None = None
+        self._grid_key: tuple[float, float, float] | None = None
+        self._view_key: tuple[float, float, float] | None = None
 
     # -- setup -------------------------------------------------------------------------------
     def _setup_ribbon(self) -> None:
@@ -61,6 +64,7 @@ class TraceView(pg.GraphicsLayoutWidget):
         plot.hideAxis("bottom")
         plot.getAxis("left").setWidth(60)
         plot.getAxis("left").setTicks([[]])
+        plot.getAxis("left").setStyle(showValues=False, tickLength=0)
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.setMenuEnabled(False)
@@ -77,7 +81,12 @@ class TraceView(pg.GraphicsLayoutWidget):
         plot.setLabel("bottom", "time", units="s")
         plot.setLabel("left", "µV")
         plot.getAxis("left").setWidth(60)
-        plot.showGrid(x=True, y=True, alpha=0.25)
+        # The division grid is one line item, not pyqtgraph's axis grid: the axis grid replays
+        # a QPicture of alpha-blended lines every frame and cost half the frame time.
+        self.grid = pg.PlotCurveItem(pen=pg.mkPen((0, 0, 0, 45), width=1), connect="pairs",
+                                     skipFiniteCheck=True)
+        self.grid.setZValue(-20)
+        plot.addItem(self.grid)
         plot.setMouseEnabled(x=True, y=False)
         plot.hideButtons()
         plot.setMenuEnabled(False)
@@ -96,6 +105,7 @@ class TraceView(pg.GraphicsLayoutWidget):
     def set_record(self, record: Record, fit_sensitivity: bool = True) -> None:
         self.record = record
         self.pyramid = PeakPyramid(record.signal_uv)
+        self._drawn_key = None
         self.clear_classification()
         self.start_s = 0.0
         if fit_sensitivity:
@@ -170,16 +180,34 @@ class TraceView(pg.GraphicsLayoutWidget):
         self._updating = True
         try:
             half = scales.V_DIVISIONS * self.sensitivity_uv / 2
-            self.trace_plot.setYRange(-half, half, padding=0)
-            self.trace_plot.setXRange(self.start_s, self.start_s + self.span_s, padding=0)
-            # Grid lines on the divisions, as on the EMG machine's screen.
-            self.trace_plot.getAxis("bottom").setTickSpacing(self.timebase_ms / 1e3 * 2, self.timebase_ms / 1e3)
-            self.trace_plot.getAxis("left").setTickSpacing(self.sensitivity_uv * 2, self.sensitivity_uv)
+            view = (self.start_s, self.span_s, half)
+            if view != self._view_key:  # re-setting an unchanged range would re-layout the axes
+                self._view_key = view
+                self.trace_plot.setYRange(-half, half, padding=0)
+                self.trace_plot.setXRange(self.start_s, self.start_s + self.span_s, padding=0)
+                # Ticks and grid lines on the divisions, as on the EMG machine's screen.
+                self.trace_plot.getAxis("bottom").setTickSpacing(self.timebase_ms / 1e3 * 2, self.timebase_ms / 1e3)
+                self.trace_plot.getAxis("left").setTickSpacing(self.sensitivity_uv * 2, self.sensitivity_uv)
+                self._draw_grid(half)
         finally:
             self._updating = False
         self._redraw()
         self._place_message()
         self.rangeChanged.emit(*self.visible_range())
+
+    def _draw_grid(self, half_uv: float) -> None:
+        """Lines on every division of the visible screen (10 x 8), aligned to the time base."""
+        division_s = self.timebase_ms / 1e3
+        first = np.floor(self.start_s / division_s) * division_s
+        key = (first, division_s, half_uv)
+        if key == self._grid_key:
+            return
+        self._grid_key = key
+        xs = first + division_s * np.arange(scales.H_DIVISIONS + 2)
+        ys = np.linspace(-half_uv, half_uv, scales.V_DIVISIONS + 1)
+        x = np.concatenate([np.repeat(xs, 2), np.tile([xs[0], xs[-1]], ys.size)])
+        y = np.concatenate([np.tile([-half_uv, half_uv], xs.size), np.repeat(ys, 2)])
+        self.grid.setData(x, y)
 
     def _on_x_range(self, _plot, x_range) -> None:
         if self._updating:
@@ -187,17 +215,24 @@ class TraceView(pg.GraphicsLayoutWidget):
         # A drag pans: keep the time base, follow the start.
         self.start_s = float(x_range[0])
         self._clamp_start()
+        self._view_key = None
+        self._draw_grid(scales.V_DIVISIONS * self.sensitivity_uv / 2)
         self._redraw()
         self.rangeChanged.emit(*self.visible_range())
 
     def _redraw(self) -> None:
         if self.record is None or self.pyramid is None:
             self.curve.setData([], [])
+            self._drawn_key = None
             return
         fs = self.record.fs_hz
         start, stop = self.visible_range()
         pixels = max(200, int(self.trace_plot.vb.width()) or 1000)
-        drawn = self.pyramid.visible(int(start * fs), int(np.ceil(stop * fs)) + 1, pixels)
+        key = (int(start * fs), int(np.ceil(stop * fs)) + 1, pixels)
+        if key == self._drawn_key:
+            return  # same slice at the same width: the curve's cached path stays valid
+        self._drawn_key = key
+        drawn = self.pyramid.visible(*key)
         finite = bool(np.isfinite(drawn.y).all())
         self.curve.setData(drawn.x / fs, drawn.y, connect="all" if finite else "finite", skipFiniteCheck=finite)
 
