@@ -17,7 +17,7 @@ from PySide6 import QtCore  # noqa: E402
 from emgviewer.paths import demo_record_paths  # noqa: E402
 from emgviewer.records.n2001_writer import write_n2001  # noqa: E402
 from emgviewer.report.colours import hex_to_rgb  # noqa: E402
-from emgviewer.ui import scales  # noqa: E402
+from emgviewer.report import scales  # noqa: E402
 from emgviewer.ui.main_window import NO_MODEL_MESSAGE, MainWindow  # noqa: E402
 
 from onnx_models import card_dict, write_model  # noqa: E402

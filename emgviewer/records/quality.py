@@ -11,6 +11,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+#: Samples within this fraction of full scale count as clipped. Real N2001 amplifiers saturate
+#: a little inside the ADC range (N2001C05BB80 plateaus at +2493 µV of +2500), with 1-LSB noise
+#: on the plateau, so an exact comparison with the rail misses most positive saturation.
+SATURATION_MARGIN = 0.005
+
 #: Above these fractions a record earns a warning.
 ZERO_WARNING_FRACTION = 0.5
 CLIPPED_WARNING_FRACTION = 0.01
@@ -48,10 +53,10 @@ class QualityFlags:
 
 
 def clipped_mask(signal_uv: np.ndarray, full_scale_uv: tuple[float, float] | None) -> np.ndarray:
-    """True where a sample sits at (or beyond) the recorder's full scale."""
+    """True where a sample sits at the recorder's full scale (within :data:`SATURATION_MARGIN`)."""
     if full_scale_uv is None:
         return np.zeros(signal_uv.shape, dtype=bool)
-    low, high = (np.float32(v) for v in full_scale_uv)
+    low, high = (np.float32(v * (1 - SATURATION_MARGIN)) for v in full_scale_uv)
     return (signal_uv <= low) | (signal_uv >= high)
 
 

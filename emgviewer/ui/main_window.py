@@ -13,7 +13,7 @@ from emgviewer.inference.model import LoadedModel
 from emgviewer.records import RecordError, index_folder, read_record
 from emgviewer.records.record import Record
 from emgviewer.report.overlay import ribbon_for
-from emgviewer.ui import scales
+from emgviewer.report import scales
 from emgviewer.ui.browser import DatasetBrowser
 from emgviewer.ui.folder_job import FolderJob
 from emgviewer.ui.inspector import WindowInspector

@@ -15,18 +15,8 @@ from emgviewer.analysis.decimate import PeakPyramid
 from emgviewer.records.record import Record
 from emgviewer.report.colours import TRACE
 from emgviewer.report.overlay import Ribbon, window_at
-from emgviewer.ui import scales
-
-
-def fitting_sensitivity(signal_uv: np.ndarray) -> int:
-    """The 1-2-5 sensitivity at which the record's large potentials fit the screen: the
-    99.9th percentile of |signal| within half the divisions."""
-    finite = np.abs(signal_uv[np.isfinite(signal_uv)])
-    if finite.size == 0:
-        return scales.DEFAULT_SENSITIVITY_UV
-    needed = float(np.percentile(finite, 99.9)) / (scales.V_DIVISIONS / 2)
-    fitting = [v for v in scales.SENSITIVITY_UV if v >= needed]
-    return fitting[0] if fitting else scales.SENSITIVITY_UV[-1]
+from emgviewer.report import scales
+from emgviewer.report.scales import fitting_sensitivity
 
 
 class TraceView(pg.GraphicsLayoutWidget):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import bisect
 
+import numpy as np
+
 TIMEBASE_MS = (1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 2000)
 SENSITIVITY_UV = (10, 20, 50, 100, 200, 500, 1000, 2000, 5000)
 H_DIVISIONS = 10
@@ -24,3 +26,14 @@ def step(values: tuple[int, ...], current: float, direction: int) -> int:
 
 def nearest(values: tuple[int, ...], current: float) -> int:
     return min(values, key=lambda v: abs(v - current))
+
+
+def fitting_sensitivity(signal_uv: np.ndarray) -> int:
+    """The 1-2-5 sensitivity at which the record's large potentials fit the screen: the
+    99.9th percentile of |signal| within half the divisions."""
+    finite = np.abs(signal_uv[np.isfinite(signal_uv)])
+    if finite.size == 0:
+        return DEFAULT_SENSITIVITY_UV
+    needed = float(np.percentile(finite, 99.9)) / (V_DIVISIONS / 2)
+    fitting = [v for v in SENSITIVITY_UV if v >= needed]
+    return fitting[0] if fitting else SENSITIVITY_UV[-1]

@@ -1,0 +1,172 @@
+"""One record's section of a report: header, verdict, figures, window table, model card."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
+from xml.sax.saxutils import escape
+
+from emgviewer import __version__
+from emgviewer.inference.classify import Classification
+from emgviewer.records.n2001 import CLASS_LABELS
+from emgviewer.report.figures import closeup_figure, probability_timeline, trace_figure
+from emgviewer.report.pdf import DISCLAIMER, table
+from emgviewer.report.scales import fitting_sensitivity
+
+
+@dataclass(frozen=True)
+class DisplaySettings:
+    """How the record was being looked at when the report was made."""
+
+    timebase_ms: float | None = None  # None: the whole record on one line
+    sensitivity_uv: float | None = None  # None: fitted to the record
+
+    def rows(self, result: Classification) -> list[list[str]]:
+        meta = result.record.metadata
+        filters = ", ".join(f for f in (f"high-pass {meta.high_pass_hz:g} Hz" if meta.high_pass_hz else "",
+                                        f"low-pass {meta.low_pass_hz:g} Hz" if meta.low_pass_hz else "") if f)
+        sensitivity = self.sensitivity_uv or fitting_sensitivity(result.record.signal_uv)
+        return [["setting", "value"],
+                ["time base", f"{self.timebase_ms:g} ms/div" if self.timebase_ms else "whole record"],
+                ["sensitivity", f"{sensitivity:g} µV/div (figure: 8 divisions)"],
+                ["acquisition filters", filters or "not stated in the file"],
+                ["window length", f"{result.model.card.input.window_s:g} s"],
+                ["hop", f"{result.hop_s:g} s"]]
+
+
+def p(text: str, style) -> Paragraph:
+    return Paragraph(escape(text), style)
+
+
+def record_section(result: Classification, styles: dict, width: float,
+                   display: DisplaySettings = DisplaySettings()) -> list[Flowable]:
+    record, card, verdict = result.record, result.model.card, result.verdict
+    story: list[Flowable] = [
+        p(f"EMG window classification: {record.name}", styles["title"]),
+        p(f"Source: {record.source_path}   Exported: {dt.datetime.now().strftime('%Y-%m-%d %H:%M')}   "
+          f"Software: emgviewer {__version__}", styles["small"]),
+        Spacer(1, 4),
+    ]
+    story += _header(result, styles, width)
+    story.append(p("Model verdict", styles["h2"]))
+    if verdict.label is None:
+        story.append(p(f"No verdict. {verdict.reason}", styles["verdict"]))
+    else:
+        story.append(p(f"{CLASS_LABELS.get(verdict.label, verdict.label)}, confidence {verdict.confidence:.2f} "
+                       f"(mean probability over {verdict.n_used} valid windows)", styles["verdict"]))
+    story.append(table([["class", "mean probability", "window votes"]] +
+                       [[c.label, f"{verdict.probabilities.get(c.name, float('nan')):.3f}",
+                         str(verdict.votes.get(c.name, 0))] for c in card.classes], [160, 100, 80]))
+    story += _window_counts(result, styles)
+    story.append(p(DISCLAIMER, styles["small"]))
+    story.append(p("Whole record", styles["h2"]))
+    story.append(trace_figure(result, width, display.sensitivity_uv))
+    story.append(p("Window probabilities over time", styles["h2"]))
+    story.append(probability_timeline(result, width))
+    story.append(CondPageBreak(200))
+    story += _closeups(result, styles, width)
+    story.append(p("Windows", styles["h2"]))
+    story.append(window_table(result))
+    story.append(KeepTogether([p("Model", styles["h2"]), *model_card_summary(result, styles)]))
+    story.append(KeepTogether([p("Display settings", styles["h2"]), table(display.rows(result), [160, 220])]))
+    return story
+
+
+def _header(result: Classification, styles: dict, width: float) -> list[Flowable]:
+    record = result.record
+    meta = record.metadata
+    rows = [["field", "value"]]
+    for label, value in (("age", f"{meta.age_years:g} years" if meta.age_years is not None else None),
+                         ("sex", meta.gender), ("diagnosis (header)", meta.diagnosis), ("muscle", meta.muscle),
+                         ("side", meta.side), ("contraction level", meta.level), ("protocol", meta.protocol),
+                         ("electrode", meta.electrode),
+                         ("acquisition filters", ", ".join(x for x in (
+                             f"high-pass {meta.high_pass_hz:g} Hz" if meta.high_pass_hz else "",
+                             f"low-pass {meta.low_pass_hz:g} Hz" if meta.low_pass_hz else "") if x) or None),
+                         ("sampling rate", f"{record.fs_hz:g} Hz"),
+                         ("duration", f"{record.duration_s:.2f} s ({record.n_samples} samples)"),
+                         ("units", "µV" if record.calibrated else "raw (uncalibrated)"),
+                         ("quality", "; ".join(record.quality.warnings) or "no warnings")):
+        if value:
+            rows.append([label, p(str(value), styles["cell"])])
+    truth = record.truth
+    source = "file name" if record.n2001 else "header diagnosis"
+    truth_text = (f"Ground truth (from the {source}): {CLASS_LABELS.get(truth, truth)}" if truth
+                  else "Ground truth: not known from the file")
+    return [table(rows, [120, width - 120]), Spacer(1, 3), p(truth_text, styles["body"])]
+
+
+def _window_counts(result: Classification, styles: dict) -> list[Flowable]:
+    n_invalid = int(np.count_nonzero(~result.valid))
+    text = (f"{result.n_windows} windows: {int(result.valid.sum())} valid, "
+            f"{int(result.uncertain.sum())} uncertain (top probability below "
+            f"{result.model.card.uncertainty_threshold:g}), {n_invalid} invalid.")
+    reasons = sorted({result.reason(i) for i in np.flatnonzero(~result.valid)})
+    out = [p(text, styles["body"])]
+    if reasons:
+        out.append(p("Invalid windows: " + "; ".join(
+            f"{sum(result.reason(i) == r for i in np.flatnonzero(~result.valid))} x {r}" for r in reasons),
+            styles["body"]))
+    return out
+
+
+def _closeups(result: Classification, styles: dict, width: float) -> list[Flowable]:
+    card = result.model.card
+    picks: list[tuple[int, str]] = []
+    predicted, confidence = result.predicted, result.max_probability
+    for k, info in enumerate(card.classes):
+        members = np.flatnonzero(result.valid & (predicted == k))
+        if members.size:
+            picks.append((int(members[np.argmax(confidence[members])]), f"most confident {info.label}"))
+    valid = np.flatnonzero(result.valid)
+    if valid.size:
+        picks.append((int(valid[np.argmin(confidence[valid])]), "least certain window"))
+    if not picks:
+        return []
+    out: list[Flowable] = [p("Close-ups", styles["h2"])]
+    for index, why in picks:
+        probabilities = ", ".join(f"{c.label} {q:.2f}" for c, q in zip(card.classes, result.probabilities[index]))
+        out.append(KeepTogether([
+            p(f"Window {index + 1} ({result.starts_s[index]:.2f}-{result.stops_s[index]:.2f} s), {why}: "
+              f"{probabilities}", styles["body"]),
+            closeup_figure(result, index, width)]))
+    return out
+
+
+def window_table(result: Classification) -> Flowable:
+    card = result.model.card
+    rows = [["#", "start s", "end s", "class", *[f"p {c.label}" for c in card.classes], "uncertain", "valid"]]
+    for i in range(result.n_windows):
+        valid = bool(result.valid[i])
+        rows.append([str(i + 1), f"{result.starts_s[i]:.2f}", f"{result.stops_s[i]:.2f}",
+                     card.classes[int(result.predicted[i])].label if valid else "-",
+                     *([f"{q:.3f}" for q in result.probabilities[i]] if valid else ["-"] * len(card.classes)),
+                     "yes" if result.uncertain[i] else "", "yes" if valid else f"no: {result.reason(i)}"])
+    return table(rows, font_size=7)
+
+
+def model_card_summary(result: Classification, styles: dict) -> list[Flowable]:
+    card = result.model.card
+    contract = card.input
+    evaluation = card.evaluation
+    rows = [["field", "value"],
+            ["name, version", f"{card.name} {card.version}"],
+            ["architecture", p(card.architecture, styles["cell"])],
+            ["citation", p(card.citation, styles["cell"])],
+            ["classes", ", ".join(c.label for c in card.classes)],
+            ["input", f"{contract.fs_hz:g} Hz, {contract.window_s:g}-s windows ({contract.n_times} samples), "
+                      f"default hop {contract.hop_s:g} s, scaling {contract.scaling.kind}"],
+            ["calibration", f"temperature {card.temperature:.3f}; uncertain below {card.uncertainty_threshold:g}"],
+            ["training data", p(str(card.training.get("data", "not stated")), styles["cell"])],
+            ["training protocol", p(str(card.training.get("protocol", "not stated")), styles["cell"])],
+            ["execution", f"onnxruntime, {result.model.provider_label}"]]
+    if evaluation:
+        numbers = ", ".join(f"{k.replace('_', ' ')} {v:.1%}" if isinstance(v, float) and v <= 1 else f"{k.replace('_', ' ')} {v}"
+                            for k, v in evaluation.items() if k not in ("confusion", "classes", "window_recall"))
+        rows.append(["evaluation", p(numbers, styles["cell"])])
+    else:
+        rows.append(["evaluation", "none in the model card"])
+    return [table(rows, [110, 370])]
