@@ -228,3 +228,17 @@ def test_screenshot_command(tmp_path, model_path):
 
     image = QtGui.QImage(str(shot))
     assert (image.width(), image.height()) == (1200, 700)
+
+
+def test_export_pdf_from_the_window(qtbot, window, model_path, tmp_path):
+    from pypdf import PdfReader
+
+    window.set_model(model_path)
+    _open(qtbot, window, demo_record_paths()[0])
+    window.trace.set_timebase(200)
+    out = tmp_path / "from_ui.pdf"
+    assert window.export_pdf(out)
+    text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "demo_normal" in text and "200 ms/div" in text
+    assert not window.export_pdf(out)  # exists: refused, with a message
+    assert "exists" in window.message_bar.label.text()

@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from emgviewer import __version__
-from emgviewer.cli import classify, info, view
+from emgviewer.cli import classify, info, report, view
 from emgviewer.records.errors import RecordError
 
 EXIT_BAD_INPUT = 1
@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     view.add_parser(commands)
     info.add_parser(commands)
     classify.add_parser(commands)
+    report.add_parser(commands)
     return parser
 
 

@@ -149,6 +149,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(file_menu, "Open model…", self._ask_model, "Ctrl+M")
         self.recent_menu = file_menu.addMenu("Recent files")
         file_menu.addSeparator()
+        self._action(file_menu, "Export PDF report…", self._ask_export_pdf, "Ctrl+P")
+        self._action(file_menu, "Export windows as CSV…", self._ask_export_csv)
+        file_menu.addSeparator()
         self._action(file_menu, "Quit", self.close, "Ctrl+Q")
         view = self.menuBar().addMenu("&View")
         for key, (text, method, argument) in SHORTCUTS.items():
@@ -408,6 +411,46 @@ class MainWindow(QtWidgets.QMainWindow):
         path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open model", "", "ONNX models (*.onnx)")
         if path:
             self.set_model(path)
+
+    def _ask_export_pdf(self) -> None:
+        if self.result is None:
+            self.show_error("Nothing to export yet: open a record and load a model first.")
+            return
+        suggested = str(Path(self.settings.value("last_folder", "")) / f"{self.result.record.name}.pdf")
+        # The dialog itself asks before replacing an existing file.
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export PDF report", suggested, "PDF (*.pdf)")
+        if path:
+            self.export_pdf(Path(path), overwrite=True)
+
+    def export_pdf(self, path: Path, overwrite: bool = False) -> bool:
+        """Write the current record's report with the display settings in use."""
+        from emgviewer.report import DisplaySettings, record_report_pdf, write_pdf
+
+        if self.result is None:
+            return False
+        display = DisplaySettings(self.trace.timebase_ms, self.trace.sensitivity_uv)
+        try:
+            write_pdf(path, record_report_pdf(self.result, display=display), overwrite=overwrite)
+        except (OSError, FileExistsError) as err:
+            self.show_error(f"{path}: could not write the report ({err})")
+            return False
+        self.statusBar().showMessage(f"wrote {path}", 5000)
+        return True
+
+    def _ask_export_csv(self) -> None:
+        if self.result is None:
+            self.show_error("Nothing to export yet: open a record and load a model first.")
+            return
+        suggested = str(Path(self.settings.value("last_folder", "")) / f"{self.result.record.name}_windows.csv")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export windows", suggested, "CSV (*.csv)")
+        if path:
+            from emgviewer.atomic import atomic_write_text
+            from emgviewer.report.csv_export import windows_csv
+
+            try:
+                atomic_write_text(path, windows_csv([self.result]))
+            except OSError as err:
+                self.show_error(f"{path}: could not write ({err.strerror})")
 
     def _ask_geometry(self) -> None:
         if self.model is None:

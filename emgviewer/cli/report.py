@@ -1,0 +1,59 @@
+"""``emgviewer report PATH... --out FILE.pdf [--model FILE] [--paper a4|letter] [--summary-only] [--force]``"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+from emgviewer.cli.classify import _collect, _error, _load
+from emgviewer.inference import classify
+from emgviewer.records import RecordError, read_record
+from emgviewer.report import PAPERS, folder_report_pdf, record_report_pdf, write_pdf
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "report", help="write a PDF summary of records or folders",
+        description="Classify and write a PDF report: one record gives a one-record report; several "
+                    "records or a folder give subject summaries followed by one section per record.")
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="record files or folders")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
+    parser.add_argument("--model", type=Path, help="ONNX model with a model card (default: the shipped model)")
+    parser.add_argument("--paper", choices=sorted(PAPERS), default="a4")
+    parser.add_argument("--summary-only", action="store_true", help="folder: the summary tables only")
+    parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    parser.add_argument("--cpu", action="store_true", help="run on the CPU even when CUDA is available")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if args.out.exists() and not args.force:
+        _error(f"{args.out}: exists; pass --force to overwrite it")
+        return 1
+    model = _load(args)
+    if model is None:
+        return 1
+    targets, failed = _collect(args.paths)
+    results, failures = [], []
+    for path in targets:
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                results.append(classify(read_record(path), model))
+        except RecordError as err:
+            _error(str(err))
+            failures.append(str(err))
+    if not results:
+        _error("no record could be read: no report written")
+        return 1
+    single = len(results) == 1 and not any(p.is_dir() for p in args.paths)
+    if single:
+        data = record_report_pdf(results[0], args.paper)
+    else:
+        title = "emgviewer report: " + ", ".join(str(p) for p in args.paths)
+        data = folder_report_pdf(results, title, args.paper, args.summary_only, failures)
+    write_pdf(args.out, data, overwrite=args.force)
+    print(f"wrote {args.out} ({len(results)} record(s))", file=sys.stderr)
+    return 1 if (failed or failures) else 0

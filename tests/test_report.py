@@ -1,0 +1,129 @@
+"""PDF reports read back with pypdf: what a reader sees is what the classification says."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from pypdf import PdfReader
+
+from emgviewer.inference import classify, load_model
+from emgviewer.paths import demo_record_paths
+from emgviewer.records import read_record
+from emgviewer.records.n2001_writer import write_n2001
+from emgviewer.report import folder_report_pdf, record_report_pdf, write_pdf
+
+from onnx_models import card_dict, write_model
+
+
+@pytest.fixture(scope="module")
+def model(tmp_path_factory):
+    path = write_model(tmp_path_factory.mktemp("m") / "fast.onnx",
+                       card_dict(fs_hz=23437.5, window_s=0.1, hop_s=0.05,
+                                 evaluation={"window_balanced_accuracy": 0.8765, "subjects": "3/3"}))
+    return load_model(path)
+
+
+def _text(data: bytes, path: Path) -> tuple[PdfReader, str]:
+    path.write_bytes(data)
+    reader = PdfReader(path)
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_record_report_text_and_window_table(model, tmp_path):
+    result = classify(read_record(demo_record_paths()[2]), model)
+    reader, text = _text(record_report_pdf(result), tmp_path / "r.pdf")
+    assert len(reader.pages) >= 3
+    assert "EMG window classification: demo_neurogenic" in text
+    assert "amplitude-test 0.0.1" in text
+    label = {"ALS": "ALS / neurogenic", "control": "normal (control)", "myopathy": "myopathy"}[result.verdict.label]
+    assert f"{label}, confidence {result.verdict.confidence:.2f}" in text
+    assert "Ground truth (from the header diagnosis): ALS / neurogenic" in text
+    assert "Research and teaching tool, not a medical device" in text
+    assert "window balanced accuracy 87.6%" in text  # the card's evaluation numbers
+    # Every window row: index, start, end, then the three probabilities as classified.
+    # (pypdf gives one table cell per line.)
+    rows = re.findall(r"^(\d+)\n(\d+\.\d\d)\n(\d+\.\d\d)\n[^\n]+\n(\d\.\d{3})\n(\d\.\d{3})\n(\d\.\d{3})$",
+                      text, re.M)
+    assert len(rows) == result.n_windows
+    for number, start, stop, *probabilities in rows:
+        i = int(number) - 1
+        assert float(start) == pytest.approx(result.starts_s[i], abs=0.006)
+        assert float(stop) == pytest.approx(result.stops_s[i], abs=0.006)
+        np.testing.assert_allclose([float(v) for v in probabilities], result.probabilities[i], atol=6e-4)
+
+
+def test_invalid_windows_are_listed(model, tmp_path):
+    signal = np.random.default_rng(0).normal(0, 60, 46_875).astype(np.float32)
+    signal[10_000:14_000] = 0.0
+    write_n2001(tmp_path, "flat", signal)
+    result = classify(read_record(tmp_path / "flat.hea"), model)
+    invalid = int((~result.valid).sum())
+    assert invalid > 0
+    _, text = _text(record_report_pdf(result), tmp_path / "r.pdf")
+    assert f"{invalid} invalid." in " ".join(text.split())
+    assert "no: flat for" in text
+
+
+def test_folder_summary_only(model, tmp_path):
+    results = [classify(read_record(p), model) for p in demo_record_paths()]
+    reader, text = _text(folder_report_pdf(results, "demo folder", summary_only=True), tmp_path / "f.pdf")
+    for name in ("demo_normal", "demo_myopathic", "demo_neurogenic"):
+        assert name in text
+    assert "EMG window classification" not in text  # no per-record sections
+    full_reader, full_text = _text(folder_report_pdf(results, "demo folder"), tmp_path / "g.pdf")
+    assert full_text.count("EMG window classification:") == 3
+    assert len(full_reader.pages) > len(reader.pages)
+
+
+def test_existing_file_is_not_clobbered(model, tmp_path):
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"the user's own file")
+    result = classify(read_record(demo_record_paths()[0]), model)
+    with pytest.raises(FileExistsError, match="exists; pass --force"):
+        write_pdf(target, record_report_pdf(result))
+    assert target.read_bytes() == b"the user's own file"
+
+
+def test_a_failure_mid_write_leaves_the_old_file_intact(model, tmp_path, monkeypatch):
+    target = tmp_path / "report.pdf"
+    target.write_bytes(b"previous report")
+    data = record_report_pdf(classify(read_record(demo_record_paths()[0]), model))
+
+    def broken_replace(src, dst):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="No space left"):
+        write_pdf(target, data, overwrite=True)
+    assert target.read_bytes() == b"previous report"
+    assert [p.name for p in tmp_path.iterdir()] == ["report.pdf"]  # no temporary left behind
+
+
+def test_report_cli(model, tmp_path):
+    out = tmp_path / "cli.pdf"
+    script = shutil.which("emgviewer", path=str(Path(sys.executable).parent))
+    command = [script] if script else [sys.executable, "-m", "emgviewer"]
+    args = [*command, "report", str(demo_record_paths()[1]), "--model", str(model.path), "--out", str(out),
+            "--paper", "letter"]
+    result = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    reader = PdfReader(out)
+    assert reader.pages[0].mediabox.width == pytest.approx(612)  # US letter
+    again = subprocess.run(args, capture_output=True, text=True, timeout=120)
+    assert again.returncode == 1 and again.stderr == f"emgviewer: error: {out}: exists; pass --force to overwrite it\n"
+
+
+@pytest.mark.real_data
+def test_real_folder_subject_summary(model, n2001_dir, tmp_path):
+    names = ("N2001A05BB51", "N2001A05BB52", "N2001C01BB51", "N2001C05BB80")
+    results = [classify(read_record(n2001_dir / f"{n}.hea"), model) for n in names]
+    _, text = _text(folder_report_pdf(results, "subset", summary_only=True), tmp_path / "s.pdf")
+    assert "A05" in text and "C01" in text and "C05" in text
+    assert "Records agreeing with the truth:" in text
