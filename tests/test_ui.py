@@ -242,3 +242,19 @@ def test_export_pdf_from_the_window(qtbot, window, model_path, tmp_path):
     assert "demo_normal" in text and "200 ms/div" in text
     assert not window.export_pdf(out)  # exists: refused, with a message
     assert "exists" in window.message_bar.label.text()
+
+
+def test_folder_report_from_the_browser(qtbot, window, model_path, tmp_path):
+    from pypdf import PdfReader
+
+    folder = tmp_path / "folder"
+    shutil.copytree(demo_record_paths()[0].parent, folder)
+    window.set_model(model_path)
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        window.open_folder(folder)
+    out = tmp_path / "folder.pdf"
+    job = window.export_folder_report(out, summary_only=True)
+    with qtbot.waitSignal(job.signals.finished, timeout=60_000):
+        pass
+    text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
+    assert "demo_myopathic" in text and "Records agreeing with the truth" in text

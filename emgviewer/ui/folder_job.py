@@ -41,3 +41,44 @@ class FolderJob(QtCore.QRunnable):
             self.signals.record_done.emit(done, record.name, result.verdict, record.truth,
                                           result.class_names, "")
         self.signals.finished.emit()
+
+
+class FolderReportSignals(QtCore.QObject):
+    progress = QtCore.Signal(int, int)
+    finished = QtCore.Signal(str)  # path written
+    failed = QtCore.Signal(str)
+
+
+class FolderReportJob(QtCore.QRunnable):
+    """Classify every record of the folder and write its PDF report, in the background."""
+
+    def __init__(self, paths: list[Path], model: LoadedModel, hop_s: float | None, out: Path, title: str,
+                 summary_only: bool) -> None:
+        super().__init__()
+        self.paths, self.model, self.hop_s, self.out = paths, model, hop_s, out
+        self.title, self.summary_only = title, summary_only
+        self.token = CancelToken()
+        self.signals = FolderReportSignals()
+        self.setAutoDelete(False)
+
+    def run(self) -> None:
+        from emgviewer.report import folder_report_pdf, write_pdf
+
+        results, failures = [], []
+        for done, path in enumerate(self.paths, start=1):
+            if self.token.cancelled:
+                return
+            try:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    results.append(classify(read_record(path), self.model, hop_s=self.hop_s))
+            except RecordError as err:
+                failures.append(str(err))
+            self.signals.progress.emit(done, len(self.paths))
+        try:
+            write_pdf(self.out, folder_report_pdf(results, self.title, summary_only=self.summary_only,
+                                                  failures=failures), overwrite=True)
+        except (OSError, ValueError) as err:
+            self.signals.failed.emit(f"{self.out}: could not write the report ({err})")
+            return
+        self.signals.finished.emit(str(self.out))

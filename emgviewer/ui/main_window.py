@@ -15,7 +15,7 @@ from emgviewer.records.record import Record
 from emgviewer.report.overlay import ribbon_for
 from emgviewer.report import scales
 from emgviewer.ui.browser import DatasetBrowser
-from emgviewer.ui.folder_job import FolderJob
+from emgviewer.ui.folder_job import FolderJob, FolderReportJob
 from emgviewer.ui.inspector import WindowInspector
 from emgviewer.ui.overview import OverviewStrip
 from emgviewer.ui.shortcuts import SHORTCUTS, shortcut_help_text
@@ -151,6 +151,7 @@ class MainWindow(QtWidgets.QMainWindow):
         file_menu.addSeparator()
         self._action(file_menu, "Export PDF report…", self._ask_export_pdf, "Ctrl+P")
         self._action(file_menu, "Export windows as CSV…", self._ask_export_csv)
+        self._action(file_menu, "Export folder report…", self._ask_folder_report)
         file_menu.addSeparator()
         self._action(file_menu, "Quit", self.close, "Ctrl+Q")
         view = self.menuBar().addMenu("&View")
@@ -436,6 +437,34 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         self.statusBar().showMessage(f"wrote {path}", 5000)
         return True
+
+    def _ask_folder_report(self) -> None:
+        if self.model is None or self.browser.index is None:
+            self.show_error(NO_MODEL_MESSAGE if self.model is None else "Open a folder first.")
+            return
+        suggested = str(self.browser.index.root / "emgviewer_report.pdf")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export folder report", suggested, "PDF (*.pdf)")
+        if not path:
+            return
+        summary_only = QtWidgets.QMessageBox.question(
+            self, "Folder report", "Summary tables only?\n(No: one section per record as well.)"
+        ) == QtWidgets.QMessageBox.StandardButton.Yes
+        self.export_folder_report(Path(path), summary_only)
+
+    def export_folder_report(self, path: Path, summary_only: bool) -> FolderReportJob | None:
+        if self.model is None or self.browser.index is None:
+            return None
+        job = FolderReportJob([e.path for e in self.browser.index.records], self.model, self.hop_s, path,
+                              f"emgviewer report: {self.browser.index.root}", summary_only)
+        job.signals.progress.connect(lambda done, total: (self.browser.progress.setMaximum(total),
+                                                          self.browser.progress.setValue(done),
+                                                          self.browser.progress.show()))
+        job.signals.finished.connect(lambda written: (self.browser.progress.hide(),
+                                                      self.statusBar().showMessage(f"wrote {written}", 5000)))
+        job.signals.failed.connect(lambda message: (self.browser.progress.hide(), self.show_error(message)))
+        self.report_job = job
+        QtCore.QThreadPool.globalInstance().start(job)
+        return job
 
     def _ask_export_csv(self) -> None:
         if self.result is None:
