@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from emgviewer.analysis import Invalid, WindowGeometry, assess_windows
+from emgviewer.analysis import Invalid, WindowGeometry, assess_time_spans, resample_to
 from emgviewer.records import index_folder, read_record
 from emgviewer.records.n2001 import GROUP_CLASSES
 
@@ -73,8 +73,12 @@ class WindowSet:
 
 
 def load_windows(folder: str | Path, task: str = "3class", window_s: float = 1.0, hop_s: float = 0.4,
-                 max_records: int | None = None) -> WindowSet:
-    """Valid windows of every N2001 record in ``folder`` whose group belongs to ``task``."""
+                 max_records: int | None = None, fs_hz: float | None = None) -> WindowSet:
+    """Valid windows of every N2001 record in ``folder`` whose group belongs to ``task``.
+
+    ``fs_hz`` resamples every record to that rate first (models published at another rate);
+    validity is judged on the original samples, as the app does.
+    """
     classes = TASKS[task]
     entries = [e for e in index_folder(folder).records
                if e.n2001 is not None and GROUP_CLASSES[e.n2001.group] in classes]
@@ -82,20 +86,21 @@ def load_windows(folder: str | Path, task: str = "3class", window_s: float = 1.0
         entries = _spread(entries, max_records)
     signals, names, subjects, labels, index, starts = [], [], [], [], [], []
     dropped: Counter = Counter()
-    fs_hz = None
+    target_hz = fs_hz
     for entry in entries:
         record = read_record(entry.path)
+        rate = target_hz or record.fs_hz
         if fs_hz is None:
-            fs_hz = record.fs_hz
-        elif record.fs_hz != fs_hz:
-            raise ValueError(f"{record.source_path}: rate {record.fs_hz} Hz differs from {fs_hz} Hz")
-        geometry = WindowGeometry.from_seconds(window_s, hop_s, record.fs_hz, record.n_samples)
-        validity = assess_windows(record.signal_uv, record.fs_hz, geometry, record.full_scale_uv)
+            fs_hz = rate
+        signal = record.signal_uv if rate == record.fs_hz else resample_to(record.signal_uv, record.fs_hz, rate)
+        geometry = WindowGeometry.from_seconds(window_s, hop_s, rate, signal.size)
+        validity = assess_time_spans(record.signal_uv, record.fs_hz, geometry.starts / rate,
+                                     geometry.stops / rate, record.full_scale_uv)
         for flag in (Invalid.MISSING, Invalid.FLAT, Invalid.CLIPPED):
             dropped[flag.name.lower()] += int(np.count_nonzero(validity.flags & flag))
         keep = geometry.starts[validity.valid]
         position = len(signals)
-        signals.append(record.signal_uv)
+        signals.append(signal)
         names.append(record.name)
         subjects.append(record.subject_id)
         labels.append(classes.index(record.truth))

@@ -28,6 +28,8 @@ class TrainConfig:
     learning_rate: float = 1e-3
     weight_decay: float = 1e-4
     patience: int = 4  # early stopping, in epochs without a better validation loss
+    plateau_factor: float = 0.3  # learning rate x this when the validation loss stalls
+    plateau_patience: int = 2
     seed: int = 0
     augment: bool = True  # random shift (up to half a hop) and polarity flip
     smote: bool = False  # SMOTE on training windows (the thesis's choice) instead of balanced sampling
@@ -67,7 +69,8 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
     model = build(config.model, n_outputs=len(data.class_names), n_times=data.window_samples,
                   fs_hz=data.fs_hz).to(device)
     optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimiser, factor=0.3, patience=2)
+    plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimiser, factor=config.plateau_factor,
+                                                         patience=config.plateau_patience)
     rng = np.random.default_rng(config.seed)
     sampler = _balanced_sampler(data.labels[train_idx], rng)
     steps = config.steps_per_epoch or max(1, len(train_idx) // config.batch_size)

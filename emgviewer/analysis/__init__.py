@@ -7,6 +7,7 @@ from emgviewer.analysis.validity import (
     ValidityCriteria,
     WindowValidity,
     assess_spans,
+    assess_time_spans,
     assess_windows,
 )
 from emgviewer.analysis.windows import (
@@ -26,6 +27,7 @@ __all__ = [
     "WindowGeometry",
     "WindowValidity",
     "assess_spans",
+    "assess_time_spans",
     "assess_windows",
     "peak_to_peak_uv",
     "resample_to",

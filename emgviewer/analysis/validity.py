@@ -92,6 +92,21 @@ def assess_spans(
     return WindowValidity(flags, missing_count, flat, clipped_fraction, fs_hz)
 
 
+def assess_time_spans(
+    signal_uv: np.ndarray,
+    fs_hz: float,
+    starts_s: np.ndarray,
+    stops_s: np.ndarray,
+    full_scale_uv: tuple[float, float] | None = None,
+    criteria: ValidityCriteria = ValidityCriteria(),
+) -> WindowValidity:
+    """Validity of windows given in seconds, judged on a signal at ``fs_hz``: windows cut at
+    a model's rate are judged on the record's own samples, which resampling would blur."""
+    starts = np.floor(np.asarray(starts_s) * fs_hz + 1e-6).astype(np.int64)
+    stops = np.minimum(np.ceil(np.asarray(stops_s) * fs_hz - 1e-6).astype(np.int64), signal_uv.size)
+    return assess_spans(signal_uv, fs_hz, starts, stops, full_scale_uv, criteria)
+
+
 def _count_in_windows(mask: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
     cumulative = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
     return cumulative[stops] - cumulative[starts]

@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from emgviewer.analysis.resample import UpsamplingWarning, resample_to
-from emgviewer.analysis.validity import Invalid, WindowValidity, assess_spans
+from emgviewer.analysis.validity import Invalid, WindowValidity, assess_time_spans
 from emgviewer.analysis.verdicts import MIN_VALID_WINDOWS, Verdict, record_verdict
 from emgviewer.analysis.windows import WindowGeometry, window_view
 from emgviewer.inference.errors import ClassificationCancelled
@@ -111,7 +111,8 @@ def classify(
         raise ValueError(f"window of {geometry.window_samples} samples, model wants {contract.n_times}")
     starts_s = geometry.starts / contract.fs_hz
     stops_s = geometry.stops / contract.fs_hz
-    validity = _validity_on_record_samples(record, starts_s, stops_s)
+    # Judged on the record's own samples: resampling would smear NaN and clipping.
+    validity = assess_time_spans(record.signal_uv, record.fs_hz, starts_s, stops_s, record.full_scale_uv)
     windows = window_view(signal, geometry)
     if resampled_from is not None:
         _flag_smeared_nan(validity, windows)
@@ -144,15 +145,6 @@ def _at_model_rate(record: Record, fs_hz: float) -> tuple[np.ndarray, float | No
                       f"{fs_hz:g} Hz; the record holds nothing above {record.fs_hz / 2:g} Hz, "
                       "so the model sees a band-limited signal", UpsamplingWarning, stacklevel=3)
     return signal, record.fs_hz
-
-
-def _validity_on_record_samples(record: Record, starts_s: np.ndarray, stops_s: np.ndarray) -> WindowValidity:
-    """Judge each window on the record's own samples: resampling would smear NaN and
-    clipping across neighbours and hide flat runs."""
-    fs = record.fs_hz
-    starts = np.floor(starts_s * fs + 1e-6).astype(np.int64)
-    stops = np.minimum(np.ceil(stops_s * fs - 1e-6).astype(np.int64), record.n_samples)
-    return assess_spans(record.signal_uv, fs, starts, stops, record.full_scale_uv)
 
 
 def _flag_smeared_nan(validity: WindowValidity, windows: np.ndarray) -> None:
