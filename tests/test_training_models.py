@@ -1,21 +1,34 @@
-"""The model registry: every registered model has a case here, states its cost, exports."""
+"""The model registry: every registered model has a fidelity case here, states its cost, and
+exports to ONNX with parity."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 torch = pytest.importorskip("torch")
 
 from training.models import REGISTRY, build, count_macs, count_parameters  # noqa: E402
+from training.models.alsnet import ALSNet, keras_parameter_count  # noqa: E402
+from training.models.spectroemgnet import LogSpectrum  # noqa: E402
 
-N_TIMES, FS = 23437, 23437.5
 ALSNET_MACS = 1.78e9
-# name -> (parameters, multiply-accumulates per 1-s window), as computed by the registry.
+# name -> (parameters with 3 outputs, multiply-accumulates per window), as the registry computes.
 EXPECTED = {
     "munet": (96_843, 32.85e6),
     "munet-local": (59_595, 26.06e6),
     "munet-small": (57_091, 18.74e6),
+    "alsnet": (85_379, 1781.2e6),
+    "thesis-cnn": (176_259, 3696.3e6),
+    "resemgnet": (98_707, 96.7e6),
+    "spectroemgnet": (23_812, 82.84e6),
+    "nemgnet": (42_145_987, 1220.6e6),
 }
+
+
+def _n_times(name: str) -> int:
+    spec = REGISTRY[name]
+    return int(np.floor(spec.window_s * spec.fs_hz + 1e-6))
 
 
 def test_every_registered_model_has_a_case():
@@ -24,13 +37,71 @@ def test_every_registered_model_has_a_case():
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_shapes_parameters_and_cost(name):
-    model = build(name, n_outputs=3, n_times=N_TIMES, fs_hz=FS).eval()
+    n_times = _n_times(name)
+    model = build(name, n_outputs=3, n_times=n_times, fs_hz=REGISTRY[name].fs_hz).eval()
     with torch.no_grad():
-        assert model(torch.zeros(2, 1, N_TIMES)).shape == (2, 3)
+        assert model(torch.zeros(2, 1, n_times)).shape == (2, 3)
     parameters, macs = EXPECTED[name]
     assert count_parameters(model) == parameters
-    assert count_macs(model, N_TIMES) == pytest.approx(macs, rel=0.01)
-    assert count_macs(model, N_TIMES) <= ALSNET_MACS / 50  # the brief's budget
+    assert count_macs(model, n_times) == pytest.approx(macs, rel=0.01)
+
+
+@pytest.mark.parametrize("name", ["munet", "munet-local", "munet-small"])
+def test_our_models_cost_under_a_fiftieth_of_alsnet(name):
+    assert count_macs(build(name, 3, 23437, 23437.5), 23437) <= ALSNET_MACS / 50
+
+
+def test_alsnet_is_the_published_network():
+    model = ALSNet(n_outputs=2)
+    assert keras_parameter_count(model) == 85_825  # as Keras reports the official model
+    batch_norms = [m for m in model.modules() if isinstance(m, torch.nn.BatchNorm1d)]
+    assert all(m.momentum == 0.01 and m.eps == 1e-3 for m in batch_norms)
+    # Receptive field of the three valid dilated convolutions: 1 + 10*1 + 8*2 + 6*3 = 45 samples.
+    x = torch.randn(1, 1, 200, requires_grad=True)
+    model.eval()
+    model.features(x)[0, :, 50].sum().backward()
+    touched = torch.nonzero(x.grad[0, 0]).flatten()
+    assert int(touched.max() - touched.min()) + 1 == 45
+    # Two classes: the single sigmoid unit as the pair (0, z), so softmax is the sigmoid.
+    with torch.no_grad():
+        logits = model(torch.randn(4, 1, 23437))
+    assert torch.all(logits[:, 0] == 0)
+    assert ALSNet(n_outputs=3).head[-1].out_features == 3
+
+
+def test_spectral_front_end_on_a_known_sine():
+    fs, frequency = 23437.5, 1500.0
+    t = torch.arange(23437) / fs
+    sine = torch.sin(2 * torch.pi * frequency * t)[None, None, :]
+    spectrum = LogSpectrum()(sine)
+    assert spectrum.shape == (1, 2, 257, 90)
+    peak_bin = int(spectrum[0, 0].mean(dim=1).argmax())
+    assert peak_bin == round(frequency * 512 / fs)  # 33
+    # A steady sine: the delta log spectrum is ~0 after the first frame.
+    assert spectrum[0, 1, peak_bin, 1:].abs().max() < 1e-3
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_every_model_exports_with_parity(name, tmp_path):
+    import onnxruntime as ort
+
+    from training.export import parity
+
+    n_times = _n_times(name)
+    model = build(name, n_outputs=3, n_times=n_times, fs_hz=REGISTRY[name].fs_hz).eval()
+    path = tmp_path / f"{name}.onnx"
+    with torch.no_grad():
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            torch.onnx.export(model, (torch.zeros(1, 1, n_times),), str(path), input_names=["emg"],
+                              output_names=["logits"], dynamic_axes={"emg": {0: "batch"}, "logits": {0: "batch"}},
+                              external_data=False, dynamo=False, opset_version=17)
+    windows = np.random.default_rng(0).normal(0, 300, (2, n_times)).astype(np.float32)
+    assert parity(model, path.read_bytes(), windows) <= 1e-4
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    assert session.get_inputs()[0].shape[0] == "batch"
 
 
 def test_mac_counter_on_a_hand_computed_layer():

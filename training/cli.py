@@ -52,15 +52,15 @@ def _parser() -> argparse.ArgumentParser:
                "Every split is by subject: no person's windows are ever on two sides.",
         description="Train and evaluate EMG window classifiers on N2001 with subject-independent "
                     "evaluation, and export them for the viewer. Models: "
-                    + ", ".join(f"{k} ({v[1]})" for k, v in REGISTRY.items()))
+                    + ", ".join(sorted(REGISTRY)) + " (python -m training models lists them)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     def common(sub: argparse.ArgumentParser) -> None:
         sub.add_argument("--data", type=Path, required=True, help="folder of N2001 records")
         sub.add_argument("--task", choices=sorted(TASKS), default="3class")
         sub.add_argument("--model", choices=sorted(REGISTRY), default="munet")
-        sub.add_argument("--window-s", type=float, default=1.0)
-        sub.add_argument("--hop-s", type=float, default=0.4)
+        sub.add_argument("--window-s", type=float, default=None, help="default: the model's published window")
+        sub.add_argument("--hop-s", type=float, default=None, help="default: the model's published hop")
         sub.add_argument("--epochs", type=int, default=TrainConfig.epochs)
         sub.add_argument("--steps-per-epoch", type=int, default=TrainConfig.steps_per_epoch,
                          help="batches per epoch (0: one pass over the training windows)")
@@ -94,19 +94,53 @@ def _parser() -> argparse.ArgumentParser:
     common(reproduce)
     reproduce.add_argument("--out", type=Path, default=models_dir() / "default.onnx")
     reproduce.add_argument("--reports", type=Path, default=Path("reports"))
+    reproduce.add_argument("--all", action="store_true",
+                           help="every registered model: reports, exports in --exports, training/RESULTS.md")
+    reproduce.add_argument("--folds", default="loso", help="with --all: 'loso' or k (a reduced budget)")
+    reproduce.add_argument("--exports", type=Path, default=Path("training/exports"))
+    reproduce.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
     reproduce.set_defaults(run=cmd_reproduce)
+
+    listing = commands.add_parser("models", help="list the registered models")
+    listing.add_argument("--json", action="store_true")
+    listing.set_defaults(run=cmd_models)
     return parser
 
 
+def cmd_models(args: argparse.Namespace) -> int:
+    from training.zoo import model_rows
+
+    rows = model_rows()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    for row in rows:
+        print(f"{row['name']:<14} {row['parameters']:>11,} params {row['macs_per_window'] / 1e6:>9.1f} M MACs  "
+              f"{row['fs_hz']:g} Hz, {row['window_s']:g} s windows  {row['citation']}")
+    return 0
+
+
 def _config(args: argparse.Namespace, **overrides) -> TrainConfig:
-    values = {f.name: getattr(args, f.name) for f in fields(TrainConfig) if hasattr(args, f.name)}
+    """The model's published recipe, then what the command line says explicitly."""
+    values = dict(REGISTRY[args.model].recipe)
+    for f in fields(TrainConfig):
+        if hasattr(args, f.name) and (f.name not in values or getattr(args, f.name) != getattr(TrainConfig, f.name, None)):
+            values[f.name] = getattr(args, f.name)
     values["steps_per_epoch"] = values.get("steps_per_epoch") or None
     values.update(overrides)
     return TrainConfig(**values)
 
 
+def _geometry(args: argparse.Namespace) -> None:
+    spec = REGISTRY[args.model]
+    args.window_s = args.window_s or spec.window_s
+    args.hop_s = args.hop_s or spec.hop_s
+    args.fs_hz = spec.fs_hz
+
+
 def _load(args: argparse.Namespace):
-    data = load_windows(args.data, args.task, args.window_s, args.hop_s, args.max_records)
+    _geometry(args)
+    data = load_windows(args.data, args.task, args.window_s, args.hop_s, args.max_records, fs_hz=args.fs_hz)
     print(f"{len(data)} windows from {len(data.record_names)} records, "
           f"{len(set(data.record_subjects))} subjects; dropped: {dict(data.dropped)}", file=sys.stderr)
     return data
@@ -145,7 +179,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     model.load_state_dict(torch.load(args.checkpoint, weights_only=True))
     evaluation = headline(json.loads(args.evaluation.read_text())) if args.evaluation else {}
     temperature = json.loads(args.evaluation.read_text())["median_temperature"] if args.evaluation else 1.0
-    data = load_windows(args.data, meta["task"], meta["window_s"], meta["hop_s"], max_records=6)
+    data = load_windows(args.data, meta["task"], meta["window_s"], meta["hop_s"], max_records=6, fs_hz=meta["fs_hz"])
     card = _card(meta["model"], model, meta, temperature, meta["training_subjects"], evaluation)
     difference = export_onnx(model, card, args.out, data.gather(np.arange(min(len(data), 32))))
     print(f"wrote {args.out} (onnxruntime vs torch max |diff| {difference:.2e})")
@@ -153,6 +187,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_reproduce(args: argparse.Namespace) -> int:
+    if args.all:
+        from training.zoo import reproduce_all
+
+        return reproduce_all(args)
     data = _load(args)
     config = _config(args)
     result = cross_validate(data, loso_splits(data.subject_classes(), args.seed), config)
@@ -178,9 +216,9 @@ def _card(name: str, model: torch.nn.Module, meta: dict, temperature: float, sub
           evaluation: dict) -> dict:
     return build_card(
         name=f"{name} ({meta['task']})", version=DEFAULT_VERSION,
-        architecture=f"{REGISTRY[name][1]}; {count_parameters(model):,} parameters, "
+        architecture=f"{REGISTRY[name].description}; {count_parameters(model):,} parameters, "
                      f"{count_macs(model, meta['n_times']) / 1e6:.1f} M multiply-accumulates per window",
-        citation="emgviewer training package (this repository), training/models/munet.py",
+        citation=REGISTRY[name].citation,
         class_names=tuple(meta["classes"]), fs_hz=meta["fs_hz"], window_s=meta["window_s"],
         hop_s=meta["hop_s"], n_times=meta["n_times"], temperature=temperature,
         uncertainty_threshold=UNCERTAINTY_THRESHOLD,

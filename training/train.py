@@ -68,7 +68,9 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
     device = pick_device(config.device)
     model = build(config.model, n_outputs=len(data.class_names), n_times=data.window_samples,
                   fs_hz=data.fs_hz).to(device)
-    optimiser = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    groups = (model.parameter_groups(config.weight_decay) if hasattr(model, "parameter_groups")
+              else [{"params": list(model.parameters()), "weight_decay": config.weight_decay}])
+    optimiser = torch.optim.AdamW(groups, lr=config.learning_rate)
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimiser, factor=config.plateau_factor,
                                                          patience=config.plateau_patience)
     rng = np.random.default_rng(config.seed)

@@ -14,10 +14,16 @@ def count_macs(model: nn.Module, n_times: int) -> int:
     """Multiply-accumulates for one window, counted on convolution and linear layers."""
     total = 0
 
-    def conv_hook(module: nn.Conv1d, inputs, output) -> None:
+    def conv_hook(module: nn.Module, inputs, output) -> None:
         nonlocal total
-        per_output = module.in_channels // module.groups * module.kernel_size[0]
-        total += output.shape[1] * output.shape[2] * per_output
+        per_output = module.in_channels // module.groups
+        for size in module.kernel_size:
+            per_output *= size
+        total += output[0].numel() * per_output
+
+    def custom_hook(module: nn.Module, inputs, output) -> None:
+        nonlocal total
+        total += module.count_macs(inputs, output)  # modules with functional convolutions
 
     def linear_hook(module: nn.Linear, inputs, output) -> None:
         nonlocal total
@@ -25,8 +31,10 @@ def count_macs(model: nn.Module, n_times: int) -> int:
 
     hooks = []
     for module in model.modules():
-        if isinstance(module, nn.Conv1d):
+        if isinstance(module, (nn.Conv1d, nn.Conv2d)):
             hooks.append(module.register_forward_hook(conv_hook))
+        elif hasattr(module, "count_macs"):
+            hooks.append(module.register_forward_hook(custom_hook))
         elif isinstance(module, nn.Linear):
             hooks.append(module.register_forward_hook(linear_hook))
     was_training = model.training
