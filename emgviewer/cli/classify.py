@@ -14,9 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from emgviewer.atomic import atomic_write_text
-from emgviewer.inference import Classification, LoadedModel, ModelError, classify, default_model_path, load_model
+from emgviewer.cli.common import add_inputs_and_model, collect_records, error, open_model, refuse_overwrite
+from emgviewer.inference import Classification, LoadedModel, classify
 from emgviewer.inference.summary import classification_document
-from emgviewer.records import RecordError, index_folder, read_record
+from emgviewer.records import RecordError, read_record
 from emgviewer.records.n2001 import CLASS_LABELS
 from emgviewer.report.csv_export import windows_csv
 
@@ -26,28 +27,24 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "classify", help="classify the windows of records with an ONNX model",
         description="Classify every sliding window of each record and give record and subject "
                     "verdicts. Research and teaching tool, not a medical device.")
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="record files or folders")
-    parser.add_argument("--model", type=Path, help="ONNX model with a model card (default: the shipped model)")
+    add_inputs_and_model(parser)
     parser.add_argument("--hop", type=float, metavar="S", help="hop between windows in seconds (default: the card's)")
-    parser.add_argument("--cpu", action="store_true", help="run on the CPU even when CUDA is available")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="table: record and subject summaries; csv: one row per window; "
                              "json: everything (schema in emgviewer.inference.summary)")
     parser.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
-    parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     parser.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None,
                         help="progress bar on stderr (default: when stderr is a terminal)")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.out and args.out.exists() and not args.force:
-        _error(f"{args.out}: exists; pass --force to overwrite it")
+    if refuse_overwrite(args.out, args.force):
         return 1
-    model = _load(args)
+    model = open_model(args)
     if model is None:
         return 1
-    targets, failed = _collect(args.paths)
+    targets, failed = collect_records(args.paths)
     show_progress = (sys.stderr.isatty() if args.progress is None else args.progress) and len(targets) > 1
     progress = _Progress(len(targets)) if show_progress else None
     results = []
@@ -69,39 +66,6 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _load(args: argparse.Namespace) -> LoadedModel | None:
-    path = args.model or default_model_path()
-    if path is None:
-        _error("no default model ships with this installation yet; pass --model FILE")
-        return None
-    try:
-        return load_model(path, force_cpu=args.cpu)
-    except ModelError as err:
-        _error(str(err))
-        return None
-
-
-def _collect(paths: list[Path]) -> tuple[list[Path], int]:
-    """Record files to classify, and the number of inputs that failed already."""
-    targets: list[Path] = []
-    failed = 0
-    for path in paths:
-        if not path.is_dir():
-            targets.append(path)
-            continue
-        try:
-            index = index_folder(path)
-        except RecordError as err:
-            _error(str(err))
-            failed += 1
-            continue
-        for problem in index.problems:
-            _error(str(problem))
-        failed += len(index.problems)
-        targets.extend(entry.path for entry in index.records)
-    return targets, failed
-
-
 def _classify_one(path: Path, model: LoadedModel, hop_s: float | None,
                   progress: "_Progress | None") -> Classification | None:
     try:
@@ -111,7 +75,7 @@ def _classify_one(path: Path, model: LoadedModel, hop_s: float | None,
     except RecordError as err:
         if progress:
             progress.clear()
-        _error(str(err))
+        error(str(err))
         return None
     if caught and progress:
         progress.clear()
@@ -178,7 +142,3 @@ class _Progress:
 
     def clear(self) -> None:
         print("\r" + " " * (self.width + 40) + "\r", end="", file=sys.stderr, flush=True)
-
-
-def _error(message: str) -> None:
-    print(f"emgviewer: error: {message}", file=sys.stderr)

@@ -7,7 +7,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from emgviewer.cli.classify import _collect, _error, _load
+from emgviewer.cli.common import add_inputs_and_model, collect_records, error, open_model, refuse_overwrite
 from emgviewer.inference import classify
 from emgviewer.records import RecordError, read_record
 from emgviewer.report import PAPERS, folder_report_pdf, record_report_pdf, write_pdf
@@ -18,24 +18,20 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "report", help="write a PDF summary of records or folders",
         description="Classify and write a PDF report: one record gives a one-record report; several "
                     "records or a folder give subject summaries followed by one section per record.")
-    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="record files or folders")
+    add_inputs_and_model(parser)
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
-    parser.add_argument("--model", type=Path, help="ONNX model with a model card (default: the shipped model)")
     parser.add_argument("--paper", choices=sorted(PAPERS), default="a4")
     parser.add_argument("--summary-only", action="store_true", help="folder: the summary tables only")
-    parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
-    parser.add_argument("--cpu", action="store_true", help="run on the CPU even when CUDA is available")
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    if args.out.exists() and not args.force:
-        _error(f"{args.out}: exists; pass --force to overwrite it")
+    if refuse_overwrite(args.out, args.force):
         return 1
-    model = _load(args)
+    model = open_model(args)
     if model is None:
         return 1
-    targets, failed = _collect(args.paths)
+    targets, failed = collect_records(args.paths)
     results, failures = [], []
     for path in targets:
         try:
@@ -43,10 +39,10 @@ def run(args: argparse.Namespace) -> int:
                 warnings.simplefilter("ignore")
                 results.append(classify(read_record(path), model))
         except RecordError as err:
-            _error(str(err))
+            error(str(err))
             failures.append(str(err))
     if not results:
-        _error("no record could be read: no report written")
+        error("no record could be read: no report written")
         return 1
     single = len(results) == 1 and not any(p.is_dir() for p in args.paths)
     if single:

@@ -413,15 +413,20 @@ class MainWindow(QtWidgets.QMainWindow):
         if path:
             self.set_model(path)
 
-    def _ask_export_pdf(self) -> None:
+    def _ask_save_path(self, title: str, name_suffix: str, file_filter: str) -> Path | None:
+        """Where to export the current record's results; the dialog itself asks before
+        replacing an existing file."""
         if self.result is None:
             self.show_error("Nothing to export yet: open a record and load a model first.")
-            return
-        suggested = str(Path(self.settings.value("last_folder", "")) / f"{self.result.record.name}.pdf")
-        # The dialog itself asks before replacing an existing file.
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export PDF report", suggested, "PDF (*.pdf)")
+            return None
+        suggested = str(Path(self.settings.value("last_folder", "")) / f"{self.result.record.name}{name_suffix}")
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, title, suggested, file_filter)
+        return Path(path) if path else None
+
+    def _ask_export_pdf(self) -> None:
+        path = self._ask_save_path("Export PDF report", ".pdf", "PDF (*.pdf)")
         if path:
-            self.export_pdf(Path(path), overwrite=True)
+            self.export_pdf(path, overwrite=True)
 
     def export_pdf(self, path: Path, overwrite: bool = False) -> bool:
         """Write the current record's report with the display settings in use."""
@@ -467,11 +472,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return job
 
     def _ask_export_csv(self) -> None:
-        if self.result is None:
-            self.show_error("Nothing to export yet: open a record and load a model first.")
-            return
-        suggested = str(Path(self.settings.value("last_folder", "")) / f"{self.result.record.name}_windows.csv")
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export windows", suggested, "CSV (*.csv)")
+        path = self._ask_save_path("Export windows", "_windows.csv", "CSV (*.csv)")
         if path:
             from emgviewer.atomic import atomic_write_text
             from emgviewer.report.csv_export import windows_csv
