@@ -71,7 +71,7 @@ def summarise(data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> 
         "fold": f.split.name, "test": list(f.split.test), "validation": list(f.split.validation),
         "best_epoch": f.best_epoch, "temperature": f.temperature, "seconds": round(f.seconds, 1),
         "ece_before": f.ece_before, "ece_after": f.ece_after, **{k: f.window[k] for k in
-        ("n_windows", "accuracy", "balanced_accuracy", "recall")}} for f in folds]
+        ("n_windows", "accuracy", "balanced_accuracy", "recall", "confusion")}} for f in folds]
     pooled_ece_before = float(np.average([f.ece_before for f in folds], weights=[f.test_indices.size for f in folds]))
     return {
         "protocol": f"subject-independent: {len(folds)} folds ({folds[0].split.name.split()[0]}), "

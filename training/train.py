@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from tqdm.auto import tqdm
 
 from training.data import WindowSet
 from training.models import build
@@ -82,7 +83,7 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
     for epoch in range(1, config.epochs + 1):
         model.train()
         losses = []
-        for _ in range(steps):
+        for _ in tqdm(range(steps), desc=f"epoch {epoch}", unit="step", leave=False, disable=progress is None):
             if smote is not None:
                 batch, labels = smote.batch(config.batch_size)
             else:
