@@ -14,40 +14,17 @@ from emgviewer.records import RecordError, index_folder, read_record
 from emgviewer.records.record import Record
 from emgviewer.report.overlay import ribbon_for
 from emgviewer.report import scales
+from emgviewer.ui import exports
 from emgviewer.ui.browser import DatasetBrowser
 from emgviewer.ui.folder_job import FolderJob, FolderReportJob
 from emgviewer.ui.inspector import WindowInspector
+from emgviewer.ui.message_bar import NO_MODEL_MESSAGE, MessageBar
 from emgviewer.ui.overview import OverviewStrip
 from emgviewer.ui.shortcuts import SHORTCUTS, shortcut_help_text
 from emgviewer.ui.trace_view import TraceView
 from emgviewer.ui.workers import ClassifyJob, SaliencyJob
 
 MAX_RECENT = 8
-NO_MODEL_MESSAGE = ("No model loaded: File → Open model… (or install one as "
-                    "resources/models/default.onnx). The trace works without one.")
-
-
-class MessageBar(QtWidgets.QFrame):
-    """Errors and notes shown in the window, never only on stderr."""
-
-    def __init__(self, parent=None) -> None:
-        super().__init__(parent)
-        self.setStyleSheet("MessageBar { background: #FDECEA; border: 1px solid #E57373; }")
-        layout = QtWidgets.QHBoxLayout(self)
-        layout.setContentsMargins(8, 4, 8, 4)
-        self.label = QtWidgets.QLabel("")
-        self.label.setWordWrap(True)
-        self.label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
-        close = QtWidgets.QToolButton()
-        close.setText("✕")
-        close.clicked.connect(self.hide)
-        layout.addWidget(self.label, 1)
-        layout.addWidget(close)
-        self.hide()
-
-    def show_message(self, text: str) -> None:
-        self.label.setText(text)
-        self.show()
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -149,9 +126,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(file_menu, "Open model…", self._ask_model, "Ctrl+M")
         self.recent_menu = file_menu.addMenu("Recent files")
         file_menu.addSeparator()
-        self._action(file_menu, "Export PDF report…", self._ask_export_pdf, "Ctrl+P")
-        self._action(file_menu, "Export windows as CSV…", self._ask_export_csv)
-        self._action(file_menu, "Export folder report…", self._ask_folder_report)
+        self._action(file_menu, "Export PDF report…", lambda: exports.ask_export_pdf(self), "Ctrl+P")
+        self._action(file_menu, "Export windows as CSV…", lambda: exports.ask_export_csv(self))
+        self._action(file_menu, "Export folder report…", lambda: exports.ask_folder_report(self))
         file_menu.addSeparator()
         self._action(file_menu, "Quit", self.close, "Ctrl+Q")
         view = self.menuBar().addMenu("&View")
@@ -413,74 +390,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if path:
             self.set_model(path)
 
-    def _ask_save_path(self, title: str, name_suffix: str, file_filter: str) -> Path | None:
-        """Where to export the current record's results; the dialog itself asks before
-        replacing an existing file."""
-        if self.result is None:
-            self.show_error("Nothing to export yet: open a record and load a model first.")
-            return None
-        suggested = str(Path(self.settings.value("last_folder", "")) / f"{self.result.record.name}{name_suffix}")
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, title, suggested, file_filter)
-        return Path(path) if path else None
-
-    def _ask_export_pdf(self) -> None:
-        path = self._ask_save_path("Export PDF report", ".pdf", "PDF (*.pdf)")
-        if path:
-            self.export_pdf(path, overwrite=True)
-
     def export_pdf(self, path: Path, overwrite: bool = False) -> bool:
-        """Write the current record's report with the display settings in use."""
-        from emgviewer.report import DisplaySettings, record_report_pdf, write_pdf
-
-        if self.result is None:
-            return False
-        display = DisplaySettings(self.trace.timebase_ms, self.trace.sensitivity_uv)
-        try:
-            write_pdf(path, record_report_pdf(self.result, display=display), overwrite=overwrite)
-        except (OSError, FileExistsError) as err:
-            self.show_error(f"{path}: could not write the report ({err})")
-            return False
-        self.statusBar().showMessage(f"wrote {path}", 5000)
-        return True
-
-    def _ask_folder_report(self) -> None:
-        if self.model is None or self.browser.index is None:
-            self.show_error(NO_MODEL_MESSAGE if self.model is None else "Open a folder first.")
-            return
-        suggested = str(self.browser.index.root / "emgviewer_report.pdf")
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Export folder report", suggested, "PDF (*.pdf)")
-        if not path:
-            return
-        summary_only = QtWidgets.QMessageBox.question(
-            self, "Folder report", "Summary tables only?\n(No: one section per record as well.)"
-        ) == QtWidgets.QMessageBox.StandardButton.Yes
-        self.export_folder_report(Path(path), summary_only)
+        return exports.export_pdf(self, path, overwrite)
 
     def export_folder_report(self, path: Path, summary_only: bool) -> FolderReportJob | None:
-        if self.model is None or self.browser.index is None:
-            return None
-        job = FolderReportJob([e.path for e in self.browser.index.records], self.model, self.hop_s, path,
-                              f"emgviewer report: {self.browser.index.root}", summary_only)
-        job.signals.progress.connect(lambda done, total: (self.browser.progress.setMaximum(total),
-                                                          self.browser.progress.setValue(done),
-                                                          self.browser.progress.show()))
-        job.signals.finished.connect(lambda written: (self.browser.progress.hide(),
-                                                      self.statusBar().showMessage(f"wrote {written}", 5000)))
-        job.signals.failed.connect(lambda message: (self.browser.progress.hide(), self.show_error(message)))
-        self.report_job = job
-        QtCore.QThreadPool.globalInstance().start(job)
-        return job
-
-    def _ask_export_csv(self) -> None:
-        path = self._ask_save_path("Export windows", "_windows.csv", "CSV (*.csv)")
-        if path:
-            from emgviewer.atomic import atomic_write_text
-            from emgviewer.report.csv_export import windows_csv
-
-            try:
-                atomic_write_text(path, windows_csv([self.result]))
-            except OSError as err:
-                self.show_error(f"{path}: could not write ({err.strerror})")
+        return exports.export_folder_report(self, path, summary_only)
 
     def _ask_geometry(self) -> None:
         if self.model is None:

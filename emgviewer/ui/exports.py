@@ -1,0 +1,84 @@
+"""Exports from the viewer: the current record's PDF report and window CSV, and a folder
+report built in the background."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from emgviewer.atomic import atomic_write_text
+from emgviewer.report import DisplaySettings, record_report_pdf, write_pdf
+from emgviewer.report.csv_export import windows_csv
+from emgviewer.ui.folder_job import FolderReportJob
+from emgviewer.ui.message_bar import NO_MODEL_MESSAGE
+
+
+def ask_save_path(window, title: str, name_suffix: str, file_filter: str) -> Path | None:
+    """Where to export the current record's results; the dialog itself asks before
+    replacing an existing file."""
+    if window.result is None:
+        window.show_error("Nothing to export yet: open a record and load a model first.")
+        return None
+    suggested = str(Path(window.settings.value("last_folder", "")) / f"{window.result.record.name}{name_suffix}")
+    path, _ = QtWidgets.QFileDialog.getSaveFileName(window, title, suggested, file_filter)
+    return Path(path) if path else None
+
+
+def ask_export_pdf(window) -> None:
+    path = ask_save_path(window, "Export PDF report", ".pdf", "PDF (*.pdf)")
+    if path:
+        export_pdf(window, path, overwrite=True)
+
+
+def export_pdf(window, path: Path, overwrite: bool = False) -> bool:
+    """Write the current record's report with the display settings in use."""
+    if window.result is None:
+        return False
+    display = DisplaySettings(window.trace.timebase_ms, window.trace.sensitivity_uv)
+    try:
+        write_pdf(path, record_report_pdf(window.result, display=display), overwrite=overwrite)
+    except (OSError, FileExistsError) as err:
+        window.show_error(f"{path}: could not write the report ({err})")
+        return False
+    window.statusBar().showMessage(f"wrote {path}", 5000)
+    return True
+
+
+def ask_folder_report(window) -> None:
+    if window.model is None or window.browser.index is None:
+        window.show_error(NO_MODEL_MESSAGE if window.model is None else "Open a folder first.")
+        return
+    suggested = str(window.browser.index.root / "emgviewer_report.pdf")
+    path, _ = QtWidgets.QFileDialog.getSaveFileName(window, "Export folder report", suggested, "PDF (*.pdf)")
+    if not path:
+        return
+    summary_only = QtWidgets.QMessageBox.question(
+        window, "Folder report", "Summary tables only?\n(No: one section per record as well.)"
+    ) == QtWidgets.QMessageBox.StandardButton.Yes
+    export_folder_report(window, Path(path), summary_only)
+
+
+def export_folder_report(window, path: Path, summary_only: bool) -> FolderReportJob | None:
+    if window.model is None or window.browser.index is None:
+        return None
+    job = FolderReportJob([e.path for e in window.browser.index.records], window.model, window.hop_s, path,
+                          f"emgviewer report: {window.browser.index.root}", summary_only)
+    job.signals.progress.connect(lambda done, total: (window.browser.progress.setMaximum(total),
+                                                      window.browser.progress.setValue(done),
+                                                      window.browser.progress.show()))
+    job.signals.finished.connect(lambda written: (window.browser.progress.hide(),
+                                                  window.statusBar().showMessage(f"wrote {written}", 5000)))
+    job.signals.failed.connect(lambda message: (window.browser.progress.hide(), window.show_error(message)))
+    window.report_job = job
+    QtCore.QThreadPool.globalInstance().start(job)
+    return job
+
+
+def ask_export_csv(window) -> None:
+    path = ask_save_path(window, "Export windows", "_windows.csv", "CSV (*.csv)")
+    if path:
+        try:
+            atomic_write_text(path, windows_csv([window.result]))
+        except OSError as err:
+            window.show_error(f"{path}: could not write ({err.strerror})")

@@ -1,0 +1,30 @@
+"""Errors and notes shown inside the window (never only on stderr), dismissible."""
+
+from __future__ import annotations
+
+from PySide6 import QtCore, QtWidgets
+
+NO_MODEL_MESSAGE = ("No model loaded: File → Open model… (or install one as "
+                    "resources/models/default.onnx). The trace works without one.")
+
+class MessageBar(QtWidgets.QFrame):
+    """Errors and notes shown in the window, never only on stderr."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setStyleSheet("MessageBar { background: #FDECEA; border: 1px solid #E57373; }")
+        layout = QtWidgets.QHBoxLayout(self)
+        layout.setContentsMargins(8, 4, 8, 4)
+        self.label = QtWidgets.QLabel("")
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QtWidgets.QToolButton()
+        close.setText("✕")
+        close.clicked.connect(self.hide)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close)
+        self.hide()
+
+    def show_message(self, text: str) -> None:
+        self.label.setText(text)
+        self.show()
