@@ -258,3 +258,16 @@ def test_folder_report_from_the_browser(qtbot, window, model_path, tmp_path):
         pass
     text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
     assert "demo_myopathic" in text and "Records agreeing with the truth" in text
+
+
+def test_drag_and_drop_opens_the_record(qtbot, window, model_path):
+    from PySide6 import QtGui
+
+    window.set_model(model_path)
+    mime = QtCore.QMimeData()
+    mime.setUrls([QtCore.QUrl.fromLocalFile(str(demo_record_paths()[1]))])
+    event = QtGui.QDropEvent(QtCore.QPointF(10, 10), QtCore.Qt.DropAction.CopyAction, mime,
+                             QtCore.Qt.MouseButton.LeftButton, QtCore.Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        window.dropEvent(event)
+    assert window.record.name == "demo_myopathic"
