@@ -7,7 +7,8 @@ CNN (random weights, the cost class of the planned default) is exported on the f
 as such in the output. ``onnx_vs_torch`` runs the *same* weights in torch (eager, no grad) and
 onnxruntime on the same windows with the same thread count, side by side, and divides torch's
 time by onnxruntime's. Last line: one JSON object with ``record_ms``, ``onnx_vs_torch``,
-``folder_s`` (null without the data folder) and ``alsnet_record_ms`` (null until ALSNet exists).
+``folder_s`` (null without the data folder) and ``alsnet_record_ms`` (exact ALSNet, random
+weights, when the training package is installed).
 Targets (2 cores): record <= 100 ms; onnxruntime >= 1.5x torch; folder <= 30 s.
 """
 
@@ -77,6 +78,25 @@ def export_stand_in(folder: Path):
     return path, model
 
 
+def alsnet_record_ms(record, folder: Path, threads: int) -> float | None:
+    """One record through exact ALSNet (random weights: the cost is the architecture's)."""
+    try:
+        import torch  # noqa: F401
+        from training.export import build_card, export_onnx
+        from training.models import build
+    except ImportError:
+        return None
+    model = build("alsnet", n_outputs=3, n_times=23437, fs_hz=23437.5)
+    card = build_card(name="ALSNet (random weights, timing only)", version="0", architecture="ALSNet 3-class",
+                      citation="Hassan et al., ICASSP 2022", class_names=("control", "myopathy", "ALS"),
+                      fs_hz=23437.5, window_s=1.0, hop_s=0.4, n_times=23437, temperature=1.0,
+                      uncertainty_threshold=0.6, training={}, evaluation={})
+    path = folder / "alsnet.onnx"
+    export_onnx(model, card, path, np.zeros((1, 23437), dtype=np.float32))
+    loaded = load_model(path, force_cpu=True, threads=threads)
+    return median_ms(lambda: classify(record, loaded), 3)
+
+
 def median_ms(function, repeats: int) -> float:
     function()  # warm-up
     times = []
@@ -134,6 +154,10 @@ def main() -> int:
     else:
         print("onnx_vs_torch: needs the model's torch weights (stand-in only, until training lands)")
 
+    alsnet_ms = alsnet_record_ms(record, Path(temporary.name), args.threads)
+    if alsnet_ms is not None:
+        print(f"exact ALSNet: {alsnet_ms:.0f} ms per record")
+
     folder_s = None
     if args.data:
         entries = index_folder(args.data).records
@@ -145,7 +169,7 @@ def main() -> int:
     print(json.dumps({"model": model.card.name, "record_ms": round(record_ms, 2),
                       "onnx_vs_torch": None if ratio is None else round(ratio, 2),
                       "folder_s": None if folder_s is None else round(folder_s, 2),
-                      "alsnet_record_ms": None}))
+                      "alsnet_record_ms": None if alsnet_ms is None else round(alsnet_ms, 1)}))
     temporary.cleanup()
     return 0
 
