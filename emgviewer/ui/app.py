@@ -46,6 +46,9 @@ def _screenshot(app: QtWidgets.QApplication, window, path: Path) -> int:
     done = {"shown": window.result is not None or window.model is None}
 
     def capture() -> None:
+        if done.get("captured"):
+            return
+        done["captured"] = True
         app.processEvents()
         window.grab().save(str(path))
         app.quit()
@@ -53,7 +56,11 @@ def _screenshot(app: QtWidgets.QApplication, window, path: Path) -> int:
     def on_shown() -> None:
         if not done["shown"]:
             done["shown"] = True
-            QtCore.QTimer.singleShot(200, capture)
+            if window.saliency_job is not None:  # wait for the inspector's saliency curve too
+                window.saliency_job.signals.finished.connect(lambda *_: QtCore.QTimer.singleShot(200, capture))
+                QtCore.QTimer.singleShot(15_000, capture)
+            else:
+                QtCore.QTimer.singleShot(200, capture)
 
     window.classificationShown.connect(on_shown)
     if done["shown"]:

@@ -10,6 +10,7 @@ from scipy.signal import welch
 from emgviewer.analysis.measures import peak_to_peak_uv, turns_per_s
 from emgviewer.inference.classify import Classification
 from emgviewer.report.colours import TRACE
+from emgviewer.report.figures import nice_length
 
 
 def window_measures(window_uv: np.ndarray, fs_hz: float) -> dict[str, float]:
@@ -68,9 +69,7 @@ class WindowInspector(QtWidgets.QWidget):
         self.spectrum_curve = self.spectrum.plot(pen=pg.mkPen("#0072B2", width=1))
         self.bars: pg.BarGraphItem | None = None
         self.bar_labels: list[pg.TextItem] = []
-        self.scale_bar = pg.ScaleBar(size=0.01, suffix="s")  # 10 ms
-        self.scale_bar.setParentItem(self.closeup.getViewBox())
-        self.scale_bar.anchor((1, 1), (1, 1), offset=(-15, -15))
+        self.scale_bar: pg.ScaleBar | None = None
         self.shown: dict = {}
 
     def show_window(self, result: Classification, index: int) -> None:
@@ -80,6 +79,7 @@ class WindowInspector(QtWidgets.QWidget):
         window = record.signal_uv[first: first + int(round((result.stops_s[index] - result.starts_s[index]) * fs))]
         t = np.arange(window.size) / fs
         self.closeup_curve.setData(t, window, connect="finite")
+        self._set_scale_bar(nice_length(window.size / fs / 5))
         self.saliency_curve.setData([], [])
         valid = bool(result.valid[index])
         names = [c.label for c in card.classes]
@@ -103,6 +103,15 @@ class WindowInspector(QtWidgets.QWidget):
             f"RMS {measures['rms_uv']:.1f} µV · zero crossings {measures['zero_crossings_per_s']:.0f}/s · "
             f"turns {measures['turns_per_s']:.0f}/s")
         self.shown = {"index": index, "probabilities": probabilities, "measures": measures, "valid": valid}
+
+    def _set_scale_bar(self, seconds: float) -> None:
+        """A time scale bar about a fifth of the window long (1-2-5 lengths)."""
+        if self.scale_bar is not None:
+            self.scale_bar.setParentItem(None)
+            self.closeup.scene().removeItem(self.scale_bar) if self.scale_bar.scene() else None
+        self.scale_bar = pg.ScaleBar(size=seconds, suffix="s")
+        self.scale_bar.setParentItem(self.closeup.getViewBox())
+        self.scale_bar.anchor((1, 1), (1, 1), offset=(-15, -15))
 
     def show_saliency(self, curve: np.ndarray, fs_hz: float) -> None:
         self.saliency_curve.setData(np.arange(curve.size) / fs_hz, curve)
@@ -133,5 +142,5 @@ class WindowInspector(QtWidgets.QWidget):
             self.probabilities.addItem(label)
             self.bar_labels.append(label)
         self.probabilities.getAxis("bottom").setTicks([list(zip(x, names))])
-        self.probabilities.setYRange(0, 1.15, padding=0)
+        self.probabilities.setYRange(0, 1.35, padding=0)
         self.probabilities.setXRange(-0.6, len(names) - 0.4, padding=0)

@@ -67,9 +67,8 @@ class MainWindow(QtWidgets.QMainWindow):
             label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         self.legend.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
         header = QtWidgets.QHBoxLayout()
-        header.addWidget(self.scale_label)
-        header.addStretch(1)
-        header.addWidget(self.legend)
+        header.addWidget(self.scale_label, 2)
+        header.addWidget(self.legend, 3)
         layout.addWidget(self.message_bar)
         layout.addLayout(header)
         layout.addWidget(self.trace, 1)
@@ -204,9 +203,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.hop_s = None
         card = model.card
         swatches = [f'<span style="color:{c.colour}">■</span> {c.label}' for c in card.classes]
-        swatches += ['<span style="color:#969696">▨</span> invalid', "striped: uncertain",
-                     "paler: less confident"]
+        swatches += ['<span style="color:#969696">■</span> invalid', "striped: uncertain"]
         self.legend.setText(" &nbsp; ".join(swatches))
+        self.legend.setToolTip("One lane per window row: each window's own span. Class colour, paler when "
+                               "less confident; striped when the top probability is below the model's "
+                               "uncertainty threshold; grey hatched when invalid (NaN, flat, clipped).")
         self.status_model.setText(f"{card.name} {card.version} · {model.provider_label}")
         self.classify_current()
         return True
