@@ -106,12 +106,13 @@ class WindowInspector(QtWidgets.QWidget):
 
     def _set_scale_bar(self, seconds: float) -> None:
         """A time scale bar about a fifth of the window long (1-2-5 lengths)."""
-        if self.scale_bar is not None:
-            self.scale_bar.setParentItem(None)
-            self.closeup.scene().removeItem(self.scale_bar) if self.scale_bar.scene() else None
-        self.scale_bar = pg.ScaleBar(size=seconds, suffix="s")
-        self.scale_bar.setParentItem(self.closeup.getViewBox())
-        self.scale_bar.anchor((1, 1), (1, 1), offset=(-15, -15))
+        if self.scale_bar is None:
+            self.scale_bar = pg.ScaleBar(size=seconds, suffix="s")
+            self.scale_bar.setParentItem(self.closeup.getViewBox())
+            self.scale_bar.anchor((1, 1), (1, 1), offset=(-15, -15))
+        self.scale_bar.size = seconds
+        self.scale_bar.text.setText(pg.siFormat(seconds, suffix="s"))
+        self.scale_bar.updateBar()
 
     def show_saliency(self, curve: np.ndarray, fs_hz: float) -> None:
         self.saliency_curve.setData(np.arange(curve.size) / fs_hz, curve)
