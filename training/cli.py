@@ -99,6 +99,8 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--folds", default="loso", help="with --all: 'loso' or k (a reduced budget)")
     reproduce.add_argument("--exports", type=Path, default=Path("training/exports"))
     reproduce.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    reproduce.add_argument("--render-only", action="store_true",
+                           help="with --all: rewrite RESULTS.md from the rows of the last run")
     reproduce.set_defaults(run=cmd_reproduce)
 
     listing = commands.add_parser("models", help="list the registered models")

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from emgviewer.atomic import atomic_write_text
-from emgviewer.inference import classify, load_model
+from emgviewer.inference import classify, default_model_path, load_model
 from emgviewer.records import read_record
 from training.models import REGISTRY, build, count_macs, count_parameters
 
@@ -34,6 +34,12 @@ def model_rows() -> list[dict[str, Any]]:
 
 
 def reproduce_all(args: argparse.Namespace) -> int:
+    rows_path = args.reports / "rows.json"
+    if args.render_only:  # the table again from the rows of the last run, without training
+        rows = json.loads(rows_path.read_text())
+        atomic_write_text(args.results, results_markdown(rows, args))
+        print(args.results.read_text())
+        return 0
     from training.cli import _card, _config, _load
     from training.experiment import cross_validate
     from training.export import export_onnx
@@ -66,6 +72,7 @@ def reproduce_all(args: argparse.Namespace) -> int:
         export_onnx(final.model, card, path, data.gather(np.arange(min(8, len(data)))))
         rows.append(_row(name, result, final.model, data, path, run, time.perf_counter() - started))
         print(json.dumps(rows[-1]), file=sys.stderr)
+    atomic_write_text(rows_path, json.dumps(rows, indent=1))
     atomic_write_text(args.results, results_markdown(rows, args))
     print(args.results.read_text())
     return 0
@@ -75,6 +82,48 @@ def _row(name: str, result: dict, model, data, onnx_path: Path, args, seconds: f
     folds = result["folds"]
     accuracy = [f["accuracy"] for f in folds]
     balanced = [f["balanced_accuracy"] for f in folds]
+    return {
+        "name": name, "claim": REGISTRY[name].claim, "citation": REGISTRY[name].citation,
+        "window_accuracy": (statistics.mean(accuracy), statistics.pstdev(accuracy)),
+        "window_balanced": (statistics.mean(balanced), statistics.pstdev(balanced)),
+        "records": f"{result['records']['records_correct']}/{result['records']['records_with_verdict']}",
+        "subjects": f"{result['records']['subjects_correct']}/{result['records']['n_subjects']}",
+        "parameters": count_parameters(model), "macs": count_macs(model, data.window_samples),
+        "record_ms": _record_ms(onnx_path, args), "seconds": seconds,
+        "budget": f"{len(folds)} folds ({args.folds}), {result['records']['n_records']} records, "
+                  f"{result['config']['epochs']} epochs x {result['config']['steps_per_epoch'] or 'all'} steps "
+                  f"of {result['config']['batch_size']}",
+        "reduced": args.folds != "loso" or args.max_records is not None
+                   or (result["config"]["steps_per_epoch"] or 0) < 60,
+        "task": args.task,
+    }
+
+
+def _default_model_row(args) -> list[dict[str, Any]]:
+    """The shipped default model's full leave-one-subject-out run, when its report is here."""
+    report = Path(__file__).parent / "reports" / "munet_3class_loso.json"
+    if not report.exists():
+        return []
+    result = json.loads(report.read_text())
+    folds = result["folds"]
+    accuracy = [f["accuracy"] for f in folds]
+    balanced = [f["balanced_accuracy"] for f in folds]
+    model = build("munet", 3, 23437, 23437.5)
+    return [{
+        "name": "munet (default model)", "task": "3class", "claim": "", "citation": REGISTRY["munet"].citation,
+        "window_accuracy": (statistics.mean(accuracy), statistics.pstdev(accuracy)),
+        "window_balanced": (statistics.mean(balanced), statistics.pstdev(balanced)),
+        "records": f"{result['records']['records_correct']}/{result['records']['records_with_verdict']}",
+        "subjects": f"{result['records']['subjects_correct']}/{result['records']['n_subjects']}",
+        "parameters": count_parameters(model), "macs": count_macs(model, 23437),
+        "record_ms": _record_ms(default_model_path(), args) if default_model_path() else None,
+        "budget": f"full: {len(folds)} folds (LOSO), all records, {result['config']['epochs']} epochs x "
+                  f"{result['config']['steps_per_epoch']} steps of {result['config']['batch_size']}",
+        "reduced": False}]
+
+
+def _record_ms(onnx_path: Path, args) -> float:
+    """Median milliseconds to classify one 11.2-s N2001 record with onnxruntime on 2 CPU threads."""
     record = read_record(Path(args.data) / "N2001A01BB02.hea")
     loaded = load_model(onnx_path, force_cpu=True, threads=2)
     with warnings.catch_warnings():
@@ -85,21 +134,7 @@ def _row(name: str, result: dict, model, data, onnx_path: Path, args, seconds: f
             start = time.perf_counter()
             classify(record, loaded)
             times.append((time.perf_counter() - start) * 1e3)
-    return {
-        "name": name, "claim": REGISTRY[name].claim, "citation": REGISTRY[name].citation,
-        "window_accuracy": (statistics.mean(accuracy), statistics.pstdev(accuracy)),
-        "window_balanced": (statistics.mean(balanced), statistics.pstdev(balanced)),
-        "records": f"{result['records']['records_correct']}/{result['records']['records_with_verdict']}",
-        "subjects": f"{result['records']['subjects_correct']}/{result['records']['n_subjects']}",
-        "parameters": count_parameters(model), "macs": count_macs(model, data.window_samples),
-        "record_ms": statistics.median(times), "seconds": seconds,
-        "budget": f"{len(folds)} folds ({args.folds}), {result['records']['n_records']} records, "
-                  f"{result['config']['epochs']} epochs x {result['config']['steps_per_epoch'] or 'all'} steps "
-                  f"of {result['config']['batch_size']}",
-        "reduced": args.folds != "loso" or args.max_records is not None
-                   or (result["config"]["steps_per_epoch"] or 0) < 60,
-        "task": args.task,
-    }
+    return statistics.median(times)
 
 
 def results_markdown(rows: list[dict[str, Any]], args) -> str:
@@ -110,14 +145,18 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "(record verdict = mean window probability, as in the app). `ms/record`: onnxruntime on "
              "the CPU (2 threads), one 11.2-s record. Rows marked *reduced* ran on a smaller budget "
              "than the published training (2 CPU cores, no GPU in this session).", "",
+             "The first row is the shipped default model under the full budget (see "
+             "training/reports/munet_3class_loso.md).", "",
              "| model | task | paper's claim (its protocol) | window acc. | window bal. acc. | records | subjects | "
              "params | MACs/window | ms/record | budget |", "|---|---|---|---|---|---|---|---|---|---|---|"]
+    rows = [*_default_model_row(args), *rows]
     for row in rows:
         acc, bal = row["window_accuracy"], row["window_balanced"]
         budget = ("*reduced*: " if row["reduced"] else "") + row["budget"]
         lines.append(f"| {row['name']} | {row['task']} | {row['claim'] or 'ours'} | {acc[0]:.1%} +- {acc[1]:.1%} | "
                      f"{bal[0]:.1%} +- {bal[1]:.1%} | {row['records']} | {row['subjects']} | "
-                     f"{row['parameters']:,} | {row['macs'] / 1e6:,.1f} M | {row['record_ms']:.0f} | {budget} |")
+                     f"{row['parameters']:,} | {row['macs'] / 1e6:,.1f} M | "
+                     f"{'-' if row['record_ms'] is None else format(row['record_ms'], '.0f')} | {budget} |")
     cited = dict((r["name"], r["citation"]) for r in rows)
     lines += ["", "Citations:", ""] + [f"- **{name}**: {citation}" for name, citation in cited.items()]
     return "\n".join(lines) + "\n"
