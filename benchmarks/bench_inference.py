@@ -97,6 +97,23 @@ def alsnet_record_ms(record, folder: Path, threads: int) -> float | None:
     return median_ms(lambda: classify(record, loaded), 3)
 
 
+def munet_pair(folder: Path):
+    """MUNet (the default model's architecture) in torch and exported to ONNX, same weights."""
+    try:
+        from training.export import build_card, export_onnx
+        from training.models import build
+    except ImportError:
+        return None, None
+    model = build("munet", n_outputs=3, n_times=23437, fs_hz=23437.5).eval()
+    card = build_card(name="MUNet (fresh weights, timing only)", version="0", architecture="MUNet",
+                      citation="this repository", class_names=("control", "myopathy", "ALS"), fs_hz=23437.5,
+                      window_s=1.0, hop_s=0.4, n_times=23437, temperature=1.0, uncertainty_threshold=0.6,
+                      training={}, evaluation={})
+    path = folder / "munet_pair.onnx"
+    export_onnx(model, card, path, np.zeros((1, 23437), dtype=np.float32))
+    return model, path
+
+
 def median_ms(function, repeats: int) -> float:
     function()  # warm-up
     times = []
@@ -146,13 +163,18 @@ def main() -> int:
     print(f"record: {record.name}, {record.duration_s:.2f} s -> classify median {record_ms:.1f} ms (target <= 100 ms)")
 
     ratio = None
-    if torch_model is not None:
-        comparison = onnx_vs_torch(model, torch_model, record, args.threads)
+    if torch_model is None:  # the shipped model: time its architecture with fresh weights in both
+        torch_model, pair_path = munet_pair(Path(temporary.name))
+        pair = load_model(pair_path, force_cpu=True, threads=args.threads) if pair_path else None
+    else:
+        pair = model
+    if torch_model is not None and pair is not None:
+        comparison = onnx_vs_torch(pair, torch_model, record, args.threads)
         ratio = comparison["torch_ms"] / comparison["onnx_ms"]
         print(f"same windows, same weights: torch {comparison['torch_ms']:.1f} ms, onnxruntime "
               f"{comparison['onnx_ms']:.1f} ms -> {ratio:.2f}x (max |diff| {comparison['max_abs_diff']:.2e})")
     else:
-        print("onnx_vs_torch: needs the model's torch weights (stand-in only, until training lands)")
+        print("onnx_vs_torch: needs torch and the training package")
 
     alsnet_ms = alsnet_record_ms(record, Path(temporary.name), args.threads)
     if alsnet_ms is not None:
