@@ -78,40 +78,32 @@ def export_stand_in(folder: Path):
     return path, model
 
 
-def alsnet_record_ms(record, folder: Path, threads: int) -> float | None:
-    """One record through exact ALSNet (random weights: the cost is the architecture's)."""
-    try:
-        import torch  # noqa: F401
-        from training.export import build_card, export_onnx
-        from training.models import build
-    except ImportError:
-        return None
-    model = build("alsnet", n_outputs=3, n_times=23437, fs_hz=23437.5)
-    card = build_card(name="ALSNet (random weights, timing only)", version="0", architecture="ALSNet 3-class",
-                      citation="Hassan et al., ICASSP 2022", class_names=("control", "myopathy", "ALS"),
-                      fs_hz=23437.5, window_s=1.0, hop_s=0.4, n_times=23437, temperature=1.0,
-                      uncertainty_threshold=0.6, training={}, evaluation={})
-    path = folder / "alsnet.onnx"
-    export_onnx(model, card, path, np.zeros((1, 23437), dtype=np.float32))
-    loaded = load_model(path, force_cpu=True, threads=threads)
-    return median_ms(lambda: classify(record, loaded), 3)
-
-
-def munet_pair(folder: Path):
-    """MUNet (the default model's architecture) in torch and exported to ONNX, same weights."""
+def export_for_timing(name: str, folder: Path):
+    """A registered architecture with fresh weights, in torch and exported to ONNX (same
+    weights): for timings, which do not depend on the weights. ``(None, None)`` without the
+    training package."""
     try:
         from training.export import build_card, export_onnx
         from training.models import build
     except ImportError:
         return None, None
-    model = build("munet", n_outputs=3, n_times=23437, fs_hz=23437.5).eval()
-    card = build_card(name="MUNet (fresh weights, timing only)", version="0", architecture="MUNet",
-                      citation="this repository", class_names=("control", "myopathy", "ALS"), fs_hz=23437.5,
+    model = build(name, n_outputs=3, n_times=23437, fs_hz=23437.5).eval()
+    card = build_card(name=f"{name} (fresh weights, timing only)", version="0", architecture=name,
+                      citation="timing only", class_names=("control", "myopathy", "ALS"), fs_hz=23437.5,
                       window_s=1.0, hop_s=0.4, n_times=23437, temperature=1.0, uncertainty_threshold=0.6,
                       training={}, evaluation={})
-    path = folder / "munet_pair.onnx"
+    path = folder / f"{name}_timing.onnx"
     export_onnx(model, card, path, np.zeros((1, 23437), dtype=np.float32))
     return model, path
+
+
+def alsnet_record_ms(record, folder: Path, threads: int) -> float | None:
+    """One record through exact ALSNet."""
+    _, path = export_for_timing("alsnet", folder)
+    if path is None:
+        return None
+    loaded = load_model(path, force_cpu=True, threads=threads)
+    return median_ms(lambda: classify(record, loaded), 3)
 
 
 def median_ms(function, repeats: int) -> float:
@@ -164,7 +156,7 @@ def main() -> int:
 
     ratio = None
     if torch_model is None:  # the shipped model: time its architecture with fresh weights in both
-        torch_model, pair_path = munet_pair(Path(temporary.name))
+        torch_model, pair_path = export_for_timing("munet", Path(temporary.name))
         pair = load_model(pair_path, force_cpu=True, threads=args.threads) if pair_path else None
     else:
         pair = model

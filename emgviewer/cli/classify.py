@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from emgviewer.atomic import atomic_write_text
-from emgviewer.cli.common import add_inputs_and_model, collect_records, error, open_model, refuse_overwrite
+from emgviewer.cli.common import add_inputs_and_model, error, prepare
 from emgviewer.inference import Classification, LoadedModel, classify
 from emgviewer.inference.summary import classification_document
 from emgviewer.records import RecordError, read_record
@@ -39,12 +39,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if refuse_overwrite(args.out, args.force):
+    prepared = prepare(args)
+    if prepared is None:
         return 1
-    model = open_model(args)
-    if model is None:
-        return 1
-    targets, failed = collect_records(args.paths)
+    model, targets, failed = prepared
     show_progress = (sys.stderr.isatty() if args.progress is None else args.progress) and len(targets) > 1
     progress = _Progress(len(targets)) if show_progress else None
     results = []

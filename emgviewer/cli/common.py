@@ -60,3 +60,15 @@ def collect_records(paths: list[Path]) -> tuple[list[Path], int]:
         failed += len(index.problems)
         targets.extend(entry.path for entry in index.records)
     return targets, failed
+
+
+def prepare(args: argparse.Namespace) -> tuple[LoadedModel, list[Path], int] | None:
+    """The model and the record files of a classify/report run; ``None`` (after saying why)
+    when the run cannot start."""
+    if refuse_overwrite(args.out, args.force):
+        return None
+    model = open_model(args)
+    if model is None:
+        return None
+    targets, failed = collect_records(args.paths)
+    return model, targets, failed

@@ -7,7 +7,7 @@ import sys
 import warnings
 from pathlib import Path
 
-from emgviewer.cli.common import add_inputs_and_model, collect_records, error, open_model, refuse_overwrite
+from emgviewer.cli.common import add_inputs_and_model, error, prepare
 from emgviewer.inference import classify
 from emgviewer.records import RecordError, read_record
 from emgviewer.report import PAPERS, folder_report_pdf, record_report_pdf, write_pdf
@@ -26,12 +26,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if refuse_overwrite(args.out, args.force):
+    prepared = prepare(args)
+    if prepared is None:
         return 1
-    model = open_model(args)
-    if model is None:
-        return 1
-    targets, failed = collect_records(args.paths)
+    model, targets, failed = prepared
     results, failures = [], []
     for path in targets:
         try:
