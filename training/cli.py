@@ -67,6 +67,8 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
         sub.add_argument("--seed", type=int, default=0)
         sub.add_argument("--smote", action="store_true", help="SMOTE instead of balanced sampling")
+        sub.add_argument("--gain-jitter", type=float, default=0.0,
+                         help="augmentation: random gain up to 1+G (log-uniform), e.g. 0.3")
         sub.add_argument("--threads", type=int, default=None, help="torch CPU threads")
         sub.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
         sub.add_argument("--max-records", type=int, default=None, help="use only N records (quick runs)")

@@ -33,6 +33,7 @@ class TrainConfig:
     plateau_patience: int = 2
     seed: int = 0
     augment: bool = True  # random shift (up to half a hop) and polarity flip
+    gain_jitter: float = 0.0  # with augment: random gain in [1/(1+g), 1+g], log-uniform (needle distance)
     smote: bool = False  # SMOTE on training windows (the thesis's choice) instead of balanced sampling
     threads: int | None = None
     device: str = "auto"
@@ -92,6 +93,9 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
                 batch, labels = data.gather(chosen, shift), data.labels[chosen]
             if config.augment:
                 batch *= rng.choice(np.array([-1.0, 1.0], dtype=np.float32), (len(batch), 1))
+                if config.gain_jitter:
+                    spread = np.log1p(config.gain_jitter)
+                    batch *= np.exp(rng.uniform(-spread, spread, (len(batch), 1))).astype(np.float32)
             x = torch.from_numpy(batch * np.float32(INPUT_SCALE)).unsqueeze(1).to(device)
             y = torch.from_numpy(np.asarray(labels)).to(device)
             optimiser.zero_grad()
