@@ -94,7 +94,7 @@ def open_to_coloured(path: Path, model_path: Path, app) -> float:
     times = []
     for _ in range(5):
         done = []
-        window.classificationShown.connect(lambda: done.append(time.perf_counter()))
+        window.classificationShown.connect(lambda done=done: done.append(time.perf_counter()))
         begin = time.perf_counter()
         window.open_record(path)
         while not done:

@@ -31,7 +31,7 @@ def test_windows_labels_and_subjects(tiny, n2001_dir):
     first = tiny.gather(np.array([0]))[0]
     record = read_record(n2001_dir / f"{tiny.record_names[0]}.hea")
     assert np.array_equal(first, record.signal_uv[:23437])  # the app's own reader and windows
-    assert {tiny.class_names[l] for l in tiny.record_labels} == {"ALS", "control", "myopathy"}
+    assert {tiny.class_names[label] for label in tiny.record_labels} == {"ALS", "control", "myopathy"}
 
 
 def test_loss_falls_on_a_fixed_batch(tiny):

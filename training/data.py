@@ -52,7 +52,7 @@ class WindowSet:
         return int(self.starts.size)
 
     def subject_classes(self) -> dict[str, str]:
-        return {s: self.class_names[l] for s, l in zip(self.record_subjects, self.record_labels)}
+        return {s: self.class_names[label] for s, label in zip(self.record_subjects, self.record_labels)}
 
     def gather(self, indices: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray:
         """Windows ``indices`` as an ``(n, window_samples)`` float32 batch (a copy).

@@ -63,7 +63,7 @@ def summarise(data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> 
     probabilities = np.concatenate([f.probabilities for f in folds])
     labels = data.labels[indices]
     record_ids = data.record_index[indices]
-    record_labels = {i: int(l) for i, l in enumerate(data.record_labels)}
+    record_labels = {i: int(label) for i, label in enumerate(data.record_labels)}
     record_subjects = dict(enumerate(data.record_subjects))
     pooled_windows = window_metrics(labels, probabilities, data.class_names)
     verdicts = verdict_metrics(record_ids, record_labels, record_subjects, probabilities, data.class_names)
