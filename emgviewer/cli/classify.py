@@ -9,15 +9,14 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
 from emgviewer.atomic import atomic_write_text
 from emgviewer.cli.common import add_inputs_and_model, error, prepare
-from emgviewer.inference import Classification, LoadedModel, classify
+from emgviewer.inference import Classification, LoadedModel
+from emgviewer.inference.batch import classify_each
 from emgviewer.inference.summary import classification_document
-from emgviewer.records import RecordError, read_record
 from emgviewer.records.n2001 import CLASS_LABELS
 from emgviewer.report.csv_export import windows_csv
 
@@ -46,14 +45,19 @@ def run(args: argparse.Namespace) -> int:
     show_progress = (sys.stderr.isatty() if args.progress is None else args.progress) and len(targets) > 1
     progress = _Progress(len(targets)) if show_progress else None
     results = []
-    for path in targets:
+    for outcome in classify_each(targets, model, args.hop):
         if progress:
-            progress.step(path.name)
-        result = _classify_one(path, model, args.hop, progress)
-        if result is None:
+            progress.step(outcome.path.name)
+        if outcome.error is not None or outcome.warnings:
+            if progress:
+                progress.clear()
+        if outcome.error is not None:
+            error(str(outcome.error))
             failed += 1
-        else:
-            results.append(result)
+            continue
+        for message in outcome.warnings:
+            print(f"emgviewer: warning: {message}", file=sys.stderr)
+        results.append(outcome.result)
     if progress:
         progress.clear()
     text = _render(args.format, model, results, args.hop)
@@ -62,24 +66,6 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(text)
     return 1 if failed else 0
-
-
-def _classify_one(path: Path, model: LoadedModel, hop_s: float | None,
-                  progress: "_Progress | None") -> Classification | None:
-    try:
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            result = classify(read_record(path), model, hop_s=hop_s)
-    except RecordError as err:
-        if progress:
-            progress.clear()
-        error(str(err))
-        return None
-    if caught and progress:
-        progress.clear()
-    for warning in caught:
-        print(f"emgviewer: warning: {warning.message}", file=sys.stderr)
-    return result
 
 
 def _render(kind: str, model: LoadedModel, results: list[Classification], hop_s: float | None) -> str:

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-import warnings
 from pathlib import Path
 
 from emgviewer.cli.common import add_inputs_and_model, error, prepare
-from emgviewer.inference import classify
-from emgviewer.records import RecordError, read_record
+from emgviewer.inference.batch import classify_each
 from emgviewer.report import PAPERS, folder_report_pdf, record_report_pdf, write_pdf
 
 
@@ -31,14 +29,12 @@ def run(args: argparse.Namespace) -> int:
         return 1
     model, targets, failed = prepared
     results, failures = [], []
-    for path in targets:
-        try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                results.append(classify(read_record(path), model))
-        except RecordError as err:
-            error(str(err))
-            failures.append(str(err))
+    for outcome in classify_each(targets, model):
+        if outcome.error is not None:
+            error(str(outcome.error))
+            failures.append(str(outcome.error))
+        else:
+            results.append(outcome.result)
     if not results:
         error("no record could be read: no report written")
         return 1

@@ -74,7 +74,7 @@ class Classification:
 
     @property
     def max_probability(self) -> np.ndarray:
-        return np.where(self.valid, np.nanmax(np.nan_to_num(self.probabilities, nan=-1.0), axis=1), np.nan)
+        return self.probabilities.max(axis=1)  # NaN rows (invalid windows) stay NaN
 
     @property
     def entropy(self) -> np.ndarray:

@@ -9,7 +9,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from emgviewer.inference import default_model_path
-from emgviewer.paths import demo_record_paths, resources_dir
+from emgviewer.paths import demo_record_paths
 
 
 def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
@@ -70,4 +70,4 @@ def _screenshot(app: QtWidgets.QApplication, window, path: Path) -> int:
     return 0 if path.exists() else 1
 
 
-__all__ = ["build_window", "make_application", "resources_dir", "run_viewer"]
+__all__ = ["build_window", "make_application", "run_viewer"]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import warnings
 from pathlib import Path
 
 from PySide6 import QtCore
 
-from emgviewer.inference import CancelToken, classify
+from emgviewer.inference import CancelToken
+from emgviewer.inference.batch import classify_each
 from emgviewer.inference.model import LoadedModel
-from emgviewer.records import RecordError, read_record
 
 
 class FolderSignals(QtCore.QObject):
@@ -27,18 +26,13 @@ class FolderJob(QtCore.QRunnable):
         self.setAutoDelete(False)
 
     def run(self) -> None:
-        for done, path in enumerate(self.paths, start=1):
-            if self.token.cancelled:
-                break
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    record = read_record(path)
-                    result = classify(record, self.model, hop_s=self.hop_s)
-            except RecordError as err:
-                self.signals.record_done.emit(done, path.stem, None, None, None, str(err))
+        outcomes = classify_each(self.paths, self.model, self.hop_s, self.token)
+        for done, outcome in enumerate(outcomes, start=1):
+            if outcome.error is not None:
+                self.signals.record_done.emit(done, outcome.path.stem, None, None, None, str(outcome.error))
                 continue
-            self.signals.record_done.emit(done, record.name, result.verdict, record.truth,
+            result = outcome.result
+            self.signals.record_done.emit(done, result.record.name, result.verdict, result.record.truth,
                                           result.class_names, "")
         self.signals.finished.emit()
 
@@ -65,16 +59,14 @@ class FolderReportJob(QtCore.QRunnable):
         from emgviewer.report import folder_report_pdf, write_pdf
 
         results, failures = [], []
-        for done, path in enumerate(self.paths, start=1):
-            if self.token.cancelled:
-                return
-            try:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    results.append(classify(read_record(path), self.model, hop_s=self.hop_s))
-            except RecordError as err:
-                failures.append(str(err))
+        for done, outcome in enumerate(classify_each(self.paths, self.model, self.hop_s, self.token), start=1):
+            if outcome.error is not None:
+                failures.append(str(outcome.error))
+            else:
+                results.append(outcome.result)
             self.signals.progress.emit(done, len(self.paths))
+        if self.token.cancelled:
+            return
         try:
             write_pdf(self.out, folder_report_pdf(results, self.title, summary_only=self.summary_only,
                                                   failures=failures), overwrite=True)

@@ -1,0 +1,40 @@
+"""Many records through one model: read, classify, and report each outcome, one at a time.
+
+The CLI, the PDF report and the viewer's folder jobs all walk a list of files this way; a bad
+file is an outcome with an error, never the end of the walk.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator, Sequence
+
+from emgviewer.inference.classify import CancelToken, Classification, classify
+from emgviewer.inference.model import LoadedModel
+from emgviewer.records import RecordError, read_record
+
+
+@dataclass(frozen=True)
+class Outcome:
+    path: Path
+    result: Classification | None
+    error: RecordError | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. the record was resampled
+
+
+def classify_each(paths: Sequence[Path], model: LoadedModel, hop_s: float | None = None,
+                  cancel: CancelToken | None = None) -> Iterator[Outcome]:
+    """One :class:`Outcome` per path, in order; stops early when ``cancel`` is set."""
+    for path in paths:
+        if cancel is not None and cancel.cancelled:
+            return
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                result = classify(read_record(path), model, hop_s=hop_s)
+            except RecordError as err:
+                yield Outcome(Path(path), None, err)
+                continue
+        yield Outcome(Path(path), result, None, [str(w.message) for w in caught])
