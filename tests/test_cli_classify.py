@@ -36,7 +36,9 @@ def test_json_follows_the_documented_schema(model_path):
     result = _emgviewer("classify", demo_dir(), "--model", model_path, "--format", "json")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
-    assert set(document) == {"model", "records", "subjects"}
+    # Version 2 only adds: every version 1 field is still there with its meaning.
+    assert set(document) == {"schema_version", "model", "records", "subjects", "agreement"}
+    assert document["schema_version"] == 2 and document["model"]["file"] == "fast.onnx"
     assert document["model"]["name"] == "amplitude-test" and document["model"]["provider"] == "CPU"
     records = {r["record"]: r for r in document["records"]}
     assert sorted(records) == ["demo_myopathic", "demo_neurogenic", "demo_normal"]
@@ -64,7 +66,9 @@ def test_csv_rows_equal_the_classification(model_path, tmp_path):
     direct = classify(read_record(demo_record_paths()[0]), load_model(model_path))
     assert len(rows) == direct.n_windows
     assert list(rows[0]) == ["record", "start_s", "end_s", "class", "p_control", "p_myopathy",
-                             "p_ALS", "uncertain", "valid", "reason"]
+                             "p_ALS", "uncertain", "valid", "reason", "record_status", "record_verdict",
+                             "seen_in_training"]
+    assert {r["record_status"] for r in rows} == {"verdict" if direct.verdict.confidence >= 0.6 else "uncertain"}
     probabilities = np.array([[float(r["p_control"]), float(r["p_myopathy"]), float(r["p_ALS"])] for r in rows])
     np.testing.assert_allclose(probabilities, direct.probabilities, atol=1e-6)
     np.testing.assert_allclose([float(r["start_s"]) for r in rows], direct.starts_s, atol=1e-6)
@@ -99,9 +103,14 @@ def test_table_with_resampling_warning_and_accuracy(model_path, emgdb_dir):
     assert result.returncode == 0
     assert "emgviewer: warning: emg_healthy: upsampled from 4000 Hz" in result.stderr
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("model: amplitude-test 0.0.1 (CPU); windows 0.1 s, hop 0.05 s")
+    assert lines[0] == ("model: amplitude-test 0.0.1 [fast.onnx] (CPU); windows 0.1 s, hop 0.05 s; "
+                        "uncertain below 0.60; evaluated none")
     assert any(line.startswith("emg_myopathy ") and " myopathy " in line for line in lines)
-    assert any(line.startswith("accuracy (records with known truth): ") for line in lines)
+    # None of these people trained the test model: their agreement is reported as evidence.
+    assert any(line.startswith("Records of people the model never saw: ") for line in lines)
+    assert not any("seen in training" in line for line in lines)
+    assert "  emg_healthy: recorded at 4000 Hz, upsampled to the model's 23437.5 Hz; nothing above " \
+           "2000 Hz reaches the model" in lines
     assert "Research and teaching tool, not a medical device." in lines
 
 

@@ -14,6 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from emgviewer.inference import classify, load_model
+from emgviewer.inference.caveats import assess
 from emgviewer.paths import demo_record_paths
 from emgviewer.records import read_record
 from emgviewer.records.n2001_writer import write_n2001
@@ -42,9 +43,11 @@ def test_record_report_text_and_window_table(model, tmp_path):
     assert len(reader.pages) >= 3
     assert "EMG window classification: demo_neurogenic" in text
     assert "amplitude-test 0.0.1" in text
-    label = {"ALS": "ALS / neurogenic", "control": "normal (control)", "myopathy": "myopathy"}[result.verdict.label]
-    assert f"{label}, confidence {result.verdict.confidence:.2f}" in text
-    assert "Ground truth (from the header diagnosis): ALS / neurogenic" in text
+    # Truth and verdict side by side, in the same words as the CLI and the viewer.
+    statement = assess(result).statement
+    assert statement.status == ("verdict" if result.verdict.confidence >= 0.6 else "uncertain")
+    assert f"Ground truth\nModel verdict\nAgreement\nALS / neurogenic\n{statement.text}\n" in text
+    assert f"from the header diagnosis {statement.detail}" in text.replace("\n", " ")  # cells wrap
     assert "Research and teaching tool, not a medical device" in text
     assert "window balanced accuracy 87.6%" in text  # the card's evaluation numbers
     # Every window row: index, start, end, then the three probabilities as classified.
@@ -126,4 +129,5 @@ def test_real_folder_subject_summary(model, n2001_dir, tmp_path):
     results = [classify(read_record(n2001_dir / f"{n}.hea"), model) for n in names]
     _, text = _text(folder_report_pdf(results, "subset", summary_only=True), tmp_path / "s.pdf")
     assert "A05" in text and "C01" in text and "C05" in text
-    assert "Records agreeing with the truth:" in text
+    # The test model was trained on nobody: all four records are evidence, and said so.
+    assert "Records of people the model never saw: " in text and "not evidence" not in text

@@ -52,7 +52,7 @@ def test_loss_falls_on_a_fixed_batch(tiny):
     assert losses[-1] < 0.5 * losses[0]
 
 
-def test_fold_training_respects_subjects_and_exports_with_parity(tiny, tmp_path):
+def test_fold_training_respects_subjects_and_exports_with_parity(tiny, tmp_path, n2001_dir):
     split = loso_splits(tiny.subject_classes())[0]
     train_idx, val_idx = tiny.select_subjects(split.train), tiny.select_subjects(split.validation)
     assert not set(tiny.subjects[train_idx]) & set(tiny.subjects[val_idx])
@@ -61,17 +61,25 @@ def test_fold_training_respects_subjects_and_exports_with_parity(tiny, tmp_path)
     logits = predict_logits(result.model, tiny, val_idx)
     assert logits.shape == (val_idx.size, 3) and np.isfinite(logits).all()
 
-    from training.cli import _card
+    from training.cli import _card, architecture_text
 
     meta = {"task": "3class", "classes": list(tiny.class_names), "fs_hz": tiny.fs_hz, "window_s": 1.0,
             "hop_s": 0.4, "n_times": tiny.window_samples, "config": {}}
-    card = _card("munet", result.model, meta, 1.3, list(split.train), {"note": "tiny test run"})
+    names = [n for n, s in zip(tiny.record_names, tiny.record_subjects) if s in split.train]
+    trained = load_windows(n2001_dir, names=names)
+    card = _card("munet", architecture_text("munet", result.model, tiny.window_samples), meta, 1.3, None,
+                 trained, n2001_dir)
     path = tmp_path / "tiny.onnx"
     windows = tiny.gather(np.arange(16))
     assert export_onnx(result.model, card, path, windows) <= 1e-4
     # The app loads it and gets the torch model's probabilities (temperature 1.3 applied).
     model = load_model(path)
-    assert model.card.temperature == 1.3 and model.card.training["subjects"] == list(split.train)
+    assert model.card.temperature == 1.3 and model.card.training["subjects"] == sorted(split.train)
+    # Provenance from what ran: these records, no evaluation, a development version.
+    assert model.card.training["n_records"] == len(names) == len(split.train)
+    assert model.card.training["data"].startswith(f"EMGLAB N2001 biceps brachii: {len(names)} records of ")
+    assert model.card.provenance.protocol_kind == "none" and "no subject-independent" in model.card.training["protocol"]
+    assert model.card.version.startswith("0.dev") and model.card.provenance.distribution.n_records == len(names)
     with torch.no_grad():
         torch_logits = result.model(torch.from_numpy(windows * np.float32(1e-3)).unsqueeze(1)).numpy()
     expected = torch.softmax(torch.from_numpy(torch_logits) / 1.3, dim=1).numpy()
@@ -90,6 +98,9 @@ def test_cli_train_export_and_classify(n2001_dir, tmp_path):
     onnx_path = tmp_path / "m.onnx"
     assert training_main(["export", "--checkpoint", str(tmp_path / "munet.pt"), "--data", str(n2001_dir),
                           "--out", str(onnx_path)]) == 0
+    card = load_model(onnx_path).card
+    assert card.training["subjects"] == meta["training_subjects"]
+    assert card.training["n_records"] == len(meta["training_records"]) < 9  # not the folder's 423
     result = classify(read_record(n2001_dir / "N2001C02BB51.hea"), load_model(onnx_path))
     assert result.n_windows == 26 and result.verdict.label in ("control", "myopathy", "ALS")
 

@@ -189,14 +189,19 @@ def test_browser_classifies_a_folder_and_marks_mismatches(qtbot, window, model_p
     browser = window.browser
     assert sorted(browser.record_items) == ["demo_myopathic", "demo_neurogenic", "demo_normal"]
     window.classify_all()
-    qtbot.waitUntil(lambda: len(browser.verdicts) == 3, timeout=30_000)
+    qtbot.waitUntil(lambda: len(browser.assessments) == 3, timeout=30_000)
     item = browser.record_items["demo_normal"]
     assert item.text(1) == "normal (control)"
-    assert item.text(2).endswith(("normal (control)", "myopathy", "ALS / neurogenic"))
+    truth = {"demo_normal": "control", "demo_myopathic": "myopathy", "demo_neurogenic": "ALS"}
+    for name, assessment in browser.assessments.items():
+        # The same words as everywhere else: the statement, with its agreement mark.
+        mark = {"agrees": "✓ ", "differs": "✗ "}.get(assessment.agreement, "")
+        assert browser.record_items[name].text(2) == mark + assessment.statement.short
+        assert browser.record_items[name].text(3) == ""  # the test model trained on nobody
     # The amplitude test model calls the small myopathic potentials "control": a mismatch.
-    assert set(browser.mismatches()) == {n for n, v in browser.verdicts.items()
-                                         if v.label != {"demo_normal": "control", "demo_myopathic": "myopathy",
-                                                        "demo_neurogenic": "ALS"}[n]}
+    assert set(browser.mismatches()) == {n for n, a in browser.assessments.items()
+                                         if a.statement.label not in (None, truth[n])}
+    assert browser.agreement.text().startswith("Records of people the model never saw: ")
 
 
 def test_settings_persist(qtbot, tmp_path, model_path):
@@ -257,7 +262,7 @@ def test_folder_report_from_the_browser(qtbot, window, model_path, tmp_path):
     with qtbot.waitSignal(job.signals.finished, timeout=60_000):
         pass
     text = "\n".join(page.extract_text() for page in PdfReader(out).pages)
-    assert "demo_myopathic" in text and "Records agreeing with the truth" in text
+    assert "demo_myopathic" in text and "Records of people the model never saw: " in text
 
 
 def test_drag_and_drop_opens_the_record(qtbot, window, model_path):

@@ -32,7 +32,7 @@ def test_one_wild_window_does_not_veto_a_class():
 def test_too_few_valid_windows_is_said_plainly():
     verdict = record_verdict(np.array([[0.9, 0.05, 0.05]] * 2), CLASSES, min_windows=3, n_total=26)
     assert verdict.label is None and verdict.confidence is None
-    assert verdict.reason == "no verdict: only 2 valid window(s) of 26, at least 3 needed"
+    assert verdict.reason == "only 2 valid window(s) of 26, at least 3 needed"
 
 
 def test_subject_verdict_weighs_records_equally():
@@ -52,4 +52,4 @@ def test_subject_without_any_record_verdict():
     none = record_verdict(np.empty((0, 3)), CLASSES)
     verdict = subject_verdict([none, none], CLASSES)
     assert verdict.label is None
-    assert verdict.reason == "no verdict: none of the 2 record(s) has a verdict"
+    assert verdict.reason == "none of the 2 record(s) has a verdict"

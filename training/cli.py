@@ -17,16 +17,22 @@ import torch
 
 from emgviewer.atomic import atomic_write_bytes, atomic_write_text
 from emgviewer.paths import models_dir
-from training.data import TASKS, load_windows
+from training.data import TASKS, WindowSet, load_windows
 from training.experiment import cross_validate
 from training.export import build_card, code_revision, export_onnx, today
 from training.models import REGISTRY, build, count_macs, count_parameters
+from training.provenance import data_description, evaluation_fields, training_fields
 from training.reporting import headline, markdown, write_reports
 from training.splits import grouped_kfold, loso_splits
 from training.train import TrainConfig, train_model
 
-DEFAULT_VERSION = "1.0.0"
 UNCERTAINTY_THRESHOLD = 0.6
+
+
+def dev_version() -> str:
+    """The version of a model built from this checkout, unless ``--version`` names one: a
+    trial run must never look like a shipped release."""
+    return f"0.dev{today().replace('-', '')}+{code_revision()}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--data", type=Path, required=True, help="records for the parity check")
     export.add_argument("--evaluation", type=Path, help="JSON report written by 'evaluate'")
     export.add_argument("--out", type=Path, required=True, help="the .onnx file to write")
+    export.add_argument("--version", default=None, help="version written into the card (default: 0.devDATE+REVISION)")
     export.set_defaults(run=cmd_export)
 
     reproduce = commands.add_parser("reproduce", help="LOSO evaluation, then the final model on all "
@@ -96,6 +103,7 @@ def _parser() -> argparse.ArgumentParser:
     common(reproduce)
     reproduce.add_argument("--out", type=Path, default=models_dir() / "default.onnx")
     reproduce.add_argument("--reports", type=Path, default=Path("reports"))
+    reproduce.add_argument("--version", default=None, help="version written into the card (default: 0.devDATE+REVISION)")
     reproduce.add_argument("--all", action="store_true",
                            help="every registered model: reports, exports in --exports, training/RESULTS.md")
     reproduce.add_argument("--folds", default="loso", help="with --all: 'loso' or k (a reduced budget)")
@@ -104,6 +112,18 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--render-only", action="store_true",
                            help="with --all: rewrite RESULTS.md from the rows of the last run")
     reproduce.set_defaults(run=cmd_reproduce)
+
+    recard = commands.add_parser(
+        "card", help="rewrite an exported model's card from its evaluation (weights untouched)",
+        description="Rewrite the card of a model trained on every record of --data (as 'reproduce' "
+                    "trains the final model) from the evaluation of the same recipe: provenance, "
+                    "training distribution, out-of-fold verdicts. The graph is copied unchanged.")
+    recard.add_argument("--onnx", type=Path, required=True, help="the exported model")
+    recard.add_argument("--data", type=Path, required=True, help="the folder it was trained on")
+    recard.add_argument("--evaluation", type=Path, required=True, help="JSON report of the same recipe")
+    recard.add_argument("--version", required=True, help="the new version (the card changes, so does the file)")
+    recard.add_argument("--out", type=Path, required=True, help="where to write (may be --onnx itself)")
+    recard.set_defaults(run=cmd_card)
 
     listing = commands.add_parser("models", help="list the registered models")
     listing.add_argument("--json", action="store_true")
@@ -173,6 +193,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         "model": args.model, "task": args.task, "classes": list(data.class_names), "fs_hz": data.fs_hz,
         "window_s": args.window_s, "hop_s": args.hop_s, "n_times": data.window_samples,
         "validation_subjects": validation, "training_subjects": sorted(set(data.record_subjects) - set(validation)),
+        "training_records": [n for n, s in zip(data.record_names, data.record_subjects) if s not in validation],
         "best_epoch": result.best_epoch, "history": result.history, "config": _config(args).to_dict()})
     return 0
 
@@ -181,11 +202,14 @@ def cmd_export(args: argparse.Namespace) -> int:
     meta = json.loads(args.checkpoint.with_suffix(".json").read_text())
     model = build(meta["model"], len(meta["classes"]), meta["n_times"], meta["fs_hz"])
     model.load_state_dict(torch.load(args.checkpoint, weights_only=True))
-    evaluation = headline(json.loads(args.evaluation.read_text())) if args.evaluation else {}
-    temperature = json.loads(args.evaluation.read_text())["median_temperature"] if args.evaluation else 1.0
-    data = load_windows(args.data, meta["task"], meta["window_s"], meta["hop_s"], max_records=6, fs_hz=meta["fs_hz"])
-    card = _card(meta["model"], model, meta, temperature, meta["training_subjects"], evaluation)
-    difference = export_onnx(model, card, args.out, data.gather(np.arange(min(len(data), 32))))
+    result = json.loads(args.evaluation.read_text()) if args.evaluation else None
+    temperature = result["median_temperature"] if result else 1.0
+    # The card describes the records the checkpoint was trained on, not the whole folder.
+    trained = load_windows(args.data, meta["task"], meta["window_s"], meta["hop_s"], fs_hz=meta["fs_hz"],
+                           names=meta["training_records"])
+    card = _card(meta["model"], architecture_text(meta["model"], model, meta["n_times"]), meta, temperature,
+                 result, trained, args.data, args.version)
+    difference = export_onnx(model, card, args.out, trained.gather(np.arange(min(len(trained), 32))))
     print(f"wrote {args.out} (onnxruntime vs torch max |diff| {difference:.2e})")
     return 0
 
@@ -207,8 +231,8 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
             "window_s": args.window_s, "hop_s": args.hop_s, "n_times": data.window_samples,
             "config": final_config.to_dict()}
     _save_checkpoint(args.reports / f"{args.model}_final.pt", final.model, meta)
-    card = _card(args.model, final.model, meta, result["median_temperature"],
-                 sorted(set(data.record_subjects)), headline(result))
+    card = _card(args.model, architecture_text(args.model, final.model, data.window_samples), meta,
+                 result["median_temperature"], result, data, args.data, args.version)
     rng = np.random.default_rng(0)
     difference = export_onnx(final.model, card, args.out, data.gather(rng.choice(len(data), 32, replace=False)))
     print(markdown(result))
@@ -216,20 +240,60 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     return 0
 
 
-def _card(name: str, model: torch.nn.Module, meta: dict, temperature: float, subjects: list[str],
-          evaluation: dict) -> dict:
+def architecture_text(name: str, model: torch.nn.Module, n_times: int) -> str:
+    return (f"{REGISTRY[name].description}; {count_parameters(model):,} parameters, "
+            f"{count_macs(model, n_times) / 1e6:.1f} M multiply-accumulates per window")
+
+
+def _card(name: str, architecture: str, meta: dict, temperature: float, result: dict | None,
+          trained: WindowSet, folder: Path, version: str | None = None) -> dict:
+    """The card of a model trained on ``trained``; ``result`` is its subject-independent
+    evaluation (``None``: the card says there is none)."""
+    training = training_fields(trained, folder)
+    kind = evaluation_fields(result)["protocol_kind"]
+    protocol = (f"trained on the {len(training['subjects'])} subjects listed; evaluation numbers are {kind}, "
+                "never on the training subjects" if result
+                else f"trained on the {len(training['subjects'])} subjects listed; no subject-independent evaluation")
     return build_card(
-        name=f"{name} ({meta['task']})", version=DEFAULT_VERSION,
-        architecture=f"{REGISTRY[name].description}; {count_parameters(model):,} parameters, "
-                     f"{count_macs(model, meta['n_times']) / 1e6:.1f} M multiply-accumulates per window",
-        citation=REGISTRY[name].citation,
+        name=f"{name} ({meta['task']})", version=version or dev_version(),
+        architecture=architecture, citation=REGISTRY[name].citation,
         class_names=tuple(meta["classes"]), fs_hz=meta["fs_hz"], window_s=meta["window_s"],
         hop_s=meta["hop_s"], n_times=meta["n_times"], temperature=temperature,
         uncertainty_threshold=UNCERTAINTY_THRESHOLD,
-        training={"data": "EMGLAB N2001 biceps brachii, 423 records", "subjects": subjects,
-                  "protocol": "trained on the subjects listed; evaluation numbers are leave-one-subject-out",
+        training={"data": data_description(trained), **training, "protocol": protocol,
                   "config": meta["config"], "date": today(), "code_revision": code_revision()},
-        evaluation=evaluation)
+        evaluation={**(headline(result) if result else {}), **evaluation_fields(result)})
+
+
+def cmd_card(args: argparse.Namespace) -> int:
+    import onnx
+
+    from emgviewer.inference.card import CARD_KEY, ModelCard
+
+    proto = onnx.load(args.onnx)
+    old = ModelCard.from_json({p.key: p.value for p in proto.metadata_props}[CARD_KEY])
+    result = json.loads(args.evaluation.read_text())
+    if result["config"]["model"] not in REGISTRY or result["classes"] != list(old.class_names):
+        print(f"{args.evaluation}: evaluates {result['config']['model']} on {result['classes']}, "
+              f"not this model's classes {list(old.class_names)}", file=sys.stderr)
+        return 1
+    task = next(t for t, names in TASKS.items() if list(names) == result["classes"])
+    data = load_windows(args.data, task, old.input.window_s, old.input.hop_s, fs_hz=old.input.fs_hz)
+    card = old.to_dict()
+    training = {k: v for k, v in card["training"].items() if k not in ("data", "protocol")}
+    fresh = _card(result["config"]["model"], old.architecture, {
+        "task": task, "classes": result["classes"], "fs_hz": old.input.fs_hz, "window_s": old.input.window_s,
+        "hop_s": old.input.hop_s, "n_times": old.input.n_times, "config": training.get("config", {})},
+        result["median_temperature"], result, data, args.data, args.version)
+    fresh["training"]["date"] = training.get("date", fresh["training"]["date"])
+    fresh["training"]["card_rewritten"] = f"{today()} at {code_revision()} (weights unchanged)"
+    fresh["training"]["code_revision"] = training.get("code_revision", fresh["training"]["code_revision"])
+    onnx.helper.set_model_props(proto, {CARD_KEY: json.dumps(fresh)})
+    atomic_write_bytes(args.out, proto.SerializeToString())
+    print(f"wrote {args.out}: {fresh['name']} {fresh['version']}, {fresh['training']['data']}; "
+          f"{len(fresh['evaluation'].get('out_of_fold', {}).get('records', {}))} out-of-fold verdicts",
+          file=sys.stderr)
+    return 0
 
 
 def _save_checkpoint(path: Path, model: torch.nn.Module, meta: dict) -> None:

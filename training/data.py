@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Collection
 
 import numpy as np
 
@@ -73,15 +74,20 @@ class WindowSet:
 
 
 def load_windows(folder: str | Path, task: str = "3class", window_s: float = 1.0, hop_s: float = 0.4,
-                 max_records: int | None = None, fs_hz: float | None = None) -> WindowSet:
+                 max_records: int | None = None, fs_hz: float | None = None,
+                 names: Collection[str] | None = None) -> WindowSet:
     """Valid windows of every N2001 record in ``folder`` whose group belongs to ``task``.
 
     ``fs_hz`` resamples every record to that rate first (models published at another rate);
-    validity is judged on the original samples, as the app does.
+    validity is judged on the original samples, as the app does. ``names`` keeps only those
+    records (a checkpoint's own training records).
     """
     classes = TASKS[task]
     entries = [e for e in index_folder(folder).records
                if e.n2001 is not None and GROUP_CLASSES[e.n2001.group] in classes]
+    if names is not None:
+        wanted = set(names)
+        entries = [e for e in entries if e.name in wanted]
     if max_records is not None:
         entries = _spread(entries, max_records)
     signals, names, subjects, labels, index, starts = [], [], [], [], [], []

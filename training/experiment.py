@@ -79,7 +79,7 @@ def summarise(data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> 
         "classes": list(data.class_names),
         "config": config.to_dict(),
         "windows": pooled_windows,
-        "records": {k: v for k, v in verdicts.items() if k != "subjects"},
+        "records": {k: v for k, v in verdicts.items() if k not in ("subjects", "record_rows")},
         "subjects": verdicts["subjects"],
         "calibration": {"ece_before": pooled_ece_before,
                         "ece_after": expected_calibration_error(probabilities, labels)},
@@ -87,4 +87,8 @@ def summarise(data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> 
         "median_best_epoch": int(np.median([f.best_epoch for f in folds])),
         "median_temperature": float(np.median([f.temperature for f in folds])),
         "dropped_windows": dict(data.dropped),
+        # Each record's verdict from the fold that held its subject out: the honest figure for
+        # records whose subjects the final model was trained on (the card carries it).
+        "out_of_fold_records": [{**row, "record": data.record_names[row["record"]]}
+                                for row in verdicts["record_rows"]],
     }

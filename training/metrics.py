@@ -49,6 +49,9 @@ def verdict_metrics(record_ids: np.ndarray, record_labels: dict[int, int], recor
         subject_rows.append({"subject": subject, "truth": truth, "verdict": verdict.label,
                              "confidence": verdict.confidence, "records": len(records),
                              "records_correct": sum(verdicts[r].label == truth for r in records)})
+    record_rows = [{"record": int(r), "subject": record_subjects[r], "truth": class_names[record_labels[r]],
+                    "verdict": v.label, "confidence": v.confidence, "probabilities": v.probabilities,
+                    "n_windows": v.n_used} for r, v in sorted(verdicts.items())]
     return {
         "n_records": len(verdicts),
         "records_with_verdict": len(judged),
@@ -57,4 +60,5 @@ def verdict_metrics(record_ids: np.ndarray, record_labels: dict[int, int], recor
         "subjects_correct": sum(row["verdict"] == row["truth"] for row in subject_rows),
         "n_subjects": len(subject_rows),
         "subjects": subject_rows,
+        "record_rows": record_rows,
     }

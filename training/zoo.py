@@ -40,7 +40,7 @@ def reproduce_all(args: argparse.Namespace) -> int:
         atomic_write_text(args.results, results_markdown(rows, args))
         print(args.results.read_text())
         return 0
-    from training.cli import _card, _config, _load
+    from training.cli import _card, _config, _load, architecture_text
     from training.experiment import cross_validate
     from training.export import export_onnx
     from training.reporting import write_reports
@@ -64,10 +64,8 @@ def reproduce_all(args: argparse.Namespace) -> int:
                             _config(run, epochs=max(1, result["median_best_epoch"]), patience=10**6))
         meta = {"model": name, "task": task, "classes": list(data.class_names), "fs_hz": data.fs_hz,
                 "window_s": run.window_s, "hop_s": run.hop_s, "n_times": data.window_samples, "config": config.to_dict()}
-        from training.reporting import headline
-
-        card = _card(name, final.model, meta, result["median_temperature"], sorted(set(data.record_subjects)),
-                     headline(result))
+        card = _card(name, architecture_text(name, final.model, data.window_samples), meta,
+                     result["median_temperature"], result, data, run.data, run.version)
         path = args.exports / f"{name}_{task}.onnx"
         export_onnx(final.model, card, path, data.gather(np.arange(min(8, len(data)))))
         rows.append(_row(name, result, final.model, data, path, run, time.perf_counter() - started))

@@ -23,7 +23,9 @@ MIN_VALID_WINDOWS = 3
 
 @dataclass(frozen=True)
 class Verdict:
-    """A verdict, or the plain reason there is none (``label`` is ``None``)."""
+    """A verdict, or the plain reason there is none (``label`` is ``None``). How it is said
+    (uncertain below the card's threshold, seen in training) is decided in
+    :mod:`emgviewer.inference.caveats`."""
 
     label: str | None
     confidence: float | None
@@ -43,7 +45,7 @@ def record_verdict(
     if n_valid < min_windows:
         of = f" of {n_total}" if n_total is not None else ""
         return Verdict(None, None, n_used=n_valid,
-                       reason=f"no verdict: only {n_valid} valid window(s){of}, "
+                       reason=f"only {n_valid} valid window(s){of}, "
                               f"at least {min_windows} needed")
     return _soft_vote(probabilities, class_names, n_valid)
 
@@ -52,7 +54,7 @@ def subject_verdict(record_verdicts: Sequence[Verdict], class_names: Sequence[st
     """Verdict over a subject's records: each record with a verdict weighs the same."""
     used = [v for v in record_verdicts if v.label is not None]
     if not used:
-        return Verdict(None, None, reason=f"no verdict: none of the {len(record_verdicts)} "
+        return Verdict(None, None, reason=f"none of the {len(record_verdicts)} "
                                           "record(s) has a verdict")
     means = np.array([[v.probabilities[c] for c in class_names] for v in used])
     verdict = _soft_vote(means, class_names, len(used))

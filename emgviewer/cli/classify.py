@@ -16,6 +16,7 @@ from emgviewer.atomic import atomic_write_text
 from emgviewer.cli.common import add_inputs_and_model, error, prepare
 from emgviewer.inference import Classification, LoadedModel
 from emgviewer.inference.batch import classify_each
+from emgviewer.inference.caveats import MARKS, SEEN_NOTE, AgreementSummary, RecordAssessment, assess, class_label
 from emgviewer.inference.summary import classification_document
 from emgviewer.records.n2001 import CLASS_LABELS
 from emgviewer.report.csv_export import windows_csv
@@ -44,7 +45,7 @@ def run(args: argparse.Namespace) -> int:
     model, targets, failed = prepared
     show_progress = (sys.stderr.isatty() if args.progress is None else args.progress) and len(targets) > 1
     progress = _Progress(len(targets)) if show_progress else None
-    results = []
+    results, assessments = [], []
     for outcome in classify_each(targets, model, args.hop):
         if progress:
             progress.step(outcome.path.name)
@@ -55,12 +56,17 @@ def run(args: argparse.Namespace) -> int:
             error(str(outcome.error))
             failed += 1
             continue
+        assessment = assess(outcome.result)
         for message in outcome.warnings:
             print(f"emgviewer: warning: {message}", file=sys.stderr)
+        for caveat in assessment.caveats:
+            if caveat.code != "resampled":  # said above by the classifier's own warning
+                print(f"emgviewer: warning: {outcome.result.record.name}: {caveat.text}", file=sys.stderr)
         results.append(outcome.result)
+        assessments.append(assessment)
     if progress:
         progress.clear()
-    text = _render(args.format, model, results, args.hop)
+    text = _render(args.format, model, results, args.hop, assessments)
     if args.out:
         atomic_write_text(args.out, text)
     else:
@@ -68,48 +74,64 @@ def run(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
-def _render(kind: str, model: LoadedModel, results: list[Classification], hop_s: float | None) -> str:
-    if kind == "json":
-        return json.dumps(classification_document(model, results, hop_s), indent=2, ensure_ascii=False) + "\n"
+def _render(kind: str, model: LoadedModel, results: list[Classification], hop_s: float | None,
+            assessments: list[RecordAssessment]) -> str:
     if kind == "csv":
-        return windows_csv(results)
-    return _table(classification_document(model, results, hop_s))
+        return windows_csv(results, assessments)
+    document = classification_document(model, results, hop_s, assessments)
+    if kind == "json":
+        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return _table(document)
 
 
 def _table(document: dict[str, Any]) -> str:
     model = document["model"]
-    lines = [f"model: {model['name']} {model['version']} ({model['provider']}); windows "
-             f"{model['window_s']:g} s, hop {model['hop_s']:g} s",
+    lines = [f"model: {model['name']} {model['version']} [{model['file']}] ({model['provider']}); windows "
+             f"{model['window_s']:g} s, hop {model['hop_s']:g} s; uncertain below "
+             f"{model['uncertainty_threshold']:.2f}; evaluated {model['evaluation_protocol']}",
              "",
-             f"{'record':<22} {'truth':<10} {'verdict':<10} {'conf':>5}  {'valid':>9}  votes"]
+             f"{'record':<22} {'seen':<4} {'truth':<17} {'verdict':<38} {'valid':>9}  votes"]
     for record in document["records"]:
         votes = " ".join(f"{c}:{n}" for c, n in record["votes"].items())
-        lines.append(f"{record['record']:<22} {record['truth'] or '-':<10} "
-                     f"{record['verdict'] or '-':<10} {_confidence(record['confidence']):>5}  "
+        lines.append(f"{record['record']:<22} {'seen' if record['seen_in_training'] else '':<4} "
+                     f"{class_label(record['truth']):<17} {_said(record):<38} "
                      f"{record['n_valid']:>4}/{record['n_windows']:<4}  {votes or record['reason']}")
-    lines += _accuracy("records", document["records"])
     if document["subjects"]:
-        lines += ["", f"{'subject':<8} {'truth':<10} {'verdict':<10} {'conf':>5}  records"]
+        lines += ["", f"{'subject':<22} {'seen':<4} {'truth':<17} {'verdict':<38} records"]
         for subject in document["subjects"]:
-            lines.append(f"{subject['subject']:<8} {subject['truth'] or '-':<10} "
-                         f"{subject['verdict'] or '-':<10} {_confidence(subject['confidence']):>5}  "
-                         f"{len(subject['records'])}")
-        lines += _accuracy("subjects", document["subjects"])
+            lines.append(f"{subject['subject']:<22} {'seen' if subject['seen_in_training'] else '':<4} "
+                         f"{class_label(subject['truth']):<17} {_said(subject):<38} {len(subject['records'])}")
+    for what in ("records", "subjects"):
+        said = _agreement_lines(document["agreement"][what], what)
+        lines += [""] + said if said else []
+    caveats = [(r["record"], c["text"]) for r in document["records"] for c in r["caveats"]]
+    if caveats:
+        lines += ["", "Unlike the training recordings:"] + [f"  {name}: {text}" for name, text in caveats]
+    if any(r["seen_in_training"] for r in document["records"]):
+        lines += ["", f"seen = seen in training: {SEEN_NOTE}."]
     lines += ["", "Classes: " + ", ".join(f"{c} = {CLASS_LABELS.get(c, c)}" for c in model["classes"]),
               "Research and teaching tool, not a medical device."]
     return "\n".join(lines) + "\n"
 
 
-def _accuracy(what: str, items: list[dict[str, Any]]) -> list[str]:
-    judged = [i for i in items if i["truth"] is not None and i["verdict"] is not None]
-    if not judged:
-        return []
-    correct = sum(i["truth"] == i["verdict"] for i in judged)
-    return [f"accuracy ({what} with known truth): {correct}/{len(judged)} = {correct / len(judged):.1%}"]
+def _said(item: dict[str, Any]) -> str:
+    """The statement with its agreement mark ("✓ ALS / neurogenic 0.93"), then the
+    out-of-fold verdict where the card has one."""
+    text = f"{MARKS.get(item['agreement'], ' ')} {item['statement']}"
+    oof = item.get("out_of_fold")
+    if oof:
+        said = oof["verdict"] if oof["status"] == "verdict" else oof["status"]
+        text += f"; OOF {MARKS.get(oof['agreement'], '')}{said}"
+    return text
 
 
-def _confidence(value: float | None) -> str:
-    return "-" if value is None else f"{value:.2f}"
+def _agreement_lines(agreement: dict[str, Any], what: str) -> list[str]:
+    """Agreement with the truth, unseen and seen people apart: the first is evidence, the second not."""
+    summary = AgreementSummary(has_out_of_fold=agreement["seen_out_of_fold"] is not None)
+    for name in ("unseen", "seen", "seen_out_of_fold"):
+        for key, value in (agreement[name] or {}).items():
+            setattr(getattr(summary, name), key, value)
+    return summary.lines(what)
 
 
 class _Progress:

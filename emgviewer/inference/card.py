@@ -16,6 +16,9 @@ Schema (``schema_version`` 1)::
      "uncertainty_threshold": 0.6,                      # max probability below it: uncertain
      "training": {...},                                 # data, subjects, protocol, date, code revision
      "evaluation": {...}}                               # subject-independent metrics
+
+What ``training`` and ``evaluation`` may say about the data (subjects, their recordings'
+distribution, the protocol, out-of-fold verdicts) is in :mod:`emgviewer.inference.provenance`.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from typing import Any
 
 from emgviewer.analysis.windows import seconds_to_samples
 from emgviewer.inference.errors import CardError
+from emgviewer.inference.provenance import Provenance, parse_provenance
 
 CARD_KEY = "emgviewer.card"
 SCHEMA_VERSION = 1
@@ -76,6 +80,9 @@ class ModelCard:
     uncertainty_threshold: float = 0.5
     training: dict[str, Any] = field(default_factory=dict)
     evaluation: dict[str, Any] = field(default_factory=dict)
+    #: Parsed from ``training`` and ``evaluation``: training subjects, their recordings'
+    #: distribution, the evaluation protocol and out-of-fold verdicts.
+    provenance: Provenance = field(default_factory=Provenance, compare=False)
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -120,6 +127,8 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
     version = data.get("schema_version")
     if version != SCHEMA_VERSION:
         raise CardError(f"unsupported schema_version {version!r} (this app reads {SCHEMA_VERSION})")
+    training = _optional_object(data, "training")
+    evaluation = _optional_object(data, "evaluation")
     card = ModelCard(
         name=_text(data, "name"),
         version=_text(data, "version"),
@@ -130,8 +139,9 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
         output_kind=_choice(_object(data, "output"), "kind", OUTPUT_KINDS, "output.kind"),
         temperature=_positive(_object(data, "calibration"), "temperature", "calibration.temperature"),
         uncertainty_threshold=_number(data, "uncertainty_threshold"),
-        training=_optional_object(data, "training"),
-        evaluation=_optional_object(data, "evaluation"),
+        training=training,
+        evaluation=evaluation,
+        provenance=parse_provenance(training, evaluation),
     )
     if not 0.0 <= card.uncertainty_threshold <= 1.0:
         raise CardError(f"uncertainty_threshold must be in [0, 1], got {card.uncertainty_threshold}")

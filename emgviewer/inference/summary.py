@@ -1,38 +1,74 @@
 """Classification results as plain data: the documented JSON schema of ``emgviewer classify``.
 
-Schema (stable; scripts may rely on it)::
+Schema (stable; scripts may rely on it), ``schema_version`` 2::
 
-    {"model": {"name", "version", "architecture", "classes", "fs_hz", "window_s", "hop_s",
-               "provider"},
+    {"schema_version": 2,
+     "model": {"name", "version", "file", "architecture", "classes", "fs_hz", "window_s", "hop_s",
+               "provider", "uncertainty_threshold", "evaluation_protocol"},
      "records": [{"record", "path", "subject", "truth", "verdict", "confidence",
                   "probabilities": {class: p}, "votes": {class: n}, "reason",
+                  "status", "statement", "agreement", "seen_in_training", "out_of_fold",
+                  "caveats": [{"code", "text"}],
                   "n_windows", "n_valid", "n_uncertain",
                   "windows": [{"start_s", "end_s", "class", "probabilities": {class: p},
                                "uncertain", "valid", "reason"}]}],
-     "subjects": [{"subject", "truth", "verdict", "confidence", "records"}]}
+     "subjects": [{"subject", "truth", "verdict", "confidence", "records",
+                   "status", "statement", "agreement", "seen_in_training", "out_of_fold"}],
+     "agreement": {"records": AGREEMENT, "subjects": AGREEMENT}}
 
 ``truth``, ``verdict``, ``confidence`` and a window's ``class``/``probabilities`` are ``null``
 where unknown or invalid.
+
+Added in version 2 (version 1 readers keep working: no field changed meaning or was removed):
+
+- ``status``: "verdict", "uncertain" (the leading class's mean probability is below the model's
+  ``uncertainty_threshold``) or "none". ``verdict`` stays the *leading* class, as in version 1,
+  so read it together with ``status``: only "verdict" commits to it. ``statement`` is the
+  same in words ("ALS / neurogenic 0.91", "uncertain (normal (control) 0.42)", "no verdict").
+- ``agreement``: "agrees" or "differs" when the truth is known and ``status`` is "verdict";
+  else ``null``.
+- ``seen_in_training``: the record's subject was among the model's training subjects, so its
+  agreement with the truth is no evidence of accuracy.
+- ``out_of_fold``: for seen records when the model card carries it, the verdict of the fold
+  model that never saw the subject: ``{"verdict", "confidence", "status", "agreement"}``; else ``null``.
+- ``caveats``: how the record differs from the training recordings; ``code`` is one of
+  resampled, muscle, electrode, short, amplitude, spectrum, uncalibrated.
+- AGREEMENT: ``{"unseen": TALLY, "seen": TALLY, "seen_out_of_fold": TALLY | null}``, TALLY
+  ``{"agrees", "differs", "uncertain", "no_verdict"}`` over items with a known truth.
 """
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from typing import Any, Sequence
 
 import numpy as np
 
-from emgviewer.analysis.verdicts import Verdict, subject_verdict
+from emgviewer.inference.caveats import (
+    AgreementSummary,
+    RecordAssessment,
+    Statement,
+    SubjectAssessment,
+    Tally,
+    assess,
+    assess_subject,
+    summarise_agreement,
+)
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.model import LoadedModel
+
+SCHEMA_VERSION = 2
 
 
 def model_summary(model: LoadedModel, hop_s: float | None = None) -> dict[str, Any]:
     card = model.card
     return {
-        "name": card.name, "version": card.version, "architecture": card.architecture,
+        "name": card.name, "version": card.version, "file": model.path.name,
+        "architecture": card.architecture,
         "classes": list(card.class_names), "fs_hz": card.input.fs_hz,
         "window_s": card.input.window_s, "hop_s": hop_s or card.input.hop_s,
-        "provider": model.provider_label,
+        "provider": model.provider_label, "uncertainty_threshold": card.uncertainty_threshold,
+        "evaluation_protocol": card.provenance.protocol_kind,
     }
 
 
@@ -55,8 +91,10 @@ def window_rows(result: Classification) -> list[dict[str, Any]]:
     return rows
 
 
-def record_summary(result: Classification, with_windows: bool = True) -> dict[str, Any]:
+def record_summary(result: Classification, with_windows: bool = True,
+                   assessment: RecordAssessment | None = None) -> dict[str, Any]:
     verdict = result.verdict
+    assessment = assessment or assess(result)
     summary = {
         "record": result.record.name,
         "path": str(result.record.source_path),
@@ -67,6 +105,10 @@ def record_summary(result: Classification, with_windows: bool = True) -> dict[st
         "probabilities": {c: round(p, 6) for c, p in verdict.probabilities.items()},
         "votes": dict(verdict.votes),
         "reason": verdict.reason,
+        **_said(assessment.statement, assessment.agreement),
+        "seen_in_training": assessment.seen,
+        "out_of_fold": _out_of_fold(assessment.out_of_fold, assessment.out_of_fold_agreement),
+        "caveats": [asdict(c) for c in assessment.caveats],
         "n_windows": result.n_windows,
         "n_valid": int(np.count_nonzero(result.valid)),
         "n_uncertain": int(np.count_nonzero(result.uncertain)),
@@ -76,33 +118,64 @@ def record_summary(result: Classification, with_windows: bool = True) -> dict[st
     return summary
 
 
-def subject_summaries(results: Sequence[Classification]) -> list[dict[str, Any]]:
-    """One entry per N2001 subject among ``results`` (records without a subject are skipped)."""
-    by_subject: dict[str, list[Classification]] = {}
-    for result in results:
+def subject_assessments(results: Sequence[Classification],
+                        assessments: Sequence[RecordAssessment]) -> list[SubjectAssessment]:
+    """One per N2001 subject among ``results`` (records without a subject are skipped)."""
+    by_subject: dict[str, list[int]] = {}
+    for position, result in enumerate(results):
         if result.record.subject_id:
-            by_subject.setdefault(result.record.subject_id, []).append(result)
-    summaries = []
-    for subject, items in sorted(by_subject.items()):
-        verdict: Verdict = subject_verdict([r.verdict for r in items], items[0].class_names)
-        truths = {r.record.truth for r in items}
-        summaries.append({
-            "subject": subject,
-            "truth": truths.pop() if len(truths) == 1 else None,
-            "verdict": verdict.label,
-            "confidence": _rounded(verdict.confidence),
-            "records": [r.record.name for r in items],
-        })
-    return summaries
+            by_subject.setdefault(result.record.subject_id, []).append(position)
+    return [assess_subject(subject, results[0].model.card, [assessments[i] for i in positions])
+            for subject, positions in sorted(by_subject.items())]
+
+
+def subject_summary(subject: SubjectAssessment) -> dict[str, Any]:
+    return {
+        "subject": subject.subject,
+        "truth": subject.truth,
+        "verdict": subject.statement.leading,
+        "confidence": _rounded(subject.statement.confidence),
+        "records": list(subject.records),
+        **_said(subject.statement, subject.agreement),
+        "seen_in_training": subject.seen,
+        "out_of_fold": _out_of_fold(subject.out_of_fold, subject.out_of_fold_agreement),
+    }
 
 
 def classification_document(model: LoadedModel, results: Sequence[Classification],
-                            hop_s: float | None = None) -> dict[str, Any]:
+                            hop_s: float | None = None,
+                            assessments: Sequence[RecordAssessment] | None = None) -> dict[str, Any]:
+    assessments = assessments if assessments is not None else [assess(r) for r in results]
+    subjects = subject_assessments(results, assessments)
     return {
+        "schema_version": SCHEMA_VERSION,
         "model": model_summary(model, hop_s),
-        "records": [record_summary(r) for r in results],
-        "subjects": subject_summaries(results),
+        "records": [record_summary(r, assessment=a) for r, a in zip(results, assessments)],
+        "subjects": [subject_summary(s) for s in subjects],
+        "agreement": {"records": _agreement(summarise_agreement(assessments)),
+                      "subjects": _agreement(summarise_agreement(subjects))},
     }
+
+
+def _said(statement: Statement, agreement: str | None) -> dict[str, Any]:
+    return {"status": statement.status, "statement": statement.short, "agreement": agreement}
+
+
+def _out_of_fold(statement: Statement | None, agreement: str | None) -> dict[str, Any] | None:
+    if statement is None:
+        return None
+    return {"verdict": statement.leading, "confidence": _rounded(statement.confidence),
+            "status": statement.status, "agreement": agreement}
+
+
+def _agreement(summary: AgreementSummary) -> dict[str, Any]:
+    return {"unseen": _tally(summary.unseen), "seen": _tally(summary.seen),
+            "seen_out_of_fold": _tally(summary.seen_out_of_fold) if summary.has_out_of_fold else None}
+
+
+def _tally(tally: Tally) -> dict[str, int]:
+    return {"agrees": tally.agrees, "differs": tally.differs, "uncertain": tally.uncertain,
+            "no_verdict": tally.no_verdict}
 
 
 def _rounded(value: float | None) -> float | None:

@@ -36,6 +36,11 @@ _KEY_ALIASES = {
     "date": "date",
 }
 
+# Free-text notes that name the muscle or electrode ("EMG from 25mm concentric needle electrode
+# placed in tibialis anterior muscle", PhysioNet).
+_MUSCLE_NOTE = re.compile(r"\b(?:in|into|from|of)\s+(?:the\s+)?(?:(?:left|right)\s+)?"
+                          r"([a-z][a-z ]{2,40}?)\s+muscle\b", re.I)
+_ELECTRODE_NOTE = re.compile(r"\b(concentric needle|monopolar needle|single[- ]fib(?:er|re)|surface)\b", re.I)
 _PHYSIONET_FIELD = re.compile(r"<([^<>]+)>:?\s*([^<]*)")
 _KEY_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9 _\-]{0,40}?)\s*:\s*(.*)$")
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*([kKmM]?)(?:hz|Hz|HZ)\b")
@@ -69,6 +74,22 @@ class RecordMetadata:
     fields: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     #: Comment lines that are not ``key: value`` fields.
     notes: tuple[str, ...] = ()
+
+    def stated_muscle(self) -> str | None:
+        """The muscle, lower case without qualifiers ("biceps brachii"), from the ``muscle``
+        field or a free-text note; ``None`` when the file does not say."""
+        text = self.muscle
+        if not text:
+            found = next((m for m in map(_MUSCLE_NOTE.search, self.notes) if m), None)
+            text = found[1] if found else None
+        return normalise_term(text) if text else None
+
+    def stated_electrode(self) -> str | None:
+        """The electrode ("concentric needle"), from the ``electrode`` field or a note."""
+        if self.electrode:
+            return normalise_term(self.electrode)
+        found = next((m for m in map(_ELECTRODE_NOTE.search, self.notes) if m), None)
+        return normalise_term(found[1]) if found else None
 
     def truth_from_diagnosis(self) -> str | None:
         """Class named by the diagnosis text ("ALS", "control", "myopathy"), or ``None``."""
@@ -121,6 +142,12 @@ def _from_fields(fields: dict[str, str], notes: tuple[str, ...]) -> RecordMetada
         fields=MappingProxyType(dict(fields)),
         notes=notes,
     )
+
+
+def normalise_term(text: str) -> str:
+    """Lower case, parenthetical qualifiers dropped, spaces collapsed: "Biceps brachii (long
+    head)" -> "biceps brachii"."""
+    return " ".join(re.sub(r"\([^)]*\)", " ", text).lower().split())
 
 
 def frequency_hz(text: str | None) -> float | None:

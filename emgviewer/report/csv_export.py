@@ -6,26 +6,32 @@ import csv
 import io
 from typing import Sequence
 
+from emgviewer.inference.caveats import RecordAssessment, assess
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.summary import window_rows
 
 
-def windows_csv(results: Sequence[Classification]) -> str:
+def windows_csv(results: Sequence[Classification],
+                assessments: Sequence[RecordAssessment] | None = None) -> str:
     """CSV text: record, start_s, end_s, class, one p_<class> column per class, uncertain,
-    valid, reason. Empty class/probabilities for invalid windows."""
+    valid, reason, then the record's status ("verdict", "uncertain", "none"), its statement
+    and whether its subject was seen in training (repeated on each of its windows).
+    Empty class/probabilities for invalid windows."""
     if not results:
         return ""
+    assessments = assessments if assessments is not None else [assess(r) for r in results]
     classes = results[0].class_names
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["record", "start_s", "end_s", "class", *(f"p_{c}" for c in classes),
-                     "uncertain", "valid", "reason"])
-    for result in results:
+                     "uncertain", "valid", "reason", "record_status", "record_verdict", "seen_in_training"])
+    for result, assessment in zip(results, assessments):
+        said = [assessment.statement.status, assessment.statement.short, int(assessment.seen)]
         for row in window_rows(result):
             probabilities = row["probabilities"] or {}
             writer.writerow([result.record.name, f"{row['start_s']:.6f}", f"{row['end_s']:.6f}",
                              row["class"] or "", *(_p(probabilities.get(c)) for c in classes),
-                             int(row["uncertain"]), int(row["valid"]), row["reason"] or ""])
+                             int(row["uncertain"]), int(row["valid"]), row["reason"] or "", *said])
     return out.getvalue()
 
 

@@ -102,7 +102,7 @@ def trace_figure(result: Classification, width: float, sensitivity_uv: float | N
 
 def _legend(drawing: Drawing, result: Classification, x: float, y: float) -> None:
     entries = [(c.label, colors.HexColor(c.colour)) for c in result.model.card.classes]
-    entries += [("invalid (NaN, flat, clipped)", colors.Color(150 / 255, 150 / 255, 150 / 255))]
+    entries += [("invalid (missing, flat, clipped)", colors.Color(150 / 255, 150 / 255, 150 / 255))]
     for label, colour in entries:
         drawing.add(Rect(x, y, 9, 7, fillColor=colour, strokeColor=None))
         drawing.add(String(x + 12, y + 1, label, fontName=FONT, fontSize=7))

@@ -30,6 +30,8 @@ def styles() -> dict[str, ParagraphStyle]:
         "small": ParagraphStyle("small", parent=body, fontSize=7.5, leading=9, textColor=colors.Color(0.3, 0.3, 0.3)),
         "cell": ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9),
         "verdict": ParagraphStyle("verdict", parent=body, fontSize=11, leading=14, fontName="Helvetica-Bold"),
+        "caveat": ParagraphStyle("caveat", parent=body, backColor=colors.Color(1.0, 0.95, 0.82), borderPadding=3,
+                                 spaceBefore=5, spaceAfter=5),
     }
 
 

@@ -6,12 +6,14 @@ import datetime as dt
 from dataclasses import dataclass
 
 import numpy as np
+from reportlab.lib import colors
+from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
 from xml.sax.saxutils import escape
 
 from emgviewer import __version__
+from emgviewer.inference.caveats import MARKS, RecordAssessment, assess, class_label
 from emgviewer.inference.classify import Classification
-from emgviewer.records.n2001 import CLASS_LABELS
 from emgviewer.report.figures import closeup_figure, probability_timeline, trace_figure
 from emgviewer.report.pdf import DISCLAIMER, table
 from emgviewer.report.scales import fitting_sensitivity
@@ -50,16 +52,14 @@ def record_section(result: Classification, styles: dict, width: float,
           f"Software: emgviewer {__version__}", styles["small"]),
         Spacer(1, 4),
     ]
+    assessment = assess(result)
     story += _header(result, styles, width)
-    story.append(p("Model verdict", styles["h2"]))
-    if verdict.label is None:
-        story.append(p(f"No verdict. {verdict.reason}", styles["verdict"]))
-    else:
-        story.append(p(f"{CLASS_LABELS.get(verdict.label, verdict.label)}, confidence {verdict.confidence:.2f} "
-                       f"(mean probability over {verdict.n_used} valid windows)", styles["verdict"]))
-    story.append(table([["class", "mean probability", "window votes"]] +
-                       [[c.label, f"{verdict.probabilities.get(c.name, float('nan')):.3f}",
-                         str(verdict.votes.get(c.name, 0))] for c in card.classes], [160, 100, 80]))
+    story += verdict_block(assessment, result, styles, width)
+    story += caveat_block(assessment, styles)
+    if verdict.label is not None:
+        story.append(table([["class", "mean probability", "window votes"]] +
+                           [[c.label, f"{verdict.probabilities[c.name]:.3f}", str(verdict.votes.get(c.name, 0))]
+                            for c in card.classes], [160, 100, 80]))
     story += _window_counts(result, styles)
     story.append(p(DISCLAIMER, styles["small"]))
     story.append(p("Whole record", styles["h2"]))
@@ -92,11 +92,42 @@ def _header(result: Classification, styles: dict, width: float) -> list[Flowable
                          ("quality", "; ".join(record.quality.warnings) or "no warnings")):
         if value:
             rows.append([label, p(str(value), styles["cell"])])
-    truth = record.truth
-    source = "file name" if record.n2001 else "header diagnosis"
-    truth_text = (f"Ground truth (from the {source}): {CLASS_LABELS.get(truth, truth)}" if truth
-                  else "Ground truth: not known from the file")
-    return [table(rows, [120, width - 120]), Spacer(1, 3), p(truth_text, styles["body"])]
+    return [table(rows, [120, width - 120]), Spacer(1, 3)]
+
+
+def verdict_block(assessment: RecordAssessment, result: Classification, styles: dict,
+                  width: float) -> list[Flowable]:
+    """Ground truth and model verdict side by side, in the same type, agreement marked."""
+    record, statement = result.record, assessment.statement
+    source = "from the file name" if record.n2001 else "from the header diagnosis"
+    truth = (class_label(assessment.truth), source) if assessment.truth else ("not known", "the file does not say")
+    agreement = {"agrees": "agrees", "differs": "disagrees"}.get(assessment.agreement or "", "")
+    mark = MARKS.get(assessment.agreement or "", "")
+    heading = styles["verdict"]
+    verdict_style = ParagraphStyle("said", parent=heading, textColor=colors.HexColor(statement.colour))
+    rows = [["Ground truth", "Model verdict", "Agreement"],
+            [Paragraph(escape(truth[0]), heading), Paragraph(escape(statement.text), verdict_style),
+             Paragraph(escape(f"{mark} {agreement}".strip() or "-"), heading)],
+            [p(truth[1], styles["small"]), p(statement.detail, styles["small"]),
+             p("" if agreement else ("no verdict to compare" if assessment.truth else "truth unknown"),
+               styles["small"])]]
+    third = width / 3
+    return [p("Truth and verdict", styles["h2"]), table(rows, [third, third, third])]
+
+
+def caveat_block(assessment: RecordAssessment, styles: dict) -> list[Flowable]:
+    """Why to trust this verdict less: seen in training (with the out-of-fold verdict), and
+    every way the record differs from the training recordings."""
+    lines = list(assessment.warnings)
+    if assessment.out_of_fold is not None:
+        oof = assessment.out_of_fold
+        agreement = {"agrees": " (agrees with the truth)", "differs": " (disagrees with the truth)"}.get(
+            assessment.out_of_fold_agreement or "", "")
+        lines.insert(1, f"out-of-fold verdict (the fold model that never saw this subject, from the model card): "
+                        f"{oof.short}{agreement}")
+    if not lines:
+        return []
+    return [p("Read with care: " + "; ".join(lines) + ".", styles["caveat"])]
 
 
 def _window_counts(result: Classification, styles: dict) -> list[Flowable]:
@@ -116,11 +147,14 @@ def _window_counts(result: Classification, styles: dict) -> list[Flowable]:
 def _closeups(result: Classification, styles: dict, width: float) -> list[Flowable]:
     card = result.model.card
     picks: list[tuple[int, str]] = []
-    predicted, confidence = result.predicted, result.max_probability
+    predicted, confidence, uncertain = result.predicted, result.max_probability, result.uncertain
     for k, info in enumerate(card.classes):
         members = np.flatnonzero(result.valid & (predicted == k))
         if members.size:
-            picks.append((int(members[np.argmax(confidence[members])]), f"most confident {info.label}"))
+            best = int(members[np.argmax(confidence[members])])
+            # A window below the threshold is uncertain, never "most confident" anything.
+            picks.append((best, f"most confident {info.label}" if not uncertain[best]
+                          else f"highest {info.label} window, still uncertain"))
     valid = np.flatnonzero(result.valid)
     if valid.size:
         picks.append((int(valid[np.argmin(confidence[valid])]), "least certain window"))
@@ -153,7 +187,7 @@ def model_card_summary(result: Classification, styles: dict) -> list[Flowable]:
     contract = card.input
     evaluation = card.evaluation
     rows = [["field", "value"],
-            ["name, version", f"{card.name} {card.version}"],
+            ["name, version, file", f"{card.name} {card.version} ({result.model.path.name})"],
             ["architecture", p(card.architecture, styles["cell"])],
             ["citation", p(card.citation, styles["cell"])],
             ["classes", ", ".join(c.label for c in card.classes)],
@@ -162,11 +196,14 @@ def model_card_summary(result: Classification, styles: dict) -> list[Flowable]:
             ["calibration", f"temperature {card.temperature:.3f}; uncertain below {card.uncertainty_threshold:g}"],
             ["training data", p(str(card.training.get("data", "not stated")), styles["cell"])],
             ["training protocol", p(str(card.training.get("protocol", "not stated")), styles["cell"])],
+            ["evaluation protocol", card.provenance.protocol_kind],
             ["execution", f"onnxruntime, {result.model.provider_label}"]]
-    if evaluation:
+    shown = {k: v for k, v in evaluation.items()
+             if k not in ("confusion", "classes", "window_recall", "protocol_kind", "out_of_fold")}
+    if shown:
         numbers = ", ".join(f"{k.replace('_', ' ')} {v:.1%}" if isinstance(v, float) and v <= 1 else f"{k.replace('_', ' ')} {v}"
-                            for k, v in evaluation.items() if k not in ("confusion", "classes", "window_recall"))
+                            for k, v in shown.items())
         rows.append(["evaluation", p(numbers, styles["cell"])])
     else:
-        rows.append(["evaluation", "none in the model card"])
+        rows.append(["evaluation", "none: the card gives no subject-independent numbers"])
     return [table(rows, [110, 370])]

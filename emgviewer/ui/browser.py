@@ -1,4 +1,5 @@
-"""Dataset browser: group -> subject -> record, with truth, verdicts and mismatches."""
+"""Dataset browser: group -> subject -> record, with truth and verdict side by side, agreement
+marked, people the model was trained on marked "seen", and their out-of-fold verdicts."""
 
 from __future__ import annotations
 
@@ -6,13 +7,25 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from emgviewer.analysis.verdicts import Verdict, subject_verdict
+from emgviewer.inference.card import ModelCard
+from emgviewer.inference.caveats import (
+    AGREES_COLOUR,
+    DIFFERS,
+    DIFFERS_COLOUR,
+    MARKS,
+    SEEN_NOTE,
+    RecordAssessment,
+    Statement,
+    SubjectAssessment,
+    assess_subject,
+    class_label,
+    summarise_agreement,
+)
 from emgviewer.records import FolderIndex
-from emgviewer.records.n2001 import CLASS_LABELS
 
 PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole
-MISMATCH = QtGui.QColor("#C62828")
-MATCH = QtGui.QColor("#2E7D32")
+COLUMNS = ["record", "truth", "verdict", "seen", "out-of-fold"]
+TRUTH, VERDICT, SEEN, OOF = 1, 2, 3, 4
 
 
 class DatasetBrowser(QtWidgets.QWidget):
@@ -24,41 +37,50 @@ class DatasetBrowser(QtWidgets.QWidget):
         layout = QtWidgets.QVBoxLayout(self)
         top = QtWidgets.QHBoxLayout()
         self.summary = QtWidgets.QLabel("Open a folder (File → Open folder…)")
+        self.summary.setWordWrap(True)
         self.classify_all = QtWidgets.QPushButton("Classify all")
         self.classify_all.setEnabled(False)
         self.classify_all.clicked.connect(self.classifyAllRequested)
         top.addWidget(self.summary, 1)
         top.addWidget(self.classify_all)
         layout.addLayout(top)
+        self.agreement = QtWidgets.QLabel("")
+        self.agreement.setWordWrap(True)
+        self.agreement.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
+        layout.addWidget(self.agreement)
         self.progress = QtWidgets.QProgressBar()
         self.progress.hide()
         layout.addWidget(self.progress)
         self.tree = QtWidgets.QTreeWidget()
-        self.tree.setHeaderLabels(["record", "truth", "verdict", "confidence"])
+        self.tree.setHeaderLabels(COLUMNS)
+        self.tree.headerItem().setToolTip(SEEN, f"seen in training: {SEEN_NOTE}")
+        self.tree.headerItem().setToolTip(OOF, "the verdict of the fold model that never saw this subject "
+                                               "(from the model card): the honest figure for seen records")
         self.tree.itemActivated.connect(self._activated)
         self.tree.itemClicked.connect(self._activated)
         layout.addWidget(self.tree, 1)
         self.index: FolderIndex | None = None
         self.record_items: dict[str, QtWidgets.QTreeWidgetItem] = {}
         self.subject_items: dict[str, QtWidgets.QTreeWidgetItem] = {}
-        self.verdicts: dict[str, Verdict] = {}
-        self.class_names: tuple[str, ...] = ()
+        self.assessments: dict[str, RecordAssessment] = {}
+        self.subject_assessments: dict[str, SubjectAssessment] = {}
+        self.card: ModelCard | None = None
 
     def set_index(self, index: FolderIndex) -> None:
         self.index = index
         self.tree.clear()
         self.record_items.clear()
         self.subject_items.clear()
-        self.verdicts.clear()
+        self.forget_verdicts()
         for group, subjects in index.groups.items():
             group_item = QtWidgets.QTreeWidgetItem([group])
             self.tree.addTopLevelItem(group_item)
             for subject, entries in subjects.items():
-                subject_item = QtWidgets.QTreeWidgetItem([subject, _label(entries[0].truth)])
+                subject_item = QtWidgets.QTreeWidgetItem([subject, class_label(entries[0].truth)])
                 group_item.addChild(subject_item)
                 self.subject_items[subject] = subject_item
                 for entry in entries:
-                    item = QtWidgets.QTreeWidgetItem([entry.name, _label(entry.truth)])
+                    item = QtWidgets.QTreeWidgetItem([entry.name, class_label(entry.truth)])
                     item.setData(0, PATH_ROLE, str(entry.path))
                     subject_item.addChild(item)
                     self.record_items[entry.name] = item
@@ -68,27 +90,45 @@ class DatasetBrowser(QtWidgets.QWidget):
         self.classify_all.setEnabled(True)
         self.tree.resizeColumnToContents(0)
 
-    def set_record_verdict(self, name: str, verdict: Verdict, truth: str | None, class_names: tuple[str, ...]) -> None:
-        item = self.record_items.get(name)
+    def forget_verdicts(self) -> None:
+        """Verdicts of another model must not stay on screen beside this one's."""
+        self.assessments.clear()
+        self.subject_assessments.clear()
+        self.agreement.setText("")
+        for item in [*self.record_items.values(), *self.subject_items.values()]:
+            for column in (VERDICT, SEEN, OOF):
+                item.setText(column, "")
+                item.setToolTip(column, "")
+
+    def set_record_assessment(self, assessment: RecordAssessment, card: ModelCard) -> None:
+        item = self.record_items.get(assessment.record)
         if item is None:
             return
-        self.class_names = class_names
-        self.verdicts[name] = verdict
-        _show_verdict(item, verdict, truth)
+        self.card = card
+        self.assessments[assessment.record] = assessment
+        _show(item, assessment.statement, assessment.agreement, assessment.truth, assessment.seen,
+              assessment.out_of_fold, assessment.out_of_fold_agreement)
         self._update_subject(item.parent())
+        self._update_agreement()
 
     def _update_subject(self, subject_item: QtWidgets.QTreeWidgetItem | None) -> None:
-        if subject_item is None or not self.class_names:
+        if subject_item is None or self.card is None:
             return
         names = [subject_item.child(i).text(0) for i in range(subject_item.childCount())]
-        if not all(n in self.verdicts for n in names):
+        if not all(n in self.assessments for n in names):
             return  # the subject verdict waits for all its records
-        verdict = subject_verdict([self.verdicts[n] for n in names], self.class_names)
-        truth = _truth_of(subject_item)
-        _show_verdict(subject_item, verdict, truth)
+        subject = assess_subject(subject_item.text(0), self.card, [self.assessments[n] for n in names])
+        self.subject_assessments[subject.subject] = subject
+        _show(subject_item, subject.statement, subject.agreement, subject.truth, subject.seen,
+              subject.out_of_fold, subject.out_of_fold_agreement)
+
+    def _update_agreement(self) -> None:
+        lines = (summarise_agreement(list(self.assessments.values())).lines("records")
+                 + summarise_agreement(list(self.subject_assessments.values())).lines("subjects"))
+        self.agreement.setText("\n".join(lines))
 
     def mismatches(self) -> list[str]:
-        return [name for name, item in self.record_items.items() if item.foreground(2).color() == MISMATCH]
+        return [name for name, a in self.assessments.items() if a.agreement == DIFFERS]
 
     def _activated(self, item: QtWidgets.QTreeWidgetItem, _column: int = 0) -> None:
         path = item.data(0, PATH_ROLE)
@@ -96,28 +136,17 @@ class DatasetBrowser(QtWidgets.QWidget):
             self.recordActivated.emit(Path(path))
 
 
-def _label(truth: str | None) -> str:
-    return CLASS_LABELS.get(truth, truth) if truth else "—"
-
-
-def _truth_of(item: QtWidgets.QTreeWidgetItem) -> str | None:
-    text = item.text(1)
-    for name, label in CLASS_LABELS.items():
-        if text == label:
-            return name
-    return None
-
-
-def _show_verdict(item: QtWidgets.QTreeWidgetItem, verdict: Verdict, truth: str | None) -> None:
-    if verdict.label is None:
-        item.setText(2, "no verdict")
-        item.setToolTip(2, verdict.reason or "")
-        item.setText(3, "")
-        return
-    item.setText(2, _label(verdict.label))
-    item.setText(3, f"{verdict.confidence:.2f}")
-    if truth is not None:
-        agrees = truth == verdict.label
-        item.setForeground(2, MATCH if agrees else MISMATCH)
-        item.setText(2, ("✓ " if agrees else "✗ ") + _label(verdict.label))
-        item.setToolTip(2, "agrees with the truth" if agrees else f"truth is {_label(truth)}")
+def _show(item: QtWidgets.QTreeWidgetItem, statement: Statement, agreement: str | None, truth: str | None,
+          seen: bool, oof: Statement | None, oof_agreement: str | None) -> None:
+    mark = MARKS.get(agreement or "", "")
+    item.setText(VERDICT, f"{mark} {statement.short}".strip())
+    colour = {"agrees": AGREES_COLOUR, "differs": DIFFERS_COLOUR}.get(agreement or "", statement.colour)
+    item.setForeground(VERDICT, QtGui.QColor(colour))
+    tip = statement.detail
+    if agreement:
+        tip += "; agrees with the truth" if agreement == "agrees" else f"; the truth is {class_label(truth)}"
+    item.setToolTip(VERDICT, tip)
+    item.setText(SEEN, "seen" if seen else "")
+    item.setToolTip(SEEN, f"seen in training: {SEEN_NOTE}" if seen else "not among the model's training subjects")
+    item.setText(OOF, f"{MARKS.get(oof_agreement or '', '')} {oof.short}".strip() if oof else "")
+    item.setToolTip(OOF, oof.detail if oof else "")

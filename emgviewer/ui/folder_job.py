@@ -8,12 +8,13 @@ from PySide6 import QtCore
 
 from emgviewer.inference import CancelToken
 from emgviewer.inference.batch import classify_each
+from emgviewer.inference.caveats import assess
 from emgviewer.inference.model import LoadedModel
 
 
 class FolderSignals(QtCore.QObject):
-    # done, record name, verdict, truth, class names, error message ("" when none)
-    record_done = QtCore.Signal(int, str, object, object, object, str)
+    # done, record name, RecordAssessment (None on error), error message ("" when none)
+    record_done = QtCore.Signal(int, str, object, str)
     finished = QtCore.Signal()
 
 
@@ -29,11 +30,10 @@ class FolderJob(QtCore.QRunnable):
         outcomes = classify_each(self.paths, self.model, self.hop_s, self.token)
         for done, outcome in enumerate(outcomes, start=1):
             if outcome.error is not None:
-                self.signals.record_done.emit(done, outcome.path.stem, None, None, None, str(outcome.error))
+                self.signals.record_done.emit(done, outcome.path.stem, None, str(outcome.error))
                 continue
-            result = outcome.result
-            self.signals.record_done.emit(done, result.record.name, result.verdict, result.record.truth,
-                                          result.class_names, "")
+            # Only the assessment crosses to the UI: the signal is dropped here, record by record.
+            self.signals.record_done.emit(done, outcome.result.record.name, assess(outcome.result), "")
         self.signals.finished.emit()
 
 

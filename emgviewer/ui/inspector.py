@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
@@ -83,26 +85,41 @@ class WindowInspector(QtWidgets.QWidget):
         self.saliency_curve.setData([], [])
         valid = bool(result.valid[index])
         names = [c.label for c in card.classes]
-        probabilities = result.probabilities[index] if valid else np.zeros(len(names))
-        self._draw_bars(names, probabilities, [c.colour for c in card.classes])
+        if valid:
+            probabilities = result.probabilities[index]
+            self._draw_bars(names, probabilities, [c.colour for c in card.classes])
+            self.probabilities.setTitle("class probabilities")
+        else:  # an invalid window was never run: there are no probabilities to draw
+            probabilities = None
+            self._draw_bars([], np.zeros(0), [])
+            self.probabilities.setTitle("class probabilities: none, the window was not classified")
         if np.isfinite(window).sum() > 256:
             frequencies, power = welch(window[np.isfinite(window)], fs=fs, nperseg=min(2048, window.size))
             self.spectrum_curve.setData(frequencies[1:], np.maximum(power[1:], 1e-12))
         measures = window_measures(window, fs)
-        status = ("valid" if valid else f"invalid: {result.reason(index)}")
-        if valid and result.uncertain[index]:
-            status += f"; uncertain (top probability {result.max_probability[index]:.2f} < "\
-                      f"{card.uncertainty_threshold:.2f})"
-        predicted = card.classes[int(np.argmax(probabilities))].label if valid else "—"
         self.title.setText(f"Window {index + 1}/{result.n_windows}: {result.starts_s[index]:.2f}–"
                            f"{result.stops_s[index]:.2f} s")
-        self.details.setText(
-            f"<b>{predicted}</b> &nbsp; {status}<br>"
-            + " &nbsp; ".join(f"{c.label}: {p:.3f}" for c, p in zip(card.classes, probabilities)) + "<br>"
-            f"entropy {result.entropy[index]:.3f} nats · peak-to-peak {measures['peak_to_peak_uv']:.0f} µV · "
-            f"RMS {measures['rms_uv']:.1f} µV · zero crossings {measures['zero_crossings_per_s']:.0f}/s · "
-            f"turns {measures['turns_per_s']:.0f}/s")
+        self.details.setText(self._details_html(result, index, probabilities, measures))
         self.shown = {"index": index, "probabilities": probabilities, "measures": measures, "valid": valid}
+
+    @staticmethod
+    def _details_html(result: Classification, index: int, probabilities: np.ndarray | None,
+                      measures: dict[str, float]) -> str:
+        """Rich text, every piece escaped: a "<" in "below 0.60" must not start a tag."""
+        card = result.model.card
+        measured = (f"peak-to-peak {measures['peak_to_peak_uv']:.0f} µV · RMS {measures['rms_uv']:.1f} µV · "
+                    f"zero crossings {measures['zero_crossings_per_s']:.0f}/s · turns {measures['turns_per_s']:.0f}/s")
+        if probabilities is None:
+            return (f"<b>invalid</b> &nbsp; {escape(str(result.reason(index)))}: not classified, so no "
+                    f"probabilities or uncertainty<br>{escape(measured)}")
+        predicted = card.classes[int(np.argmax(probabilities))].label
+        status = "valid"
+        if result.uncertain[index]:
+            status = (f"uncertain (top probability {result.max_probability[index]:.2f} < "
+                      f"{card.uncertainty_threshold:.2f})")
+        listed = " &nbsp; ".join(f"{escape(c.label)}: {p:.3f}" for c, p in zip(card.classes, probabilities))
+        return (f"<b>{escape(predicted)}</b> &nbsp; {escape(status)}<br>{listed}<br>"
+                f"entropy {result.entropy[index]:.3f} nats · {escape(measured)}")
 
     def _set_scale_bar(self, seconds: float) -> None:
         """A time scale bar about a fifth of the window long (1-2-5 lengths)."""
@@ -115,7 +132,13 @@ class WindowInspector(QtWidgets.QWidget):
         self.scale_bar.updateBar()
 
     def show_saliency(self, curve: np.ndarray, fs_hz: float) -> None:
+        self.saliency.setTitle("occlusion saliency")
         self.saliency_curve.setData(np.arange(curve.size) / fs_hz, curve)
+
+    def saliency_absent(self, reason: str) -> None:
+        """Say why there is no saliency curve (never a silently blank plot)."""
+        self.saliency_curve.setData([], [])
+        self.saliency.setTitle(f"occlusion saliency: {reason}")
 
     def clear(self) -> None:
         self.title.setText("No window selected")

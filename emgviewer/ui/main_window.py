@@ -8,6 +8,7 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from emgviewer.inference import ModelError, load_model
+from emgviewer.inference.caveats import assess
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.model import LoadedModel
 from emgviewer.records import RecordError, index_folder, read_record
@@ -40,6 +41,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.record: Record | None = None
         self.model: LoadedModel | None = None
         self.result: Classification | None = None
+        self.assessment = None  # RecordAssessment of self.result
         self.generation = 0
         self.job: ClassifyJob | None = None
         self.saliency_job: SaliencyJob | None = None
@@ -207,8 +209,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.legend.setText(" &nbsp; ".join(swatches))
         self.legend.setToolTip("One lane per window row: each window's own span. Class colour, paler when "
                                "less confident; striped when the top probability is below the model's "
-                               "uncertainty threshold; grey hatched when invalid (NaN, flat, clipped).")
-        self.status_model.setText(f"{card.name} {card.version} · {model.provider_label}")
+                               "uncertainty threshold; grey hatched when invalid (missing samples, flat, clipped).")
+        self.status_model.setText(f"{card.name} {card.version} [{model.path.name}] · {model.provider_label}")
+        self.status_model.setToolTip(str(model.path))
+        self.browser.forget_verdicts()
         self.classify_current()
         return True
 
@@ -264,13 +268,19 @@ class MainWindow(QtWidgets.QMainWindow):
         ribbon = ribbon_for(result)
         self.trace.set_classification(ribbon, result.starts_s, result.stops_s)
         self.overview.set_ribbon(ribbon)
-        verdict = result.verdict
-        summary = (f"verdict {verdict.label} ({verdict.confidence:.2f})" if verdict.label else verdict.reason)
+        assessment = assess(result)
+        self.assessment = assessment
+        statement = assessment.statement
+        summary = f"verdict: {statement.short}" + (" · seen in training" if assessment.seen else "")
         self.status_time.setText(f"{result.n_windows} windows in {result.elapsed_s * 1e3:.0f} ms · {summary}")
-        if messages:
-            self.show_error(" ".join(messages))
+        self.status_time.setToolTip(statement.detail)
+        # The classifier's own warnings say the resampling already: the caveat would repeat it.
+        cautions = list(messages) + [w for w in assessment.warnings if not w.startswith("recorded at ")]
+        if cautions:
+            self.message_bar.show_message(f"{result.record.name}, read with care: " + " · ".join(cautions),
+                                          level="caution")
         if self.browser.index is not None:
-            self.browser.set_record_verdict(result.record.name, verdict, result.record.truth, result.class_names)
+            self.browser.set_record_assessment(assessment, result.model.card)
         valid = np.flatnonzero(result.valid)
         self.select_window(int(valid[0]) if valid.size else 0)
         self.classificationShown.emit()
@@ -290,12 +300,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.folder_job = job
         QtCore.QThreadPool.globalInstance().start(job)
 
-    def _folder_record_done(self, done: int, name: str, verdict, truth, class_names, error: str) -> None:
+    def _folder_record_done(self, done: int, name: str, assessment, error: str) -> None:
         self.browser.progress.setValue(done)
         if error:
             self.show_error(error)
-        else:
-            self.browser.set_record_verdict(name, verdict, truth, class_names)
+        elif self.model is not None:
+            self.browser.set_record_assessment(assessment, self.model.card)
 
     # -- windows --------------------------------------------------------------------------------------
     def select_window(self, index: int | None) -> None:
@@ -314,11 +324,17 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _start_saliency(self, index: int) -> None:
         result = self.result
-        if result is None or not result.valid[index] or self.model is None:
+        if result is None or self.model is None:
+            return
+        if not result.valid[index]:
+            self.inspector.saliency_absent("none, the window is invalid and was not classified")
             return
         fs = self.model.card.input.fs_hz
         if result.resampled_from_hz is not None:
-            return  # saliency is shown on the record's own samples only
+            self.inspector.saliency_absent(f"not computed, the record was resampled from "
+                                           f"{result.resampled_from_hz:g} Hz (shown on its own samples only)")
+            return
+        self.inspector.saliency_absent("computing…")
         first = int(round(result.starts_s[index] * fs))
         window = result.record.signal_uv[first: first + self.model.card.input.n_times]
         job = SaliencyJob(self.generation * 100_000 + index, self.model, window, int(result.predicted[index]))

@@ -7,12 +7,20 @@ from PySide6 import QtCore, QtWidgets
 NO_MODEL_MESSAGE = ("No model loaded: File → Open model… (or install one as "
                     "resources/models/default.onnx). The trace works without one.")
 
+STYLES = {
+    "error": "MessageBar { background: #FDECEA; border: 1px solid #E57373; }",
+    # Caveats about a verdict: the app works, the reading needs care.
+    "caution": "MessageBar { background: #FFF4D6; border: 1px solid #E0B040; }",
+}
+
+
 class MessageBar(QtWidgets.QFrame):
     """Errors and notes shown in the window, never only on stderr."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self.setStyleSheet("MessageBar { background: #FDECEA; border: 1px solid #E57373; }")
+        self.level = "error"
+        self.setStyleSheet(STYLES["error"])
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
         self.label = QtWidgets.QLabel("")
@@ -25,6 +33,9 @@ class MessageBar(QtWidgets.QFrame):
         layout.addWidget(close)
         self.hide()
 
-    def show_message(self, text: str) -> None:
+    def show_message(self, text: str, level: str = "error") -> None:
+        """``level`` "error" (something failed) or "caution" (a verdict to read with care)."""
+        self.level = level
+        self.setStyleSheet(STYLES[level])
         self.label.setText(text)
         self.show()

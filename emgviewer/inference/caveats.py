@@ -1,0 +1,302 @@
+"""What may honestly be said about a verdict: the one place that decides it.
+
+The viewer, the dataset browser, ``emgviewer classify`` and the PDF reports all word a verdict
+through this module, so a record reads the same everywhere:
+
+- **Uncertain is a verdict.** A record or subject whose leading class has a mean probability
+  below the card's ``uncertainty_threshold`` reads "uncertain", the leading class in small print.
+- **Seen in training.** A record whose subject was in the model's training set is marked: its
+  agreement with the truth is not evidence. Where the card carries out-of-fold verdicts (each
+  training record judged by the fold model that never saw its subject), they are the honest
+  figure and are shown beside it, labelled.
+- **Out of distribution.** A record unlike the training recordings (rate, muscle, electrode,
+  length, amplitude, spectrum, calibration) gets a caveat per difference.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Sequence
+
+from emgviewer.analysis.signal_profile import signal_profile
+from emgviewer.analysis.verdicts import Verdict, subject_verdict
+from emgviewer.inference.card import ModelCard
+from emgviewer.inference.classify import Classification
+from emgviewer.records.n2001 import CLASS_LABELS
+from emgviewer.records.record import Record
+
+UNCERTAIN_COLOUR = "#6B6B6B"
+NO_VERDICT_COLOUR = "#9E9E9E"
+AGREES_COLOUR = "#2E7D32"
+DIFFERS_COLOUR = "#C62828"
+#: Fewer windows than this and a record verdict rests on too little of the record.
+SHORT_RECORD_WINDOWS = 5
+SEEN_NOTE = "this subject's recordings trained the model, so agreement with the truth is not evidence"
+
+AGREES, DIFFERS = "agrees", "differs"
+MARKS = {AGREES: "✓", DIFFERS: "✗"}
+
+
+def class_label(name: str | None) -> str:
+    return CLASS_LABELS.get(name, name) if name else "—"
+
+
+@dataclass(frozen=True)
+class Statement:
+    """A verdict as it is said: ``status`` is "verdict", "uncertain" or "none"."""
+
+    status: str
+    leading: str | None  # the class with the highest mean probability, whatever the status
+    confidence: float | None
+    text: str  # said first, in the largest type: a class label, "uncertain" or "no verdict"
+    detail: str  # the small print: the leading class below the threshold, or why there is none
+    colour: str  # "#rrggbb": the class colour for a verdict, grey otherwise
+
+    @property
+    def label(self) -> str | None:
+        """The class this statement commits to (``None`` when uncertain or no verdict)."""
+        return self.leading if self.status == "verdict" else None
+
+    @property
+    def short(self) -> str:
+        """One cell of a table: "ALS / neurogenic 0.91", "uncertain (normal (control) 0.42)"."""
+        if self.status == "verdict":
+            return f"{self.text} {self.confidence:.2f}"
+        if self.status == "uncertain":
+            return f"uncertain ({class_label(self.leading)} {self.confidence:.2f})"
+        return "no verdict"
+
+
+def state(verdict: Verdict, card: ModelCard, unit: str = "valid window") -> Statement:
+    """How ``verdict`` is said under ``card``'s uncertainty threshold; ``unit`` names what
+    the verdict averaged ("valid window" for a record, "record" for a subject)."""
+    if verdict.label is None or verdict.confidence is None or not math.isfinite(verdict.confidence):
+        return Statement("none", None, None, "no verdict", verdict.reason or "no valid windows", NO_VERDICT_COLOUR)
+    threshold = card.uncertainty_threshold
+    if verdict.confidence < threshold:
+        return Statement("uncertain", verdict.label, verdict.confidence, "uncertain",
+                         f"leading class {class_label(verdict.label)} at {verdict.confidence:.2f}, "
+                         f"below the model's threshold of {threshold:.2f}", UNCERTAIN_COLOUR)
+    colour = next((c.colour for c in card.classes if c.name == verdict.label), NO_VERDICT_COLOUR)
+    used = f" over {verdict.n_used} {unit}{'' if verdict.n_used == 1 else 's'}" if verdict.n_used else ""
+    return Statement("verdict", verdict.label, verdict.confidence, class_label(verdict.label),
+                     f"mean probability {verdict.confidence:.2f}{used}", colour)
+
+
+def agreement(statement: Statement, truth: str | None) -> str | None:
+    """"agrees" or "differs" for a committed verdict with a known truth; else ``None``."""
+    if truth is None or statement.label is None:
+        return None
+    return AGREES if statement.label == truth else DIFFERS
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """One reason to trust a verdict less. ``code`` is stable (JSON); ``text`` is for people."""
+
+    code: str  # seen | resampled | muscle | electrode | short | amplitude | spectrum | uncalibrated
+    text: str
+
+
+def seen_in_training(record: Record, card: ModelCard) -> bool:
+    ident = record.n2001
+    return card.provenance.seen_subject("N2001" if ident else None, record.subject_id)
+
+
+def distribution_caveats(record: Record, card: ModelCard, n_windows: int | None = None) -> list[Caveat]:
+    """How ``record`` differs from the recordings ``card``'s model was trained on."""
+    caveats: list[Caveat] = []
+    model_hz = card.input.fs_hz
+    if not math.isclose(record.fs_hz, model_hz, rel_tol=1e-9):
+        how = "upsampled" if record.fs_hz < model_hz else "resampled"
+        extra = (f"; nothing above {record.fs_hz / 2:g} Hz reaches the model" if record.fs_hz < model_hz else "")
+        caveats.append(Caveat("resampled", f"recorded at {record.fs_hz:g} Hz, {how} to the model's "
+                                           f"{model_hz:g} Hz{extra}"))
+    distribution = card.provenance.distribution
+    if distribution is not None:
+        caveats += _acquisition_caveats(record, distribution)
+    if n_windows is not None and n_windows < SHORT_RECORD_WINDOWS:
+        caveats.append(Caveat("short", f"only {n_windows} window(s) ({record.duration_s:.2f} s): "
+                                       f"a verdict on so little of a record is fragile"))
+    if not record.calibrated:
+        caveats.append(Caveat("uncalibrated", "uncalibrated units: amplitudes cannot be compared "
+                                              "with the training recordings (in µV)"))
+    elif distribution is not None and distribution.profile:
+        caveats += _profile_caveats(record, distribution)
+    return caveats
+
+
+def _acquisition_caveats(record: Record, distribution) -> list[Caveat]:
+    out = []
+    muscles = ", ".join(distribution.muscles)
+    muscle = record.metadata.stated_muscle()
+    if distribution.muscles and muscle is None:
+        out.append(Caveat("muscle", f"muscle not stated in the file; the model was trained on {muscles} only"))
+    elif distribution.muscles and not any(m in muscle or muscle in m for m in distribution.muscles):
+        out.append(Caveat("muscle", f"muscle {muscle}; the model was trained on {muscles} only"))
+    electrode = record.metadata.stated_electrode()
+    electrodes = ", ".join(distribution.electrodes)
+    if distribution.electrodes and electrode is not None and not any(
+            e in electrode or electrode in e for e in distribution.electrodes):
+        out.append(Caveat("electrode", f"electrode {electrode}; the model was trained on {electrodes} only"))
+    return out
+
+
+_PROFILE_WORDS = {
+    "rms_uv": ("amplitude", "RMS {:.1f} µV", "{:.1f}-{:.1f} µV"),
+    "median_frequency_hz": ("spectrum", "median frequency {:.0f} Hz", "{:.0f}-{:.0f} Hz"),
+    "spectral_flatness": ("spectrum", "spectral flatness {:.2f} (1 = white noise)", "{:.3f}-{:.3f}"),
+}
+
+
+def _profile_caveats(record: Record, distribution) -> list[Caveat]:
+    profile = signal_profile(record.signal_uv, record.fs_hz)
+    if profile is None:
+        return []
+    out = []
+    for name, bounds in distribution.profile.items():
+        value = getattr(profile, name)
+        if bounds.contains(value):
+            continue
+        code, measured, span = _PROFILE_WORDS[name]
+        out.append(Caveat(code, f"{measured.format(value)} is outside the range of the training "
+                                f"records ({span.format(bounds.low, bounds.high)})"))
+    return out
+
+
+@dataclass(frozen=True)
+class RecordAssessment:
+    """Everything said about one classified record, in one place (no signal kept: a folder's
+    worth stays small)."""
+
+    record: str
+    verdict: Verdict
+    statement: Statement
+    truth: str | None
+    agreement: str | None
+    seen: bool  # the record's subject trained the model
+    out_of_fold: Statement | None  # the held-out fold's verdict, for a seen record when the card has it
+    out_of_fold_agreement: str | None
+    caveats: tuple[Caveat, ...] = ()  # out of distribution
+    out_of_fold_verdict: Verdict | None = None
+
+    @property
+    def warnings(self) -> list[str]:
+        """Every caveat as a sentence, "seen in training" first."""
+        return ([f"seen in training: {SEEN_NOTE}"] if self.seen else []) + [c.text for c in self.caveats]
+
+
+def assess(result: Classification) -> RecordAssessment:
+    record, card = result.record, result.model.card
+    statement = state(result.verdict, card)
+    truth = record.truth
+    seen = seen_in_training(record, card)
+    oof_verdict = oof_statement = oof_agreement = None
+    oof = card.provenance.out_of_fold.get(record.name) if seen else None
+    if oof is not None:
+        oof_verdict = Verdict(oof.label, oof.confidence, dict(oof.probabilities))
+        oof_statement = state(oof_verdict, card)
+        oof_agreement = agreement(oof_statement, truth)
+    return RecordAssessment(record.name, result.verdict, statement, truth, agreement(statement, truth), seen,
+                            oof_statement, oof_agreement, tuple(distribution_caveats(record, card, result.n_windows)),
+                            oof_verdict)
+
+
+@dataclass(frozen=True)
+class SubjectAssessment:
+    subject: str
+    statement: Statement
+    truth: str | None
+    agreement: str | None
+    seen: bool
+    records: tuple[str, ...]
+    out_of_fold: Statement | None = None
+    out_of_fold_agreement: str | None = None
+
+
+def assess_subject(subject: str, card: ModelCard, records: Sequence[RecordAssessment]) -> SubjectAssessment:
+    """The subject verdict (each record weighs the same) said with the same rules as a record's."""
+    verdict = subject_verdict([r.verdict for r in records], card.class_names)
+    statement = state(verdict, card, unit="record")
+    truths = {r.truth for r in records}
+    truth = truths.pop() if len(truths) == 1 else None
+    seen = any(r.seen for r in records)
+    oof_statement = oof_agreement = None
+    if seen and all(r.out_of_fold_verdict is not None for r in records):
+        oof = subject_verdict([r.out_of_fold_verdict for r in records], card.class_names)
+        oof_statement = state(oof, card, unit="record")
+        oof_agreement = agreement(oof_statement, truth)
+    return SubjectAssessment(subject, statement, truth, agreement(statement, truth), seen,
+                             tuple(r.record for r in records), oof_statement, oof_agreement)
+
+
+@dataclass
+class Tally:
+    """Agreement with the truth over items whose truth is known."""
+
+    agrees: int = 0
+    differs: int = 0
+    uncertain: int = 0
+    no_verdict: int = 0
+
+    def add(self, statement: Statement | None, verdict_agreement: str | None, truth: str | None) -> None:
+        if truth is None or statement is None:
+            return
+        if verdict_agreement == AGREES:
+            self.agrees += 1
+        elif verdict_agreement == DIFFERS:
+            self.differs += 1
+        elif statement.status == "uncertain":
+            self.uncertain += 1
+        else:
+            self.no_verdict += 1
+
+    @property
+    def total(self) -> int:
+        return self.agrees + self.differs + self.uncertain + self.no_verdict
+
+    def text(self) -> str:
+        """"12/20 agree, 5 differ, 3 uncertain": the denominator counts every item with a truth."""
+        parts = [f"{self.agrees}/{self.total} agree", f"{self.differs} disagree"]
+        if self.uncertain:
+            parts.append(f"{self.uncertain} uncertain")
+        if self.no_verdict:
+            parts.append(f"{self.no_verdict} without verdict")
+        return ", ".join(parts)
+
+
+@dataclass
+class AgreementSummary:
+    """Agreement with the truth, kept apart for unseen and seen subjects."""
+
+    unseen: Tally = field(default_factory=Tally)
+    seen: Tally = field(default_factory=Tally)
+    seen_out_of_fold: Tally = field(default_factory=Tally)
+    has_out_of_fold: bool = False
+
+    def lines(self, what: str) -> list[str]:
+        """Sentences for a summary; ``what`` is "records" or "subjects"."""
+        out = []
+        if self.unseen.total:
+            out.append(f"{what.capitalize()} of people the model never saw: {self.unseen.text()}.")
+        if self.seen.total:
+            out.append(f"{what.capitalize()} seen in training (not evidence of accuracy): {self.seen.text()}.")
+            if self.has_out_of_fold:
+                out.append(f"The same {what} judged by the fold models that never saw them "
+                           f"(out-of-fold, from the model card): {self.seen_out_of_fold.text()}.")
+        return out
+
+
+def summarise_agreement(items: Sequence[RecordAssessment | SubjectAssessment]) -> AgreementSummary:
+    summary = AgreementSummary()
+    for item in items:
+        if not item.seen:
+            summary.unseen.add(item.statement, item.agreement, item.truth)
+            continue
+        summary.seen.add(item.statement, item.agreement, item.truth)
+        if item.out_of_fold is not None:
+            summary.has_out_of_fold = True
+            summary.seen_out_of_fold.add(item.out_of_fold, item.out_of_fold_agreement, item.truth)
+    return summary
+
