@@ -146,7 +146,7 @@ def _acquisition_caveats(record: Record, distribution) -> list[Caveat]:
 _PROFILE_WORDS = {
     "rms_uv": ("amplitude", "RMS {:.1f} µV", "{:.1f}-{:.1f} µV"),
     "median_frequency_hz": ("spectrum", "median frequency {:.0f} Hz", "{:.0f}-{:.0f} Hz"),
-    "spectral_flatness": ("spectrum", "spectral flatness {:.2f} (1 = white noise)", "{:.3f}-{:.3f}"),
+    "spectral_flatness": ("spectrum", "spectral flatness {:.3g} (1 = white noise)", "{:.3g}-{:.3g}"),
 }
 
 

@@ -109,7 +109,7 @@ def verdict_block(assessment: RecordAssessment, result: Classification, styles: 
             [Paragraph(escape(truth[0]), heading), Paragraph(escape(statement.text), verdict_style),
              Paragraph(escape(f"{mark} {agreement}".strip() or "-"), heading)],
             [p(truth[1], styles["small"]), p(statement.detail, styles["small"]),
-             p("" if agreement else ("no verdict to compare" if assessment.truth else "truth unknown"),
+             p("" if agreement else ("nothing to compare" if assessment.truth else "truth unknown"),
                styles["small"])]]
     third = width / 3
     return [p("Truth and verdict", styles["h2"]), table(rows, [third, third, third])]

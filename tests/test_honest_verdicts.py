@@ -1,0 +1,126 @@
+"""The shipped model on real records: every place a verdict appears (browser, CLI table, JSON,
+PDF) marks training subjects as seen, says "uncertain" below the threshold, warns on foreign
+recordings, and never prints a fake number."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from emgviewer.inference import default_model_path, load_model
+
+pytestmark = pytest.mark.real_data
+
+#: A control of the training set whose shipped-model verdict is ALS at 0.53: below 0.60.
+SEEN_UNCERTAIN = "N2001C05BB80"
+ALL_INVALID = "N2001A06BB08"  # 99.6 % zeros: every window flat
+
+
+def _emgviewer(*args) -> subprocess.CompletedProcess:
+    script = shutil.which("emgviewer", path=str(Path(sys.executable).parent))
+    command = [script] if script else [sys.executable, "-m", "emgviewer"]
+    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, timeout=300)
+
+
+@pytest.fixture(scope="module")
+def shipped():
+    path = default_model_path()
+    if path is None:
+        pytest.fail("the default model must ship for these checks")
+    return load_model(path)
+
+
+def _pdf_text(path: Path) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(path).pages)
+
+
+def test_shipped_card_describes_its_training_data(shipped):
+    provenance = shipped.card.provenance
+    assert provenance.dataset == "N2001" and len(provenance.subjects) == 19
+    assert provenance.protocol_kind == "leave-one-subject-out"
+    assert provenance.distribution.muscles == ("biceps brachii",)
+    assert provenance.distribution.fs_hz == (23437.5,)
+
+
+def test_cli_table_and_json_mark_seen_and_uncertain(n2001_dir, shipped):
+    table = _emgviewer("classify", n2001_dir / f"{SEEN_UNCERTAIN}.hea")
+    assert table.returncode == 0, table.stderr
+    row = next(line for line in table.stdout.splitlines() if line.startswith(SEEN_UNCERTAIN))
+    assert re.match(rf"{SEEN_UNCERTAIN}\s+seen\s+normal \(control\)\s+uncertain \(ALS / neurogenic 0\.5\d\)", row)
+    assert "Records seen in training (not evidence of accuracy): 0/1 agree, 0 disagree, 1 uncertain." in table.stdout
+    assert "Records of people the model never saw" not in table.stdout
+    document = json.loads(_emgviewer("classify", n2001_dir / f"{SEEN_UNCERTAIN}.hea", "--format", "json").stdout)
+    record = document["records"][0]
+    assert (record["status"], record["seen_in_training"], record["agreement"]) == ("uncertain", True, None)
+    assert record["verdict"] == "ALS" and record["confidence"] < shipped.card.uncertainty_threshold
+    assert record["statement"] == f"uncertain (ALS / neurogenic {record['confidence']:.2f})"
+    assert document["subjects"][0]["seen_in_training"] and document["subjects"][0]["status"] == "uncertain"
+    assert document["agreement"]["records"]["seen"] == {"agrees": 0, "differs": 0, "uncertain": 1, "no_verdict": 0}
+    if shipped.card.provenance.out_of_fold:
+        assert record["out_of_fold"]["status"] in ("verdict", "uncertain", "none")
+
+
+def test_pdf_marks_seen_and_uncertain_beside_the_truth(n2001_dir, tmp_path):
+    out = tmp_path / "seen.pdf"
+    assert _emgviewer("report", n2001_dir / f"{SEEN_UNCERTAIN}.hea", "--out", out).returncode == 0
+    text = _pdf_text(out)
+    assert "Ground truth\nModel verdict\nAgreement\nnormal (control)\nuncertain\n" in text
+    assert "leading class ALS / neurogenic at 0.5" in text
+    flat = text.replace("\n", " ")
+    assert "Read with care: seen in training: this subject's recordings trained the model" in flat
+    assert "[default.onnx]" not in text and "(default.onnx)" in text  # the file beside the name
+
+
+def test_foreign_recording_raises_rate_and_muscle_warnings(emgdb_dir, tmp_path):
+    result = _emgviewer("classify", emgdb_dir / "emg_neuropathy.hea", "--format", "json")
+    assert result.returncode == 0
+    codes = [c["code"] for c in json.loads(result.stdout)["records"][0]["caveats"]]
+    assert codes[:2] == ["resampled", "muscle"]
+    assert ("emgviewer: warning: emg_neuropathy: muscle tibialis anterior; the model was trained on "
+            "biceps brachii only\n") in result.stderr
+    out = tmp_path / "foreign.pdf"
+    assert _emgviewer("report", emgdb_dir / "emg_neuropathy.hea", "--out", out).returncode == 0
+    flat = _pdf_text(out).replace("\n", " ")
+    assert "recorded at 4000 Hz, upsampled to the model's 23437.5 Hz" in flat
+    assert "muscle tibialis anterior; the model was trained on biceps brachii only" in flat
+
+
+def test_all_invalid_record_pdf_has_no_fake_numbers(n2001_dir, tmp_path):
+    out = tmp_path / "invalid.pdf"
+    assert _emgviewer("report", n2001_dir / f"{ALL_INVALID}.hea", "--out", out).returncode == 0
+    text = _pdf_text(out)
+    assert not re.search(r"nan", text, re.IGNORECASE)
+    assert text.count("no verdict") == 1  # said once, plainly, with its reason beside it
+    assert "only 0 valid window(s) of 26, at least 3 needed" in text
+
+
+def test_browser_marks_seen_and_uncertain(qtbot, tmp_path, n2001_dir):
+    pytest.importorskip("pytestqt")
+    from PySide6 import QtCore
+
+    from emgviewer.ui.main_window import MainWindow
+
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for suffix in (".hea", ".bin"):
+        shutil.copy(n2001_dir / f"{SEEN_UNCERTAIN}{suffix}", folder)
+    window = MainWindow(QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.set_model(default_model_path())
+    with qtbot.waitSignal(window.classificationShown, timeout=30_000):
+        window.open_folder(folder)
+    item = window.browser.record_items[SEEN_UNCERTAIN]
+    assert item.text(2).startswith("uncertain (ALS / neurogenic 0.5") and item.text(3) == "seen"
+    subject = window.browser.subject_items["C05"]
+    assert subject.text(2).startswith("uncertain (") and subject.text(3) == "seen"
+    assert "seen in training (not evidence of accuracy): 0/1 agree" in window.browser.agreement.text()
+    assert window.message_bar.isVisibleTo(window) and "seen in training" in window.message_bar.label.text()
+    assert window.status_model.text().startswith(f"{window.model.card.name} {window.model.card.version} [default.onnx]")
+    assert "verdict: uncertain (ALS / neurogenic 0.5" in window.status_time.text()
