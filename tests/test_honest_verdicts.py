@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 from pypdf import PdfReader
 
@@ -124,3 +125,33 @@ def test_browser_marks_seen_and_uncertain(qtbot, tmp_path, n2001_dir):
     assert window.message_bar.isVisibleTo(window) and "seen in training" in window.message_bar.label.text()
     assert window.status_model.text().startswith(f"{window.model.card.name} {window.model.card.version} [default.onnx]")
     assert "verdict: uncertain (ALS / neurogenic 0.5" in window.status_time.text()
+
+
+def test_invalid_window_says_why_it_has_no_numbers(qtbot, tmp_path, n2001_dir):
+    pytest.importorskip("pytestqt")
+    from PySide6 import QtCore, QtGui
+
+    from emgviewer.ui.main_window import MainWindow
+
+    window = MainWindow(QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat))
+    qtbot.addWidget(window)
+    window.set_model(default_model_path())
+    with qtbot.waitSignal(window.classificationShown, timeout=30_000):
+        window.open_record(n2001_dir / f"{ALL_INVALID}.hea")
+    inspector = window.inspector
+    assert inspector.shown["probabilities"] is None and inspector.bars is None
+    assert inspector.probabilities.titleLabel.text == "class probabilities: none, the window was not classified"
+    assert inspector.saliency.titleLabel.text == "occlusion saliency: none, the window is invalid and was not classified"
+    plain = QtGui.QTextDocument()
+    plain.setHtml(inspector.details.text())
+    text = " ".join(plain.toPlainText().split())
+    assert text.startswith("invalid flat for 954.7 ms: not classified, so no probabilities or uncertainty")
+    assert "nan" not in text.lower()
+    # An uncertain window keeps its "< 0.60)" (escaped rich text) and its line break.
+    with qtbot.waitSignal(window.classificationShown, timeout=30_000):
+        window.open_record(n2001_dir / f"{SEEN_UNCERTAIN}.hea")
+    index = int(np.flatnonzero(window.result.uncertain)[0])
+    window.select_window(index)
+    plain.setHtml(inspector.details.text())
+    first_line = plain.toPlainText().splitlines()[0]
+    assert first_line.endswith(f"uncertain (top probability {window.result.max_probability[index]:.2f} < 0.60)")

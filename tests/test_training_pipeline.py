@@ -114,3 +114,41 @@ def test_cli_evaluate_writes_reports(n2001_dir, tmp_path, capsys):
     assert (tmp_path / "munet_3class_3_confusion.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| window | balanced accuracy |" in (tmp_path / "munet_3class_3.md").read_text()
     assert "| window | balanced accuracy |" in capsys.readouterr().out
+
+
+def test_out_of_fold_verdicts_reach_the_card(n2001_dir, tmp_path):
+    """evaluate keeps each record's held-out verdict; 'card' puts them, the protocol and the
+    training distribution into an exported model without touching its graph."""
+    from training.data import _spread
+    from emgviewer.records import index_folder
+
+    subset = tmp_path / "subset"
+    subset.mkdir()
+    entries = _spread([e for e in index_folder(n2001_dir).records], 9)
+    for entry in entries:
+        for suffix in (".hea", ".bin"):
+            (subset / f"{entry.name}{suffix}").write_bytes((n2001_dir / f"{entry.name}{suffix}").read_bytes())
+    common = ["--data", str(subset), "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "8"]
+    assert training_main(["evaluate", *common, "--folds", "3", "--out", str(tmp_path)]) == 0
+    report = json.loads((tmp_path / "munet_3class_3.json").read_text())
+    oof = {row["record"]: row for row in report["out_of_fold_records"]}
+    assert sorted(oof) == sorted(e.name for e in entries)
+    assert all(row["truth"] == {"A": "ALS", "C": "control", "M": "myopathy"}[name[5]] for name, row in oof.items())
+    assert sum(row["verdict"] == row["truth"] for row in oof.values()) == report["records"]["records_correct"]
+    assert training_main(["train", *common, "--out", str(tmp_path)]) == 0
+    exported = tmp_path / "m.onnx"
+    assert training_main(["export", "--checkpoint", str(tmp_path / "munet.pt"), "--data", str(subset),
+                          "--evaluation", str(tmp_path / "munet_3class_3.json"), "--out", str(exported)]) == 0
+    carded = tmp_path / "carded.onnx"
+    assert training_main(["card", "--onnx", str(exported), "--data", str(subset), "--evaluation",
+                          str(tmp_path / "munet_3class_3.json"), "--version", "9.9.9", "--out", str(carded)]) == 0
+    card = load_model(carded).card
+    assert card.version == "9.9.9" and card.provenance.protocol_kind == "grouped k-fold"
+    assert card.provenance.subjects == {e.n2001.subject_id for e in entries}
+    assert set(card.provenance.out_of_fold) == set(oof)
+    name = entries[0].name
+    assert card.provenance.out_of_fold[name].label == oof[name]["verdict"]
+    assert card.training["n_records"] == 9 and card.evaluation["records"] == f"{report['records']['records_correct']}/9"
+    record = read_record(subset / f"{name}.hea")
+    np.testing.assert_array_equal(classify(record, load_model(carded)).probabilities,
+                                  classify(record, load_model(exported)).probabilities)  # same graph

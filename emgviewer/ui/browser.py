@@ -127,6 +127,11 @@ class DatasetBrowser(QtWidgets.QWidget):
                  + summarise_agreement(list(self.subject_assessments.values())).lines("subjects"))
         self.agreement.setText("\n".join(lines))
 
+    def fit_columns(self) -> None:
+        """Columns as wide as their text, so "seen" and the verdict never hide behind "…"."""
+        for column in range(len(COLUMNS)):
+            self.tree.resizeColumnToContents(column)
+
     def mismatches(self) -> list[str]:
         return [name for name, a in self.assessments.items() if a.agreement == DIFFERS]
 

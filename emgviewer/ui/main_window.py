@@ -182,6 +182,8 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         self.browser.set_index(index)
         self.browser_dock.show()
+        # Wide enough for record, truth, verdict and the "seen" mark side by side.
+        self.resizeDocks([self.browser_dock], [min(560, self.width() // 3)], QtCore.Qt.Orientation.Horizontal)
         self.settings.setValue("last_folder", str(path))
         for problem in index.problems[:3]:
             self.show_error(str(problem))
@@ -281,6 +283,7 @@ class MainWindow(QtWidgets.QMainWindow):
                                           level="caution")
         if self.browser.index is not None:
             self.browser.set_record_assessment(assessment, result.model.card)
+            self.browser.fit_columns()
         valid = np.flatnonzero(result.valid)
         self.select_window(int(valid[0]) if valid.size else 0)
         self.classificationShown.emit()
@@ -293,12 +296,16 @@ class MainWindow(QtWidgets.QMainWindow):
             self.folder_job.token.cancel()
         job = FolderJob([e.path for e in self.browser.index.records], self.model, self.hop_s)
         job.signals.record_done.connect(self._folder_record_done)
-        job.signals.finished.connect(lambda: self.browser.progress.hide())
+        job.signals.finished.connect(self._folder_finished)
         self.browser.progress.setMaximum(len(self.browser.index.records))
         self.browser.progress.setValue(0)
         self.browser.progress.show()
         self.folder_job = job
         QtCore.QThreadPool.globalInstance().start(job)
+
+    def _folder_finished(self) -> None:
+        self.browser.progress.hide()
+        self.browser.fit_columns()
 
     def _folder_record_done(self, done: int, name: str, assessment, error: str) -> None:
         self.browser.progress.setValue(done)
