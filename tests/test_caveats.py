@@ -142,6 +142,9 @@ def test_each_difference_from_the_training_recordings_is_named():
     loud = distribution_caveats(cases["amplitude"][0], card, n_windows=18)
     rms = signal_profile(cases["amplitude"][0].signal_uv, FS).rms_uv
     assert [c.text for c in loud] == [f"RMS {rms:.1f} µV is outside the range of the training records (20.0-200.0 µV)"]
+    # Uncalibrated white noise: no amplitude comparison, but its spectrum still gives it away.
+    noise = distribution_caveats(_record("noise.wav", rng.normal(0, 6000, int(2 * FS)), calibrated=False), card, 18)
+    assert [c.code for c in noise] == ["uncalibrated", "spectrum", "spectrum"]
     short = distribution_caveats(_record("short", _emg_like(0.5)), card, n_windows=3)
     assert [c.text for c in short] == ["only 3 window(s) (0.50 s): a verdict on so little of a record is fragile"]
     unknown = distribution_caveats(_record("csv", _emg_like(), comments=()), card, n_windows=18)

@@ -122,8 +122,9 @@ def distribution_caveats(record: Record, card: ModelCard, n_windows: int | None 
     if not record.calibrated:
         caveats.append(Caveat("uncalibrated", "uncalibrated units: amplitudes cannot be compared "
                                               "with the training recordings (in µV)"))
-    elif distribution is not None and distribution.profile:
-        caveats += _profile_caveats(record, distribution)
+    if distribution is not None and distribution.profile:
+        # The spectrum's shape does not depend on units; the amplitude does.
+        caveats += _profile_caveats(record, distribution, amplitude=record.calibrated)
     return caveats
 
 
@@ -150,14 +151,14 @@ _PROFILE_WORDS = {
 }
 
 
-def _profile_caveats(record: Record, distribution) -> list[Caveat]:
+def _profile_caveats(record: Record, distribution, amplitude: bool) -> list[Caveat]:
     profile = signal_profile(record.signal_uv, record.fs_hz)
     if profile is None:
         return []
     out = []
     for name, bounds in distribution.profile.items():
         value = getattr(profile, name)
-        if bounds.contains(value):
+        if bounds.contains(value) or (name == "rms_uv" and not amplitude):
             continue
         code, measured, span = _PROFILE_WORDS[name]
         out.append(Caveat(code, f"{measured.format(value)} is outside the range of the training "
