@@ -12,8 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from emgviewer.atomic import atomic_write_text
-from emgviewer.cli.common import add_inputs_and_model, error, prepare
+from emgviewer.cli.common import add_inputs_and_model, error, positive_seconds, prepare, write_output
 from emgviewer.inference import Classification, LoadedModel
 from emgviewer.inference.batch import classify_each
 from emgviewer.inference.caveats import MARKS, SEEN_NOTE, AgreementSummary, RecordAssessment, assess, class_label
@@ -28,7 +27,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Classify every sliding window of each record and give record and subject "
                     "verdicts. Research and teaching tool, not a medical device.")
     add_inputs_and_model(parser)
-    parser.add_argument("--hop", type=float, metavar="S", help="hop between windows in seconds (default: the card's)")
+    parser.add_argument("--hop", type=positive_seconds, metavar="S",
+                        help="hop between windows in seconds (default: the card's)")
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="table: record and subject summaries; csv: one row per window; "
                              "json: everything (schema in emgviewer.inference.summary)")
@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
     show_progress = (sys.stderr.isatty() if args.progress is None else args.progress) and len(targets) > 1
     progress = _Progress(len(targets)) if show_progress else None
     results, assessments = [], []
-    for outcome in classify_each(targets, model, args.hop):
+    for outcome in classify_each(targets, model, args.hop, fs_hz=args.fs_hz):
         if progress:
             progress.step(outcome.path.name)
         if outcome.error is not None or outcome.warnings:
@@ -68,7 +68,8 @@ def run(args: argparse.Namespace) -> int:
         progress.clear()
     text = _render(args.format, model, results, args.hop, assessments)
     if args.out:
-        atomic_write_text(args.out, text)
+        if not write_output(args.out, text.encode("utf-8"), args.force):
+            return 1
     else:
         sys.stdout.write(text)
     return 1 if failed else 0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 from pathlib import Path
 
+from emgviewer.atomic import atomic_write_bytes, output_problem
 from emgviewer.inference import LoadedModel, ModelError, default_model_path, load_model
 from emgviewer.records import RecordError, index_folder
 
@@ -15,18 +17,57 @@ def add_inputs_and_model(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, help="ONNX model with a model card (default: the shipped model)")
     parser.add_argument("--cpu", action="store_true", help="run on the CPU even when CUDA is available")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
+                        help="sampling rate of one-column CSV files that do not state it")
 
 
 def error(message: str) -> None:
     print(f"emgviewer: error: {message}", file=sys.stderr)
 
 
-def refuse_overwrite(out: Path | None, force: bool) -> bool:
-    """True (after saying so) when ``out`` exists and may not be replaced."""
-    if out is not None and out.exists() and not force:
-        error(f"{out}: exists; pass --force to overwrite it")
+def refuse_output(out: Path | None, force: bool, suffix: str | None = None) -> bool:
+    """True (after saying why) when ``out`` cannot be written: said before any work is done."""
+    problem = None if out is None else output_problem(out, force, suffix)
+    if problem:
+        error(f"{out}: {problem}")
         return True
     return False
+
+
+def write_output(out: Path, data: bytes, force: bool) -> bool:
+    """Write ``out`` atomically; False (after saying why) when that failed. Without ``force``
+    a file that appeared during the run is left as it is."""
+    try:
+        atomic_write_bytes(out, data, overwrite=force)
+    except FileExistsError:
+        error(f"{out}: appeared while this run was working; left untouched (pass --force to overwrite it)")
+        return False
+    except OSError as err:
+        error(f"{out}: could not be written ({err.strerror or err}); nothing was changed")
+        return False
+    return True
+
+
+def positive_seconds(text: str) -> float:
+    """argparse type: a finite number of seconds above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
+    return value
+
+
+def positive_hz(text: str) -> float:
+    """argparse type: a finite sampling rate above zero."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a rate in Hz") from None
+    if not math.isfinite(value) or value <= 0:
+        raise argparse.ArgumentTypeError(f"must be a positive rate in Hz, got {text}")
+    return value
 
 
 def open_model(args: argparse.Namespace) -> LoadedModel | None:
@@ -65,7 +106,7 @@ def collect_records(paths: list[Path]) -> tuple[list[Path], int]:
 def prepare(args: argparse.Namespace) -> tuple[LoadedModel, list[Path], int] | None:
     """The model and the record files of a classify/report run; ``None`` (after saying why)
     when the run cannot start."""
-    if refuse_overwrite(args.out, args.force):
+    if refuse_output(args.out, args.force, getattr(args, "out_suffix", None)):
         return None
     model = open_model(args)
     if model is None:

@@ -6,9 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from emgviewer.cli.common import add_inputs_and_model, error, prepare
+from emgviewer.cli.common import add_inputs_and_model, error, prepare, write_output
 from emgviewer.inference.batch import classify_each
-from emgviewer.report import PAPERS, folder_report_pdf, record_report_pdf, write_pdf
+from emgviewer.report import PAPERS, folder_report_pdf, record_report_pdf
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -19,8 +19,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     add_inputs_and_model(parser)
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
     parser.add_argument("--paper", choices=sorted(PAPERS), default="a4")
-    parser.add_argument("--summary-only", action="store_true", help="folder: the summary tables only")
-    parser.set_defaults(run=run)
+    parser.add_argument("--summary-only", action="store_true",
+                        help="the summary tables only (for one record too: its summary row)")
+    parser.set_defaults(run=run, out_suffix=".pdf")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -29,7 +30,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     model, targets, failed = prepared
     results, failures = [], []
-    for outcome in classify_each(targets, model):
+    for outcome in classify_each(targets, model, fs_hz=args.fs_hz):
         if outcome.error is not None:
             error(str(outcome.error))
             failures.append(str(outcome.error))
@@ -38,12 +39,13 @@ def run(args: argparse.Namespace) -> int:
     if not results:
         error("no record could be read: no report written")
         return 1
-    single = len(results) == 1 and not any(p.is_dir() for p in args.paths)
+    single = len(results) == 1 and not any(p.is_dir() for p in args.paths) and not args.summary_only
     if single:
         data = record_report_pdf(results[0], args.paper)
     else:
         title = "emgviewer report: " + ", ".join(str(p) for p in args.paths)
         data = folder_report_pdf(results, title, args.paper, args.summary_only, failures)
-    write_pdf(args.out, data, overwrite=args.force)
+    if not write_output(args.out, data, args.force):
+        return 1
     print(f"wrote {args.out} ({len(results)} record(s))", file=sys.stderr)
     return 1 if (failed or failures) else 0

@@ -25,7 +25,7 @@ class Outcome:
 
 
 def classify_each(paths: Sequence[Path], model: LoadedModel, hop_s: float | None = None,
-                  cancel: CancelToken | None = None) -> Iterator[Outcome]:
+                  cancel: CancelToken | None = None, fs_hz: float | None = None) -> Iterator[Outcome]:
     """One :class:`Outcome` per path, in order; stops early when ``cancel`` is set."""
     for path in paths:
         if cancel is not None and cancel.cancelled:
@@ -33,7 +33,7 @@ def classify_each(paths: Sequence[Path], model: LoadedModel, hop_s: float | None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                result = classify(read_record(path), model, hop_s=hop_s)
+                result = classify(read_record(path, fs_hz=fs_hz), model, hop_s=hop_s)
             except RecordError as err:
                 yield Outcome(Path(path), None, err)
                 continue

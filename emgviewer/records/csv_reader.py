@@ -1,6 +1,7 @@
 """Text records: one value per line, or ``time,value`` rows.
 
-- Values are µV unless the column header names another unit (``amplitude_mV``, ``value (mV)``).
+- Values are in the unit the column header names (``amplitude_uV``, ``value (mV)``); without a
+  unit they are raw numbers, shown uncalibrated (a number with no unit is not a voltage).
 - Time is in seconds unless its header says ``ms``; the rate is taken from the time column,
   which must be evenly spaced to within half a sample.
 - A one-column file needs its rate from a comment line (``# fs_hz: 4000``) or the caller.
@@ -15,12 +16,12 @@ from pathlib import Path
 import numpy as np
 
 from emgviewer.records.errors import HeaderError, InvalidValueError, UnsupportedFormatError
-from emgviewer.records.files import require_file
+from emgviewer.records.files import require_file, require_rate, shorten
 from emgviewer.records.metadata import parse_comments
 from emgviewer.records.record import Record
 from emgviewer.records.units import uv_per_unit
 
-_RATE_COMMENT = re.compile(r"^\s*(?:fs_hz|fs|sampling[ _]rate|sampling[ _]frequency)\s*[:=]\s*([\d.]+)", re.I)
+_RATE_COMMENT = re.compile(r"^\s*(?:fs_hz|fs|sampling[ _]rate|sampling[ _]frequency)\s*[:=]\s*(\S*)", re.I)
 _UNIT_IN_NAME = re.compile(r"(?:^|[_\s(\[])([µμu]v|mv|v|ms|s)[)\]]?\s*$", re.I)
 
 
@@ -31,7 +32,7 @@ def read_csv(path: Path, fs_hz: float | None = None) -> Record:
     except UnicodeDecodeError:
         raise UnsupportedFormatError(path, "not a text file (not UTF-8)") from None
     comments, rows = _split_lines(text)
-    rate_from_comment = _rate_from_comments(comments)
+    rate_from_comment = _rate_from_comments(path, comments)
     delimiter = _delimiter(rows[0][1]) if rows else None
     names = _column_names(rows[0][1], delimiter) if rows else None
     if names is not None:
@@ -40,23 +41,29 @@ def read_csv(path: Path, fs_hz: float | None = None) -> Record:
         raise InvalidValueError(path, "holds no numeric rows")
     values = _parse(path, rows, delimiter)
     if values.shape[1] == 1:
-        rate = fs_hz or rate_from_comment
+        rate = require_rate(path, fs_hz) if fs_hz is not None else rate_from_comment
         if rate is None:
             raise HeaderError(path, "one-column CSV needs a sampling rate: add a line "
-                                    "'# fs_hz: 4000' or pass fs_hz")
+                                    "'# fs_hz: 4000' or pass --fs-hz")
         amplitude = values[:, 0]
     elif values.shape[1] == 2:
         time_scale = 1e-3 if names and _unit(names[0]) == "ms" else 1.0
-        rate = fs_hz or _rate_from_time(path, values[:, 0] * time_scale)
+        rate = (require_rate(path, fs_hz) if fs_hz is not None
+                else require_rate(path, _rate_from_time(path, values[:, 0] * time_scale), "rate of the time column"))
         amplitude = values[:, 1]
     else:
         raise UnsupportedFormatError(
             path, f"{values.shape[1]} columns; expected one value per line or time,value rows")
     value_unit = _unit(names[-1]) if names else None
     scale = uv_per_unit(value_unit) if value_unit not in (None, "s", "ms") else None
+    signal = (amplitude * (scale or 1.0)).astype(np.float32)
+    if not np.isfinite(signal).all():
+        number, line = rows[int(np.argmax(~np.isfinite(signal)))]
+        raise InvalidValueError(path, f"line {number}: {shorten(line)!r} is beyond the range of a "
+                                      "32-bit float")
     return Record(
         name=path.stem,
-        signal_uv=(amplitude * (scale or 1.0)).astype(np.float32),
+        signal_uv=signal,
         fs_hz=float(rate),
         source_path=path,
         format="CSV",
@@ -81,11 +88,11 @@ def _split_lines(text: str) -> tuple[list[str], list[tuple[int, str]]]:
     return comments, rows
 
 
-def _rate_from_comments(comments: list[str]) -> float | None:
+def _rate_from_comments(path: Path, comments: list[str]) -> float | None:
     for comment in comments:
         match = _RATE_COMMENT.match(comment)
         if match:
-            return float(match[1])
+            return require_rate(path, match[1], "sampling rate comment")
     return None
 
 
@@ -118,7 +125,7 @@ def _parse(path: Path, rows: list[tuple[int, str]], delimiter: str | None) -> np
     bad = ~np.isfinite(values).all(axis=1)
     if bad.any():
         number, line = rows[int(np.argmax(bad))]
-        raise InvalidValueError(path, f"line {number}: {line!r} is not a finite number "
+        raise InvalidValueError(path, f"line {number}: {shorten(line)!r} is not a finite number "
                                       f"({int(bad.sum())} such row(s))")
     return values
 
@@ -133,7 +140,7 @@ def _first_bad_value(path: Path, rows: list[tuple[int, str]], delimiter: str | N
             try:
                 float(token)
             except ValueError:
-                return InvalidValueError(path, f"line {number}: {token!r} is not a number")
+                return InvalidValueError(path, f"line {number}: {shorten(token)!r} is not a number")
     return InvalidValueError(path, "holds values that are not numbers")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 import re
+import warnings
 from pathlib import Path
 from types import MappingProxyType
 
@@ -10,8 +12,8 @@ import edfio
 import numpy as np
 
 from emgviewer.records.channels import Channel, select_channel
-from emgviewer.records.errors import HeaderError
-from emgviewer.records.files import require_file
+from emgviewer.records.errors import HeaderError, TruncatedDataError
+from emgviewer.records.files import require_file, require_rate, require_sample_count, shorten
 from emgviewer.records.metadata import RecordMetadata, frequency_hz
 from emgviewer.records.record import Record
 from emgviewer.records.units import uv_per_unit
@@ -22,18 +24,66 @@ _PREFILTER = re.compile(r"\b(HP|LP):\s*([\d.]+\s*k?Hz)", re.I)
 
 def open_edf(path: Path) -> tuple[edfio.Edf, list[edfio.EdfSignal]]:
     """The parsed header (data stay on disk, memory-mapped) and its signal channels."""
-    require_file(path, "EDF file")
+    size = require_file(path, "EDF file")
+    _check_layout(path, size)
     try:
-        edf = edfio.read_edf(path, lazy_load_data=True)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # edfio warns, then reads half a file: refuse instead
+            edf = edfio.read_edf(path, lazy_load_data=True)
+            signals = [s for s in edf.signals if s.label != "EDF Annotations"]
     except Exception as err:  # edfio raises ValueError/EdfError variants on bad headers
-        raise HeaderError(path, f"not a valid EDF/EDF+ file ({err})") from None
-    return edf, [s for s in edf.signals if s.label != "EDF Annotations"]
+        raise HeaderError(path, f"not a valid EDF/EDF+ file ({shorten(str(err))})") from None
+    return edf, signals
+
+
+def _check_layout(path: Path, size: int) -> None:
+    """The fixed EDF header fields that decide how much data there is, checked against the
+    file's size before anything is read (edfio would read a truncated file in part)."""
+    with open(path, "rb") as handle:
+        head = handle.read(256)
+    try:
+        header_bytes = int(head[184:192].decode("ascii").strip())
+        n_records = int(head[236:244].decode("ascii").strip())
+        duration_s = float(head[244:252].decode("ascii").strip())
+        n_signals = int(head[252:256].decode("ascii").strip())
+    except (UnicodeDecodeError, ValueError):
+        raise HeaderError(path, "not a valid EDF/EDF+ file: the fixed EDF header fields (header size, number of records, "
+                                "record duration, number of signals) are not numbers") from None
+    if n_signals <= 0 or header_bytes != 256 * (n_signals + 1):
+        raise HeaderError(path, f"not a valid EDF/EDF+ file: header size {header_bytes} does not match {n_signals} signal(s)")
+    if not math.isfinite(duration_s) or duration_s <= 0:
+        raise HeaderError(path, f"not a valid EDF/EDF+ file: data record duration {duration_s:g} s is not a positive finite number")
+    with open(path, "rb") as handle:
+        handle.seek(256 + n_signals * 216)
+        counts_text = handle.read(8 * n_signals)
+    try:
+        counts = [int(counts_text[8 * i: 8 * i + 8].decode("ascii").strip()) for i in range(n_signals)]
+    except (UnicodeDecodeError, ValueError):
+        raise HeaderError(path, "not a valid EDF/EDF+ file: the samples-per-record fields are not whole numbers") from None
+    if any(c <= 0 for c in counts):
+        raise HeaderError(path, f"not a valid EDF/EDF+ file: every signal needs at least one sample per data record, got {counts}")
+    if n_records < 0:
+        return  # -1: still being recorded; edfio counts the records from the size
+    record_bytes = 2 * sum(counts)
+    require_sample_count(path, n_records * max(counts))
+    held = (size - header_bytes) // record_bytes if size > header_bytes else 0
+    if held < n_records:
+        raise TruncatedDataError(path, f"holds {held} complete data record(s) but the header says {n_records}")
 
 
 def read_edf(path: Path, channel: Channel = None) -> Record:
     edf, signals = open_edf(path)
     index = select_channel([s.label for s in signals], channel, path)
     chosen = signals[index]
+    try:
+        rate = require_rate(path, chosen.sampling_frequency)
+        limits = (float(chosen.physical_min), float(chosen.physical_max))
+    except HeaderError:
+        raise
+    except Exception as err:  # edfio parses these fields lazily, on first access
+        raise HeaderError(path, f"channel {chosen.label!r}: unreadable header field ({shorten(str(err))})") from None
+    if not all(math.isfinite(v) for v in limits) or limits[0] == limits[1]:
+        raise HeaderError(path, f"channel {chosen.label!r}: physical range {limits} is not a finite, non-empty range")
     units = chosen.physical_dimension
     scale = uv_per_unit(units)
     if scale is None:
@@ -42,11 +92,11 @@ def read_edf(path: Path, channel: Channel = None) -> Record:
         signal = np.asarray(chosen.data, dtype=np.float64) * scale
     except Exception as err:
         raise HeaderError(path, f"cannot read the data of channel {chosen.label!r} ({err})") from None
-    full_scale = (chosen.physical_min * scale, chosen.physical_max * scale)
+    full_scale = (limits[0] * scale, limits[1] * scale)
     return Record(
         name=path.stem,
         signal_uv=signal.astype(np.float32),
-        fs_hz=float(chosen.sampling_frequency),
+        fs_hz=rate,
         source_path=path,
         format="EDF",
         metadata=edf_metadata(edf, chosen),

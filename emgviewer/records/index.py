@@ -13,10 +13,10 @@ from pathlib import Path
 
 from emgviewer.records.edf_reader import edf_metadata, open_edf
 from emgviewer.records.errors import HeaderError, NoRecordsError, RecordError, UnreadableFileError
-from emgviewer.records.files import require_file
+from emgviewer.records.files import require_file, require_rate, shorten
 from emgviewer.records.metadata import RecordMetadata, parse_comments
 from emgviewer.records.n2001 import N2001Id, parse_n2001_name
-from emgviewer.records.open import EDF_SUFFIXES, RECORD_SUFFIXES, WFDB_DATA_SUFFIXES
+from emgviewer.records.open import _PARSER_ERRORS, EDF_SUFFIXES, RECORD_SUFFIXES, WFDB_DATA_SUFFIXES
 from emgviewer.records.wfdb_reader import read_header
 
 OTHER_GROUP = "other"
@@ -96,26 +96,33 @@ def index_folder(path: str | Path) -> FolderIndex:
         raise UnreadableFileError(root, "is a file, not a folder")
     entries: list[RecordEntry] = []
     problems: list[RecordError] = []
-    for file in _record_files(root):
+    files, unreadable = _record_files(root)
+    problems += unreadable
+    for file in files:
         try:
             entries.append(_entry(file))
         except RecordError as err:
             problems.append(err)
+        except (OSError, *_PARSER_ERRORS) as err:  # one strange file is a problem, not the end
+            problems.append(HeaderError(file, f"could not be read ({type(err).__name__}: {shorten(str(err))})"))
     if not entries:
         detail = f" ({len(problems)} file(s) could not be read: {problems[0]})" if problems else ""
         raise NoRecordsError(root, f"no recordings found in this folder{detail}")
     return FolderIndex(root=root, groups=_group(entries), problems=problems)
 
 
-def _record_files(root: Path) -> list[Path]:
-    """Header files of WFDB records and standalone record files, in sorted order."""
+def _record_files(root: Path) -> tuple[list[Path], list[RecordError]]:
+    """Header files of WFDB records and standalone record files, in sorted order, and the
+    sub-folders that could not be listed (said, not skipped silently)."""
     found: list[Path] = []
+    unreadable: list[RecordError] = []
     stack = [root]
     while stack:
         folder = stack.pop()
         try:
             items = list(os.scandir(folder))
-        except OSError:
+        except OSError as err:
+            unreadable.append(UnreadableFileError(folder, f"folder cannot be listed: {err.strerror}"))
             continue
         for item in items:
             if item.is_dir(follow_symlinks=False):
@@ -125,7 +132,7 @@ def _record_files(root: Path) -> list[Path]:
             suffix = os.path.splitext(item.name)[1].lower()
             if suffix == ".hea" or suffix in _STANDALONE_SUFFIXES:
                 found.append(Path(item.path))
-    return sorted(found)
+    return sorted(found), unreadable
 
 
 def _entry(file: Path) -> RecordEntry:
@@ -148,7 +155,7 @@ def _entry(file: Path) -> RecordEntry:
             raise HeaderError(file, "the EDF file holds no signal channel")
         first = signals[0]
         return RecordEntry(name=file.stem, path=file, format="EDF",
-                           fs_hz=float(first.sampling_frequency),
+                           fs_hz=require_rate(file, first.sampling_frequency),
                            n_samples=round(first.sampling_frequency * edf.duration),
                            metadata=edf_metadata(edf, first))
     require_file(file, "record file")

@@ -7,13 +7,21 @@ with an unknown extension is recognised by its content.
 from __future__ import annotations
 
 import codecs
+import re
+import struct
 from pathlib import Path
 
 from emgviewer.records.channels import Channel
 from emgviewer.records.csv_reader import read_csv
 from emgviewer.records.edf_reader import EDF_MAGIC, read_edf
-from emgviewer.records.errors import MissingFileError, UnreadableFileError, UnsupportedFormatError
-from emgviewer.records.files import require_file
+from emgviewer.records.errors import (
+    HeaderError,
+    MissingFileError,
+    RecordError,
+    UnreadableFileError,
+    UnsupportedFormatError,
+)
+from emgviewer.records.files import require_file, shorten
 from emgviewer.records.record import Record
 from emgviewer.records.wav_reader import RIFF_MAGIC, read_wav
 from emgviewer.records.wfdb_reader import header_path_of, read_wfdb
@@ -25,15 +33,37 @@ CSV_SUFFIXES = (".csv", ".txt", ".tsv")
 RECORD_SUFFIXES = (".hea", *WFDB_DATA_SUFFIXES, *EDF_SUFFIXES, ".wav", *CSV_SUFFIXES)
 
 
+#: What a parser may raise on input it did not foresee: turned into a RecordError naming the
+#: file, so that one strange file is a line in a list, never the end of a folder's run.
+_PARSER_ERRORS = (ValueError, TypeError, OverflowError, ZeroDivisionError, IndexError, KeyError,
+                  AttributeError, struct.error, UnicodeError, EOFError, RecursionError)
+
+
 def read_record(path: str | Path, channel: Channel = None, fs_hz: float | None = None) -> Record:
     """Read one channel of a recording, in µV.
 
     ``path`` may be a WFDB header (``.hea``), its data file (``.bin``/``.dat``), the record's
     base path without extension, an EDF/EDF+, WAV or CSV file. ``channel`` picks a channel of
     a multi-channel file by index or name (default: the first). ``fs_hz`` gives the rate of a
-    one-column CSV. Raises a :class:`~emgviewer.records.errors.RecordError` subclass.
+    one-column CSV. Raises a :class:`~emgviewer.records.errors.RecordError` subclass, and
+    nothing else for any content of the file.
     """
+    if str(path) == "":
+        raise MissingFileError(Path(""), "no file named")
     path = Path(path)
+    try:
+        return _dispatch(path, channel, fs_hz)
+    except RecordError:
+        raise
+    except MemoryError:
+        raise UnreadableFileError(path, "too large to hold in memory") from None
+    except OSError as err:
+        raise UnreadableFileError(path, f"cannot read: {err.strerror or err}") from None
+    except _PARSER_ERRORS as err:
+        raise HeaderError(path, f"could not be read ({type(err).__name__}: {shorten(str(err))})") from None
+
+
+def _dispatch(path: Path, channel: Channel, fs_hz: float | None) -> Record:
     suffix = path.suffix.lower()
     if path.is_dir():
         raise UnreadableFileError(path, "is a folder; open a record file, or index the folder")
@@ -66,7 +96,7 @@ def _read_by_content(path: Path, head: bytes, channel: Channel, fs_hz: float | N
         return read_wav(path, channel)
     if head.startswith(EDF_MAGIC):
         return read_edf(path, channel)
-    if head and _looks_like_text(head):
+    if head and _looks_like_text(head) and _looks_like_numbers(head):
         return read_csv(path, fs_hz)
     raise UnsupportedFormatError(path, "not a recording format emgviewer reads "
                                        "(WFDB .hea/.bin/.dat, EDF/EDF+, WAV, CSV)")
@@ -83,6 +113,21 @@ def _looks_like_text(head: bytes) -> bool:
     except UnicodeDecodeError:
         return False
     return b"\x00" not in head
+
+
+def _looks_like_numbers(head: bytes) -> bool:
+    """A text file of unknown kind is read as CSV only if its first data line (after comments
+    and one header row) is numbers: a README is not a recording."""
+    lines = [line.strip() for line in head.decode("utf-8", "ignore").splitlines()[:20]]
+    lines = [line for line in lines if line and not line.startswith("#")]
+    for line in lines[:2]:
+        tokens = [t for t in re.split(r"[,;\t ]+", line) if t]
+        try:
+            [float(t) for t in tokens]
+            return bool(tokens)
+        except ValueError:
+            continue
+    return False
 
 
 def _expect(path: Path, ok: bool, kind: str, why: str) -> None:

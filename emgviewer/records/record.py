@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,6 +36,8 @@ class Record:
     quality: QualityFlags = field(init=False)
 
     def __post_init__(self) -> None:
+        if not (isinstance(self.fs_hz, (int, float)) and math.isfinite(self.fs_hz) and self.fs_hz > 0):
+            raise ValueError(f"fs_hz must be a positive finite number, got {self.fs_hz!r}")
         signal = np.asarray(self.signal_uv, dtype=np.float32)
         if signal.ndim != 1:
             raise ValueError(f"signal_uv must be one channel, got shape {signal.shape}")

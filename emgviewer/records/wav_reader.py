@@ -3,14 +3,15 @@ are kept in raw units and the record is marked uncalibrated."""
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 import numpy as np
 from scipy.io import wavfile
 
 from emgviewer.records.channels import Channel, select_channel
-from emgviewer.records.errors import HeaderError
-from emgviewer.records.files import require_file
+from emgviewer.records.errors import EmptyFileError, HeaderError
+from emgviewer.records.files import require_file, require_rate, shorten
 from emgviewer.records.record import Record
 
 RIFF_MAGIC = b"RIFF"
@@ -19,9 +20,14 @@ RIFF_MAGIC = b"RIFF"
 def read_wav(path: Path, channel: Channel = None) -> Record:
     require_file(path, "WAV file")
     try:
-        fs_hz, data = wavfile.read(path, mmap=False)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error")  # scipy warns about chunks it skips: refuse instead
+            fs_hz, data = wavfile.read(path, mmap=False)
     except Exception as err:  # scipy raises ValueError on malformed chunks
-        raise HeaderError(path, f"not a readable WAV file ({err})") from None
+        raise HeaderError(path, f"not a readable WAV file ({shorten(str(err))})") from None
+    rate = require_rate(path, fs_hz)
+    if data.size == 0:
+        raise EmptyFileError(path, "the WAV file holds no samples")
     data = data.reshape(len(data), -1)
     index = select_channel([f"channel {i}" for i in range(data.shape[1])], channel, path)
     column = data[:, index]
@@ -32,7 +38,7 @@ def read_wav(path: Path, channel: Channel = None) -> Record:
     return Record(
         name=path.stem,
         signal_uv=column.astype(np.float32),
-        fs_hz=float(fs_hz),
+        fs_hz=rate,
         source_path=path,
         format="WAV",
         channel=f"channel {index}",

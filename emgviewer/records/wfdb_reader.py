@@ -19,7 +19,8 @@ from wfdb.io import _signal as wfdb_signal
 
 from emgviewer.records.channels import Channel, select_channel
 from emgviewer.records.errors import HeaderError, TruncatedDataError, UnsupportedFormatError
-from emgviewer.records.files import require_file
+from emgviewer.records.files import require_file, require_sample_count
+from emgviewer.records.wfdb_checks import check_header_text
 from emgviewer.records.metadata import parse_comments
 from emgviewer.records.record import Record
 from emgviewer.records.units import uv_per_unit
@@ -36,6 +37,7 @@ def read_header(base: Path) -> wfdb.Record:
     """Parse ``<base>.hea`` with wfdb, raising :class:`HeaderError` on anything garbled."""
     path = header_path_of(base)
     require_file(path, "header")
+    check_header_text(path, base.name)
     try:
         header = wfdb.rdheader(str(base))
     except Exception as err:  # wfdb raises bare ValueError/IndexError/... on bad text
@@ -119,13 +121,17 @@ def _read_digital(base: Path, header: wfdb.Record, index: int, data_path: Path) 
 _DIRECT_DTYPES = {"16": np.dtype("<i2"), "32": np.dtype("<i4")}
 
 
-def _physical_uv(digital: np.ndarray, gain: float, baseline: float, scale: float) -> np.ndarray:
+def _physical_uv(digital: np.ndarray, gain: float, baseline: float, scale: float,
+                 chunk: int = 1 << 22) -> np.ndarray:
     # Same arithmetic as wfdb's p_signal ((d - baseline) / gain in float64), so values agree
-    # with wfdb to the last float32 bit.
-    physical = (digital - baseline) / gain
-    if scale != 1.0:
-        physical *= scale
-    return physical.astype(np.float32)
+    # with wfdb to the last float32 bit; in chunks, so a long record never holds a float64 copy.
+    out = np.empty(digital.shape, dtype=np.float32)
+    for first in range(0, digital.size, chunk):
+        physical = (digital[first: first + chunk] - baseline) / gain
+        if scale != 1.0:
+            physical *= scale
+        out[first: first + chunk] = physical
+    return out
 
 
 def _digital_range(header: wfdb.Record, index: int) -> tuple[int, int]:
@@ -140,7 +146,11 @@ def _digital_range(header: wfdb.Record, index: int) -> tuple[int, int]:
 def _check_data_length(header: wfdb.Record, index: int, data_path: Path, header_path: Path) -> None:
     size = require_file(data_path, "data file named in the header")
     if not header.sig_len:
-        return  # length not declared: wfdb reads what is there
+        # Length not declared: wfdb reads what is there, so the file's size bounds it.
+        bytes_per_sample = wfdb_signal.BYTES_PER_SAMPLE.get(header.fmt[index]) or 1
+        require_sample_count(data_path, int(size / bytes_per_sample), "the data file")
+        return
+    require_sample_count(header_path, int(header.sig_len))
     same_file = [i for i, name in enumerate(header.file_name) if name == header.file_name[index]]
     frame = sum((header.samps_per_frame or [1] * header.n_sig)[i] for i in same_file)
     bytes_per_sample = wfdb_signal.BYTES_PER_SAMPLE.get(header.fmt[index])

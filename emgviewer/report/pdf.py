@@ -79,4 +79,4 @@ def write_pdf(path: Path, data: bytes, overwrite: bool = False) -> None:
     """Atomic: the old file stays whole until the new one is complete."""
     if path.exists() and not overwrite:
         raise FileExistsError(f"{path}: exists; pass --force to overwrite it")
-    atomic_write_bytes(path, data)
+    atomic_write_bytes(path, data, overwrite=overwrite)
