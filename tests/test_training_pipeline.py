@@ -142,6 +142,11 @@ def test_out_of_fold_verdicts_reach_the_card(n2001_dir, tmp_path):
     carded = tmp_path / "carded.onnx"
     assert training_main(["card", "--onnx", str(exported), "--data", str(subset), "--evaluation",
                           str(tmp_path / "munet_3class_3.json"), "--version", "9.9.9", "--out", str(carded)]) == 0
+    # An existing model is never replaced without --force.
+    before = exported.read_bytes()
+    assert training_main(["export", "--checkpoint", str(tmp_path / "munet.pt"), "--data", str(subset),
+                          "--out", str(exported)]) == 1
+    assert exported.read_bytes() == before
     card = load_model(carded).card
     assert card.version == "9.9.9" and card.provenance.protocol_kind == "grouped k-fold"
     assert card.provenance.subjects == {e.n2001.subject_id for e in entries}

@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from emgviewer.atomic import atomic_write_bytes, atomic_write_text
+from emgviewer.atomic import atomic_write_bytes, atomic_write_text, output_problem
 from emgviewer.paths import models_dir
 from training.data import TASKS, WindowSet, load_windows
 from training.experiment import cross_validate
@@ -96,6 +96,7 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--evaluation", type=Path, help="JSON report written by 'evaluate'")
     export.add_argument("--out", type=Path, required=True, help="the .onnx file to write")
     export.add_argument("--version", default=None, help="version written into the card (default: 0.devDATE+REVISION)")
+    export.add_argument("--force", action="store_true", help="replace --out if it exists")
     export.set_defaults(run=cmd_export)
 
     reproduce = commands.add_parser("reproduce", help="LOSO evaluation, then the final model on all "
@@ -123,6 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     recard.add_argument("--evaluation", type=Path, required=True, help="JSON report of the same recipe")
     recard.add_argument("--version", required=True, help="the new version (the card changes, so does the file)")
     recard.add_argument("--out", type=Path, required=True, help="where to write (may be --onnx itself)")
+    recard.add_argument("--force", action="store_true", help="replace --out if it exists")
     recard.set_defaults(run=cmd_card)
 
     listing = commands.add_parser("models", help="list the registered models")
@@ -198,7 +200,16 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _refuse_output(out: Path, force: bool) -> bool:
+    problem = output_problem(out, force, ".onnx")
+    if problem:
+        print(f"python -m training: error: {out}: {problem}", file=sys.stderr)
+    return problem is not None
+
+
 def cmd_export(args: argparse.Namespace) -> int:
+    if _refuse_output(args.out, args.force):
+        return 1
     meta = json.loads(args.checkpoint.with_suffix(".json").read_text())
     model = build(meta["model"], len(meta["classes"]), meta["n_times"], meta["fs_hz"])
     model.load_state_dict(torch.load(args.checkpoint, weights_only=True))
@@ -268,6 +279,8 @@ def _card(name: str, architecture: str, meta: dict, temperature: float, result: 
 def cmd_card(args: argparse.Namespace) -> int:
     import onnx
 
+    if _refuse_output(args.out, args.force):
+        return 1
     from emgviewer.inference.card import CARD_KEY, ModelCard
 
     proto = onnx.load(args.onnx)

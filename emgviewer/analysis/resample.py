@@ -13,12 +13,22 @@ class UpsamplingWarning(UserWarning):
     """The record is slower than the model: the missing high-frequency content cannot be made up."""
 
 
+#: A rate like 100000.3 Hz has no small exact ratio to the model's; a ratio within this relative
+#: error (0.1 ms in a 1-s window) is used instead.
+RATIO_TOLERANCE = 1e-4
+
+
 def rational_ratio(fs_from_hz: float, fs_to_hz: float, max_denominator: int = 10_000) -> tuple[int, int]:
-    """(up, down) with up/down == fs_to/fs_from exactly, e.g. 4000 -> 23437.5 Hz is (375, 64)."""
+    """(up, down) with up/down == fs_to/fs_from, e.g. 4000 -> 23437.5 Hz is (375, 64): exact when a
+    ratio with terms up to ``max_denominator`` exists, else the nearest within
+    :data:`RATIO_TOLERANCE`."""
+    wanted = fs_to_hz / fs_from_hz
     ratio = Fraction(fs_to_hz).limit_denominator(max_denominator * 8) / Fraction(fs_from_hz).limit_denominator(max_denominator * 8)
     ratio = ratio.limit_denominator(max_denominator)
-    if abs(float(ratio) - fs_to_hz / fs_from_hz) > 1e-9 * fs_to_hz / fs_from_hz:
-        raise ValueError(f"no exact rational ratio for {fs_from_hz} Hz -> {fs_to_hz} Hz")
+    if abs(float(ratio) - wanted) > 1e-9 * wanted:
+        ratio = Fraction(wanted).limit_denominator(max_denominator)
+    if ratio == 0 or ratio.numerator > max_denominator * 100 or abs(float(ratio) - wanted) > RATIO_TOLERANCE * wanted:
+        raise ValueError(f"no usable rational ratio for {fs_from_hz:g} Hz -> {fs_to_hz:g} Hz")
     return ratio.numerator, ratio.denominator
 
 

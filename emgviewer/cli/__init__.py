@@ -11,6 +11,7 @@ import sys
 
 from emgviewer import __version__
 from emgviewer.cli import classify, info, report, view
+from emgviewer.inference.errors import ModelError
 from emgviewer.records.errors import RecordError
 
 EXIT_BAD_INPUT = 1
@@ -42,6 +43,13 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return args.run(args)
-    except RecordError as err:
+    except (RecordError, ModelError) as err:
         print(f"emgviewer: error: {err}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as err:  # a folder that vanished, a full disk: said in one line
+        where = f"{err.filename}: " if err.filename else ""
+        print(f"emgviewer: error: {where}{err.strerror or err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        print("emgviewer: interrupted; nothing was written", file=sys.stderr)
+        return 130

@@ -13,12 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from emgviewer.cli.common import add_inputs_and_model, error, positive_seconds, prepare, write_output
-from emgviewer.inference import Classification, LoadedModel
 from emgviewer.inference.batch import classify_each
-from emgviewer.inference.caveats import MARKS, SEEN_NOTE, AgreementSummary, RecordAssessment, assess, class_label
-from emgviewer.inference.summary import classification_document
+from emgviewer.inference.caveats import MARKS, SEEN_NOTE, AgreementSummary, assess, class_label
+from emgviewer.inference.summary import assemble_document, record_summary
 from emgviewer.records.n2001 import CLASS_LABELS
-from emgviewer.report.csv_export import windows_csv
+from emgviewer.report.csv_export import csv_header, csv_rows
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -45,7 +44,9 @@ def run(args: argparse.Namespace) -> int:
     model, targets, failed = prepared
     show_progress = (sys.stderr.isatty() if args.progress is None else args.progress) and len(targets) > 1
     progress = _Progress(len(targets)) if show_progress else None
-    results, assessments = [], []
+    # Record by record: each result is reduced to its summary (and CSV rows) and dropped, so
+    # a folder of any size holds one signal at a time.
+    summaries, assessments, subject_ids, csv_parts = [], [], [], []
     for outcome in classify_each(targets, model, args.hop, fs_hz=args.fs_hz):
         if progress:
             progress.step(outcome.path.name)
@@ -56,33 +57,32 @@ def run(args: argparse.Namespace) -> int:
             error(str(outcome.error))
             failed += 1
             continue
-        assessment = assess(outcome.result)
+        result = outcome.result
+        assessment = assess(result)
         for message in outcome.warnings:
             print(f"emgviewer: warning: {message}", file=sys.stderr)
         for caveat in assessment.caveats:
             if caveat.code != "resampled":  # said above by the classifier's own warning
-                print(f"emgviewer: warning: {outcome.result.record.name}: {caveat.text}", file=sys.stderr)
-        results.append(outcome.result)
+                print(f"emgviewer: warning: {result.record.name}: {caveat.text}", file=sys.stderr)
+        if args.format == "csv":
+            csv_parts.append(csv_rows(result, assessment))
+        summaries.append(record_summary(result, with_windows=args.format == "json", assessment=assessment))
         assessments.append(assessment)
+        subject_ids.append(result.record.subject_id)
     if progress:
         progress.clear()
-    text = _render(args.format, model, results, args.hop, assessments)
+    if args.format == "csv":
+        text = csv_header(model.card.class_names) + "".join(csv_parts) if csv_parts else ""
+    else:
+        document = assemble_document(model, summaries, assessments, subject_ids, args.hop)
+        text = (json.dumps(document, indent=2, ensure_ascii=False) + "\n" if args.format == "json"
+                else _table(document))
     if args.out:
         if not write_output(args.out, text.encode("utf-8"), args.force):
             return 1
     else:
         sys.stdout.write(text)
     return 1 if failed else 0
-
-
-def _render(kind: str, model: LoadedModel, results: list[Classification], hop_s: float | None,
-            assessments: list[RecordAssessment]) -> str:
-    if kind == "csv":
-        return windows_csv(results, assessments)
-    document = classification_document(model, results, hop_s, assessments)
-    if kind == "json":
-        return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-    return _table(document)
 
 
 def _table(document: dict[str, Any]) -> str:

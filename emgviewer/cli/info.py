@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from emgviewer.cli.common import positive_hz
 from emgviewer.records import FolderIndex, Record, index_folder, read_record
 from emgviewer.records.n2001 import CLASS_LABELS
 
@@ -16,12 +17,18 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "info", help="describe a record or a folder of records",
         description="Print a record's rate, duration, units, header metadata, N2001 "
                     "group/subject/muscle and quality flags; for a folder, the grouped index.")
-    parser.add_argument("path", type=Path, help="record file (.hea, .bin, .dat, .edf, .wav, "
+    parser.add_argument("path", type=_named_path, help="record file (.hea, .bin, .dat, .edf, .wav, "
                                                 ".csv), record base path, or folder")
     parser.add_argument("--channel", help="channel index or name (multi-channel files)")
-    parser.add_argument("--fs-hz", type=float, help="sampling rate of a one-column CSV")
+    parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ", help="sampling rate of a one-column CSV")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")
     parser.set_defaults(run=run)
+
+
+def _named_path(text: str) -> Path:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty path names nothing; give a record file or a folder")
+    return Path(text)
 
 
 def run(args: argparse.Namespace) -> int:

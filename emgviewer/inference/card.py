@@ -24,6 +24,7 @@ distribution, the protocol, out-of-fold verdicts) is in :mod:`emgviewer.inferenc
 from __future__ import annotations
 
 import json
+import math
 import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
@@ -114,9 +115,11 @@ class ModelCard:
     @classmethod
     def from_json(cls, text: str) -> "ModelCard":
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_constant=_no_constant)
         except json.JSONDecodeError as err:
             raise CardError(f"card is not valid JSON ({err})") from None
+        except RecursionError:
+            raise CardError("card is nested too deeply to be a model card") from None
         if not isinstance(data, dict):
             raise CardError("card must be a JSON object")
         return parse_card(data)
@@ -183,7 +186,7 @@ def _input(data: dict[str, Any]) -> InputContract:
     if not isinstance(scaling_data, dict):
         raise CardError("input.scaling must be an object")
     kind = _choice(scaling_data, "kind", SCALING_KINDS, "input.scaling.kind")
-    factor = float(scaling_data.get("factor", 1.0)) if kind == "fixed" else 1.0
+    factor = _positive(scaling_data, "factor", "input.scaling.factor") if kind == "fixed" else 1.0
     preprocessing = _choice(data, "preprocessing", PREPROCESSING, "input.preprocessing")
     return InputContract(fs_hz, window_s, hop_s, tuple(shape), Scaling(kind, factor), preprocessing)
 
@@ -211,9 +214,13 @@ def _text(data: dict[str, Any], key: str, where: str | None = None) -> str:
 
 def _number(data: dict[str, Any], key: str, where: str | None = None) -> float:
     value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        raise CardError(f"{where or key} must be a number, got {value!r}")
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
+        raise CardError(f"{where or key} must be a finite number, got {value!r}")
     return float(value)
+
+
+def _no_constant(name: str) -> None:
+    raise CardError(f"card holds {name}, which is not JSON: every number must be finite")
 
 
 def _positive(data: dict[str, Any], key: str, where: str) -> float:

@@ -11,12 +11,13 @@ from typing import Callable
 
 import numpy as np
 
-from emgviewer.analysis.resample import UpsamplingWarning, resample_to
+from emgviewer.analysis.resample import UpsamplingWarning, rational_ratio, resample_to
 from emgviewer.analysis.validity import Invalid, WindowValidity, assess_time_spans
 from emgviewer.analysis.verdicts import MIN_VALID_WINDOWS, Verdict, record_verdict
 from emgviewer.analysis.windows import WindowGeometry, window_view
-from emgviewer.inference.errors import ClassificationCancelled
+from emgviewer.inference.errors import ClassificationCancelled, UnsuitableRecordError
 from emgviewer.inference.model import LoadedModel
+from emgviewer.records.files import MAX_SAMPLES
 from emgviewer.records.record import Record
 
 DEFAULT_BATCH = 16
@@ -131,9 +132,25 @@ def classify(
                           verdict, time.perf_counter() - started, resampled_from)
 
 
+#: Below this rate a record holds nothing of the MUAP detail (up to kHz) a model judges.
+MIN_RECORD_HZ = 1000.0
+
+
 def _at_model_rate(record: Record, fs_hz: float) -> tuple[np.ndarray, float | None]:
     if math.isclose(record.fs_hz, fs_hz, rel_tol=1e-9):
         return record.signal_uv, None
+    if record.fs_hz < MIN_RECORD_HZ:
+        raise UnsuitableRecordError(record.source_path, f"recorded at {record.fs_hz:g} Hz: below "
+                                    f"{MIN_RECORD_HZ:g} Hz a record holds nothing of the detail the model "
+                                    f"(made for {fs_hz:g} Hz) judges; not classified")
+    resampled = record.n_samples * fs_hz / record.fs_hz
+    if resampled > MAX_SAMPLES:
+        raise UnsuitableRecordError(record.source_path, f"{resampled:,.0f} samples at the model's rate: "
+                                    f"beyond the {MAX_SAMPLES:,} emgviewer handles; not classified")
+    try:
+        rational_ratio(record.fs_hz, fs_hz)
+    except ValueError as err:
+        raise UnsuitableRecordError(record.source_path, f"{err}; not classified") from None
     if record.fs_hz > fs_hz:
         warnings.warn(f"{record.name}: resampled from {record.fs_hz:g} Hz to the model's "
                       f"{fs_hz:g} Hz", RateMismatchWarning, stacklevel=3)

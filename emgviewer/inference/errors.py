@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from emgviewer.records.errors import RecordError
+
 
 class CardError(ValueError):
     """A model card that does not follow the schema (no file known yet)."""
@@ -18,3 +20,8 @@ class ModelError(Exception):
 
 class ClassificationCancelled(Exception):
     """The caller cancelled a classification between two batches."""
+
+
+class UnsuitableRecordError(RecordError):
+    """The record was read, but this model cannot sensibly classify it (rate far too low,
+    resampled length beyond reason)."""

@@ -42,10 +42,22 @@ class LoadedModel:
         return "CUDA" if self.provider == CUDA else "CPU"
 
     def predict_proba(self, windows_uv: np.ndarray) -> np.ndarray:
-        """Temperature-scaled class probabilities for ``(n, n_times)`` windows in µV."""
+        """Temperature-scaled class probabilities for ``(n, n_times)`` windows in µV.
+
+        Raises :class:`ModelError` when the graph returns anything but finite scores, one row
+        of ``n_classes`` per window: argmax of a NaN row is class 0, so a broken model would
+        otherwise call every window "control"."""
         batch = self.prepare(windows_uv)
-        (output,) = self.session.run(None, {self.input_name: batch})
-        return to_probabilities(np.asarray(output, dtype=np.float64), self.card)
+        output = np.asarray(self.session.run(None, {self.input_name: batch})[0], dtype=np.float64)
+        n_classes = len(self.card.classes)
+        if output.shape != (batch.shape[0], n_classes):
+            raise ModelError(self.path, f"graph returned scores of shape {list(output.shape)} for "
+                                        f"{batch.shape[0]} window(s); the card names {n_classes} classes")
+        bad = ~np.isfinite(output).all(axis=1)
+        if bad.any():
+            raise ModelError(self.path, f"graph returned non-finite scores (NaN or infinity) for "
+                                        f"{int(bad.sum())} of {bad.size} window(s): the model is broken")
+        return to_probabilities(output, self.card)
 
     def prepare(self, windows_uv: np.ndarray) -> np.ndarray:
         """Scale windows as the card says and shape them as the graph's input."""
@@ -95,10 +107,20 @@ def _open_session(path: Path, force_cpu: bool, threads: int) -> ort.InferenceSes
     if not force_cpu and CUDA in ort.get_available_providers():
         providers = [CUDA, CPU]
     try:
-        return ort.InferenceSession(str(path), sess_options=options, providers=providers)
+        # From bytes, not from the path: the session then has no folder to resolve external
+        # data against, so a model can never make onnxruntime read a file beside or outside
+        # it (../../secret.bin, a symlink). Our models are single self-contained files.
+        model_bytes = path.read_bytes()
+    except OSError as err:
+        raise ModelError(path, f"cannot read the model file ({err.strerror})") from None
+    try:
+        return ort.InferenceSession(model_bytes, sess_options=options, providers=providers)
     except Exception as err:  # onnxruntime raises InvalidProtobuf, Fail, ... with long texts
         first_line = str(err).strip().splitlines()[0] if str(err).strip() else type(err).__name__
-        raise ModelError(path, f"not a loadable ONNX model ({first_line})") from None
+        if "external" in first_line.lower() or "model_path" in first_line:
+            raise ModelError(path, "the model keeps its weights in external data files; emgviewer "
+                                   "loads only self-contained .onnx files") from None
+        raise ModelError(path, f"not a loadable ONNX model ({first_line[:300]})") from None
 
 
 def _read_card(path: Path, session: ort.InferenceSession) -> ModelCard:

@@ -54,6 +54,7 @@ from emgviewer.inference.caveats import (
     assess_subject,
     summarise_agreement,
 )
+from emgviewer.inference.card import ModelCard
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.model import LoadedModel
 
@@ -118,15 +119,14 @@ def record_summary(result: Classification, with_windows: bool = True,
     return summary
 
 
-def subject_assessments(results: Sequence[Classification],
+def subject_assessments(card: ModelCard, subject_ids: Sequence[str | None],
                         assessments: Sequence[RecordAssessment]) -> list[SubjectAssessment]:
-    """One per N2001 subject among ``results`` (records without a subject are skipped)."""
-    by_subject: dict[str, list[int]] = {}
-    for position, result in enumerate(results):
-        if result.record.subject_id:
-            by_subject.setdefault(result.record.subject_id, []).append(position)
-    return [assess_subject(subject, results[0].model.card, [assessments[i] for i in positions])
-            for subject, positions in sorted(by_subject.items())]
+    """One per N2001 subject (records without a subject are skipped)."""
+    by_subject: dict[str, list[RecordAssessment]] = {}
+    for subject, assessment in zip(subject_ids, assessments):
+        if subject:
+            by_subject.setdefault(subject, []).append(assessment)
+    return [assess_subject(subject, card, items) for subject, items in sorted(by_subject.items())]
 
 
 def subject_summary(subject: SubjectAssessment) -> dict[str, Any]:
@@ -146,11 +146,20 @@ def classification_document(model: LoadedModel, results: Sequence[Classification
                             hop_s: float | None = None,
                             assessments: Sequence[RecordAssessment] | None = None) -> dict[str, Any]:
     assessments = assessments if assessments is not None else [assess(r) for r in results]
-    subjects = subject_assessments(results, assessments)
+    return assemble_document(model, [record_summary(r, assessment=a) for r, a in zip(results, assessments)],
+                             assessments, [r.record.subject_id for r in results], hop_s)
+
+
+def assemble_document(model: LoadedModel, record_summaries: Sequence[dict[str, Any]],
+                      assessments: Sequence[RecordAssessment], subject_ids: Sequence[str | None],
+                      hop_s: float | None = None) -> dict[str, Any]:
+    """The document from per-record pieces, so a folder is summarised record by record without
+    keeping any signal in memory."""
+    subjects = subject_assessments(model.card, subject_ids, assessments)
     return {
         "schema_version": SCHEMA_VERSION,
         "model": model_summary(model, hop_s),
-        "records": [record_summary(r, assessment=a) for r, a in zip(results, assessments)],
+        "records": list(record_summaries),
         "subjects": [subject_summary(s) for s in subjects],
         "agreement": {"records": _agreement(summarise_agreement(assessments)),
                       "subjects": _agreement(summarise_agreement(subjects))},

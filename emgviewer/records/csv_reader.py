@@ -56,7 +56,8 @@ def read_csv(path: Path, fs_hz: float | None = None) -> Record:
             path, f"{values.shape[1]} columns; expected one value per line or time,value rows")
     value_unit = _unit(names[-1]) if names else None
     scale = uv_per_unit(value_unit) if value_unit not in (None, "s", "ms") else None
-    signal = (amplitude * (scale or 1.0)).astype(np.float32)
+    with np.errstate(over="ignore"):  # beyond float32 becomes inf, refused just below
+        signal = (amplitude * (scale or 1.0)).astype(np.float32)
     if not np.isfinite(signal).all():
         number, line = rows[int(np.argmax(~np.isfinite(signal)))]
         raise InvalidValueError(path, f"line {number}: {shorten(line)!r} is beyond the range of a "

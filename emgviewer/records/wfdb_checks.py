@@ -59,7 +59,10 @@ def _record_line(path: Path, tokens: list[str]) -> int:
     rate = _RATE.match(tokens[2])
     if rate is None:
         raise _invalid(path, f"sampling rate {shorten(tokens[2])!r} is not a number")
-    require_rate(path, rate[1])
+    try:
+        require_rate(path, rate[1])
+    except HeaderError as err:
+        raise _invalid(path, err.problem) from None
     if len(tokens) >= 4:
         if not _INT.match(tokens[3]):
             raise _invalid(path, f"number of samples {shorten(tokens[3])!r} is not a whole number")

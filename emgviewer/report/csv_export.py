@@ -11,6 +11,9 @@ from emgviewer.inference.classify import Classification
 from emgviewer.inference.summary import window_rows
 
 
+HEADER_TAIL = ["uncertain", "valid", "reason", "record_status", "record_verdict", "seen_in_training"]
+
+
 def windows_csv(results: Sequence[Classification],
                 assessments: Sequence[RecordAssessment] | None = None) -> str:
     """CSV text: record, start_s, end_s, class, one p_<class> column per class, uncertain,
@@ -20,18 +23,31 @@ def windows_csv(results: Sequence[Classification],
     if not results:
         return ""
     assessments = assessments if assessments is not None else [assess(r) for r in results]
-    classes = results[0].class_names
+    return csv_header(results[0].class_names) + "".join(
+        csv_rows(result, assessment) for result, assessment in zip(results, assessments))
+
+
+def csv_header(classes: Sequence[str]) -> str:
+    return _line(["record", "start_s", "end_s", "class", *(f"p_{c}" for c in classes), *HEADER_TAIL])
+
+
+def csv_rows(result: Classification, assessment: RecordAssessment) -> str:
+    """One record's rows (no header), so a folder can be written record by record."""
+    classes = result.class_names
+    said = [assessment.statement.status, assessment.statement.short, int(assessment.seen)]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["record", "start_s", "end_s", "class", *(f"p_{c}" for c in classes),
-                     "uncertain", "valid", "reason", "record_status", "record_verdict", "seen_in_training"])
-    for result, assessment in zip(results, assessments):
-        said = [assessment.statement.status, assessment.statement.short, int(assessment.seen)]
-        for row in window_rows(result):
-            probabilities = row["probabilities"] or {}
-            writer.writerow([result.record.name, f"{row['start_s']:.6f}", f"{row['end_s']:.6f}",
-                             row["class"] or "", *(_p(probabilities.get(c)) for c in classes),
-                             int(row["uncertain"]), int(row["valid"]), row["reason"] or "", *said])
+    for row in window_rows(result):
+        probabilities = row["probabilities"] or {}
+        writer.writerow([result.record.name, f"{row['start_s']:.6f}", f"{row['end_s']:.6f}",
+                         row["class"] or "", *(_p(probabilities.get(c)) for c in classes),
+                         int(row["uncertain"]), int(row["valid"]), row["reason"] or "", *said])
+    return out.getvalue()
+
+
+def _line(cells: list) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
     return out.getvalue()
 
 

@@ -55,7 +55,7 @@ def folder_story(results: Sequence[Classification], title: str, styles: dict, wi
         rows.append([subject, "seen" if judged.seen else "no", class_label(judged.truth), judged.statement.short,
                      MARKS.get(judged.agreement or "", ""), str(len(items)), tally.text() if tally.total else "-"])
     story.append(Paragraph(escape(
-        f"{len(results)} records classified with {card.name} {card.version} "
+        f"{len(results)} record{'' if len(results) == 1 else 's'} classified with {card.name} {card.version} "
         f"({results[0].model.path.name}); evaluation protocol of the model: {card.provenance.protocol_kind}."),
         styles["body"]))
     for line in summarise_agreement(assessments).lines("records") + summarise_agreement(subjects).lines("subjects"):
