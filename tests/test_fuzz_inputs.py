@@ -253,7 +253,7 @@ def test_deeply_nested_card_is_refused():
 # -- the command line -----------------------------------------------------------------------
 
 ARGS = st.sampled_from(["--hop", "--fs-hz", "--format", "--out", "--model", "--force", "--cpu", "--summary-only",
-                        "--paper", "-1", "0", "nan", "inf", "1e300", "0.4", "json", "csv", "pdf", "", "/", ".",
+                        "--paper", "-1", "0", "nan", "inf", "1e300", "0.4", "json", "csv", "pdf", "",
                         "/missing/x", "x.txt", "x.pdf", "--channel", "2", "--json"])
 
 

@@ -120,7 +120,8 @@ def _record_files(root: Path) -> tuple[list[Path], list[RecordError]]:
     while stack:
         folder = stack.pop()
         try:
-            items = list(os.scandir(folder))
+            with os.scandir(folder) as listing:
+                items = list(listing)
         except OSError as err:
             unreadable.append(UnreadableFileError(folder, f"folder cannot be listed: {err.strerror}"))
             continue

@@ -3,6 +3,7 @@ are kept in raw units and the record is marked uncalibrated."""
 
 from __future__ import annotations
 
+import struct
 import warnings
 from pathlib import Path
 
@@ -10,7 +11,7 @@ import numpy as np
 from scipy.io import wavfile
 
 from emgviewer.records.channels import Channel, select_channel
-from emgviewer.records.errors import EmptyFileError, HeaderError
+from emgviewer.records.errors import EmptyFileError, HeaderError, TruncatedDataError
 from emgviewer.records.files import require_file, require_rate, shorten
 from emgviewer.records.record import Record
 
@@ -18,7 +19,8 @@ RIFF_MAGIC = b"RIFF"
 
 
 def read_wav(path: Path, channel: Channel = None) -> Record:
-    require_file(path, "WAV file")
+    size = require_file(path, "WAV file")
+    _check_chunks(path, size)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error")  # scipy warns about chunks it skips: refuse instead
@@ -46,3 +48,21 @@ def read_wav(path: Path, channel: Channel = None) -> Record:
         calibrated=False,
         full_scale_uv=full_scale,
     )
+
+
+def _check_chunks(path: Path, size: int) -> None:
+    """Every RIFF chunk must fit in the file: scipy allocates what a chunk claims, so a
+    damaged size field would otherwise cost gigabytes before any error."""
+    with open(path, "rb") as handle:
+        head = handle.read(12)
+        if len(head) < 12 or head[:4] != RIFF_MAGIC or head[8:12] != b"WAVE":
+            raise HeaderError(path, "not a readable WAV file (no RIFF/WAVE header)")
+        offset = 12
+        while offset + 8 <= size:
+            handle.seek(offset)
+            chunk = handle.read(8)
+            name, length = chunk[:4], struct.unpack("<I", chunk[4:8])[0]
+            if offset + 8 + length > size:
+                raise TruncatedDataError(path, f"WAV chunk {name.decode('latin-1')!r} claims {length:,} bytes "
+                                               f"but the file ends {size - offset - 8:,} bytes later")
+            offset += 8 + length + (length & 1)
