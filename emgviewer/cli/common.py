@@ -48,26 +48,21 @@ def write_output(out: Path, data: bytes, force: bool) -> bool:
     return True
 
 
-def positive_seconds(text: str) -> float:
-    """argparse type: a finite number of seconds above zero."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive number of seconds, got {text}")
-    return value
+def _positive_number(what: str):
+    """An argparse type for a finite number above zero; ``what`` reads "a number of seconds"."""
+    def parse(text: str) -> float:
+        try:
+            value = float(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
+        if not math.isfinite(value) or value <= 0:
+            raise argparse.ArgumentTypeError(f"must be a positive {what.split(' ', 1)[1]}, got {text}")
+        return value
+    return parse
 
 
-def positive_hz(text: str) -> float:
-    """argparse type: a finite sampling rate above zero."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a rate in Hz") from None
-    if not math.isfinite(value) or value <= 0:
-        raise argparse.ArgumentTypeError(f"must be a positive rate in Hz, got {text}")
-    return value
+positive_seconds = _positive_number("a number of seconds")
+positive_hz = _positive_number("a rate in Hz")
 
 
 def open_model(args: argparse.Namespace) -> LoadedModel | None:
