@@ -95,7 +95,7 @@ def agreement(statement: Statement, truth: str | None) -> str | None:
 class Caveat:
     """One reason to trust a verdict less. ``code`` is stable (JSON); ``text`` is for people."""
 
-    code: str  # seen | resampled | muscle | electrode | short | amplitude | spectrum | uncalibrated
+    code: str  # resampled | muscle | electrode | short | amplitude | spectrum | uncalibrated
     text: str
 
 

@@ -16,7 +16,7 @@ from emgviewer.records.errors import HeaderError, NoRecordsError, RecordError, U
 from emgviewer.records.files import require_file, require_rate, shorten
 from emgviewer.records.metadata import RecordMetadata, parse_comments
 from emgviewer.records.n2001 import N2001Id, parse_n2001_name
-from emgviewer.records.open import _PARSER_ERRORS, EDF_SUFFIXES, RECORD_SUFFIXES, WFDB_DATA_SUFFIXES
+from emgviewer.records.open import PARSER_ERRORS, EDF_SUFFIXES, RECORD_SUFFIXES, WFDB_DATA_SUFFIXES
 from emgviewer.records.wfdb_reader import read_header
 
 OTHER_GROUP = "other"
@@ -103,7 +103,7 @@ def index_folder(path: str | Path) -> FolderIndex:
             entries.append(_entry(file))
         except RecordError as err:
             problems.append(err)
-        except (OSError, *_PARSER_ERRORS) as err:  # one strange file is a problem, not the end
+        except (OSError, *PARSER_ERRORS) as err:  # one strange file is a problem, not the end
             problems.append(HeaderError(file, f"could not be read ({type(err).__name__}: {shorten(str(err))})"))
     if not entries:
         detail = f" ({len(problems)} file(s) could not be read: {problems[0]})" if problems else ""

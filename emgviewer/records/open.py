@@ -35,7 +35,7 @@ RECORD_SUFFIXES = (".hea", *WFDB_DATA_SUFFIXES, *EDF_SUFFIXES, ".wav", *CSV_SUFF
 
 #: What a parser may raise on input it did not foresee: turned into a RecordError naming the
 #: file, so that one strange file is a line in a list, never the end of a folder's run.
-_PARSER_ERRORS = (ValueError, TypeError, OverflowError, ZeroDivisionError, IndexError, KeyError,
+PARSER_ERRORS = (ValueError, TypeError, OverflowError, ZeroDivisionError, IndexError, KeyError,
                   AttributeError, struct.error, UnicodeError, EOFError, RecursionError)
 
 
@@ -59,7 +59,7 @@ def read_record(path: str | Path, channel: Channel = None, fs_hz: float | None =
         raise UnreadableFileError(path, "too large to hold in memory") from None
     except OSError as err:
         raise UnreadableFileError(path, f"cannot read: {err.strerror or err}") from None
-    except _PARSER_ERRORS as err:
+    except PARSER_ERRORS as err:
         raise HeaderError(path, f"could not be read ({type(err).__name__}: {shorten(str(err))})") from None
 
 
