@@ -10,8 +10,11 @@
 
 from __future__ import annotations
 
+import io
+import itertools
 import re
 from pathlib import Path
+from typing import Iterator
 
 import numpy as np
 
@@ -31,15 +34,15 @@ def read_csv(path: Path, fs_hz: float | None = None) -> Record:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise UnsupportedFormatError(path, "not a text file (not UTF-8)") from None
-    comments, rows = _split_lines(text)
+    comments = [match[1].strip() for match in _COMMENT.finditer(text)]
     rate_from_comment = _rate_from_comments(path, comments)
-    delimiter = _delimiter(rows[0][1]) if rows else None
-    names = _column_names(rows[0][1], delimiter) if rows else None
-    if names is not None:
-        rows = rows[1:]
-    if not rows:
+    lines = _data_lines(text)
+    first = next(lines, None)
+    delimiter = _delimiter(first[1]) if first else None
+    names = _column_names(first[1], delimiter) if first else None
+    if first is None or (names is not None and next(lines, None) is None):
         raise InvalidValueError(path, "holds no numeric rows")
-    values = _parse(path, rows, delimiter)
+    values = _parse(path, text, delimiter, skip_lines=first[0] if names is not None else 0)
     if values.shape[1] == 1:
         rate = require_rate(path, fs_hz) if fs_hz is not None else rate_from_comment
         if rate is None:
@@ -59,7 +62,7 @@ def read_csv(path: Path, fs_hz: float | None = None) -> Record:
     with np.errstate(over="ignore"):  # beyond float32 becomes inf, refused just below
         signal = (amplitude * (scale or 1.0)).astype(np.float32)
     if not np.isfinite(signal).all():
-        number, line = rows[int(np.argmax(~np.isfinite(signal)))]
+        number, line = _nth_row(text, int(np.argmax(~np.isfinite(signal))), names is not None)
         raise InvalidValueError(path, f"line {number}: {shorten(line)!r} is beyond the range of a "
                                       "32-bit float")
     return Record(
@@ -75,18 +78,21 @@ def read_csv(path: Path, fs_hz: float | None = None) -> Record:
     )
 
 
-def _split_lines(text: str) -> tuple[list[str], list[tuple[int, str]]]:
-    """Comment lines (without '#') and numbered data lines (1-based line numbers)."""
-    comments, rows = [], []
-    for number, line in enumerate(text.splitlines(), start=1):
+_COMMENT = re.compile(r"^[ \t]*#(.*)$", re.M)
+
+
+def _data_lines(text: str) -> Iterator[tuple[int, str]]:
+    """Numbered (1-based) non-blank, non-comment lines, one at a time: a large file is never
+    held as a list of lines."""
+    for number, line in enumerate(io.StringIO(text), start=1):
         stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("#"):
-            comments.append(stripped[1:].strip())
-        else:
-            rows.append((number, stripped))
-    return comments, rows
+        if stripped and not stripped.startswith("#"):
+            yield number, stripped
+
+
+def _nth_row(text: str, index: int, has_names: bool) -> tuple[int, str]:
+    """The ``index``-th data row (0-based, after the column names) and its line number."""
+    return next(itertools.islice(_data_lines(text), index + int(has_names), None))
 
 
 def _rate_from_comments(path: Path, comments: list[str]) -> float | None:
@@ -118,23 +124,28 @@ def _column_names(line: str, delimiter: str | None) -> list[str] | None:
     return None
 
 
-def _parse(path: Path, rows: list[tuple[int, str]], delimiter: str | None) -> np.ndarray:
+def _parse(path: Path, text: str, delimiter: str | None, skip_lines: int) -> np.ndarray:
+    """numpy's C parser over the whole text (comments and blank lines skipped), then the
+    first bad line found one line at a time only if it fails."""
     try:
-        values = np.loadtxt([r for _, r in rows], delimiter=delimiter, ndmin=2, dtype=np.float64)
+        values = np.loadtxt(io.StringIO(text), delimiter=delimiter, comments="#", skiprows=skip_lines,
+                            ndmin=2, dtype=np.float64)
     except ValueError:
-        raise _first_bad_value(path, rows, delimiter) from None
+        raise _first_bad_value(path, text, delimiter, skip_lines) from None
     bad = ~np.isfinite(values).all(axis=1)
     if bad.any():
-        number, line = rows[int(np.argmax(bad))]
+        number, line = _nth_row(text, int(np.argmax(bad)), skip_lines > 0)
         raise InvalidValueError(path, f"line {number}: {shorten(line)!r} is not a finite number "
                                       f"({int(bad.sum())} such row(s))")
     return values
 
 
-def _first_bad_value(path: Path, rows: list[tuple[int, str]], delimiter: str | None) -> InvalidValueError:
-    width = len(_tokens(rows[0][1], delimiter))
+def _first_bad_value(path: Path, text: str, delimiter: str | None, skip_lines: int) -> InvalidValueError:
+    rows = ((n, line) for n, line in _data_lines(text) if n > skip_lines)
+    width = None
     for number, line in rows:
         tokens = _tokens(line, delimiter)
+        width = len(tokens) if width is None else width
         if len(tokens) != width:
             return InvalidValueError(path, f"line {number}: {len(tokens)} values, expected {width}")
         for token in tokens:
