@@ -125,9 +125,10 @@ def test_truncated_edf_is_refused_not_half_read(tmp_path):
         read_record(tmp_path / "x.edf")
 
 
-def test_edf_physical_range_must_be_finite(tmp_path):
+@pytest.mark.parametrize("offset, value", [(256 + 112, b"inf     "), (256 + 104, b"1e300   ")])
+def test_edf_physical_range_must_be_finite(tmp_path, offset, value):
     content = _valid_edf()
-    content[256 + 112: 256 + 120] = b"inf     "
+    content[offset: offset + 8] = value
     (tmp_path / "x.edf").write_bytes(bytes(content))
     with pytest.raises(HeaderError):
         read_record(tmp_path / "x.edf")
@@ -172,9 +173,10 @@ def test_markdown_is_not_read_as_a_recording():
 
 
 @pytest.mark.parametrize("argument, message", [
-    (["--hop", "-1"], "argument --hop: must be a positive number of seconds, got -1"),
-    (["--hop", "0"], "argument --hop: must be a positive number of seconds, got 0"),
-    (["--fs-hz", "nan"], "argument --fs-hz: must be a positive rate in Hz, got nan"),
+    (["--hop", "-1"], "argument --hop: must be a positive number of seconds up to 3600, got -1"),
+    (["--hop", "0"], "argument --hop: must be a positive number of seconds up to 3600, got 0"),
+    (["--hop", "1e300"], "argument --hop: must be a positive number of seconds up to 3600, got 1e300"),
+    (["--fs-hz", "nan"], "argument --fs-hz: must be a positive rate in Hz up to 1e+07, got nan"),
 ])
 def test_cli_numbers_are_checked(argument, message):
     result = _emgviewer("classify", demo_record_paths()[0], *argument)

@@ -48,6 +48,8 @@ def test_shipped_card_describes_its_training_data(shipped):
     assert provenance.protocol_kind == "leave-one-subject-out"
     assert provenance.distribution.muscles == ("biceps brachii",)
     assert provenance.distribution.fs_hz == (23437.5,)
+    # Out-of-fold verdicts for every record that gave windows, labelled as another run's.
+    assert len(provenance.out_of_fold) == 422 and "not the run whose final model" in provenance.out_of_fold_protocol
 
 
 def test_cli_table_and_json_mark_seen_and_uncertain(n2001_dir, shipped):
@@ -64,8 +66,11 @@ def test_cli_table_and_json_mark_seen_and_uncertain(n2001_dir, shipped):
     assert record["statement"] == f"uncertain (ALS / neurogenic {record['confidence']:.2f})"
     assert document["subjects"][0]["seen_in_training"] and document["subjects"][0]["status"] == "uncertain"
     assert document["agreement"]["records"]["seen"] == {"agrees": 0, "differs": 0, "uncertain": 1, "no_verdict": 0}
-    if shipped.card.provenance.out_of_fold:
-        assert record["out_of_fold"]["status"] in ("verdict", "uncertain", "none")
+    oof = shipped.card.provenance.out_of_fold[SEEN_UNCERTAIN]
+    assert record["out_of_fold"] == {"verdict": oof.label, "confidence": oof.confidence,
+                                     "status": "verdict" if oof.confidence >= 0.6 else "uncertain",
+                                     "agreement": ("agrees" if oof.label == "control" else "differs")
+                                     if oof.confidence >= 0.6 else None}
 
 
 def test_pdf_marks_seen_and_uncertain_beside_the_truth(n2001_dir, tmp_path):
@@ -119,9 +124,11 @@ def test_browser_marks_seen_and_uncertain(qtbot, tmp_path, n2001_dir):
         window.open_folder(folder)
     item = window.browser.record_items[SEEN_UNCERTAIN]
     assert item.text(2).startswith("uncertain (ALS / neurogenic 0.5") and item.text(3) == "seen"
+    assert item.text(4) != "" and item.toolTip(4) != ""  # the out-of-fold verdict beside it
     subject = window.browser.subject_items["C05"]
     assert subject.text(2).startswith("uncertain (") and subject.text(3) == "seen"
     assert "seen in training (not evidence of accuracy): 0/1 agree" in window.browser.agreement.text()
+    assert "out-of-fold, from the model card" in window.browser.agreement.text()
     assert window.message_bar.isVisibleTo(window) and "seen in training" in window.message_bar.label.text()
     assert window.status_model.text().startswith(f"{window.model.card.name} {window.model.card.version} [default.onnx]")
     assert "verdict: uncertain (ALS / neurogenic 0.5" in window.status_time.text()

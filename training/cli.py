@@ -21,7 +21,7 @@ from training.data import TASKS, WindowSet, load_windows
 from training.experiment import cross_validate
 from training.export import build_card, code_revision, export_onnx, today
 from training.models import REGISTRY, build, count_macs, count_parameters
-from training.provenance import data_description, evaluation_fields, training_fields
+from training.provenance import data_description, evaluation_fields, protocol_kind, training_fields
 from training.reporting import headline, markdown, write_reports
 from training.splits import grouped_kfold, loso_splits
 from training.train import TrainConfig, train_model
@@ -105,6 +105,9 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--out", type=Path, default=models_dir() / "default.onnx")
     reproduce.add_argument("--reports", type=Path, default=Path("reports"))
     reproduce.add_argument("--version", default=None, help="version written into the card (default: 0.devDATE+REVISION)")
+    reproduce.add_argument("--evaluation", type=Path, default=None,
+                           help="reuse this leave-one-subject-out report of the same model and task "
+                                "(from 'evaluate') instead of running it again; only the final model is trained")
     reproduce.add_argument("--all", action="store_true",
                            help="every registered model: reports, exports in --exports, training/RESULTS.md")
     reproduce.add_argument("--folds", default="loso", help="with --all: 'loso' or k (a reduced budget)")
@@ -122,6 +125,9 @@ def _parser() -> argparse.ArgumentParser:
     recard.add_argument("--onnx", type=Path, required=True, help="the exported model")
     recard.add_argument("--data", type=Path, required=True, help="the folder it was trained on")
     recard.add_argument("--evaluation", type=Path, required=True, help="JSON report of the same recipe")
+    recard.add_argument("--out-of-fold", type=Path, default=None,
+                        help="take the out-of-fold record verdicts from this evaluation of the same recipe "
+                             "instead of --evaluation (e.g. a rerun that kept them)")
     recard.add_argument("--version", required=True, help="the new version (the card changes, so does the file)")
     recard.add_argument("--out", type=Path, required=True, help="where to write (may be --onnx itself)")
     recard.add_argument("--force", action="store_true", help="replace --out if it exists")
@@ -232,7 +238,14 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         return reproduce_all(args)
     data = _load(args)
     config = _config(args)
-    result = cross_validate(data, loso_splits(data.subject_classes(), args.seed), config)
+    if args.evaluation is not None:
+        result = json.loads(args.evaluation.read_text())
+        problem = _foreign_evaluation(result, config, data)
+        if problem:
+            print(f"python -m training: error: {args.evaluation}: {problem}", file=sys.stderr)
+            return 1
+    else:
+        result = cross_validate(data, loso_splits(data.subject_classes(), args.seed), config)
     stem = f"{args.model}_{args.task}_loso"
     write_reports(result, args.reports, stem)
     final_config = _config(args, epochs=max(1, result["median_best_epoch"]), patience=10**6)
@@ -254,6 +267,24 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
 def architecture_text(name: str, model: torch.nn.Module, n_times: int) -> str:
     return (f"{REGISTRY[name].description}; {count_parameters(model):,} parameters, "
             f"{count_macs(model, n_times) / 1e6:.1f} M multiply-accumulates per window")
+
+
+def _same_recipe(first: dict, second: dict) -> bool:
+    """Same training configuration; a key one report predates counts at its default value."""
+    defaults = TrainConfig().to_dict()
+    return all(first.get(k, defaults.get(k)) == second.get(k, defaults.get(k)) for k in {*first, *second})
+
+
+def _foreign_evaluation(result: dict, config: TrainConfig, data: WindowSet) -> str | None:
+    """Why ``result`` cannot stand for this run's LOSO evaluation, or ``None``."""
+    if result.get("config") != config.to_dict():
+        return f"was run with another configuration ({result.get('config')}); this run's is {config.to_dict()}"
+    if protocol_kind(result) != "leave-one-subject-out":
+        return "is not a leave-one-subject-out evaluation"
+    if sorted(r["record"] for r in result.get("out_of_fold_records", [])) != sorted(
+            data.record_names[i] for i in np.unique(data.record_index)):
+        return "does not cover exactly this folder's records"
+    return None
 
 
 def _card(name: str, architecture: str, meta: dict, temperature: float, result: dict | None,
@@ -298,6 +329,21 @@ def cmd_card(args: argparse.Namespace) -> int:
         "task": task, "classes": result["classes"], "fs_hz": old.input.fs_hz, "window_s": old.input.window_s,
         "hop_s": old.input.hop_s, "n_times": old.input.n_times, "config": training.get("config", {})},
         result["median_temperature"], result, data, args.data, args.version)
+    if args.out_of_fold is not None:
+        rerun = json.loads(args.out_of_fold.read_text())
+        if not _same_recipe(rerun["config"], result["config"]) or rerun["classes"] != result["classes"]:
+            print(f"{args.out_of_fold}: not an evaluation of the same recipe as {args.evaluation}", file=sys.stderr)
+            return 1
+        oof = evaluation_fields(rerun).get("out_of_fold")
+        if oof is None:
+            print(f"{args.out_of_fold}: holds no out-of-fold record verdicts", file=sys.stderr)
+            return 1
+        records = rerun["records"]
+        oof["protocol"] = (f"{oof['protocol']}; from a separate {protocol_kind(rerun)} run of the same recipe "
+                           f"({records['records_correct']}/{records['records_with_verdict']} records, "
+                           f"{records['subjects_correct']}/{records['n_subjects']} subjects), not the run "
+                           "whose final model these weights are: the difference is run-to-run variation")
+        fresh["evaluation"]["out_of_fold"] = oof
     fresh["training"]["date"] = training.get("date", fresh["training"]["date"])
     fresh["training"]["card_rewritten"] = f"{today()} at {code_revision()} (weights unchanged)"
     fresh["training"]["code_revision"] = training.get("code_revision", fresh["training"]["code_revision"])

@@ -10,6 +10,7 @@ from pathlib import Path
 from emgviewer.atomic import atomic_write_bytes, output_problem
 from emgviewer.inference import LoadedModel, ModelError, default_model_path, load_model
 from emgviewer.records import RecordError, index_folder
+from emgviewer.records.files import MAX_RATE_HZ
 
 
 def add_inputs_and_model(parser: argparse.ArgumentParser) -> None:
@@ -48,21 +49,22 @@ def write_output(out: Path, data: bytes, force: bool) -> bool:
     return True
 
 
-def _positive_number(what: str):
-    """An argparse type for a finite number above zero; ``what`` reads "a number of seconds"."""
+def _positive_number(what: str, maximum: float):
+    """An argparse type for a finite number above zero and at most ``maximum``; ``what``
+    reads "a number of seconds"."""
     def parse(text: str) -> float:
         try:
             value = float(text)
         except ValueError:
             raise argparse.ArgumentTypeError(f"{text!r} is not {what}") from None
-        if not math.isfinite(value) or value <= 0:
-            raise argparse.ArgumentTypeError(f"must be a positive {what.split(' ', 1)[1]}, got {text}")
+        if not math.isfinite(value) or value <= 0 or value > maximum:
+            raise argparse.ArgumentTypeError(f"must be a positive {what.split(' ', 1)[1]} up to {maximum:g}, got {text}")
         return value
     return parse
 
 
-positive_seconds = _positive_number("a number of seconds")
-positive_hz = _positive_number("a rate in Hz")
+positive_seconds = _positive_number("a number of seconds", 3600.0)
+positive_hz = _positive_number("a rate in Hz", MAX_RATE_HZ)
 
 
 def open_model(args: argparse.Namespace) -> LoadedModel | None:

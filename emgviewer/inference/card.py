@@ -32,12 +32,14 @@ from typing import Any
 from emgviewer.analysis.windows import seconds_to_samples
 from emgviewer.inference.errors import CardError
 from emgviewer.inference.provenance import Provenance, parse_provenance
+from emgviewer.records.files import MAX_RATE_HZ
 
 CARD_KEY = "emgviewer.card"
 SCHEMA_VERSION = 1
 SCALING_KINDS = ("none", "fixed", "per_window_zscore")
 PREPROCESSING = ("raw",)  # spectral front-ends live inside the ONNX graph
 OUTPUT_KINDS = ("logits", "probabilities")
+MAX_WINDOW_S = 3600.0
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 
@@ -173,6 +175,9 @@ def _input(data: dict[str, Any]) -> InputContract:
     fs_hz = _positive(data, "fs_hz", "input.fs_hz")
     window_s = _positive(data, "window_s", "input.window_s")
     hop_s = _positive(data, "hop_s", "input.hop_s")
+    if fs_hz > MAX_RATE_HZ or window_s > MAX_WINDOW_S or hop_s > MAX_WINDOW_S:
+        raise CardError(f"input: {fs_hz:g} Hz, {window_s:g}-s windows every {hop_s:g} s is beyond what a "
+                        f"window classifier can mean (up to {MAX_RATE_HZ:g} Hz and {MAX_WINDOW_S:g} s)")
     shape = data.get("shape")
     if (not isinstance(shape, list) or len(shape) < 2 or not isinstance(shape[0], str)
             or not all(isinstance(d, int) and d > 0 for d in shape[1:])):

@@ -18,7 +18,8 @@ from emgviewer.records.metadata import RecordMetadata, frequency_hz
 from emgviewer.records.record import Record
 from emgviewer.records.units import uv_per_unit
 
-EDF_MAGIC = b"0       "  # the 8-byte version field that opens every EDF header
+EDF_MAGIC = b"0       "
+FLOAT32_LIMIT = 1e30  # physical values beyond this cannot be held as float32 µV  # the 8-byte version field that opens every EDF header
 _PREFILTER = re.compile(r"\b(HP|LP):\s*([\d.]+\s*k?Hz)", re.I)
 
 
@@ -82,7 +83,7 @@ def read_edf(path: Path, channel: Channel = None) -> Record:
         raise
     except Exception as err:  # edfio parses these fields lazily, on first access
         raise HeaderError(path, f"channel {chosen.label!r}: unreadable header field ({shorten(str(err))})") from None
-    if not all(math.isfinite(v) for v in limits) or limits[0] == limits[1]:
+    if not all(math.isfinite(v) and abs(v) < FLOAT32_LIMIT for v in limits) or limits[0] == limits[1]:
         raise HeaderError(path, f"channel {chosen.label!r}: physical range {limits} is not a finite, non-empty range")
     units = chosen.physical_dimension
     scale = uv_per_unit(units)
