@@ -116,7 +116,7 @@ def test_cli_evaluate_writes_reports(n2001_dir, tmp_path, capsys):
     assert "| window | balanced accuracy |" in capsys.readouterr().out
 
 
-def test_out_of_fold_verdicts_reach_the_card(n2001_dir, tmp_path):
+def test_out_of_fold_verdicts_reach_the_card(n2001_dir, tmp_path, capsys):
     """evaluate keeps each record's held-out verdict; 'card' puts them, the protocol and the
     training distribution into an exported model without touching its graph."""
     from training.data import _spread
@@ -142,6 +142,14 @@ def test_out_of_fold_verdicts_reach_the_card(n2001_dir, tmp_path):
     carded = tmp_path / "carded.onnx"
     assert training_main(["card", "--onnx", str(exported), "--data", str(subset), "--evaluation",
                           str(tmp_path / "munet_3class_3.json"), "--version", "9.9.9", "--out", str(carded)]) == 0
+    # reproduce reuses an evaluation only if it is a LOSO run of this very recipe.
+    reuse = ["reproduce", *common, "--evaluation", str(tmp_path / "munet_3class_3.json"),
+             "--reports", str(tmp_path / "r"), "--out", str(tmp_path / "never.onnx")]
+    capsys.readouterr()
+    assert training_main(reuse) == 1 and not (tmp_path / "never.onnx").exists()
+    assert capsys.readouterr().err.endswith("munet_3class_3.json: is not a leave-one-subject-out evaluation\n")
+    assert training_main([*reuse[:-2], "--epochs", "2", "--out", str(tmp_path / "never.onnx")]) == 1
+    assert "was run with another configuration" in capsys.readouterr().err
     # An existing model is never replaced without --force.
     before = exported.read_bytes()
     assert training_main(["export", "--checkpoint", str(tmp_path / "munet.pt"), "--data", str(subset),
