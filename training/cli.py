@@ -277,7 +277,7 @@ def _same_recipe(first: dict, second: dict) -> bool:
 
 def _foreign_evaluation(result: dict, config: TrainConfig, data: WindowSet) -> str | None:
     """Why ``result`` cannot stand for this run's LOSO evaluation, or ``None``."""
-    if result.get("config") != config.to_dict():
+    if not _same_recipe(result.get("config", {}), config.to_dict()):
         return f"was run with another configuration ({result.get('config')}); this run's is {config.to_dict()}"
     if protocol_kind(result) != "leave-one-subject-out":
         return "is not a leave-one-subject-out evaluation"

@@ -42,19 +42,20 @@ def _check_layout(path: Path, size: int) -> None:
     file's size before anything is read (edfio would read a truncated file in part)."""
     with open(path, "rb") as handle:
         head = handle.read(256)
-    try:
-        header_bytes = int(head[184:192].decode("ascii").strip())
-        n_records = int(head[236:244].decode("ascii").strip())
-        duration_s = float(head[244:252].decode("ascii").strip())
-        n_signals = int(head[252:256].decode("ascii").strip())
-    except (UnicodeDecodeError, ValueError):
-        raise HeaderError(path, "not a valid EDF/EDF+ file: the fixed EDF header fields (header size, number of records, "
-                                "record duration, number of signals) are not numbers") from None
-    if n_signals <= 0 or header_bytes != 256 * (n_signals + 1):
-        raise HeaderError(path, f"not a valid EDF/EDF+ file: header size {header_bytes} does not match {n_signals} signal(s)")
-    if not math.isfinite(duration_s) or duration_s <= 0:
-        raise HeaderError(path, f"not a valid EDF/EDF+ file: data record duration {duration_s:g} s is not a positive finite number")
-    with open(path, "rb") as handle:
+        try:
+            header_bytes = int(head[184:192].decode("ascii").strip())
+            n_records = int(head[236:244].decode("ascii").strip())
+            duration_s = float(head[244:252].decode("ascii").strip())
+            n_signals = int(head[252:256].decode("ascii").strip())
+        except (UnicodeDecodeError, ValueError):
+            raise HeaderError(path, "not a valid EDF/EDF+ file: the fixed EDF header fields (header size, number "
+                                    "of records, record duration, number of signals) are not numbers") from None
+        if n_signals <= 0 or header_bytes != 256 * (n_signals + 1):
+            raise HeaderError(path, f"not a valid EDF/EDF+ file: header size {header_bytes} does not match "
+                                    f"{n_signals} signal(s)")
+        if not math.isfinite(duration_s) or duration_s <= 0:
+            raise HeaderError(path, f"not a valid EDF/EDF+ file: data record duration {duration_s:g} s is not a "
+                                    "positive finite number")
         handle.seek(256 + n_signals * 216)
         counts_text = handle.read(8 * n_signals)
     try:
