@@ -36,6 +36,8 @@ SEEN_NOTE = "this subject's recordings trained the model, so agreement with the 
 
 AGREES, DIFFERS = "agrees", "differs"
 MARKS = {AGREES: "✓", DIFFERS: "✗"}
+#: How agreement reads in a sentence.
+AGREEMENT_WORDS = {AGREES: "agrees", DIFFERS: "disagrees"}
 
 
 def class_label(name: str | None) -> str:
@@ -185,7 +187,13 @@ class RecordAssessment:
     @property
     def warnings(self) -> list[str]:
         """Every caveat as a sentence, "seen in training" first."""
-        return ([f"seen in training: {SEEN_NOTE}"] if self.seen else []) + [c.text for c in self.caveats]
+        return self.sentences()
+
+    def sentences(self, leave_out: tuple[str, ...] = ()) -> list[str]:
+        """The caveats as sentences without those whose code is in ``leave_out`` (e.g.
+        "resampled", where the classifier's own warning has said it already)."""
+        return (([f"seen in training: {SEEN_NOTE}"] if self.seen else [])
+                + [c.text for c in self.caveats if c.code not in leave_out])
 
 
 def assess(result: Classification) -> RecordAssessment:

@@ -12,7 +12,7 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 from xml.sax.saxutils import escape
 
 from emgviewer import __version__
-from emgviewer.inference.caveats import MARKS, RecordAssessment, assess, class_label
+from emgviewer.inference.caveats import AGREEMENT_WORDS, MARKS, RecordAssessment, assess, class_label
 from emgviewer.inference.classify import Classification
 from emgviewer.report.figures import closeup_figure, probability_timeline, trace_figure
 from emgviewer.report.pdf import DISCLAIMER, table
@@ -101,7 +101,7 @@ def verdict_block(assessment: RecordAssessment, result: Classification, styles: 
     record, statement = result.record, assessment.statement
     source = "from the file name" if record.n2001 else "from the header diagnosis"
     truth = (class_label(assessment.truth), source) if assessment.truth else ("not known", "the file does not say")
-    agreement = {"agrees": "agrees", "differs": "disagrees"}.get(assessment.agreement or "", "")
+    agreement = AGREEMENT_WORDS.get(assessment.agreement or "", "")
     mark = MARKS.get(assessment.agreement or "", "")
     heading = styles["verdict"]
     verdict_style = ParagraphStyle("said", parent=heading, textColor=colors.HexColor(statement.colour))
@@ -121,8 +121,8 @@ def caveat_block(assessment: RecordAssessment, styles: dict) -> list[Flowable]:
     lines = list(assessment.warnings)
     if assessment.out_of_fold is not None:
         oof = assessment.out_of_fold
-        agreement = {"agrees": " (agrees with the truth)", "differs": " (disagrees with the truth)"}.get(
-            assessment.out_of_fold_agreement or "", "")
+        words = AGREEMENT_WORDS.get(assessment.out_of_fold_agreement or "")
+        agreement = f" ({words} with the truth)" if words else ""
         lines.insert(1, f"out-of-fold verdict (the fold model that never saw this subject, from the model card): "
                         f"{oof.short}{agreement}")
     if not lines:

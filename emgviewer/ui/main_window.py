@@ -277,7 +277,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_time.setText(f"{result.n_windows} windows in {result.elapsed_s * 1e3:.0f} ms · {summary}")
         self.status_time.setToolTip(statement.detail)
         # The classifier's own warnings say the resampling already: the caveat would repeat it.
-        cautions = list(messages) + [w for w in assessment.warnings if not w.startswith("recorded at ")]
+        cautions = list(messages) + assessment.sentences(leave_out=("resampled",))
         if cautions:
             self.message_bar.show_message(f"{result.record.name}, read with care: " + " · ".join(cautions),
                                           level="caution")
