@@ -14,7 +14,7 @@ from typing import Any
 
 from emgviewer.cli.common import add_inputs_and_model, error, positive_seconds, prepare, write_output
 from emgviewer.inference.batch import classify_each
-from emgviewer.inference.caveats import MARKS, SEEN_NOTE, AgreementSummary, assess, class_label
+from emgviewer.inference.caveats import MARKS, SEEN_NOTE, AgreementSummary, Tally, assess, class_label
 from emgviewer.inference.summary import assemble_document, record_summary
 from emgviewer.records.n2001 import CLASS_LABELS
 from emgviewer.report.csv_export import csv_header, csv_rows
@@ -128,10 +128,9 @@ def _said(item: dict[str, Any]) -> str:
 
 def _agreement_lines(agreement: dict[str, Any], what: str) -> list[str]:
     """Agreement with the truth, unseen and seen people apart: the first is evidence, the second not."""
-    summary = AgreementSummary(has_out_of_fold=agreement["seen_out_of_fold"] is not None)
-    for name in ("unseen", "seen", "seen_out_of_fold"):
-        for key, value in (agreement[name] or {}).items():
-            setattr(getattr(summary, name), key, value)
+    oof = agreement["seen_out_of_fold"]
+    summary = AgreementSummary(Tally(**agreement["unseen"]), Tally(**agreement["seen"]),
+                               Tally(**(oof or {})), has_out_of_fold=oof is not None)
     return summary.lines(what)
 
 

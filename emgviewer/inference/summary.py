@@ -183,8 +183,7 @@ def _agreement(summary: AgreementSummary) -> dict[str, Any]:
 
 
 def _tally(tally: Tally) -> dict[str, int]:
-    return {"agrees": tally.agrees, "differs": tally.differs, "uncertain": tally.uncertain,
-            "no_verdict": tally.no_verdict}
+    return asdict(tally)
 
 
 def _rounded(value: float | None) -> float | None:

@@ -73,7 +73,7 @@ def folder_story(results: Sequence[Classification], title: str, styles: dict, wi
         story += [PageBreak(), Paragraph(escape(f"Subject {subject}"), styles["title"]),
                   _records_table([results[i] for i in positions], [assessments[i] for i in positions])]
         for i in positions:
-            story += [PageBreak(), *record_section(results[i], styles, width, DisplaySettings())]
+            story += [PageBreak(), *record_section(results[i], styles, width, DisplaySettings(), assessments[i])]
     return story
 
 

@@ -44,7 +44,8 @@ def p(text: str, style) -> Paragraph:
 
 
 def record_section(result: Classification, styles: dict, width: float,
-                   display: DisplaySettings = DisplaySettings()) -> list[Flowable]:
+                   display: DisplaySettings = DisplaySettings(),
+                   assessment: RecordAssessment | None = None) -> list[Flowable]:
     record, card, verdict = result.record, result.model.card, result.verdict
     story: list[Flowable] = [
         p(f"EMG window classification: {record.name}", styles["title"]),
@@ -52,7 +53,7 @@ def record_section(result: Classification, styles: dict, width: float,
           f"Software: emgviewer {__version__}", styles["small"]),
         Spacer(1, 4),
     ]
-    assessment = assess(result)
+    assessment = assessment or assess(result)  # a folder report has assessed it already
     story += _header(result, styles, width)
     story += verdict_block(assessment, result, styles, width)
     story += caveat_block(assessment, styles)

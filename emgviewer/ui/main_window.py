@@ -41,7 +41,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.record: Record | None = None
         self.model: LoadedModel | None = None
         self.result: Classification | None = None
-        self.assessment = None  # RecordAssessment of self.result
         self.generation = 0
         self.job: ClassifyJob | None = None
         self.saliency_job: SaliencyJob | None = None
@@ -271,7 +270,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.trace.set_classification(ribbon, result.starts_s, result.stops_s)
         self.overview.set_ribbon(ribbon)
         assessment = assess(result)
-        self.assessment = assessment
         statement = assessment.statement
         summary = f"verdict: {statement.short}" + (" · seen in training" if assessment.seen else "")
         self.status_time.setText(f"{result.n_windows} windows in {result.elapsed_s * 1e3:.0f} ms · {summary}")
