@@ -9,7 +9,8 @@ background noise, band-limited like the N2001 recordings (2 Hz - 10 kHz).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -42,15 +43,60 @@ class SimulatedEMG:
     seed: int
 
 
+@dataclass(frozen=True)
+class UnitSpec:
+    """One motor unit given exactly, for tests with known truth."""
+
+    phases: int
+    duration_ms: float
+    amplitude_uv: float  # peak to peak
+    firing_hz: float
+    skew: float = 0.0
+    polarity: float = 1.0
+
+
+#: Four units of distinct size and shape at clinical low-force rates (about 45 discharges a
+#: second together, so superimposed discharges are common): the MUAP analysis is validated on
+#: them (tests/test_muap_validation.py, benchmarks/bench_muap.py).
+VALIDATION_UNITS = (
+    UnitSpec(phases=3, duration_ms=12.0, amplitude_uv=1500.0, firing_hz=9.0, skew=0.2),
+    UnitSpec(phases=2, duration_ms=8.0, amplitude_uv=800.0, firing_hz=12.0, polarity=-1.0),
+    UnitSpec(phases=4, duration_ms=10.0, amplitude_uv=450.0, firing_hz=14.0, skew=-0.3),
+    UnitSpec(phases=3, duration_ms=6.0, amplitude_uv=300.0, firing_hz=10.0, polarity=-1.0),
+)
+
+
 def simulate_emg(
     profile: str | Profile, duration_s: float = DEMO_DURATION_S, fs_hz: float = N2001_FS_HZ, seed: int = 0
 ) -> SimulatedEMG:
     """Simulate ``duration_s`` of needle EMG with the named profile; deterministic per seed."""
     profile = PROFILES[profile] if isinstance(profile, str) else profile
     rng = np.random.default_rng(seed)
-    n_samples = int(round(duration_s * fs_hz))
     units = [_motor_unit(profile, duration_s, fs_hz, rng) for _ in range(profile.n_units)]
     units += [_fibrillation(profile, duration_s, fs_hz, rng) for _ in range(profile.n_fibrillations)]
+    return _assemble(profile, units, duration_s, fs_hz, rng, seed)
+
+
+def simulate_units(
+    specs: Sequence[UnitSpec], duration_s: float = DEMO_DURATION_S, fs_hz: float = N2001_FS_HZ,
+    noise_uv_rms: float = PROFILES["normal"].noise_uv_rms, isi_cv: float = 0.15, seed: int = 0,
+) -> SimulatedEMG:
+    """Simulate the given units exactly (shapes, sizes, rates), with jittered firing and noise."""
+    rng = np.random.default_rng(seed)
+    units = []
+    for spec in specs:
+        template = spec.polarity * muap_waveform(spec.phases, spec.duration_ms, spec.amplitude_uv, fs_hz,
+                                                 skew=spec.skew)
+        units.append(MotorUnit(template, _firing_times(spec.firing_hz, isi_cv, duration_s, rng),
+                               spec.phases, spec.duration_ms, spec.amplitude_uv))
+    profile = replace(PROFILES["normal"], name="units", diagnosis="simulated units (test signal)",
+                      n_units=len(units), noise_uv_rms=noise_uv_rms)
+    return _assemble(profile, units, duration_s, fs_hz, rng, seed)
+
+
+def _assemble(profile: Profile, units: list[MotorUnit], duration_s: float, fs_hz: float,
+              rng: np.random.Generator, seed: int) -> SimulatedEMG:
+    n_samples = int(round(duration_s * fs_hz))
     signal = rng.normal(0.0, profile.noise_uv_rms, n_samples)
     for unit in units:
         signal += _train(unit, n_samples, fs_hz)
@@ -128,4 +174,7 @@ def write_demo_records(folder: str | Path, overwrite: bool = False) -> list[Path
     return paths
 
 
-__all__ = ["PROFILES", "MotorUnit", "Profile", "SimulatedEMG", "simulate_emg", "write_demo_records"]
+__all__ = [
+    "PROFILES", "VALIDATION_UNITS", "MotorUnit", "Profile", "SimulatedEMG", "UnitSpec", "simulate_emg",
+    "simulate_units", "write_demo_records",
+]
