@@ -29,7 +29,12 @@ def noise_rms_uv(signal_uv: np.ndarray, fs_hz: float, segment_s: float = 0.005) 
 
 
 def turns_per_s(signal_uv: np.ndarray, fs_hz: float, threshold_uv: float = TURN_THRESHOLD_UV) -> float:
-    """Willison turns a second: reversals of direction of at least ``threshold_uv``.
+    """Willison turns a second: reversals of direction of at least ``threshold_uv``."""
+    return count_turns(signal_uv, threshold_uv) / (signal_uv.size / fs_hz)
+
+
+def count_turns(signal_uv: np.ndarray, threshold_uv: float) -> int:
+    """Reversals of direction of at least ``threshold_uv``.
 
     The running extreme since the last turn is followed; a turn is counted when the signal
     comes back from it by ``threshold_uv``.
@@ -50,7 +55,7 @@ def turns_per_s(signal_uv: np.ndarray, fs_hz: float, threshold_uv: float = TURN_
         elif abs(change) >= threshold_uv:
             turns += 1
             direction, extreme = -direction, value
-    return turns / (signal_uv.size / fs_hz)
+    return turns
 
 
 def spike_durations_ms(

@@ -13,6 +13,9 @@ Two filters exist in the app and they are not the same thing:
 The threshold adapts to the record: ``THRESHOLD_SIGMAS`` x the noise of the band-limited
 signal, estimated as median(|x|) / 0.6745 (Quiroga, Nadasdy & Ben-Shaul, Neural Comput 2004;
 16:1661-87), which a few large spikes do not inflate as a plain standard deviation would.
+On a calibrated record it is at least ``MIN_THRESHOLD_UV``: in a quiet record 5 sigma is a few
+µV, and what crosses it is the blur of distant units, whose potentials are not MUAPs a
+clinician would measure (the spike of a unit near the needle stands far above it).
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from scipy.signal import butter, find_peaks, sosfiltfilt
 
 BAND_HZ = (250.0, 5000.0)
 THRESHOLD_SIGMAS = 5.0
+MIN_THRESHOLD_UV = 40.0
 #: Two peaks closer than this are one discharge (the larger one stands for it).
 DEAD_TIME_MS = 2.0
 #: Lowest sampling rate at which a MUAP's main spike (phases of ~0.3 ms) is still measurable.
@@ -67,11 +71,12 @@ def robust_noise_uv(filtered_uv: np.ndarray) -> float:
     return float(np.median(np.abs(filtered_uv)) / 0.6745)
 
 
-def detect(signal_uv: np.ndarray, fs_hz: float, threshold_sigmas: float = THRESHOLD_SIGMAS) -> Detection:
+def detect(signal_uv: np.ndarray, fs_hz: float, calibrated: bool = True,
+           threshold_sigmas: float = THRESHOLD_SIGMAS) -> Detection:
     """Candidate discharges: peaks of |band-limited signal| above the adaptive threshold."""
     filtered = band_limited(signal_uv, fs_hz)
     noise = robust_noise_uv(filtered)
-    threshold = threshold_sigmas * noise
+    threshold = max(threshold_sigmas * noise, MIN_THRESHOLD_UV if calibrated else 0.0)
     if not noise > 0:
         return Detection(analysis_band(fs_hz), filtered, 0.0, 0.0, np.empty(0, dtype=np.int64))
     peaks, _ = find_peaks(np.abs(filtered), height=threshold,

@@ -3,7 +3,7 @@
 1. Cluster the aligned band-limited segments (average-linkage, cut where two segments differ
    by more than noise explains); clusters with enough members seed the templates.
 2. Merge templates that are one unit seen from a different peak (equal after a shift of up to
-   ``PEEL_SHIFT_MS``: a polyphasic potential can be caught on any of its large phases).
+   ``MERGE_SHIFT_MS``: a polyphasic potential can be caught on any of its large phases).
 3. Template matching: each candidate is explained by the template and shift (within
    ``SHIFT_MS``) that leave the least residual; templates are re-averaged and matching
    repeated once.
@@ -25,10 +25,12 @@ from scipy.cluster.hierarchy import fcluster, linkage
 from scipy.signal import find_peaks
 
 from emgviewer.analysis.muap.detect import DEAD_TIME_MS, Detection
+from emgviewer.analysis.muap.superpose import superpose
 
 SEGMENT_MS = 1.2  # half-width of the segment compared with a template
 SHIFT_MS = 0.5  # freedom of alignment when one template explains a candidate
-PEEL_SHIFT_MS = 3.0  # freedom of each template in a superposition
+PEEL_SHIFT_MS = 2.0  # freedom of each template in a superposition
+MERGE_SHIFT_MS = 3.0  # two templates this far apart in time may still be one unit
 #: Mean residual energy per sample, in noise variances, under which a fit explains a segment.
 ACCEPT_RESIDUAL = 2.5
 #: Two segments of one unit differ by noise only (2 noise variances a sample); the cut allows
@@ -74,9 +76,12 @@ class _Padded:
         return out
 
     def subtract(self, potentials: np.ndarray, positions: np.ndarray, half: int) -> None:
-        if positions.size:
-            idx = (positions[:, None] + (self.pad - half)) + np.arange(2 * half + 1)[None, :]
-            np.subtract.at(self.values, idx, potentials)
+        starts = positions + (self.pad - half)
+        if positions.size > 8:
+            self.values -= superpose(self.values.size, starts, potentials)
+            return
+        for start, potential in zip(starts, np.broadcast_to(potentials, (positions.size, 2 * half + 1))):
+            self.values[start: start + 2 * half + 1] -= potential
 
     def peaks(self, height: float, distance: int) -> np.ndarray:
         inner = self.values[self.pad: self.values.size - self.pad]
@@ -108,7 +113,8 @@ class _Bank:
 def sort_discharges(detection: Detection, fs_hz: float) -> Sorting:
     sigma = detection.noise_uv
     h, shift, peel = _samples(SEGMENT_MS, fs_hz), _samples(SHIFT_MS, fs_hz), _samples(PEEL_SHIFT_MS, fs_hz)
-    big = h + 2 * peel + shift  # templates long enough for every shifted cut below
+    merge = _samples(MERGE_SHIFT_MS, fs_hz)
+    big = max(h + 2 * peel, h + merge) + shift  # templates long enough for every shifted cut below
     x = _Padded(detection.filtered_uv, big + shift)
     peaks = detection.peaks
     empty = Sorting((), (), big, peaks, ())
@@ -118,7 +124,7 @@ def sort_discharges(detection: Detection, fs_hz: float) -> Sorting:
     if templates.shape[0] == 0:
         return empty
     for _ in range(2):
-        templates = _merge_equal(templates, big, h, peel, sigma)
+        templates = _merge_equal(templates, big, h, merge, sigma)
         unit, at, explained = _match(x, peaks, templates, big, h, shift, sigma)
         templates, keep = _reaverage(x, unit[explained], at[explained], templates.shape[0], big)
         templates = templates[keep]
@@ -129,8 +135,12 @@ def sort_discharges(detection: Detection, fs_hz: float) -> Sorting:
     # small potentials hidden in a large one's segment, stand out there.
     residual = x.minus(templates, unit[explained], at[explained], big)
     candidates = residual.peaks(detection.threshold_uv, _samples(DEAD_TIME_MS, fs_hz))
-    unresolved = []
-    for peak in candidates:
+    # One product for all: where no template is present with most of its energy, no
+    # superposition of them will be either, and the candidate stays unexplained.
+    gains = 2 * residual.segments(candidates, h + peel) @ bank.flat.T - 1.5 * bank.energy[None, :]
+    promising = (gains > 0).any(axis=1) if candidates.size else np.zeros(0, dtype=bool)
+    unresolved = list(candidates[~promising])
+    for peak in candidates[promising]:
         fits = _peel(residual, peak, bank, h, peel, sigma)
         if not fits:
             unresolved.append(peak)
@@ -138,6 +148,9 @@ def sort_discharges(detection: Detection, fs_hz: float) -> Sorting:
             trains[u].append(position)
         residual.subtract(templates[[u for u, _ in fits]], np.array([p for _, p in fits], dtype=np.int64), big)
     trains = [_dedupe(np.asarray(t, dtype=np.int64), _samples(DUPLICATE_MS, fs_hz)) for t in trains]
+    # A template that never reaches the threshold is what noise crossings average to.
+    real = np.abs(templates).max(axis=1) >= detection.threshold_uv
+    trains = [t if ok else t[:0] for t, ok in zip(trains, real)]
     return _drop_locked(trains, templates, big, np.array(unresolved, dtype=np.int64), fs_hz)
 
 
@@ -209,7 +222,7 @@ def _peel(x: _Padded, peak: int, bank: _Bank, h: int, peel: int, sigma: float) -
             break
         chosen.append(best)
         residual = residual - flat[best]
-        for _ in range(2):
+        for _ in range(1 if len(chosen) == 1 else 2):
             for i, entry in enumerate(chosen):
                 residual = residual + flat[entry]
                 unit = slice(entry - entry % n_shifts, entry - entry % n_shifts + n_shifts)

@@ -30,8 +30,13 @@ class MotorUnit:
     template_uv: np.ndarray  # one MUAP, centred
     firing_times_s: np.ndarray
     phases: int
-    duration_ms: float
+    duration_ms: float  # nominal; the skew of a unit's phases stretches or shrinks it a little
     amplitude_uv: float
+
+    def baseline_duration_ms(self, fs_hz: float, fraction: float = 0.02) -> float:
+        """The template's true duration: outermost samples at or above ``fraction`` of its peak."""
+        above = np.flatnonzero(np.abs(self.template_uv) >= fraction * np.abs(self.template_uv).max())
+        return float((above[-1] - above[0] + 1) / fs_hz * 1e3)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,119 @@
+"""Quantitative MUAP analysis of one channel: detection, sorting, averaging, measures, marks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from emgviewer.analysis.muap import reference
+from emgviewer.analysis.muap.detect import detect
+from emgviewer.analysis.muap.firing import Firing, firing, recruitment_frequency, recruitment_ratio
+from emgviewer.analysis.muap.sort import sort_discharges
+from emgviewer.analysis.muap.waveform import WaveformMeasures, averaged_templates, measure
+
+#: Schema of ``MuapAnalysis.to_dict`` (the CLI's JSON); raise it when a field changes meaning.
+SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class MotorUnit:
+    label: str  # "U1", "U2", ... largest first
+    discharges: np.ndarray  # sample index of each discharge's alignment point, ascending
+    template_uv: np.ndarray  # averaged potential on the record's signal, centred on the alignment point
+    measures: WaveformMeasures
+    firing: Firing
+    locked_components_ms: tuple[float, ...]  # time-locked parts sorted apart, then merged back
+    marks: dict[str, str | None] = field(default_factory=dict)  # measure -> within | above | below
+
+    def template_times_ms(self, fs_hz: float) -> np.ndarray:
+        half = self.template_uv.size // 2
+        return (np.arange(self.template_uv.size) - half) / fs_hz * 1e3
+
+    def to_dict(self, fs_hz: float) -> dict:
+        return {
+            "label": self.label,
+            "discharges_s": [round(float(i) / fs_hz, 6) for i in self.discharges],
+            "measures": self.measures.to_dict(),
+            "firing": self.firing.to_dict(),
+            "locked_components_ms": list(self.locked_components_ms),
+            "marks": dict(self.marks),
+        }
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    n_units: int
+    mean_amplitude_uv: float | None
+    mean_duration_ms: float | None
+    polyphasic_share: float | None
+    recruitment_ratio: float | None
+    recruitment_frequency_hz: float | None
+    marks: dict[str, str | None]
+
+    def to_dict(self) -> dict:
+        return {key: getattr(self, key) for key in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True)
+class MuapAnalysis:
+    fs_hz: float
+    duration_s: float
+    band_hz: tuple[float, float]  # the analysis band (detection and sorting only)
+    noise_uv: float  # in the analysis band
+    threshold_uv: float
+    n_candidates: int
+    n_unexplained: int  # candidate peaks that no unit, or sum of units, explains
+    units: tuple[MotorUnit, ...]
+    summary: RecordSummary
+
+    def to_dict(self) -> dict:
+        return {
+            "schema": SCHEMA_VERSION,
+            "fs_hz": self.fs_hz,
+            "duration_s": self.duration_s,
+            "analysis_band_hz": list(self.band_hz),
+            "noise_uv": self.noise_uv,
+            "threshold_uv": self.threshold_uv,
+            "n_candidates": self.n_candidates,
+            "n_unexplained": self.n_unexplained,
+            "summary": self.summary.to_dict(),
+            "units": [unit.to_dict(self.fs_hz) for unit in self.units],
+        }
+
+
+def analyse_muaps(signal_uv: np.ndarray, fs_hz: float) -> MuapAnalysis:
+    """Find, sort and measure the motor units of one channel of needle EMG in µV."""
+    signal = np.asarray(signal_uv)
+    detection = detect(signal, fs_hz)
+    sorting = sort_discharges(detection, fs_hz)
+    # A shift can put a discharge by the very edge a sample outside the record.
+    trains = [t[(t >= 0) & (t < signal.size)] for t in sorting.trains]
+    templates = averaged_templates(signal, fs_hz, trains) if trains else []
+    units = []
+    for i, (train, template, locked) in enumerate(zip(trains, templates, sorting.locked_components_ms)):
+        measures = measure(template, fs_hz)
+        marks = {key: ref.mark(getattr(measures, key)) for key, ref in reference.UNIT.items()}
+        units.append(MotorUnit(f"U{i + 1}", train, template, measures, firing(train / fs_hz),
+                               locked, marks))
+    return MuapAnalysis(
+        fs_hz=float(fs_hz), duration_s=signal.size / fs_hz, band_hz=detection.band_hz,
+        noise_uv=detection.noise_uv, threshold_uv=detection.threshold_uv,
+        n_candidates=int(detection.peaks.size), n_unexplained=int(sorting.unassigned.size),
+        units=tuple(units), summary=_summary(units, fs_hz))
+
+
+def _summary(units: list[MotorUnit], fs_hz: float) -> RecordSummary:
+    if not units:
+        values = dict(mean_amplitude_uv=None, mean_duration_ms=None, polyphasic_share=None,
+                      recruitment_ratio=None, recruitment_frequency_hz=None)
+    else:
+        values = dict(
+            mean_amplitude_uv=float(np.mean([u.measures.amplitude_uv for u in units])),
+            mean_duration_ms=float(np.mean([u.measures.duration_ms for u in units])),
+            polyphasic_share=float(np.mean([u.measures.polyphasic for u in units])),
+            recruitment_ratio=recruitment_ratio([u.firing.mean_rate_hz for u in units]),
+            recruitment_frequency_hz=recruitment_frequency([u.discharges / fs_hz for u in units]),
+        )
+    marks = {key: ref.mark(values[key]) for key, ref in reference.RECORD.items()}
+    return RecordSummary(n_units=len(units), marks=marks, **values)

@@ -1,0 +1,176 @@
+"""A motor unit's averaged potential, and the measures a clinician reads from it.
+
+The average is taken on the record's own signal (not the analysis band), over a window of
++-``HALF_WINDOW_MS`` around each discharge, after the other units' potentials are subtracted
+(so a neighbour firing a few ms away does not leak into the average).
+
+Definitions (Stalberg et al., J Clin Neurophysiol 1986;3:313-48, and the multi-MUP method of
+Stalberg et al., Muscle Nerve 1995 / Bischoff et al., Muscle Nerve 1994;17:842-51):
+
+- baseline: the median of the outer ``BASELINE_MS`` on both sides of the window;
+- duration: from the potential's departure from the baseline to its return, where it leaves
+  a band of +-``level`` = max(``BASELINE_FRACTION`` of the peak, 3 x the average's residual
+  noise), found on a copy smoothed by a zero-phase ``MARKER_LOWPASS_HZ`` low-pass (the
+  departure is slow, noise is fast; the other measures use the unsmoothed average); returns to the baseline shorter than ``GAP_MS`` are bridged (a phase crossing), a
+  longer isoelectric interval ends the potential (what follows is a satellite);
+- amplitude: peak to peak within the duration;
+- phases: the parts between baseline crossings that leave the band (crossings + 1);
+  polyphasic: more than four phases;
+- turns: changes of direction of at least ``TURN_UV`` within the duration;
+- area: integral of |potential| over the duration; thickness = area / amplitude;
+  size index = 2 log10(amplitude in mV) + thickness in ms (Sonoo & Stalberg, Muscle Nerve
+  1993;16:1290-5);
+- satellites: later potentials in the window, after an isoelectric interval, that exceed
+  twice the band and 5 x the residual noise (latency from the main potential's onset).
+
+The simulator (records/simulate/muap.py) gives a MUAP the same 2 %-of-peak baseline, so its
+known durations check this code. Manual markers set by eye on a noisy baseline tend to be
+shorter.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+from functools import lru_cache
+
+import numpy as np
+from scipy.signal import butter, sosfiltfilt
+from scipy.stats import trim_mean
+
+from emgviewer.analysis.measures import count_turns
+from emgviewer.analysis.muap.superpose import superpose
+
+HALF_WINDOW_MS = 25.0  # holds a 25-ms neurogenic potential with baseline on both sides
+BASELINE_MS = 4.0
+BASELINE_FRACTION = 0.02
+GAP_MS = 1.0
+TURN_UV = 25.0
+POLYPHASIC_PHASES = 5
+MARKER_LOWPASS_HZ = 1000.0
+TRIM = 0.2
+
+
+@dataclass(frozen=True)
+class WaveformMeasures:
+    amplitude_uv: float
+    duration_ms: float
+    onset_ms: float  # relative to the discharge's alignment point
+    end_ms: float
+    phases: int
+    turns: int
+    area_uv_ms: float
+    thickness_ms: float
+    size_index: float
+    satellites_ms: tuple[float, ...]
+    level_uv: float  # the baseline band used for the duration
+    residual_noise_uv: float  # SD of the average's baseline
+
+    @property
+    def polyphasic(self) -> bool:
+        return self.phases >= POLYPHASIC_PHASES
+
+    def to_dict(self) -> dict:
+        out = asdict(self)
+        out["satellites_ms"] = list(self.satellites_ms)
+        out["polyphasic"] = self.polyphasic
+        return out
+
+
+def half_window(fs_hz: float) -> int:
+    return int(round(HALF_WINDOW_MS * 1e-3 * fs_hz))
+
+
+def averaged_templates(signal_uv: np.ndarray, fs_hz: float, trains: list[np.ndarray]) -> list[np.ndarray]:
+    """Each unit's mean potential on the raw signal, with the other units peeled off.
+
+    Each pass subtracts the others' current templates at their discharges. The last pass
+    trims its mean (``TRIM`` each side, per sample), so a discharge of some unit that was never
+    identified, which lands in a few sweeps only, does not bend the average.
+    """
+    half = half_window(fs_hz)
+    x = np.pad(np.nan_to_num(np.asarray(signal_uv, dtype=np.float64)), half)
+    offsets = np.arange(2 * half + 1)[None, :]
+    templates = [x[train[:, None] + offsets].mean(axis=0) for train in trains]
+    for average in (np.mean, lambda sweeps, axis: trim_mean(sweeps, TRIM, axis=axis)):
+        residual = x - sum(superpose(x.size, train, template) for train, template in zip(trains, templates))
+        templates = [template + average(residual[train[:, None] + offsets], axis=0)
+                     for train, template in zip(trains, templates)]
+    return [_baseline_corrected(template, fs_hz) for template in templates]
+
+
+def _baseline_corrected(template: np.ndarray, fs_hz: float) -> np.ndarray:
+    edge = _edge(fs_hz)
+    return template - np.median(np.concatenate((template[:edge], template[-edge:])))
+
+
+def _edge(fs_hz: float) -> int:
+    return max(2, int(round(BASELINE_MS * 1e-3 * fs_hz)))
+
+
+def measure(template_uv: np.ndarray, fs_hz: float) -> WaveformMeasures:
+    """The clinical measures of one averaged, baseline-corrected potential centred in its array."""
+    edge = _edge(fs_hz)
+    # Markers are placed on a smoothed copy: the baseline departure is slow, the noise is not.
+    smooth = sosfiltfilt(_marker_filter(float(fs_hz)), template_uv)
+    noise = float(np.std(np.concatenate((smooth[:edge], smooth[-edge:]))))
+    magnitude = np.abs(smooth)
+    peak = int(np.argmax(np.abs(template_uv)))
+    level = max(BASELINE_FRACTION * abs(template_uv[peak]), 3.0 * noise)
+    gap = max(1, int(round(GAP_MS * 1e-3 * fs_hz)))
+    start = _walk(magnitude, peak, level, gap, -1)
+    stop = _walk(magnitude, peak, level, gap, +1)
+    potential = template_uv[start: stop + 1]
+    amplitude = float(np.ptp(potential))
+    area = float(np.sum(np.abs(potential)) / fs_hz * 1e3)
+    thickness = area / amplitude if amplitude > 0 else float("nan")
+    centre = template_uv.size // 2
+    to_ms = 1e3 / fs_hz
+    return WaveformMeasures(
+        amplitude_uv=amplitude,
+        duration_ms=(stop - start + 1) * to_ms,
+        onset_ms=(start - centre) * to_ms,
+        end_ms=(stop - centre) * to_ms,
+        phases=_phases(potential, level),
+        turns=count_turns(potential, TURN_UV) if potential.size > 2 else 0,
+        area_uv_ms=area,
+        thickness_ms=thickness,
+        size_index=2 * np.log10(amplitude / 1e3) + thickness if amplitude > 0 else float("nan"),
+        satellites_ms=_satellites(magnitude, stop, start, max(2 * level, 5.0 * noise), gap, to_ms),
+        level_uv=level,
+        residual_noise_uv=noise,
+    )
+
+
+@lru_cache(maxsize=8)
+def _marker_filter(fs_hz: float) -> np.ndarray:
+    return butter(2, min(MARKER_LOWPASS_HZ, 0.45 * fs_hz), "lowpass", fs=fs_hz, output="sos")
+
+
+def _walk(magnitude: np.ndarray, index: int, level: float, gap: int, step: int) -> int:
+    """From ``index``, the last sample above ``level`` before ``gap`` samples in a row below it."""
+    last_above = position = index
+    while 0 <= position < magnitude.size and abs(position - last_above) <= gap:
+        if magnitude[position] >= level:
+            last_above = position
+        position += step
+    return last_above
+
+
+def _phases(potential: np.ndarray, level: float) -> int:
+    signs = np.sign(potential[np.abs(potential) >= level])
+    return int(np.count_nonzero(np.diff(signs))) + 1 if signs.size else 0
+
+
+def _satellites(magnitude, stop, start, level, gap, to_ms) -> tuple[float, ...]:
+    """Onsets (ms after the main onset) of later potentials separated by an isoelectric gap."""
+    out = []
+    position = stop + gap + 1
+    above = np.flatnonzero(magnitude[position:] >= level)
+    while above.size:
+        onset = position + int(above[0])
+        end = _walk(magnitude, onset, level, gap, +1)
+        out.append(round((onset - start) * to_ms, 2))
+        position = end + gap + 1
+        above = np.flatnonzero(magnitude[position:] >= level)
+    return tuple(out)
