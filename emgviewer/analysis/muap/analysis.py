@@ -82,10 +82,11 @@ class MuapAnalysis:
         }
 
 
-def analyse_muaps(signal_uv: np.ndarray, fs_hz: float) -> MuapAnalysis:
-    """Find, sort and measure the motor units of one channel of needle EMG in µV."""
+def analyse_muaps(signal_uv: np.ndarray, fs_hz: float, calibrated: bool = True) -> MuapAnalysis:
+    """Find, sort and measure the motor units of one channel of needle EMG in µV
+    (``calibrated=False``: raw units, so the threshold has no µV floor)."""
     signal = np.asarray(signal_uv)
-    detection = detect(signal, fs_hz)
+    detection = detect(signal, fs_hz, calibrated=calibrated)
     sorting = sort_discharges(detection, fs_hz)
     # A shift can put a discharge by the very edge a sample outside the record.
     trains = [t[(t >= 0) & (t < signal.size)] for t in sorting.trains]

@@ -1,0 +1,68 @@
+"""MUAP analysis of a whole record, with what limits the reading of its reference marks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from emgviewer.analysis.muap import reference
+from emgviewer.analysis.muap.analysis import MuapAnalysis, analyse_muaps
+from emgviewer.records.record import Record
+
+#: A record's mean is judged on about this many MUAPs in clinical multi-MUP analysis.
+CLINICAL_MIN_UNITS = 20
+#: Below this rate the sharpest spikes fall between samples and their amplitude is underread.
+FULL_RATE_HZ = 10_000.0
+
+
+@dataclass(frozen=True)
+class RecordMuaps:
+    record: Record
+    analysis: MuapAnalysis
+    notes: tuple[str, ...]  # what limits the reference marks, in plain words
+    references_apply: bool  # muscle, electrode and calibration match the references
+
+    def to_dict(self) -> dict:
+        """The analysis as JSON types; marks are ``null`` where the references do not apply."""
+        out = {"record": self.record.name, "path": str(self.record.source_path),
+               "references_apply": self.references_apply, "notes": list(self.notes),
+               **self.analysis.to_dict()}
+        if not self.references_apply:
+            for item in [out["summary"], *out["units"]]:
+                item["marks"] = {key: None for key in item["marks"]}
+        return out
+
+    def mark(self, marks: dict[str, str | None], key: str) -> str | None:
+        return marks.get(key) if self.references_apply else None
+
+
+def analyse_record(record: Record) -> RecordMuaps:
+    analysis = analyse_muaps(record.signal_uv, record.fs_hz, calibrated=record.calibrated)
+    notes, applies = _limits(record, analysis)
+    return RecordMuaps(record, analysis, tuple(notes), applies)
+
+
+def _limits(record: Record, analysis: MuapAnalysis) -> tuple[list[str], bool]:
+    notes, applies = [], True
+    if not record.calibrated:
+        notes.append("the file carries no calibration: amplitudes are in raw units and no reference applies")
+        applies = False
+    muscle = record.metadata.stated_muscle() or ("biceps brachii" if record.muscle_code == "BB" else None)
+    if muscle is None:
+        notes.append(f"muscle not stated; the reference values are for the {reference.MUSCLE}")
+        applies = False
+    elif "biceps" not in muscle:
+        notes.append(f"muscle {muscle}; the reference values are for the {reference.MUSCLE}")
+        applies = False
+    electrode = record.metadata.stated_electrode()
+    if electrode is not None and "concentric" not in electrode:
+        notes.append(f"electrode {electrode}; the reference values are for a {reference.ELECTRODE}")
+        applies = False
+    if record.fs_hz < FULL_RATE_HZ:
+        notes.append(f"sampled at {record.fs_hz / 1e3:g} kHz: the sharpest spikes are underread")
+    n = analysis.summary.n_units
+    if 0 < n < CLINICAL_MIN_UNITS:
+        notes.append(f"{n} unit{'s' if n != 1 else ''} found; a clinical mean is judged on about "
+                     f"{CLINICAL_MIN_UNITS} MUAPs, so the record's marks are indicative")
+    if n == 0:
+        notes.append("no motor unit was found (no discharge rose clearly above the background)")
+    return notes, applies

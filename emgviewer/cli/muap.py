@@ -1,0 +1,180 @@
+"""``emgviewer muap PATH... [--format table|csv|json] [--out FILE [--force]]``
+
+Quantitative MUAP analysis of each record: its motor units, their measures and firing, the
+record's summary, each marked against the biceps reference values (see
+``emgviewer.analysis.muap.reference``). Bad files are reported one line each on stderr and
+skipped; the others are still analysed, and the exit status is then 1.
+
+JSON (``--format json``), schema 1::
+
+    {"schema": 1, "tool": "emgviewer muap", "version": ...,
+     "references": {"unit": {measure: {"low", "high", "unit", "source"}}, "record": {...}},
+     "records": [{"record", "path", "references_apply", "notes": [...], "fs_hz", "duration_s",
+                  "analysis_band_hz", "noise_uv", "threshold_uv", "n_candidates", "n_unexplained",
+                  "summary": {"n_units", "mean_amplitude_uv", "mean_duration_ms",
+                              "polyphasic_share", "recruitment_ratio",
+                              "recruitment_frequency_hz", "marks": {measure: mark}},
+                  "units": [{"label", "discharges_s": [...], "measures": {...},
+                             "firing": {...}, "locked_components_ms", "marks"}]}]}
+
+A mark is "within", "above", "below", or null (no value, or the references do not apply to
+this record). CSV has one row per unit (a record without units gets one row with an empty
+unit), with the record's summary repeated on each row.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import json
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from emgviewer import __version__
+from emgviewer.analysis.muap import MuapAnalysisError, reference
+from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
+from emgviewer.cli.common import collect_records, error, positive_hz, refuse_output, write_output
+from emgviewer.records import RecordError, read_record
+
+CSV_COLUMNS = (
+    "record", "unit", "n_discharges", "mean_rate_hz", "idi_cv", "amplitude_uv", "amplitude_mark",
+    "duration_ms", "duration_mark", "phases", "polyphasic", "turns", "area_uv_ms", "thickness_ms",
+    "size_index", "satellites_ms", "record_units", "record_mean_amplitude_uv", "record_mean_duration_ms",
+    "record_polyphasic_share", "recruitment_ratio", "recruitment_frequency_hz", "references_apply",
+)
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "muap", help="measure the motor unit potentials of records",
+        description="Find each record's motor units, average their potentials and measure them "
+                    "(amplitude, duration, phases, turns, area, size index, firing, recruitment), "
+                    "marked against biceps reference values. Research and teaching tool, not a "
+                    "medical device.")
+    parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="record files or folders")
+    parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
+                        help="table: units per record; csv: one row per unit; json: everything, with "
+                             "discharge times (schema in emgviewer.cli.muap)")
+    parser.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
+    parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
+    parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
+                        help="sampling rate of one-column CSV files that do not state it")
+    parser.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if refuse_output(args.out, args.force):
+        return 1
+    targets, failed = collect_records(args.paths)
+    results = []
+    for outcome in analyse_each(targets, args.fs_hz):
+        if isinstance(outcome, str):
+            error(outcome)
+            failed += 1
+        else:
+            results.append(outcome)
+    text = {"table": table, "csv": csv_text, "json": json_text}[args.format](results)
+    if args.out:
+        if not write_output(args.out, text.encode("utf-8"), args.force):
+            return 1
+    else:
+        sys.stdout.write(text)
+    return 1 if failed else 0
+
+
+def analyse_each(paths: list[Path], fs_hz: float | None = None) -> Iterator[RecordMuaps | str]:
+    """Each record's analysis, or the one-line reason it could not be analysed."""
+    for path in paths:
+        try:
+            record = read_record(path, fs_hz=fs_hz)
+            yield analyse_record(record)
+        except RecordError as err:
+            yield str(err)
+        except MuapAnalysisError as err:
+            yield f"{path}: {err}"
+
+
+def json_text(results: list[RecordMuaps]) -> str:
+    document = {
+        "schema": 1, "tool": "emgviewer muap", "version": __version__,
+        "references": {
+            "muscle": reference.MUSCLE, "electrode": reference.ELECTRODE,
+            "unit": {k: _ref(r) for k, r in reference.UNIT.items()},
+            "record": {k: _ref(r) for k, r in reference.RECORD.items()},
+        },
+        "records": [r.to_dict() for r in results],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _ref(ref: reference.ReferenceRange) -> dict:
+    return {"low": ref.low, "high": ref.high, "unit": ref.unit, "source": ref.source}
+
+
+def csv_text(results: list[RecordMuaps]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for result in results:
+        s = result.analysis.summary
+        tail = [s.n_units, _num(s.mean_amplitude_uv), _num(s.mean_duration_ms), _num(s.polyphasic_share),
+                _num(s.recruitment_ratio), _num(s.recruitment_frequency_hz), result.references_apply]
+        if not result.analysis.units:
+            writer.writerow([result.record.name] + [""] * 15 + tail)
+        for unit in result.analysis.units:
+            m, f = unit.measures, unit.firing
+            writer.writerow([
+                result.record.name, unit.label, f.n_discharges, _num(f.mean_rate_hz), _num(f.idi_cv),
+                _num(m.amplitude_uv), result.mark(unit.marks, "amplitude_uv") or "",
+                _num(m.duration_ms), result.mark(unit.marks, "duration_ms") or "", m.phases, m.polyphasic,
+                m.turns, _num(m.area_uv_ms), _num(m.thickness_ms), _num(m.size_index),
+                ";".join(f"{v:g}" for v in m.satellites_ms), *tail])
+    return buffer.getvalue()
+
+
+def _num(value: float | None) -> str:
+    return "" if value is None or value != value else f"{value:.4g}"
+
+
+MARK_SIGNS = {"within": "", "above": "↑", "below": "↓", None: ""}
+
+
+def _marked(value: float | None, mark: str | None, fmt: str, unit: str = "") -> str:
+    return "-" if value is None else f"{value:{fmt}}{unit}{MARK_SIGNS[mark]}"
+
+
+def table(results: list[RecordMuaps]) -> str:
+    lines = []
+    for result in results:
+        a, s = result.analysis, result.analysis.summary
+        marks = s.marks if result.references_apply else {}
+        lines.append(
+            f"{result.record.name}: {s.n_units} unit{'s' if s.n_units != 1 else ''}; mean amplitude "
+            f"{_marked(s.mean_amplitude_uv, marks.get('mean_amplitude_uv'), '.0f', ' µV')}, mean duration "
+            f"{_marked(s.mean_duration_ms, marks.get('mean_duration_ms'), '.1f', ' ms')}, polyphasic "
+            f"{_marked(None if s.polyphasic_share is None else 100 * s.polyphasic_share, marks.get('polyphasic_share'), '.0f', '%')}, "
+            f"recruitment ratio {_marked(s.recruitment_ratio, marks.get('recruitment_ratio'), '.1f')}, "
+            f"recruitment frequency {_marked(s.recruitment_frequency_hz, marks.get('recruitment_frequency_hz'), '.1f', ' Hz')}")
+        if a.units:
+            lines.append(f"  {'unit':<5}{'n':>5}{'rate Hz':>9}{'IDI CV':>8}{'amp µV':>9}{'dur ms':>8}"
+                         f"{'phases':>8}{'turns':>7}{'area µV·ms':>12}{'SI':>7}  satellites ms")
+        for unit in a.units:
+            m, f = unit.measures, unit.firing
+            lines.append(
+                f"  {unit.label:<5}{f.n_discharges:>5}{_marked(f.mean_rate_hz, None, '.1f'):>9}"
+                f"{_marked(f.idi_cv, None, '.2f'):>8}"
+                f"{_marked(m.amplitude_uv, result.mark(unit.marks, 'amplitude_uv'), '.0f'):>9}"
+                f"{_marked(m.duration_ms, result.mark(unit.marks, 'duration_ms'), '.1f'):>8}"
+                f"{m.phases:>8}{m.turns:>7}{m.area_uv_ms:>12.0f}{m.size_index:>7.2f}  "
+                f"{', '.join(f'{v:g}' for v in m.satellites_ms) or '-'}")
+        lines += [f"  note: {note}" for note in result.notes]
+        lines.append("")
+    lines += [
+        f"↑/↓ above/below the reference range ({reference.MUSCLE}, {reference.ELECTRODE}):",
+        *(f"  {r.measure}: {r.text()} ({r.source})" for r in (*reference.UNIT.values(), *reference.RECORD.values())),
+        "Analysis band (detection and sorting only) 250 Hz - 5 kHz; measures on the recorded signal.",
+        "Research and teaching tool, not a medical device.",
+    ]
+    return "\n".join(lines) + "\n"
