@@ -18,7 +18,7 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True)
 class MotorUnit:
-    label: str  # "U1", "U2", ... largest first
+    label: str  # "U1", "U2", ... by amplitude, largest first
     discharges: np.ndarray  # sample index of each discharge's alignment point, ascending
     template_uv: np.ndarray  # averaged potential on the record's signal, centred on the alignment point
     measures: WaveformMeasures
@@ -91,12 +91,12 @@ def analyse_muaps(signal_uv: np.ndarray, fs_hz: float, calibrated: bool = True) 
     # A shift can put a discharge by the very edge a sample outside the record.
     trains = [t[(t >= 0) & (t < signal.size)] for t in sorting.trains]
     templates = averaged_templates(signal, fs_hz, trains) if trains else []
-    units = []
-    for i, (train, template, locked) in enumerate(zip(trains, templates, sorting.locked_components_ms)):
-        measures = measure(template, fs_hz)
-        marks = {key: ref.mark(getattr(measures, key)) for key, ref in reference.UNIT.items()}
-        units.append(MotorUnit(f"U{i + 1}", train, template, measures, firing(train / fs_hz),
-                               locked, marks))
+    measured = sorted(((measure(template, fs_hz), train, template, locked) for train, template, locked
+                       in zip(trains, templates, sorting.locked_components_ms)),
+                      key=lambda item: -item[0].amplitude_uv)
+    units = [MotorUnit(f"U{i + 1}", train, template, measures, firing(train / fs_hz), locked,
+                       {key: ref.mark(getattr(measures, key)) for key, ref in reference.UNIT.items()})
+             for i, (measures, train, template, locked) in enumerate(measured)]
     return MuapAnalysis(
         fs_hz=float(fs_hz), duration_s=signal.size / fs_hz, band_hz=detection.band_hz,
         noise_uv=detection.noise_uv, threshold_uv=detection.threshold_uv,

@@ -261,7 +261,7 @@ def _drop_locked(trains, templates, big, unassigned, fs_hz) -> Sorting:
     components: dict[int, list[float]] = {int(u): [] for u in order}
     dropped: set[int] = set()
     for i, a in enumerate(order):
-        if a in dropped:
+        if a in dropped or trains[a].size < MIN_DISCHARGES:
             continue
         for b in order[i + 1:]:
             if b in dropped or trains[b].size < MIN_DISCHARGES:
