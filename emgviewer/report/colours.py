@@ -19,3 +19,13 @@ def hex_to_rgb(colour: str) -> tuple[int, int, int]:
 
 def class_rgb(colours: list[str]) -> np.ndarray:
     return np.array([hex_to_rgb(c) for c in colours], dtype=np.uint8)
+
+
+#: Motor units (MUAP analysis), U1 first: the Okabe-Ito palette, which stays distinct under
+#: the common colour-vision deficiencies, without its yellow (unreadable on white).
+UNIT_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+
+
+def unit_colour(index: int) -> str:
+    """Colour of the unit at ``index`` (0 for U1); colours repeat after seven units."""
+    return UNIT_COLOURS[index % len(UNIT_COLOURS)]

@@ -57,6 +57,9 @@ def _limits(record: Record, analysis: MuapAnalysis) -> tuple[list[str], bool]:
     if electrode is not None and "concentric" not in electrode:
         notes.append(f"electrode {electrode}; the reference values are for a {reference.ELECTRODE}")
         applies = False
+    if record.quality.fraction_clipped > 0:
+        notes.append(f"{record.quality.fraction_clipped:.1%} of samples at the recorder's full scale: "
+                     "clipped potentials are underread")
     if record.fs_hz < FULL_RATE_HZ:
         notes.append(f"sampled at {record.fs_hz / 1e3:g} kHz: the sharpest spikes are underread")
     n = analysis.summary.n_units
