@@ -131,3 +131,36 @@ def test_the_result_is_plain_json():
     unit = document["units"][0]
     assert set(unit) == {"label", "discharges_s", "measures", "firing", "locked_components_ms", "marks"}
     assert unit["measures"]["amplitude_uv"] > 0 and unit["marks"]["amplitude_uv"] in {"within", "above", "below"}
+
+
+def test_calipers_read_time_and_voltage_and_snap_to_markers():
+    from emgviewer.analysis.muap.instruments import caliper_reading, marker_times_s, snap
+    signal = np.arange(1000, dtype=np.float32)  # 1 µV a sample
+    reading = caliper_reading(signal, 1000.0, 0.100, 0.350)
+    assert (reading.dt_ms, reading.dv_uv) == (pytest.approx(250.0), pytest.approx(250.0))
+    assert reading.text() == "Δt +250.00 ms · ΔV +250 µV"
+    sim = simulate_units(VALIDATION_UNITS, 6.0, seed=5)
+    analysis = analyse_muaps(sim.signal_uv, sim.fs_hz)
+    markers = marker_times_s(analysis)
+    unit = analysis.units[0]
+    onset = unit.discharges[3] / sim.fs_hz + unit.measures.onset_ms * 1e-3
+    assert snap(onset + 0.001, markers) == pytest.approx(onset)  # 1 ms off: snaps
+    assert snap(onset + 0.05, markers) == pytest.approx(onset + 0.05)  # 50 ms off: stays
+
+
+def test_trigger_sweeps_stack_one_unit():
+    from emgviewer.analysis.muap.instruments import triggered_sweeps
+    fs = 10_000.0
+    signal = np.zeros(20_000)
+    spike = np.hanning(21) * 500.0
+    starts = np.arange(1000, 19000, 1500)  # 12 discharges
+    for s in starts:
+        signal[s: s + 21] += spike
+    sweeps = triggered_sweeps(signal, fs, level_uv=250.0, pre_ms=2.0, post_ms=8.0)
+    first_crossing = np.flatnonzero(spike >= 250.0)[0]
+    np.testing.assert_allclose(sweeps.times_s, (starts + first_crossing) / fs)
+    assert sweeps.sweeps_uv.shape == (starts.size, 100)
+    np.testing.assert_allclose(sweeps.average_uv, sweeps.sweeps_uv[0])  # identical discharges stack
+    assert sweeps.times_ms()[0] == pytest.approx(-2.0)
+    negative = triggered_sweeps(-signal, fs, level_uv=-250.0, pre_ms=2.0, post_ms=8.0)
+    assert negative.times_s.size == starts.size

@@ -36,8 +36,9 @@ def export_pdf(window, path: Path, overwrite: bool = False) -> bool:
     if window.result is None:
         return False
     display = DisplaySettings(window.trace.timebase_ms, window.trace.sensitivity_uv)
+    muaps = window.muaps if window.muaps is not None and window.muaps.record is window.result.record else None
     try:
-        write_pdf(path, record_report_pdf(window.result, display=display), overwrite=overwrite)
+        write_pdf(path, record_report_pdf(window.result, display=display, muaps=muaps), overwrite=overwrite)
     except (OSError, FileExistsError) as err:
         window.show_error(f"{path}: could not write the report ({err})")
         return False

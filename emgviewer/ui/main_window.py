@@ -20,10 +20,12 @@ from emgviewer.ui.browser import DatasetBrowser
 from emgviewer.ui.folder_job import FolderJob, FolderReportJob
 from emgviewer.ui.inspector import WindowInspector
 from emgviewer.ui.message_bar import NO_MODEL_MESSAGE, MessageBar
+from emgviewer.ui.muap_overlay import MuapOverlay
+from emgviewer.ui.muap_panel import MuapPanel
 from emgviewer.ui.overview import OverviewStrip
-from emgviewer.ui.shortcuts import SHORTCUTS, shortcut_help_text
+from emgviewer.ui.shortcuts import ANALYSIS_SHORTCUTS, SHORTCUTS, shortcut_help_text
 from emgviewer.ui.trace_view import TraceView
-from emgviewer.ui.workers import ClassifyJob, SaliencyJob
+from emgviewer.ui.workers import ClassifyJob, MuapJob, SaliencyJob
 
 MAX_RECENT = 8
 
@@ -38,6 +40,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setAcceptDrops(True)
         self.pool = QtCore.QThreadPool(self)
         self.pool.setMaxThreadCount(1)
+        # MUAP analysis has its own thread: it runs beside the classification, not after it.
+        self.muap_pool = QtCore.QThreadPool(self)
+        self.muap_pool.setMaxThreadCount(1)
+        self.muap_job: MuapJob | None = None
+        self.muaps = None  # RecordMuaps of the record shown, once analysed
         self.record: Record | None = None
         self.model: LoadedModel | None = None
         self.result: Classification | None = None
@@ -76,6 +83,7 @@ class MainWindow(QtWidgets.QMainWindow):
         layout.addWidget(self.overview)
         self.setCentralWidget(central)
         self.trace.rangeChanged.connect(self._range_changed)
+        self.muap_overlay = MuapOverlay(self.trace.trace_plot)
         self.trace.windowClicked.connect(self.select_window)
         self.overview.navigate.connect(self.trace.set_start)
 
@@ -87,6 +95,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.inspector_dock.setObjectName("inspector")
         self.inspector_dock.setWidget(self.inspector)
         self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.inspector_dock)
+        self.muap_panel = MuapPanel()
+        self.muap_dock = QtWidgets.QDockWidget("MUAP analysis", self)
+        self.muap_dock.setObjectName("muap")
+        self.muap_dock.setWidget(self.muap_panel)
+        self.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.muap_dock)
+        self.tabifyDockWidget(self.inspector_dock, self.muap_dock)
+        self.inspector_dock.raise_()
+        self.muap_panel.triggerChanged.connect(self._trigger_changed)
+        self.muap_overlay.triggerLevelChanged.connect(lambda level: self.muap_panel.set_trigger(True, level))
+        self.muap_overlay.calipersMoved.connect(lambda text: self.status_time.setText(f"calipers: {text}"))
         self.browser = DatasetBrowser()
         self.browser.recordActivated.connect(self.open_record)
         self.browser.classifyAllRequested.connect(self.classify_all)
@@ -137,9 +155,18 @@ class MainWindow(QtWidgets.QMainWindow):
         analysis = self.menuBar().addMenu("&Analysis")
         self._action(analysis, "Window length and hop…", self._ask_geometry)
         self._action(analysis, "Re-classify", self.classify_current, "Ctrl+R")
+        analysis.addSeparator()
+        tools = {key: self._action(analysis, text, getattr(self, method), key)
+                 for key, (text, method) in ANALYSIS_SHORTCUTS.items()}
+        self.markers_action, self.calipers_action, self.trigger_action = tools["M"], tools["C"], tools["T"]
+        for action in tools.values():
+            action.setCheckable(True)
+        self.markers_action.setChecked(True)
+        self._action(analysis, "MUAP panel", self.show_muap_panel, "U")
         view.addSeparator()
         view.addAction(self.inspector_dock.toggleViewAction())
         view.addAction(self.browser_dock.toggleViewAction())
+        view.addAction(self.muap_dock.toggleViewAction())
         self._refresh_recent()
 
     def _bind(self, method: str, argument):
@@ -163,6 +190,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.record, self.result, self.selected = record, None, None
         self.trace.set_record(record)
         self.overview.set_record(record)
+        self.muap_overlay.set_record(record.signal_uv, record.fs_hz)
         self.inspector.clear()
         self._remember(Path(path))
         quality = f" — {'; '.join(record.quality.warnings)}" if record.quality.warnings else ""
@@ -170,6 +198,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_record.setText(f"{record.name} · {record.fs_hz:g} Hz · {record.duration_s:.2f} s · {units}{quality}")
         self.setWindowTitle(f"{record.name} — emgviewer")
         self.message_bar.hide()
+        self.analyse_muaps()
         self.classify_current()
         return True
 
@@ -312,6 +341,53 @@ class MainWindow(QtWidgets.QMainWindow):
         elif self.model is not None:
             self.browser.set_record_assessment(assessment, self.model.card)
 
+    # -- MUAP analysis ----------------------------------------------------------------------------------
+    def analyse_muaps(self) -> None:
+        """Start the shown record's MUAP analysis in the background; the panel and the trace
+        fill in when it reports (a result for another record is dropped)."""
+        self.muaps = None
+        self.muap_overlay.set_muaps(None)
+        if self.record is None:
+            return
+        self.muap_panel.clear("analysing motor units…")
+        job = MuapJob(self.generation, self.record)
+        job.signals.finished.connect(self._muaps_finished)
+        job.signals.failed.connect(self._muaps_failed)
+        self.muap_job = job
+        self.muap_pool.start(job)
+
+    def _muaps_finished(self, generation: int, muaps) -> None:
+        if self.record is None or muaps.record is not self.record:
+            return
+        self.muaps = muaps
+        self.muap_panel.set_muaps(muaps)
+        self.muap_overlay.set_muaps(muaps)
+        self.muap_overlay.place_ticks(self.trace.sensitivity_uv * scales.V_DIVISIONS / 2)
+
+    def _muaps_failed(self, generation: int, message: str) -> None:
+        if self.muap_job is not None and self.muap_job.record is self.record:
+            self.muap_panel.clear(message)
+
+    def show_muap_markers(self) -> None:
+        self.muap_overlay.show_ticks(self.markers_action.isChecked())
+        self.muap_overlay.place_ticks(self.trace.sensitivity_uv * scales.V_DIVISIONS / 2)
+
+    def show_calipers(self) -> None:
+        self.muap_overlay.show_calipers(self.calipers_action.isChecked(), *self.trace.visible_range())
+
+    def show_trigger(self) -> None:
+        self.muap_panel.set_trigger(self.trigger_action.isChecked(), None)
+        if self.trigger_action.isChecked():
+            self.show_muap_panel()
+
+    def show_muap_panel(self) -> None:
+        self.muap_dock.show()
+        self.muap_dock.raise_()
+
+    def _trigger_changed(self, shown: bool, level_uv: float) -> None:
+        self.trigger_action.setChecked(shown)
+        self.muap_overlay.show_trigger(shown, level_uv)
+
     # -- windows --------------------------------------------------------------------------------------
     def select_window(self, index: int | None) -> None:
         if self.result is None or index is None or not 0 <= index < self.result.n_windows:
@@ -389,6 +465,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _range_changed(self, start: float, stop: float) -> None:
         self.overview.show_range(start, stop)
+        self.muap_overlay.place_ticks(self.trace.sensitivity_uv * scales.V_DIVISIONS / 2)
         self.scale_label.setText(f"{self.trace.timebase_ms:g} ms/div · {self.trace.sensitivity_uv:g} µV/div · "
                                  f"{start:.3f}–{stop:.3f} s")
         self.settings.setValue("timebase_ms", self.trace.timebase_ms)
@@ -459,6 +536,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.folder_job.token.cancel()
         self.settings.setValue("geometry", self.saveGeometry())
         self.pool.waitForDone(3000)
+        self.muap_pool.waitForDone(3000)
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:

@@ -21,7 +21,17 @@ SHORTCUTS: dict[str, tuple[str, str, object]] = {
 }
 
 
+#: Checkable tools of the Analysis menu: key -> (menu text, MainWindow method).
+ANALYSIS_SHORTCUTS: dict[str, tuple[str, str]] = {
+    "M": ("MUAP markers on the trace", "show_muap_markers"),
+    "C": ("Calipers (Δt, ΔV; snap to a MUAP's onset and end)", "show_calipers"),
+    "T": ("Trigger line (stack sweeps on a level)", "show_trigger"),
+}
+
+
 def shortcut_help_text() -> str:
     rows = [f"{key.replace('|', ' or ')}\t{text}" for key, (text, _, _) in SHORTCUTS.items()]
+    rows += [f"{key}\t{text}" for key, (text, _) in ANALYSIS_SHORTCUTS.items()]
+    rows += ["U\tShow the MUAP panel"]
     rows += ["Mouse wheel\tZoom time (1-2-5 steps)", "Drag\tPan in time", "Click a window\tInspect it"]
     return "\n".join(rows)

@@ -1,0 +1,216 @@
+"""The MUAP panel: the record's units against the references, one unit's discharges
+superimposed on its average with the duration markers, and the triggered sweeps."""
+
+from __future__ import annotations
+
+from html import escape
+
+import numpy as np
+import pyqtgraph as pg
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from emgviewer.analysis.muap import reference
+from emgviewer.analysis.muap.instruments import Sweeps, triggered_sweeps
+from emgviewer.analysis.muap.record import RecordMuaps
+from emgviewer.report.colours import unit_colour
+
+MAX_RASTER = 60  # discharges drawn behind the average: enough to see the jitter, few enough to read
+MARK_SIGNS = {"above": " ↑", "below": " ↓"}
+COLUMNS = ("unit", "n", "rate Hz", "amp µV", "dur ms", "phases", "turns", "SI")
+
+
+def _marked(value: float | None, mark: str | None, fmt: str, unit: str = "") -> str:
+    return "–" if value is None else format(value, fmt) + unit + MARK_SIGNS.get(mark or "", "")
+
+
+class MuapPanel(QtWidgets.QWidget):
+    unitSelected = QtCore.Signal(int)
+    triggerChanged = QtCore.Signal(bool, float)  # shown on the trace, level µV
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        layout = QtWidgets.QVBoxLayout(self)
+        self.summary = QtWidgets.QLabel("No record")
+        self.summary.setWordWrap(True)
+        self.summary.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        layout.addWidget(self.summary)
+        self.table = QtWidgets.QTableWidget(0, len(COLUMNS))
+        self.table.setHorizontalHeaderLabels(COLUMNS)
+        self.table.verticalHeader().hide()
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QtWidgets.QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.itemSelectionChanged.connect(self._row_selected)
+        self.table.setMaximumHeight(170)
+        layout.addWidget(self.table)
+        self.plots = pg.GraphicsLayoutWidget()
+        self.plots.setBackground("w")
+        self.unit_plot = self.plots.addPlot(row=0, col=0, title="unit: discharges and average")
+        self.trigger_plot = self.plots.addPlot(row=1, col=0, title="triggered sweeps")
+        for plot in (self.unit_plot, self.trigger_plot):
+            plot.setLabel("bottom", "time", units="ms")
+            plot.setLabel("left", "µV")
+            plot.setMenuEnabled(False)
+            plot.showGrid(x=True, y=True, alpha=0.15)
+        layout.addWidget(self.plots, 1)
+        self.measures = QtWidgets.QLabel("")
+        self.measures.setWordWrap(True)
+        self.measures.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        layout.addWidget(self.measures)
+        layout.addLayout(self._trigger_controls())
+        self.muaps: RecordMuaps | None = None
+        self.sweeps: Sweeps | None = None
+        self.selected: int | None = None
+
+    def _trigger_controls(self) -> QtWidgets.QHBoxLayout:
+        row = QtWidgets.QHBoxLayout()
+        self.trigger_on = QtWidgets.QCheckBox("Trigger line (T)")
+        self.level = QtWidgets.QDoubleSpinBox()
+        self.level.setRange(-20000, 20000)
+        self.level.setDecimals(0)
+        self.level.setSingleStep(25)
+        self.level.setSuffix(" µV")
+        self.level.setValue(200)
+        self.delay = QtWidgets.QDoubleSpinBox()
+        self.delay.setRange(0, 50)
+        self.delay.setSuffix(" ms delay")
+        self.delay.setValue(5)
+        self.trigger_count = QtWidgets.QLabel("")
+        for widget in (self.trigger_on, QtWidgets.QLabel("level"), self.level, self.delay, self.trigger_count):
+            row.addWidget(widget)
+        row.addStretch(1)
+        self.trigger_on.toggled.connect(self._trigger_edited)
+        self.level.valueChanged.connect(self._trigger_edited)
+        self.delay.valueChanged.connect(self._trigger_edited)
+        return row
+
+    # -- content --------------------------------------------------------------------------------
+    def clear(self, message: str) -> None:
+        self.muaps, self.selected = None, None
+        self.summary.setText(escape(message))
+        self.table.setRowCount(0)
+        self.unit_plot.clear()
+        self.measures.setText("")
+        self._draw_trigger()
+
+    def set_muaps(self, muaps: RecordMuaps) -> None:
+        self.muaps = muaps
+        self.summary.setText(self._summary_html(muaps))
+        units = muaps.analysis.units
+        self.table.setRowCount(len(units))
+        for row, unit in enumerate(units):
+            m, f = unit.measures, unit.firing
+            mark = lambda key: muaps.mark(unit.marks, key)  # noqa: E731
+            cells = (unit.label, str(f.n_discharges), _marked(f.mean_rate_hz, None, ".1f"),
+                     _marked(m.amplitude_uv, mark("amplitude_uv"), ".0f"),
+                     _marked(m.duration_ms, mark("duration_ms"), ".1f"), str(m.phases), str(m.turns),
+                     f"{m.size_index:.2f}")
+            for column, text in enumerate(cells):
+                item = QtWidgets.QTableWidgetItem(text)
+                if column == 0:
+                    item.setForeground(QtGui.QColor(unit_colour(row)))
+                    font = item.font()
+                    font.setBold(True)
+                    item.setFont(font)
+                self.table.setItem(row, column, item)
+        self.table.resizeColumnsToContents()
+        if units:
+            self.table.selectRow(0)
+        else:
+            self.unit_plot.clear()
+            self.measures.setText("")
+        self._draw_trigger()
+
+    def _summary_html(self, muaps: RecordMuaps) -> str:
+        s = muaps.analysis.summary
+        mark = lambda key: muaps.mark(s.marks, key)  # noqa: E731
+        poly = None if s.polyphasic_share is None else 100 * s.polyphasic_share
+        text = (f"<b>{s.n_units} unit{'s' if s.n_units != 1 else ''}</b> · mean amplitude "
+                f"{_marked(s.mean_amplitude_uv, mark('mean_amplitude_uv'), '.0f', ' µV')} · mean duration "
+                f"{_marked(s.mean_duration_ms, mark('mean_duration_ms'), '.1f', ' ms')} · polyphasic "
+                f"{_marked(poly, mark('polyphasic_share'), '.0f', ' %')} · recruitment ratio "
+                f"{_marked(s.recruitment_ratio, mark('recruitment_ratio'), '.1f')} · recruitment frequency "
+                f"{_marked(s.recruitment_frequency_hz, mark('recruitment_frequency_hz'), '.1f', ' Hz')}")
+        text = escape(text).replace("&lt;b&gt;", "<b>").replace("&lt;/b&gt;", "</b>")
+        notes = "".join(f"<br><span style='color:#8a5a00'>read with care: {escape(n)}</span>" for n in muaps.notes)
+        return text + notes + ("<br><small>↑/↓ above/below the biceps reference range</small>"
+                               if muaps.references_apply else "")
+
+    def _row_selected(self) -> None:
+        rows = self.table.selectionModel().selectedRows()
+        if rows:
+            self.select_unit(rows[0].row())
+
+    def select_unit(self, index: int) -> None:
+        if self.muaps is None or not 0 <= index < len(self.muaps.analysis.units):
+            return
+        self.selected = index
+        if self.table.currentRow() != index:
+            self.table.selectRow(index)
+        self._draw_unit(index)
+        self.unitSelected.emit(index)
+
+    def _draw_unit(self, index: int) -> None:
+        muaps = self.muaps
+        unit = muaps.analysis.units[index]
+        fs = muaps.analysis.fs_hz
+        signal = muaps.record.signal_uv
+        half = unit.template_uv.size // 2
+        t_ms = unit.template_times_ms(fs)
+        plot = self.unit_plot
+        plot.clear()
+        colour = unit_colour(index)
+        chosen = unit.discharges[(unit.discharges >= half) & (unit.discharges < signal.size - half)]
+        if chosen.size > MAX_RASTER:
+            chosen = chosen[np.linspace(0, chosen.size - 1, MAX_RASTER).round().astype(int)]
+        raster = pg.mkPen(QtGui.QColor(colour).lighter(170), width=1)
+        for d in chosen:
+            sweep = signal[d - half: d + half + 1].astype(np.float64)
+            plot.plot(t_ms, sweep - np.median(sweep[: half // 6]), pen=raster)
+        plot.plot(t_ms, unit.template_uv, pen=pg.mkPen(colour, width=2.5))
+        m = unit.measures
+        for ms in (m.onset_ms, m.end_ms):
+            plot.addItem(pg.InfiniteLine(ms, angle=90, pen=pg.mkPen("#555555", style=QtCore.Qt.PenStyle.DashLine)))
+        plot.setTitle(f"{unit.label}: {chosen.size} of {unit.discharges.size} discharges and their average")
+        refs = reference.UNIT
+        mark = lambda key: muaps.mark(unit.marks, key)  # noqa: E731
+        f = unit.firing
+        self.measures.setText(escape(
+            f"{unit.label}: amplitude {_marked(m.amplitude_uv, mark('amplitude_uv'), '.0f', ' µV')} "
+            f"(ref {refs['amplitude_uv'].text()}) · duration {_marked(m.duration_ms, mark('duration_ms'), '.1f', ' ms')} "
+            f"(ref {refs['duration_ms'].text()}) · {m.phases} phases{' (polyphasic)' if m.polyphasic else ''} · "
+            f"{m.turns} turns · area {m.area_uv_ms:.0f} µV·ms · size index {m.size_index:.2f} · firing "
+            f"{_marked(f.mean_rate_hz, None, '.1f')} Hz, IDI CV {_marked(f.idi_cv, None, '.2f')}"
+            + (f" · satellites at {', '.join(f'{v:g}' for v in m.satellites_ms)} ms" if m.satellites_ms else "")))
+
+    # -- trigger --------------------------------------------------------------------------------
+    def set_trigger(self, shown: bool, level_uv: float | None = None) -> None:
+        if level_uv is not None:
+            self.level.setValue(level_uv)
+        self.trigger_on.setChecked(shown)
+
+    def _trigger_edited(self, *_args) -> None:
+        self._draw_trigger()
+        self.triggerChanged.emit(self.trigger_on.isChecked(), self.level.value())
+
+    def _draw_trigger(self) -> None:
+        plot = self.trigger_plot
+        plot.clear()
+        self.sweeps = None
+        if self.muaps is None or not self.trigger_on.isChecked():
+            self.trigger_count.setText("")
+            return
+        record = self.muaps.record
+        self.sweeps = triggered_sweeps(record.signal_uv, record.fs_hz, self.level.value(),
+                                       pre_ms=self.delay.value(), post_ms=25.0)
+        n = len(self.sweeps.sweeps_uv)
+        self.trigger_count.setText(f"{n} sweep{'s' if n != 1 else ''}")
+        if n == 0:
+            return
+        t = self.sweeps.times_ms()
+        pen = pg.mkPen((120, 120, 120, 90), width=1)
+        for sweep in self.sweeps.sweeps_uv[:MAX_RASTER]:
+            plot.plot(t, sweep, pen=pen)
+        plot.plot(t, self.sweeps.average_uv, pen=pg.mkPen("#b00020", width=2))
+        plot.addItem(pg.InfiniteLine(self.level.value(), angle=0, pen=pg.mkPen("#b00020", style=QtCore.Qt.PenStyle.DotLine)))
+        plot.setTitle(f"{n} sweeps triggered at {self.level.value():.0f} µV, and their average")
