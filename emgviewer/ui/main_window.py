@@ -32,6 +32,7 @@ MAX_RECENT = 8
 
 class MainWindow(QtWidgets.QMainWindow):
     classificationShown = QtCore.Signal()
+    muapsShown = QtCore.Signal()  # the MUAP panel shows the record's analysis (or why there is none)
 
     def __init__(self, settings: QtCore.QSettings | None = None) -> None:
         super().__init__()
@@ -363,10 +364,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.muap_panel.set_muaps(muaps)
         self.muap_overlay.set_muaps(muaps)
         self.muap_overlay.place_ticks(self.trace.sensitivity_uv * scales.V_DIVISIONS / 2)
+        self.muapsShown.emit()
 
     def _muaps_failed(self, generation: int, message: str) -> None:
         if self.muap_job is not None and self.muap_job.record is self.record:
             self.muap_panel.clear(message)
+            self.muapsShown.emit()
 
     def show_muap_markers(self) -> None:
         self.muap_overlay.show_ticks(self.markers_action.isChecked())
