@@ -58,3 +58,19 @@ def demo_copy(tmp_path: Path) -> Path:
     target = tmp_path / "demo"
     shutil.copytree(demo_dir(), target)
     return target
+
+
+@pytest.fixture
+def window(qtbot, tmp_path):
+    """The real main window (offscreen) with its own settings file, shown at 1400 x 800."""
+    from PySide6 import QtCore
+
+    from emgviewer.ui.main_window import MainWindow
+
+    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    main = MainWindow(settings)
+    qtbot.addWidget(main)
+    main.resize(1400, 800)
+    main.show()
+    yield main
+    main.close()

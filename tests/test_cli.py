@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 import json
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from emgviewer import __version__
 from emgviewer.paths import demo_record_paths
-
-
-def _emgviewer(*args: str) -> subprocess.CompletedProcess:
-    script = shutil.which("emgviewer", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "emgviewer"]
-    return subprocess.run([*command, *args], capture_output=True, text=True, timeout=120)
+from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 
 def test_info_text_on_a_real_record(emgdb_dir):

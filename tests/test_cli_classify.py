@@ -6,9 +6,6 @@ import csv
 import io
 import json
 import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -18,12 +15,7 @@ from emgviewer.paths import demo_dir, demo_record_paths
 from emgviewer.records import read_record
 
 from onnx_models import card_dict, write_model
-
-
-def _emgviewer(*args: str) -> subprocess.CompletedProcess:
-    script = shutil.which("emgviewer", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "emgviewer"]
-    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, timeout=300)
+from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import shutil
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
@@ -17,12 +13,7 @@ from emgviewer.cli.muap import CSV_COLUMNS
 from emgviewer.records import read_record
 from emgviewer.records.n2001_writer import write_n2001
 from emgviewer.records.simulate import VALIDATION_UNITS, simulate_units
-
-
-def _emgviewer(*args: str) -> subprocess.CompletedProcess:
-    script = shutil.which("emgviewer", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "emgviewer"]
-    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, timeout=300)
+from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

@@ -25,12 +25,7 @@ from emgviewer.records.errors import EmptyFileError, HeaderError, TruncatedDataE
 
 from onnx_models import card_dict, write_model
 from test_fuzz_inputs import _valid_edf, _valid_wav
-
-
-def _emgviewer(*args, timeout: float = 300, **kwargs) -> subprocess.CompletedProcess:
-    script = shutil.which("emgviewer", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "emgviewer"]
-    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, timeout=timeout, **kwargs)
+from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 
 def _wfdb(folder: Path, record_line: str, signal_line: str = "r.bin 16+20 13.1070/uV", samples: int = 1000) -> Path:

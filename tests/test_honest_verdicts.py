@@ -7,8 +7,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +20,7 @@ pytestmark = pytest.mark.real_data
 #: A control of the training set whose shipped-model verdict is ALS at 0.53: below 0.60.
 SEEN_UNCERTAIN = "N2001C05BB80"
 ALL_INVALID = "N2001A06BB08"  # 99.6 % zeros: every window flat
-
-
-def _emgviewer(*args) -> subprocess.CompletedProcess:
-    script = shutil.which("emgviewer", path=str(Path(sys.executable).parent))
-    command = [script] if script else [sys.executable, "-m", "emgviewer"]
-    return subprocess.run([*command, *map(str, args)], capture_output=True, text=True, timeout=300)
+from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

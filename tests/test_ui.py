@@ -28,17 +28,6 @@ def model_path(tmp_path):
     return write_model(tmp_path / "fast.onnx", card_dict(fs_hz=23437.5, window_s=0.1, hop_s=0.05))
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
-    main = MainWindow(settings)
-    qtbot.addWidget(main)
-    main.resize(1400, 800)
-    main.show()
-    yield main
-    main.close()
-
-
 def _open(qtbot, window, path):
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
         assert window.open_record(path)

@@ -7,23 +7,10 @@ import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
-from PySide6 import QtCore  # noqa: E402
 
 from emgviewer.analysis.muap.instruments import caliper_reading, triggered_sweeps  # noqa: E402
 from emgviewer.records.n2001_writer import write_n2001  # noqa: E402
 from emgviewer.records.simulate import VALIDATION_UNITS, simulate_units  # noqa: E402
-from emgviewer.ui.main_window import MainWindow  # noqa: E402
-
-
-@pytest.fixture
-def window(qtbot, tmp_path):
-    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
-    main = MainWindow(settings)
-    qtbot.addWidget(main)
-    main.resize(1400, 800)
-    main.show()
-    yield main
-    main.close()
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from emgviewer.cli.common import add_inputs_and_model, error, positive_seconds, prepare, write_output
+from emgviewer.cli.common import add_inputs_and_model, emit, error, positive_seconds, prepare
 from emgviewer.inference.batch import classify_each
 from emgviewer.inference.caveats import MARKS, SEEN_NOTE, AgreementSummary, Tally, assess, class_label
 from emgviewer.inference.summary import assemble_document, record_summary
@@ -77,11 +77,8 @@ def run(args: argparse.Namespace) -> int:
         document = assemble_document(model, summaries, assessments, subject_ids, args.hop)
         text = (json.dumps(document, indent=2, ensure_ascii=False) + "\n" if args.format == "json"
                 else _table(document))
-    if args.out:
-        if not write_output(args.out, text.encode("utf-8"), args.force):
-            return 1
-    else:
-        sys.stdout.write(text)
+    if not emit(text, args.out, args.force):
+        return 1
     return 1 if failed else 0
 
 

@@ -49,6 +49,14 @@ def write_output(out: Path, data: bytes, force: bool) -> bool:
     return True
 
 
+def emit(text: str, out: Path | None, force: bool) -> bool:
+    """``text`` to ``out`` (atomically) or to standard output; False when writing failed."""
+    if out is None:
+        sys.stdout.write(text)
+        return True
+    return write_output(out, text.encode("utf-8"), force)
+
+
 def _positive_number(what: str, maximum: float):
     """An argparse type for a finite number above zero and at most ``maximum``; ``what``
     reads "a number of seconds"."""

@@ -28,14 +28,13 @@ import argparse
 import csv
 import io
 import json
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 from emgviewer import __version__
 from emgviewer.analysis.muap import MuapAnalysisError, reference
 from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
-from emgviewer.cli.common import collect_records, error, positive_hz, refuse_output, write_output
+from emgviewer.cli.common import collect_records, emit, error, positive_hz, refuse_output
 from emgviewer.records import RecordError, read_record
 
 CSV_COLUMNS = (
@@ -76,11 +75,8 @@ def run(args: argparse.Namespace) -> int:
         else:
             results.append(outcome)
     text = {"table": table, "csv": csv_text, "json": json_text}[args.format](results)
-    if args.out:
-        if not write_output(args.out, text.encode("utf-8"), args.force):
-            return 1
-    else:
-        sys.stdout.write(text)
+    if not emit(text, args.out, args.force):
+        return 1
     return 1 if failed else 0
 
 
