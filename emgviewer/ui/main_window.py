@@ -355,6 +355,7 @@ class MainWindow(QtWidgets.QMainWindow):
         job.signals.finished.connect(self._muaps_finished)
         job.signals.failed.connect(self._muaps_failed)
         self.muap_job = job
+        self.muap_pool.clear()  # a record skipped past while queued is not analysed at all
         self.muap_pool.start(job)
 
     def _muaps_finished(self, generation: int, muaps) -> None:
