@@ -7,10 +7,13 @@
 3. Template matching: each candidate is explained by the template and shift (within
    ``SHIFT_MS``) that leave the least residual; templates are re-averaged and matching
    repeated once.
-4. Peel-off: a candidate no single template explains is fitted greedily with up to three
-   templates at shifts within ``PEEL_SHIFT_MS``: superimposed discharges of several units.
-5. A "unit" whose discharges follow another unit's at a fixed latency is part of that unit (a
-   late component or satellite of its potential), not a unit of its own.
+4. Peel-off: the explained discharges are subtracted and what is left is searched again; each
+   peak there is fitted greedily with up to three templates at shifts within
+   ``PEEL_SHIFT_MS`` (superimposed discharges of several units, or a small potential hidden
+   in a large one's segment), each fit's shift refitted with the others in place.
+5. A template that never reaches the detection threshold (what noise crossings average to) is
+   dropped, and a "unit" whose discharges follow another unit's at a fixed latency is part of
+   that unit (a late component or satellite of its potential), not a unit of its own.
 
 All distances are in units of the band-limited noise variance, so the rules hold whatever
 the record's gain.
@@ -36,6 +39,7 @@ ACCEPT_RESIDUAL = 2.5
 #: Two segments of one unit differ by noise only (2 noise variances a sample); the cut allows
 #: for jitter and background.
 CLUSTER_CUT = 1.8
+#: Share of a fitted template's energy a residual may also hold (sub-sample phase, shape wobble).
 SHAPE_TOLERANCE = 0.02
 MIN_DISCHARGES = 5
 MAX_CLUSTERED = 1500  # candidates clustered at most; the rest are matched to the templates
