@@ -75,13 +75,13 @@ def spike_durations_ms(
     durations = []
     for peak in peaks:
         level = max(baseline_fraction * magnitude[peak], 4.0 * noise)
-        start = _walk(magnitude, peak, level, gap, -1)
-        stop = _walk(magnitude, peak, level, gap, +1)
+        start = last_above(magnitude, peak, level, gap, -1)
+        stop = last_above(magnitude, peak, level, gap, +1)
         durations.append((stop - start) / fs_hz * 1e3)
     return np.asarray(durations)
 
 
-def _walk(magnitude: np.ndarray, index: int, level: float, gap: int, step: int) -> int:
+def last_above(magnitude: np.ndarray, index: int, level: float, gap: int, step: int) -> int:
     """From ``index``, the last sample above ``level`` before ``gap`` samples in a row below it."""
     last_above = index
     position = index

@@ -33,6 +33,7 @@ from pathlib import Path
 
 from emgviewer import __version__
 from emgviewer.analysis.muap import MuapAnalysisError, reference
+from emgviewer.analysis.muap.reference import marked
 from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
 from emgviewer.cli.common import collect_records, emit, error, positive_hz, refuse_output
 from emgviewer.records import RecordError, read_record
@@ -134,35 +135,21 @@ def _num(value: float | None) -> str:
     return "" if value is None or value != value else f"{value:.4g}"
 
 
-MARK_SIGNS = {"within": "", "above": "↑", "below": "↓", None: ""}
-
-
-def _marked(value: float | None, mark: str | None, fmt: str, unit: str = "") -> str:
-    return "-" if value is None else f"{value:{fmt}}{unit}{MARK_SIGNS[mark]}"
-
-
 def table(results: list[RecordMuaps]) -> str:
     lines = []
     for result in results:
-        a, s = result.analysis, result.analysis.summary
-        marks = s.marks if result.references_apply else {}
-        lines.append(
-            f"{result.record.name}: {s.n_units} unit{'s' if s.n_units != 1 else ''}; mean amplitude "
-            f"{_marked(s.mean_amplitude_uv, marks.get('mean_amplitude_uv'), '.0f', ' µV')}, mean duration "
-            f"{_marked(s.mean_duration_ms, marks.get('mean_duration_ms'), '.1f', ' ms')}, polyphasic "
-            f"{_marked(None if s.polyphasic_share is None else 100 * s.polyphasic_share, marks.get('polyphasic_share'), '.0f', '%')}, "
-            f"recruitment ratio {_marked(s.recruitment_ratio, marks.get('recruitment_ratio'), '.1f')}, "
-            f"recruitment frequency {_marked(s.recruitment_frequency_hz, marks.get('recruitment_frequency_hz'), '.1f', ' Hz')}")
+        a = result.analysis
+        lines.append(f"{result.record.name}: {result.summary_line()}")
         if a.units:
             lines.append(f"  {'unit':<5}{'n':>5}{'rate Hz':>9}{'IDI CV':>8}{'amp µV':>9}{'dur ms':>8}"
                          f"{'phases':>8}{'turns':>7}{'area µV·ms':>12}{'SI':>7}  satellites ms")
         for unit in a.units:
             m, f = unit.measures, unit.firing
             lines.append(
-                f"  {unit.label:<5}{f.n_discharges:>5}{_marked(f.mean_rate_hz, None, '.1f'):>9}"
-                f"{_marked(f.idi_cv, None, '.2f'):>8}"
-                f"{_marked(m.amplitude_uv, result.mark(unit.marks, 'amplitude_uv'), '.0f'):>9}"
-                f"{_marked(m.duration_ms, result.mark(unit.marks, 'duration_ms'), '.1f'):>8}"
+                f"  {unit.label:<5}{f.n_discharges:>5}{marked(f.mean_rate_hz, None, '.1f'):>9}"
+                f"{marked(f.idi_cv, None, '.2f'):>8}"
+                f"{marked(m.amplitude_uv, result.mark(unit.marks, 'amplitude_uv'), '.0f'):>9}"
+                f"{marked(m.duration_ms, result.mark(unit.marks, 'duration_ms'), '.1f'):>8}"
                 f"{m.phases:>8}{m.turns:>7}{m.area_uv_ms:>12.0f}{m.size_index:>7.2f}  "
                 f"{', '.join(f'{v:g}' for v in m.satellites_ms) or '-'}")
         lines += [f"  note: {note}" for note in result.notes]

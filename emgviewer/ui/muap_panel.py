@@ -10,17 +10,13 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from emgviewer.analysis.muap import reference
+from emgviewer.analysis.muap.reference import marked
 from emgviewer.analysis.muap.instruments import Sweeps, triggered_sweeps
 from emgviewer.analysis.muap.record import RecordMuaps
 from emgviewer.report.colours import unit_colour
 
 MAX_RASTER = 60  # discharges drawn behind the average: enough to see the jitter, few enough to read
-MARK_SIGNS = {"above": " ↑", "below": " ↓"}
 COLUMNS = ("unit", "n", "rate Hz", "amp µV", "dur ms", "phases", "turns", "SI")
-
-
-def _marked(value: float | None, mark: str | None, fmt: str, unit: str = "") -> str:
-    return "–" if value is None else format(value, fmt) + unit + MARK_SIGNS.get(mark or "", "")
 
 
 class MuapPanel(QtWidgets.QWidget):
@@ -101,9 +97,9 @@ class MuapPanel(QtWidgets.QWidget):
         for row, unit in enumerate(units):
             m, f = unit.measures, unit.firing
             mark = lambda key: muaps.mark(unit.marks, key)  # noqa: E731
-            cells = (unit.label, str(f.n_discharges), _marked(f.mean_rate_hz, None, ".1f"),
-                     _marked(m.amplitude_uv, mark("amplitude_uv"), ".0f"),
-                     _marked(m.duration_ms, mark("duration_ms"), ".1f"), str(m.phases), str(m.turns),
+            cells = (unit.label, str(f.n_discharges), marked(f.mean_rate_hz, None, ".1f"),
+                     marked(m.amplitude_uv, mark("amplitude_uv"), ".0f"),
+                     marked(m.duration_ms, mark("duration_ms"), ".1f"), str(m.phases), str(m.turns),
                      f"{m.size_index:.2f}")
             for column, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
@@ -122,16 +118,7 @@ class MuapPanel(QtWidgets.QWidget):
         self._draw_trigger()
 
     def _summary_html(self, muaps: RecordMuaps) -> str:
-        s = muaps.analysis.summary
-        mark = lambda key: muaps.mark(s.marks, key)  # noqa: E731
-        poly = None if s.polyphasic_share is None else 100 * s.polyphasic_share
-        text = (f"<b>{s.n_units} unit{'s' if s.n_units != 1 else ''}</b> · mean amplitude "
-                f"{_marked(s.mean_amplitude_uv, mark('mean_amplitude_uv'), '.0f', ' µV')} · mean duration "
-                f"{_marked(s.mean_duration_ms, mark('mean_duration_ms'), '.1f', ' ms')} · polyphasic "
-                f"{_marked(poly, mark('polyphasic_share'), '.0f', ' %')} · recruitment ratio "
-                f"{_marked(s.recruitment_ratio, mark('recruitment_ratio'), '.1f')} · recruitment frequency "
-                f"{_marked(s.recruitment_frequency_hz, mark('recruitment_frequency_hz'), '.1f', ' Hz')}")
-        text = escape(text).replace("&lt;b&gt;", "<b>").replace("&lt;/b&gt;", "</b>")
+        text = escape(muaps.summary_line())
         notes = "".join(f"<br><span style='color:#8a5a00'>read with care: {escape(n)}</span>" for n in muaps.notes)
         return text + notes + ("<br><small>↑/↓ above/below the biceps reference range</small>"
                                if muaps.references_apply else "")
@@ -176,11 +163,11 @@ class MuapPanel(QtWidgets.QWidget):
         mark = lambda key: muaps.mark(unit.marks, key)  # noqa: E731
         f = unit.firing
         self.measures.setText(escape(
-            f"{unit.label}: amplitude {_marked(m.amplitude_uv, mark('amplitude_uv'), '.0f', ' µV')} "
-            f"(ref {refs['amplitude_uv'].text()}) · duration {_marked(m.duration_ms, mark('duration_ms'), '.1f', ' ms')} "
+            f"{unit.label}: amplitude {marked(m.amplitude_uv, mark('amplitude_uv'), '.0f', ' µV')} "
+            f"(ref {refs['amplitude_uv'].text()}) · duration {marked(m.duration_ms, mark('duration_ms'), '.1f', ' ms')} "
             f"(ref {refs['duration_ms'].text()}) · {m.phases} phases{' (polyphasic)' if m.polyphasic else ''} · "
             f"{m.turns} turns · area {m.area_uv_ms:.0f} µV·ms · size index {m.size_index:.2f} · firing "
-            f"{_marked(f.mean_rate_hz, None, '.1f')} Hz, IDI CV {_marked(f.idi_cv, None, '.2f')}"
+            f"{marked(f.mean_rate_hz, None, '.1f')} Hz, IDI CV {marked(f.idi_cv, None, '.2f')}"
             + (f" · satellites at {', '.join(f'{v:g}' for v in m.satellites_ms)} ms" if m.satellites_ms else "")))
 
     # -- trigger --------------------------------------------------------------------------------

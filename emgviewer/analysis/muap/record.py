@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from emgviewer.analysis.muap import reference
 from emgviewer.analysis.muap.analysis import MuapAnalysis, analyse_muaps
+from emgviewer.analysis.muap.reference import marked
 from emgviewer.records.record import Record
 
 #: A record's mean is judged on about this many MUAPs in clinical multi-MUP analysis.
@@ -33,6 +34,18 @@ class RecordMuaps:
 
     def mark(self, marks: dict[str, str | None], key: str) -> str | None:
         return marks.get(key) if self.references_apply else None
+
+    def summary_line(self) -> str:
+        """The record's MUAP summary in one line, values marked ↑/↓ against the references."""
+        s = self.analysis.summary
+        mark = lambda key: self.mark(s.marks, key)  # noqa: E731
+        poly = None if s.polyphasic_share is None else 100 * s.polyphasic_share
+        return (f"{s.n_units} unit{'s' if s.n_units != 1 else ''}; mean amplitude "
+                f"{marked(s.mean_amplitude_uv, mark('mean_amplitude_uv'), '.0f', ' µV')}, mean duration "
+                f"{marked(s.mean_duration_ms, mark('mean_duration_ms'), '.1f', ' ms')}, polyphasic "
+                f"{marked(poly, mark('polyphasic_share'), '.0f', '%')}, recruitment ratio "
+                f"{marked(s.recruitment_ratio, mark('recruitment_ratio'), '.1f')}, recruitment frequency "
+                f"{marked(s.recruitment_frequency_hz, mark('recruitment_frequency_hz'), '.1f', ' Hz')}")
 
 
 def analyse_record(record: Record) -> RecordMuaps:

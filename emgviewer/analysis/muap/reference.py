@@ -24,6 +24,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 WITHIN, ABOVE, BELOW = "within", "above", "below"
+ARROWS = {ABOVE: "↑", BELOW: "↓"}
+
+
+def marked(value: float | None, mark: str | None, fmt: str, unit: str = "") -> str:
+    """``value`` with its unit and an arrow when outside the reference ("17.2 ms↑"); "-" for none."""
+    return "-" if value is None else f"{value:{fmt}}{unit}{ARROWS.get(mark or '', '')}"
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,7 @@ import numpy as np
 from scipy.signal import butter, sosfiltfilt
 from scipy.stats import trim_mean
 
-from emgviewer.analysis.measures import count_turns
+from emgviewer.analysis.measures import count_turns, last_above
 from emgviewer.analysis.muap.superpose import superpose
 
 HALF_WINDOW_MS = 25.0  # holds a 25-ms neurogenic potential with baseline on both sides
@@ -118,8 +118,8 @@ def measure(template_uv: np.ndarray, fs_hz: float) -> WaveformMeasures:
     peak = int(np.argmax(np.abs(template_uv)))
     level = max(BASELINE_FRACTION * abs(template_uv[peak]), 3.0 * noise)
     gap = max(1, int(round(GAP_MS * 1e-3 * fs_hz)))
-    start = _walk(magnitude, peak, level, gap, -1)
-    stop = _walk(magnitude, peak, level, gap, +1)
+    start = last_above(magnitude, peak, level, gap, -1)
+    stop = last_above(magnitude, peak, level, gap, +1)
     potential = template_uv[start: stop + 1]
     amplitude = float(np.ptp(potential))
     area = float(np.sum(np.abs(potential)) / fs_hz * 1e3)
@@ -147,16 +147,6 @@ def _marker_filter(fs_hz: float) -> np.ndarray:
     return butter(2, min(MARKER_LOWPASS_HZ, 0.45 * fs_hz), "lowpass", fs=fs_hz, output="sos")
 
 
-def _walk(magnitude: np.ndarray, index: int, level: float, gap: int, step: int) -> int:
-    """From ``index``, the last sample above ``level`` before ``gap`` samples in a row below it."""
-    last_above = position = index
-    while 0 <= position < magnitude.size and abs(position - last_above) <= gap:
-        if magnitude[position] >= level:
-            last_above = position
-        position += step
-    return last_above
-
-
 def _phases(potential: np.ndarray, level: float) -> int:
     signs = np.sign(potential[np.abs(potential) >= level])
     return int(np.count_nonzero(np.diff(signs))) + 1 if signs.size else 0
@@ -169,7 +159,7 @@ def _satellites(magnitude, stop, start, level, gap, to_ms) -> tuple[float, ...]:
     above = np.flatnonzero(magnitude[position:] >= level)
     while above.size:
         onset = position + int(above[0])
-        end = _walk(magnitude, onset, level, gap, +1)
+        end = last_above(magnitude, onset, level, gap, +1)
         out.append(round((onset - start) * to_ms, 2))
         position = end + gap + 1
         above = np.flatnonzero(magnitude[position:] >= level)
