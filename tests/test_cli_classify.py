@@ -59,7 +59,7 @@ def test_csv_rows_equal_the_classification(model_path, tmp_path):
     assert len(rows) == direct.n_windows
     assert list(rows[0]) == ["record", "start_s", "end_s", "class", "p_control", "p_myopathy",
                              "p_ALS", "uncertain", "valid", "reason", "record_status", "record_verdict",
-                             "seen_in_training"]
+                             "seen_in_training", "annotations"]
     assert {r["record_status"] for r in rows} == {"verdict" if direct.verdict.confidence >= 0.6 else "uncertain"}
     probabilities = np.array([[float(r["p_control"]), float(r["p_myopathy"]), float(r["p_ALS"])] for r in rows])
     np.testing.assert_allclose(probabilities, direct.probabilities, atol=1e-6)

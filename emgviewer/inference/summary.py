@@ -10,6 +10,7 @@ Schema (stable; scripts may rely on it), ``schema_version`` 2::
                   "status", "statement", "agreement", "seen_in_training", "out_of_fold",
                   "caveats": [{"code", "text"}],
                   "n_windows", "n_valid", "n_uncertain",
+                  "annotations": [{"onset_s", "duration_s", "label"}], "annotations_error"?,
                   "windows": [{"start_s", "end_s", "class", "probabilities": {class: p},
                                "uncertain", "valid", "reason"}]}],
      "subjects": [{"subject", "truth", "verdict", "confidence", "records",
@@ -33,6 +34,9 @@ Added in version 2 (version 1 readers keep working: no field changed meaning or 
   model that never saw the subject: ``{"verdict", "confidence", "status", "agreement"}``; else ``null``.
 - ``caveats``: how the record differs from the training recordings; ``code`` is one of
   resampled, muscle, electrode, short, amplitude, spectrum, uncalibrated.
+- ``annotations`` (added within version 2, a new field only): the reader's marks on the
+  record from its ``<name>_events.tsv`` sidecar or its EDF+ annotations; ``annotations_error``
+  appears, with the marks empty, when the sidecar cannot be read.
 - AGREEMENT: ``{"unseen": TALLY, "seen": TALLY, "seen_out_of_fold": TALLY | null}``, TALLY
   ``{"agrees", "differs", "uncertain", "no_verdict"}`` over items with a known truth.
 """
@@ -44,6 +48,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from emgviewer.records.annotations import record_annotations
+from emgviewer.records.errors import RecordError
 from emgviewer.inference.caveats import (
     AgreementSummary,
     RecordAssessment,
@@ -113,10 +119,21 @@ def record_summary(result: Classification, with_windows: bool = True,
         "n_windows": result.n_windows,
         "n_valid": int(np.count_nonzero(result.valid)),
         "n_uncertain": int(np.count_nonzero(result.uncertain)),
+        **_annotations(result),
     }
     if with_windows:
         summary["windows"] = window_rows(result)
     return summary
+
+
+def _annotations(result: Classification) -> dict[str, Any]:
+    """The reader's marks on the record (``annotations``: onset_s, duration_s, label; from its
+    events sidecar or EDF+), or why they could not be read (``annotations_error``)."""
+    try:
+        marks, _source = record_annotations(result.record)
+    except RecordError as err:
+        return {"annotations": [], "annotations_error": str(err)}
+    return {"annotations": [asdict(m) for m in marks]}
 
 
 def subject_assessments(card: ModelCard, subject_ids: Sequence[str | None],

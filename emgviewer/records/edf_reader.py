@@ -127,3 +127,13 @@ def edf_metadata(edf: edfio.Edf, signal: edfio.EdfSignal) -> RecordMetadata:
         electrode=fields["transducer"] or None,
         fields=MappingProxyType({k: v for k, v in fields.items() if v and v != "X"}),
     )
+
+
+def read_edf_annotations(path: Path) -> list[tuple[float, float, str]]:
+    """The EDF+ annotations of ``path`` as (onset s, duration s, text); [] for plain EDF."""
+    edf, _ = open_edf(path)
+    try:
+        return [(float(a.onset), float(a.duration or 0.0), str(a.text)) for a in edf.annotations
+                if str(a.text).strip()]
+    except Exception as err:  # edfio parses the annotation signal lazily
+        raise HeaderError(path, f"unreadable EDF+ annotations ({shorten(str(err))})") from None

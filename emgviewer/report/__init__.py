@@ -18,16 +18,28 @@ from emgviewer.inference.classify import Classification
 from emgviewer.report.folder_section import folder_story
 from emgviewer.report.muap_section import muap_section
 from emgviewer.report.pdf import PAPERS, content_width, render, styles, write_pdf
-from emgviewer.report.record_section import DisplaySettings, record_section
+from emgviewer.report.record_section import DisplaySettings, marks_section, record_section
+from emgviewer.records.annotations import record_annotations
+from emgviewer.records.errors import RecordError
 
 
 def record_report_pdf(result: Classification, paper: str = "a4",
-                      display: DisplaySettings = DisplaySettings(), muaps: RecordMuaps | None = None) -> bytes:
-    """One record's report, with its MUAP analysis (``muaps``, or computed here when not given)."""
+                      display: DisplaySettings = DisplaySettings(), muaps: RecordMuaps | None = None,
+                      marks: tuple[list, str] | None = None) -> bytes:
+    """One record's report, with the reader's marks (``marks``: (annotations, source), or read
+    from the record's sidecar) and its MUAP analysis (``muaps``, or computed here)."""
     sheet, width = styles(), content_width(paper)
     story = record_section(result, sheet, width, display)
+    story += marks_section(*(marks if marks is not None else _marks(result)), sheet)
     story += [CondPageBreak(260), *_muap_story(result, muaps, sheet, width)]
     return render(story, paper, title=f"emgviewer report: {result.record.name}")
+
+
+def _marks(result: Classification) -> tuple[list, str]:
+    try:
+        return record_annotations(result.record)
+    except RecordError as err:
+        return [], f"not readable: {err}"
 
 
 def _muap_story(result: Classification, muaps: RecordMuaps | None, sheet: dict, width: float) -> list:

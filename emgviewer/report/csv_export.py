@@ -6,19 +6,22 @@ import csv
 import io
 from typing import Sequence
 
+from emgviewer.records.annotations import record_annotations
+from emgviewer.records.errors import RecordError
 from emgviewer.inference.caveats import RecordAssessment, assess
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.summary import window_rows
 
 
-HEADER_TAIL = ["uncertain", "valid", "reason", "record_status", "record_verdict", "seen_in_training"]
+HEADER_TAIL = ["uncertain", "valid", "reason", "record_status", "record_verdict", "seen_in_training", "annotations"]
 
 
 def windows_csv(results: Sequence[Classification],
                 assessments: Sequence[RecordAssessment] | None = None) -> str:
     """CSV text: record, start_s, end_s, class, one p_<class> column per class, uncertain,
     valid, reason, then the record's status ("verdict", "uncertain", "none"), its statement
-    and whether its subject was seen in training (repeated on each of its windows).
+    and whether its subject was seen in training (repeated on each of its windows), and the
+    labels of the reader's marks that overlap the window ("; "-separated).
     Empty class/probabilities for invalid windows."""
     if not results:
         return ""
@@ -35,14 +38,25 @@ def csv_rows(result: Classification, assessment: RecordAssessment) -> str:
     """One record's rows (no header), so a folder can be written record by record."""
     classes = result.class_names
     said = [assessment.statement.status, assessment.statement.short, int(assessment.seen)]
+    marks = marks_or_none(result.record)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     for row in window_rows(result):
         probabilities = row["probabilities"] or {}
+        inside = "; ".join(m.label for m in marks if m.onset_s < row["end_s"] and m.end_s >= row["start_s"])
         writer.writerow([result.record.name, f"{row['start_s']:.6f}", f"{row['end_s']:.6f}",
                          row["class"] or "", *(_p(probabilities.get(c)) for c in classes),
-                         int(row["uncertain"]), int(row["valid"]), row["reason"] or "", *said])
+                         int(row["uncertain"]), int(row["valid"]), row["reason"] or "", *said, inside])
     return out.getvalue()
+
+
+def marks_or_none(record) -> list:
+    """The record's marks (sidecar or EDF+), or none when they cannot be read: the classification
+    is exported either way."""
+    try:
+        return record_annotations(record)[0]
+    except RecordError:
+        return []
 
 
 def _line(cells: list) -> str:

@@ -25,6 +25,7 @@ class DisplaySettings:
 
     timebase_ms: float | None = None  # None: the whole record on one line
     sensitivity_uv: float | None = None  # None: fitted to the record
+    display_filter: str = "unfiltered"  # DisplayFilter.label(): what the reader looked at
 
     def rows(self, result: Classification) -> list[list[str]]:
         meta = result.record.metadata
@@ -35,6 +36,8 @@ class DisplaySettings:
                 ["time base", f"{self.timebase_ms:g} ms/div" if self.timebase_ms else "whole record"],
                 ["sensitivity", f"{sensitivity:g} µV/div (figure: 8 divisions)"],
                 ["acquisition filters", filters or "not stated in the file"],
+                ["display filter", f"{self.display_filter} (display only; the model and the MUAP "
+                                   "analysis use the recorded signal)"],
                 ["window length", f"{result.model.card.input.window_s:g} s"],
                 ["hop", f"{result.hop_s:g} s"]]
 
@@ -72,8 +75,17 @@ def record_section(result: Classification, styles: dict, width: float,
     story.append(p("Windows", styles["h2"]))
     story.append(window_table(result))
     story.append(KeepTogether([p("Model", styles["h2"]), *model_card_summary(result, styles)]))
-    story.append(KeepTogether([p("Display settings", styles["h2"]), table(display.rows(result), [160, 220])]))
+    story.append(KeepTogether([p("Display settings", styles["h2"]), table(display.rows(result), [160, 300])]))
     return story
+
+
+def marks_section(marks: list, source: str, styles: dict) -> list[Flowable]:
+    """The reader's marks (annotations) on the record, with where they were kept."""
+    where = {"sidecar": "from the record's events file", "EDF+": "imported from the EDF+ annotations"}.get(source, source)
+    rows = [["onset s", "duration s", "label"]] + [[f"{m.onset_s:.3f}", f"{m.duration_s:.3f}" if m.duration_s else "point",
+                                                   m.label] for m in marks]
+    return [KeepTogether([p(f"Marks ({len(marks)}{', ' + where if where else ''})", styles["h2"]),
+                          table(rows, [70, 70, 300]) if marks else p("No marks on this record.", styles["small"])])]
 
 
 def _header(result: Classification, styles: dict, width: float) -> list[Flowable]:

@@ -1,0 +1,59 @@
+"""Needle EMG as sound: resampled to an audio rate with an anti-alias filter, scaled by a
+limiter that never clips (a soft knee, not wrap-around), as 16-bit PCM.
+
+The gain puts the signal's 99.5th percentile of |x| at ``HEADROOM`` of full scale; what rises
+above is bent by a smooth knee (tanh above ``KNEE``) so that even a huge artefact stays under
+full scale (at most ``CEILING``): loud, never clipped into a square wave.
+"""
+
+from __future__ import annotations
+
+import io
+import wave
+from fractions import Fraction
+
+import numpy as np
+from scipy.signal import resample_poly
+
+AUDIO_RATE_HZ = 44_100
+HEADROOM = 0.5  # the loud parts of the EMG sit at half of full scale
+KNEE = 0.6  # above this (of full scale) the limiter bends the signal
+CEILING = 0.98  # ... towards this, which it never reaches: no sample at full scale
+FULL_SCALE = 32767
+
+
+def resample_for_audio(signal: np.ndarray, fs_hz: float, rate_hz: int = AUDIO_RATE_HZ) -> tuple[np.ndarray, int]:
+    """``signal`` at an integer audio rate near ``rate_hz`` (the exact rational ratio when the
+    record's rate allows it); resample_poly's polyphase filter is the anti-alias filter."""
+    ratio = (Fraction(rate_hz) / Fraction(fs_hz)).limit_denominator(10_000)
+    out_rate = int(round(fs_hz * ratio.numerator / ratio.denominator))
+    x = np.nan_to_num(np.asarray(signal, dtype=np.float64))
+    return resample_poly(x, ratio.numerator, ratio.denominator), out_rate
+
+
+def limit(x: np.ndarray, volume: float = 1.0) -> np.ndarray:
+    """``x`` scaled to the audio range (-1, 1) exclusive, loud parts bent by the soft knee."""
+    reference = float(np.percentile(np.abs(x), 99.5)) if x.size else 0.0
+    y = x * (volume * HEADROOM / reference) if reference > 0 else np.zeros_like(x)
+    over = np.abs(y) > KNEE
+    y[over] = np.sign(y[over]) * (KNEE + (CEILING - KNEE) * np.tanh((np.abs(y[over]) - KNEE) / (CEILING - KNEE)))
+    return y
+
+
+def pcm16(signal: np.ndarray, fs_hz: float, volume: float = 1.0,
+          rate_hz: int = AUDIO_RATE_HZ) -> tuple[np.ndarray, int]:
+    """Mono 16-bit samples of ``signal`` at an audio rate, and that rate."""
+    resampled, out_rate = resample_for_audio(signal, fs_hz, rate_hz)
+    # The median, not the mean, is the zero: one huge artefact must not offset the whole sound.
+    y = limit(resampled - np.median(resampled) if resampled.size else resampled, volume)
+    return np.round(y * FULL_SCALE).astype(np.int16), out_rate
+
+
+def wav_bytes(samples: np.ndarray, rate_hz: int) -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate_hz)
+        out.writeframes(samples.astype("<i2").tobytes())
+    return buffer.getvalue()

@@ -1,0 +1,41 @@
+"""The quiz's score sheet as a PDF: per record and per class, the student beside the truth and
+the model."""
+
+from __future__ import annotations
+
+import datetime as dt
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.platypus import Paragraph, Spacer
+
+from emgviewer.report.pdf import DISCLAIMER, render, styles, table
+from emgviewer.teaching import QuizScore, label
+
+RIGHT, WRONG = "✓", "✗"
+
+
+def score_sheet_pdf(score: QuizScore, paper: str = "a4", student: str = "") -> bytes:
+    sheet = styles()
+    story = [Paragraph("EMG quiz: score sheet", sheet["title"]),
+             Paragraph(escape(f"{student + ' · ' if student else ''}{dt.datetime.now():%Y-%m-%d %H:%M} · "
+                              f"{score.summary()}"), sheet["body"]), Spacer(1, 6)]
+    rows = [["#", "record", "truth", "student", "", "model", ""]]
+    for number, item in enumerate(score.items, start=1):
+        known = item.truth is not None
+        rows.append([number, item.name, label(item.truth), label(item.answer),
+                     (RIGHT if item.answer == item.truth else WRONG) if known else "",
+                     item.model_statement, (RIGHT if item.model == item.truth else WRONG) if known else ""])
+    records = table(rows, [20, 110, 90, 90, 16, 150, 16])
+    for r, row in enumerate(rows[1:], start=1):
+        for column in (4, 6):
+            if row[column]:
+                records.setStyle([("TEXTCOLOR", (column, r), (column, r),
+                                   colors.Color(0, 0.5, 0.2) if row[column] == RIGHT else colors.Color(0.75, 0, 0))])
+    story += [Paragraph("Records (in the order asked)", sheet["h2"]), records]
+    per_class = [["class", "records", "student right", "model right"]]
+    per_class += [[label(name), n, f"{s}/{n}", f"{m}/{n}"] for name, n, s, m in score.per_class()]
+    story += [Paragraph("Per class", sheet["h2"]), table(per_class, [120, 60, 90, 90]), Spacer(1, 8),
+              Paragraph(escape("The model's statement is its record verdict, 'uncertain' when it did not "
+                               "commit (counted as not right). " + DISCLAIMER), sheet["small"])]
+    return render(story, paper, title="emgviewer quiz score sheet")

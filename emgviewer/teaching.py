@@ -1,0 +1,107 @@
+"""Teaching: a quiz over real recordings, scored against the truth and beside the model.
+
+Records are drawn in a reproducible order (``numpy`` generator seeded by ``seed``); the student
+answers each with one of the three classes; the score sheet gives, per record and per class,
+the student's answer, the truth and the model's statement, and who agreed with the truth.
+Qt-free: the viewer drives it, the report writes its sheet.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from emgviewer.records.n2001 import CLASS_LABELS
+
+#: Keys 1, 2, 3 answer in this order.
+ANSWERS = ("control", "myopathy", "ALS")
+
+
+@dataclass
+class QuizItem:
+    path: Path
+    name: str
+    truth: str | None = None
+    answer: str | None = None
+    model: str | None = None  # the model's committed verdict class; None when uncertain or absent
+    model_statement: str = "not classified"
+
+
+@dataclass
+class Quiz:
+    items: list[QuizItem]
+    seed: int
+    position: int = 0
+    started: bool = field(default=True)
+
+    @classmethod
+    def draw(cls, paths: list[Path], n: int, seed: int) -> Quiz:
+        """``n`` of ``paths`` (all when fewer) in an order fixed by ``seed``."""
+        if not paths:
+            raise ValueError("no records to quiz on")
+        order = np.random.default_rng(seed).permutation(len(paths))[: max(1, min(n, len(paths)))]
+        return cls([QuizItem(Path(paths[i]), Path(paths[i]).stem) for i in order], seed)
+
+    @property
+    def current(self) -> QuizItem | None:
+        return self.items[self.position] if self.position < len(self.items) else None
+
+    @property
+    def done(self) -> bool:
+        return self.position >= len(self.items)
+
+    def answer(self, label: str) -> None:
+        """Record the student's answer to the current record and move on."""
+        if label not in ANSWERS:
+            raise ValueError(f"answer must be one of {ANSWERS}, got {label!r}")
+        if self.done:
+            raise ValueError("the quiz is over")
+        self.items[self.position].answer = label
+        self.position += 1
+
+    def score(self) -> QuizScore:
+        return QuizScore(self.items, self.seed)
+
+
+@dataclass(frozen=True)
+class QuizScore:
+    items: list[QuizItem]
+    seed: int
+
+    def right(self, who: str) -> int:
+        return sum(1 for item in self._known() if getattr(item, who) == item.truth)
+
+    def _known(self) -> list[QuizItem]:
+        return [item for item in self.items if item.truth is not None]
+
+    def per_class(self) -> list[tuple[str, int, int, int]]:
+        """(class, records, student right, model right) for each class present."""
+        out = []
+        for name in ANSWERS:
+            mine = [item for item in self._known() if item.truth == name]
+            if mine:
+                out.append((name, len(mine), sum(i.answer == name for i in mine), sum(i.model == name for i in mine)))
+        return out
+
+    def summary(self) -> str:
+        n = len(self._known())
+        return (f"student {self.right('answer')}/{n} right, model {self.right('model')}/{n} "
+                f"(seed {self.seed}, {len(self.items)} records)")
+
+    def csv_text(self) -> str:
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["record", "truth", "student", "student_right", "model", "model_right"])
+        for item in self.items:
+            writer.writerow([item.name, item.truth or "", item.answer or "",
+                             "" if item.truth is None else int(item.answer == item.truth),
+                             item.model_statement, "" if item.truth is None else int(item.model == item.truth)])
+        return out.getvalue()
+
+
+def label(name: str | None) -> str:
+    return CLASS_LABELS.get(name, name) if name else "-"
