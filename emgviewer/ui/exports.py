@@ -35,10 +35,12 @@ def export_pdf(window, path: Path, overwrite: bool = False) -> bool:
     """Write the current record's report with the display settings in use."""
     if window.result is None:
         return False
-    display = DisplaySettings(window.trace.timebase_ms, window.trace.sensitivity_uv)
+    display = DisplaySettings(window.trace.timebase_ms, window.trace.sensitivity_uv, window.filters.spec.label())
     muaps = window.muaps if window.muaps is not None and window.muaps.record is window.result.record else None
     try:
-        write_pdf(path, record_report_pdf(window.result, display=display, muaps=muaps), overwrite=overwrite)
+        marks = (window.marks.marks.marks, window.marks.source) if window.marks.writable else None
+        write_pdf(path, record_report_pdf(window.result, display=display, muaps=muaps, marks=marks),
+                  overwrite=overwrite)
     except (OSError, FileExistsError) as err:
         window.show_error(f"{path}: could not write the report ({err})")
         return False

@@ -73,12 +73,17 @@ class WindowInspector(QtWidgets.QWidget):
         self.bar_labels: list[pg.TextItem] = []
         self.scale_bar: pg.ScaleBar | None = None
         self.shown: dict = {}
+        #: What the trace shows (the record through the display filter) and the filter's label;
+        #: the close-up shows the same, the probabilities always come from the recorded signal.
+        self.display_signal: np.ndarray | None = None
+        self.display_label = "unfiltered"
 
     def show_window(self, result: Classification, index: int) -> None:
         record, card = result.record, result.model.card
         fs = record.fs_hz
         first = int(round(result.starts_s[index] * fs))
-        window = record.signal_uv[first: first + int(round((result.stops_s[index] - result.starts_s[index]) * fs))]
+        shown = record.signal_uv if self.display_signal is None else self.display_signal
+        window = shown[first: first + int(round((result.stops_s[index] - result.starts_s[index]) * fs))]
         t = np.arange(window.size) / fs
         self.closeup_curve.setData(t, window, connect="finite")
         self._set_scale_bar(nice_length(window.size / fs / 5))
@@ -98,7 +103,7 @@ class WindowInspector(QtWidgets.QWidget):
             self.spectrum_curve.setData(frequencies[1:], np.maximum(power[1:], 1e-12))
         measures = window_measures(window, fs)
         self.title.setText(f"Window {index + 1}/{result.n_windows}: {result.starts_s[index]:.2f}–"
-                           f"{result.stops_s[index]:.2f} s")
+                           f"{result.stops_s[index]:.2f} s · display {self.display_label}")
         self.details.setText(self._details_html(result, index, probabilities, measures))
         self.shown = {"index": index, "probabilities": probabilities, "measures": measures, "valid": valid}
 

@@ -20,8 +20,12 @@ from emgviewer.ui.browser import DatasetBrowser
 from emgviewer.ui.folder_job import FolderJob, FolderReportJob
 from emgviewer.ui.inspector import WindowInspector
 from emgviewer.ui.message_bar import NO_MODEL_MESSAGE, MessageBar
+from emgviewer.ui.filters import FilterController
+from emgviewer.ui.marks import MarksController
 from emgviewer.ui.muap_overlay import MuapOverlay
 from emgviewer.ui.muap_panel import MuapPanel
+from emgviewer.ui.sound import SoundController, export_audio
+from emgviewer.ui.teaching import TeachingController
 from emgviewer.ui.overview import OverviewStrip
 from emgviewer.ui.shortcuts import ANALYSIS_SHORTCUTS, SHORTCUTS, shortcut_help_text
 from emgviewer.ui.trace_view import TraceView
@@ -55,9 +59,15 @@ class MainWindow(QtWidgets.QMainWindow):
         self.folder_job: FolderJob | None = None
         self.selected: int | None = None
         self.hop_s: float | None = None  # None: the card's
+        self.blind = False  # teaching: nothing that gives the answer away is shown
+        self._messages: list[str] = []  # the last classification's warnings, shown when not blind
         self._build_central()
         self._build_docks()
         self._build_status()
+        self.filters = FilterController(self)
+        self.sound = SoundController(self)
+        self.marks = MarksController(self)
+        self.teaching = TeachingController(self)
         self._build_actions()
         self._restore_settings()
 
@@ -148,6 +158,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(file_menu, "Export PDF report…", lambda: exports.ask_export_pdf(self), "Ctrl+P")
         self._action(file_menu, "Export windows as CSV…", lambda: exports.ask_export_csv(self))
         self._action(file_menu, "Export folder report…", lambda: exports.ask_folder_report(self))
+        self._action(file_menu, "Export audio…", lambda: export_audio(self))
         file_menu.addSeparator()
         self._action(file_menu, "Quit", self.close, "Ctrl+Q")
         view = self.menuBar().addMenu("&View")
@@ -164,6 +175,10 @@ class MainWindow(QtWidgets.QMainWindow):
             action.setCheckable(True)
         self.markers_action.setChecked(True)
         self._action(analysis, "MUAP panel", self.show_muap_panel, "U")
+        self.filters.build_menu(view)
+        self.sound.build_menu(view)
+        self.marks.build_menu(analysis)
+        self.teaching.build_menu(file_menu, view)
         view.addSeparator()
         view.addAction(self.inspector_dock.toggleViewAction())
         view.addAction(self.browser_dock.toggleViewAction())
@@ -188,17 +203,23 @@ class MainWindow(QtWidgets.QMainWindow):
             self.show_error(str(err))
             return False
         self._cancel_jobs()
+        self.sound.stop()
         self.record, self.result, self.selected = record, None, None
         self.trace.set_record(record)
         self.overview.set_record(record)
         self.muap_overlay.set_record(record.signal_uv, record.fs_hz)
         self.inspector.clear()
-        self._remember(Path(path))
-        quality = f" — {'; '.join(record.quality.warnings)}" if record.quality.warnings else ""
-        units = "µV" if record.calibrated else "raw units (uncalibrated)"
-        self.status_record.setText(f"{record.name} · {record.fs_hz:g} Hz · {record.duration_s:.2f} s · {units}{quality}")
-        self.setWindowTitle(f"{record.name} — emgviewer")
         self.message_bar.hide()
+        if self.blind:
+            self.teaching.hide_answers()
+        else:
+            self._remember(Path(path))
+            quality = f" — {'; '.join(record.quality.warnings)}" if record.quality.warnings else ""
+            units = "µV" if record.calibrated else "raw units (uncalibrated)"
+            self.status_record.setText(f"{record.name} · {record.fs_hz:g} Hz · {record.duration_s:.2f} s · {units}{quality}")
+            self.setWindowTitle(f"{record.name} — emgviewer")
+        self.filters.refresh()
+        self.marks.record_opened(record)
         self.analyse_muaps()
         self.classify_current()
         return True
@@ -293,19 +314,32 @@ class MainWindow(QtWidgets.QMainWindow):
     def _classification_finished(self, generation: int, payload) -> None:
         if generation != self.generation:
             return  # a stale result for a record no longer shown
-        result, messages = payload
+        result, self._messages = payload
         self.result = result
         self.progress.hide()
+        if not self.blind:
+            self.present_result()
+        self.classificationShown.emit()
+
+    def present_result(self) -> None:
+        """Show the classification: ribbon, verdict, cautions, browser row, first valid window."""
+        result = self.result
         ribbon = ribbon_for(result)
         self.trace.set_classification(ribbon, result.starts_s, result.stops_s)
         self.overview.set_ribbon(ribbon)
+        self.inspector_dock.show()
         assessment = assess(result)
         statement = assessment.statement
         summary = f"verdict: {statement.short}" + (" · seen in training" if assessment.seen else "")
         self.status_time.setText(f"{result.n_windows} windows in {result.elapsed_s * 1e3:.0f} ms · {summary}")
         self.status_time.setToolTip(statement.detail)
+        record = result.record
+        quality = f" — {'; '.join(record.quality.warnings)}" if record.quality.warnings else ""
+        units = "µV" if record.calibrated else "raw units (uncalibrated)"
+        self.status_record.setText(f"{record.name} · {record.fs_hz:g} Hz · {record.duration_s:.2f} s · {units}{quality}")
+        self.setWindowTitle(f"{record.name} — emgviewer")
         # The classifier's own warnings say the resampling already: the caveat would repeat it.
-        cautions = list(messages) + assessment.sentences(leave_out=("resampled",))
+        cautions = list(self._messages) + assessment.sentences(leave_out=("resampled",))
         if cautions:
             self.message_bar.show_message(f"{result.record.name}, read with care: " + " · ".join(cautions),
                                           level="caution")
@@ -314,7 +348,6 @@ class MainWindow(QtWidgets.QMainWindow):
             self.browser.fit_columns()
         valid = np.flatnonzero(result.valid)
         self.select_window(int(valid[0]) if valid.size else 0)
-        self.classificationShown.emit()
 
     def classify_all(self) -> None:
         if self.model is None or self.browser.index is None:
@@ -394,7 +427,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- windows --------------------------------------------------------------------------------------
     def select_window(self, index: int | None) -> None:
-        if self.result is None or index is None or not 0 <= index < self.result.n_windows:
+        if self.result is None or index is None or not 0 <= index < self.result.n_windows or self.blind:
             return
         self.selected = index
         self.trace.select_window(index)
@@ -433,7 +466,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _tooltip(self, index: int) -> str:
         result = self.result
-        if result is None:
+        if result is None or self.blind:
             return ""
         span = f"window {index + 1}: {result.starts_s[index]:.2f}–{result.stops_s[index]:.2f} s"
         if not result.valid[index]:
@@ -465,7 +498,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.trace.set_timebase(scales.step(scales.TIMEBASE_MS, self.trace.timebase_ms, -direction))
 
     def show_shortcuts(self) -> None:
-        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", shortcut_help_text())
+        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", shortcut_help_text(self.actions()))
 
     def _range_changed(self, start: float, stop: float) -> None:
         self.overview.show_range(start, stop)
@@ -539,8 +572,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.folder_job is not None:
             self.folder_job.token.cancel()
         self.settings.setValue("geometry", self.saveGeometry())
+        self.sound.stop()
         self.pool.waitForDone(3000)
         self.muap_pool.waitForDone(3000)
+        self.filters.wait()
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:

@@ -11,6 +11,8 @@ STYLES = {
     "error": "MessageBar { background: #FDECEA; border: 1px solid #E57373; }",
     # Caveats about a verdict: the app works, the reading needs care.
     "caution": "MessageBar { background: #FFF4D6; border: 1px solid #E0B040; }",
+    # Plain news: a quiz's score, a revealed answer.
+    "info": "MessageBar { background: #E8F4FD; border: 1px solid #64A7D9; }",
 }
 
 
@@ -34,7 +36,8 @@ class MessageBar(QtWidgets.QFrame):
         self.hide()
 
     def show_message(self, text: str, level: str = "error") -> None:
-        """``level`` "error" (something failed) or "caution" (a verdict to read with care)."""
+        """``level`` "error" (something failed), "caution" (a verdict to read with care) or
+        "info" (news: a revealed answer, a score)."""
         self.level = level
         self.setStyleSheet(STYLES[level])
         self.label.setText(text)

@@ -29,9 +29,13 @@ ANALYSIS_SHORTCUTS: dict[str, tuple[str, str]] = {
 }
 
 
-def shortcut_help_text() -> str:
-    rows = [f"{key.replace('|', ' or ')}\t{text}" for key, (text, _, _) in SHORTCUTS.items()]
-    rows += [f"{key}\t{text}" for key, (text, _) in ANALYSIS_SHORTCUTS.items()]
-    rows += ["U\tShow the MUAP panel"]
-    rows += ["Mouse wheel\tZoom time (1-2-5 steps)", "Drag\tPan in time", "Click a window\tInspect it"]
-    return "\n".join(rows)
+def shortcut_help_text(actions=()) -> str:
+    """The help: every action of the window that has a key (so help and keys cannot disagree),
+    then the mouse. ``actions``: the window's QActions; without them, this module's tables."""
+    rows = [(a.shortcut().toString(), a.text()) for a in actions if not a.shortcut().isEmpty()]
+    if not rows:
+        rows = [(key.replace("|", " or "), text) for key, (text, _, _) in SHORTCUTS.items()]
+        rows += [(key, text) for key, (text, _) in ANALYSIS_SHORTCUTS.items()]
+    lines = [f"{key}\t{text.replace('&', '')}" for key, text in rows]
+    lines += ["Mouse wheel\tZoom time (1-2-5 steps)", "Drag\tPan in time", "Click a window\tInspect it"]
+    return "\n".join(lines)

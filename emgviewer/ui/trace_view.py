@@ -102,6 +102,13 @@ class TraceView(pg.GraphicsLayoutWidget):
             self.sensitivity_uv = fitting_sensitivity(record.signal_uv)
         self._apply_range()
 
+    def set_display_signal(self, signal_uv: np.ndarray) -> None:
+        """Draw ``signal_uv`` (the record through a display filter) in place of the record's
+        own samples; the view (start, time base, sensitivity) stays as it is."""
+        self.pyramid = PeakPyramid(signal_uv)
+        self._drawn_key = None
+        self._redraw()
+
     def clear_classification(self, message: str = "") -> None:
         self.ribbon = None
         self.starts_s = self.stops_s = np.empty(0)

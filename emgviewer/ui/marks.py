@@ -1,0 +1,171 @@
+"""The reader's marks in the viewer: drawn on the trace, listed in a dock, added, relabelled,
+deleted, undone and redone, jumped between; saved to the record's events sidecar after every
+change (atomically), reloaded on open, imported from EDF+ when there is no sidecar."""
+
+from __future__ import annotations
+
+import pyqtgraph as pg
+from PySide6 import QtCore, QtWidgets
+
+from emgviewer.records.annotations import (CLINICAL_LABELS, Annotation, AnnotationList, record_annotations,
+                                           save_annotations, sidecar_path)
+from emgviewer.records.errors import RecordError
+
+MARK_COLOUR = "#2e7d32"
+
+
+class MarksController(QtCore.QObject):
+    changed = QtCore.Signal()
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.marks = AnnotationList()
+        self.source = ""
+        self.writable = True
+        self.items: list = []
+        self.table = QtWidgets.QTableWidget(0, 3)
+        self.table.setHorizontalHeaderLabels(("onset s", "duration s", "label"))
+        self.table.verticalHeader().hide()
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QtWidgets.QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.cellDoubleClicked.connect(lambda row, _c: self.relabel(row))
+        self.info = QtWidgets.QLabel("")
+        self.info.setWordWrap(True)
+        panel = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(panel)
+        layout.addWidget(self.info)
+        layout.addWidget(self.table, 1)
+        buttons = QtWidgets.QHBoxLayout()
+        for text, slot in (("Add (A)", self.add), ("Relabel", lambda: self.relabel(self.table.currentRow())),
+                           ("Delete", self.delete_selected), ("Undo", self.undo), ("Redo", self.redo)):
+            button = QtWidgets.QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self.dock = QtWidgets.QDockWidget("Marks", window)
+        self.dock.setObjectName("marks")
+        self.dock.setWidget(panel)
+        window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        window.tabifyDockWidget(window.muap_dock, self.dock)
+
+    def build_menu(self, menu) -> None:
+        marks = menu.addMenu("Marks")
+        w = self.window
+        w._action(marks, "Mark a point (or the calipers' span)…", self.add, "A")
+        w._action(marks, "Next mark", lambda: self.jump(+1), "N")
+        w._action(marks, "Previous mark", lambda: self.jump(-1), "P")
+        w._action(marks, "Delete the selected mark", self.delete_selected, "Delete")
+        w._action(marks, "Undo", self.undo, "Ctrl+Z")
+        w._action(marks, "Redo", self.redo, "Ctrl+Shift+Z|Ctrl+Y")
+        marks.addAction(self.dock.toggleViewAction())
+
+    # -- the record's marks ---------------------------------------------------------------------
+    def record_opened(self, record) -> None:
+        self.writable = True
+        try:
+            marks, self.source = record_annotations(record)
+        except RecordError as err:
+            # Never written over: the user's file stays as it is until they fix or move it.
+            marks, self.source, self.writable = [], "", False
+            self.window.show_error(f"{err}; marks are off for this record so the file is not overwritten")
+        self.marks = AnnotationList(marks, changed=self._save)
+        self._redraw()
+
+    def _save(self, marks: list[Annotation]) -> None:
+        record = self.window.record
+        if record is None:
+            return
+        if self.writable:
+            path = sidecar_path(record.source_path, record.name)
+            try:
+                save_annotations(path, marks)
+                self.source = "sidecar"
+            except OSError as err:
+                self.window.show_error(f"{path}: marks not saved ({err.strerror or err}); they stay in the viewer")
+        self._redraw()
+
+    # -- editing ----------------------------------------------------------------------------------
+    def ask_label(self, current: str = "") -> str | None:
+        labels = list(CLINICAL_LABELS)
+        index = labels.index(current) if current in labels else 0
+        text, ok = QtWidgets.QInputDialog.getItem(self.window, "Mark", "Label (pick or type):", labels, index, True)
+        text = " ".join(text.split())
+        return text if ok and text else None
+
+    def add(self, label: str | None = None) -> None:
+        window = self.window
+        if window.record is None or not self.writable:
+            return
+        if window.calipers_action.isChecked():
+            t1, t2 = sorted(line.value() for line in window.muap_overlay.calipers)
+            onset, duration = t1, t2 - t1
+        else:
+            start, stop = window.trace.visible_range()
+            onset, duration = (start + stop) / 2, 0.0
+        label = label if isinstance(label, str) else self.ask_label()
+        if label:
+            self.marks.add(Annotation(round(onset, 6), round(duration, 6), label))
+
+    def relabel(self, row: int, label: str | None = None) -> None:
+        if not 0 <= row < len(self.marks.marks) or not self.writable:
+            return
+        label = label or self.ask_label(self.marks.marks[row].label)
+        if label:
+            self.marks.edit(row, label)
+
+    def delete_selected(self) -> None:
+        row = self.table.currentRow()
+        if 0 <= row < len(self.marks.marks) and self.writable:
+            self.marks.delete(row)
+
+    def undo(self) -> None:
+        if self.writable:
+            self.marks.undo()
+
+    def redo(self) -> None:
+        if self.writable:
+            self.marks.redo()
+
+    def jump(self, direction: int) -> None:
+        trace = self.window.trace
+        start, stop = trace.visible_range()
+        index = self.marks.next_after((start + stop) / 2, direction)
+        if index is None:
+            self.window.statusBar().showMessage("no further mark", 2000)
+            return
+        mark = self.marks.marks[index]
+        trace.set_start(mark.onset_s + mark.duration_s / 2 - (stop - start) / 2)
+        self.table.selectRow(index)
+
+    # -- drawing ----------------------------------------------------------------------------------
+    def _redraw(self) -> None:
+        plot = self.window.trace.trace_plot
+        for item in self.items:
+            plot.removeItem(item)
+        self.items = []
+        marks = self.marks.marks
+        for mark in marks:
+            if mark.duration_s > 0:
+                item = pg.LinearRegionItem((mark.onset_s, mark.end_s), movable=False,
+                                           brush=(46, 125, 50, 35), pen=pg.mkPen(MARK_COLOUR, width=1))
+                pg.InfLineLabel(item.lines[0], mark.label, position=0.08, anchor=(0, 1), color=MARK_COLOUR)
+            else:
+                item = pg.InfiniteLine(mark.onset_s, angle=90, pen=pg.mkPen(MARK_COLOUR, width=1.5,
+                                                                           style=QtCore.Qt.PenStyle.DotLine),
+                                       label=mark.label, labelOpts={"position": 0.08, "color": MARK_COLOUR,
+                                                                    "anchors": [(0, 1), (0, 1)]})
+            item.setZValue(8)
+            plot.addItem(item, ignoreBounds=True)
+            self.items.append(item)
+        self.table.setRowCount(len(marks))
+        for row, mark in enumerate(marks):
+            for column, text in enumerate((f"{mark.onset_s:.3f}", f"{mark.duration_s:.3f}" if mark.duration_s else "point",
+                                           mark.label)):
+                self.table.setItem(row, column, QtWidgets.QTableWidgetItem(text))
+        where = {"sidecar": "saved beside the record", "EDF+": "imported from the EDF+ annotations (saved "
+                 "beside the record on the first change)"}.get(self.source, "none yet")
+        self.info.setText(f"{len(marks)} mark{'s' if len(marks) != 1 else ''} · {where}"
+                          if self.writable else "marks off: the events file could not be read (see the message)")
+        self.changed.emit()

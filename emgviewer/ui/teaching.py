@@ -1,0 +1,188 @@
+"""Teaching mode: blind reading and a quiz over a folder.
+
+Blind mode hides everything that gives the answer away: the file name (title, status bar,
+recent files, dataset browser), the truth, the model's ribbon, verdict, inspector and
+tooltips, and the caution messages that name the record. The student answers with 1, 2, 3
+(normal, myopathy, ALS / neurogenic); R reveals truth, model and their agreement. A quiz draws
+N records of a folder in a seeded order and ends with a score sheet (PDF, CSV).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtCore, QtWidgets
+
+from emgviewer.atomic import atomic_write_bytes, atomic_write_text
+from emgviewer.inference import classify
+from emgviewer.inference.caveats import assess
+from emgviewer.records import RecordError, index_folder
+from emgviewer.report.score_sheet import score_sheet_pdf
+from emgviewer.teaching import ANSWERS, Quiz, label
+
+
+class TeachingController(QtCore.QObject):
+    quizFinished = QtCore.Signal(object)  # QuizScore
+
+    def __init__(self, window) -> None:
+        super().__init__(window)
+        self.window = window
+        self.quiz: Quiz | None = None
+        self.answers: dict[Path, str] = {}  # blind answers outside a quiz, by record path
+
+    def build_menu(self, file_menu, view_menu) -> None:
+        w = self.window
+        w._action(file_menu, "Quiz on a folder…", self.ask_quiz)
+        teach = view_menu.addMenu("Teaching")
+        self.blind_action = w._action(teach, "Blind mode", self.toggle_blind, "B")
+        self.blind_action.setCheckable(True)
+        for key, name in zip("123", ANSWERS):
+            w._action(teach, f"Answer: {label(name)}", lambda _c=False, n=name: self.answer(n), key)
+        w._action(teach, "Reveal truth and model", self.reveal, "R")
+
+    # -- blind ------------------------------------------------------------------------------------
+    def toggle_blind(self) -> None:
+        self.set_blind(self.blind_action.isChecked())
+
+    def set_blind(self, blind: bool) -> None:
+        w = self.window
+        w.blind = blind
+        self.blind_action.setChecked(blind)
+        if blind:
+            self.hide_answers()
+        elif w.result is not None:
+            w.present_result()
+
+    def hide_answers(self) -> None:
+        w = self.window
+        w.setWindowTitle("emgviewer — blind")
+        record = w.record
+        w.status_record.setText("record hidden (blind)" if record is None else
+                                f"record hidden (blind) · {record.fs_hz:g} Hz · {record.duration_s:.2f} s")
+        w.status_time.setText("")
+        w.status_time.setToolTip("")
+        w.message_bar.hide()
+        w.browser_dock.hide()
+        w.inspector_dock.hide()
+        w.trace.clear_classification("blind: the model's colours are hidden until you reveal (R)")
+        w.overview.set_ribbon(None)
+
+    def answer(self, name: str) -> None:
+        w = self.window
+        if w.record is None:
+            return
+        if self.quiz is not None and not self.quiz.done:
+            item = self.quiz.current
+            item.truth = w.record.truth
+            item.model, item.model_statement = self._model_says()
+            self.quiz.answer(name)
+            if self.quiz.done:
+                self._finish()
+            else:
+                self._open_current()
+            return
+        self.answers[w.record.source_path] = name
+        w.statusBar().showMessage(f"your answer: {label(name)} (R reveals)", 4000)
+
+    def _model_says(self) -> tuple[str | None, str]:
+        w = self.window
+        if w.model is None:
+            return None, "no model"
+        result = w.result if w.result is not None and w.result.record is w.record else classify(w.record, w.model)
+        statement = assess(result).statement
+        return (result.verdict.label if statement.status == "verdict" else None), statement.short
+
+    def reveal(self) -> None:
+        w = self.window
+        if w.record is None:
+            return
+        answer = self.answers.get(w.record.source_path)
+        model, said = self._model_says()
+        truth = w.record.truth
+        parts = [f"{w.record.name}: truth {label(truth)}", f"model {said}"]
+        if truth is not None:
+            parts[-1] += " ✓" if model == truth else " ✗"
+        if answer is not None:
+            parts.append(f"you {label(answer)}" + ((" ✓" if answer == truth else " ✗") if truth else ""))
+        self.set_blind(False)
+        w.message_bar.show_message(" · ".join(parts), level="info")
+
+    # -- quiz -------------------------------------------------------------------------------------
+    def ask_quiz(self) -> None:
+        folder = QtWidgets.QFileDialog.getExistingDirectory(self.window, "Quiz on a folder",
+                                                            self.window.settings.value("last_folder", ""))
+        if not folder:
+            return
+        n, ok = QtWidgets.QInputDialog.getInt(self.window, "Quiz", "Number of records:", 10, 1, 10_000)
+        if not ok:
+            return
+        seed, ok = QtWidgets.QInputDialog.getInt(self.window, "Quiz", "Seed (the same seed, the same order):",
+                                                 1, 0, 2**31 - 1)
+        if ok:
+            self.start_quiz(Path(folder), n, seed)
+
+    def start_quiz(self, folder: Path, n: int, seed: int) -> bool:
+        try:
+            index = index_folder(folder)
+        except RecordError as err:
+            self.window.show_error(str(err))
+            return False
+        if not index.records:
+            self.window.show_error(f"{folder}: no records to quiz on")
+            return False
+        self.quiz = Quiz.draw([entry.path for entry in index.records], n, seed)
+        self.set_blind(True)
+        self._open_current()
+        return True
+
+    def _open_current(self) -> None:
+        quiz = self.quiz
+        self.window.open_record(quiz.current.path)
+        self.window.statusBar().showMessage(
+            f"quiz: record {quiz.position + 1} of {len(quiz.items)}: answer 1 normal, 2 myopathy, "
+            f"3 ALS / neurogenic")
+
+    def _finish(self) -> None:
+        score = self.quiz.score()
+        self.quiz = None
+        self.set_blind(False)
+        self.window.message_bar.show_message(f"Quiz over: {score.summary()}", level="info")
+        self.quizFinished.emit(score)
+        if not self.window.property("noDialogs"):
+            ScoreDialog(score, self.window).exec()
+
+
+class ScoreDialog(QtWidgets.QDialog):
+    """The score sheet on screen, with its PDF and CSV exports."""
+
+    def __init__(self, score, parent) -> None:
+        super().__init__(parent)
+        self.score = score
+        self.setWindowTitle("Quiz score sheet")
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.addWidget(QtWidgets.QLabel(score.summary()))
+        rows = score.items
+        table = QtWidgets.QTableWidget(len(rows), 4)
+        table.setHorizontalHeaderLabels(("record", "truth", "you", "model"))
+        for r, item in enumerate(rows):
+            for c, text in enumerate((item.name, label(item.truth), label(item.answer), item.model_statement)):
+                table.setItem(r, c, QtWidgets.QTableWidgetItem(text))
+        table.resizeColumnsToContents()
+        layout.addWidget(table)
+        buttons = QtWidgets.QHBoxLayout()
+        for text, slot in (("Export PDF…", self.export_pdf), ("Export CSV…", self.export_csv), ("Close", self.accept)):
+            button = QtWidgets.QPushButton(text)
+            button.clicked.connect(slot)
+            buttons.addWidget(button)
+        layout.addLayout(buttons)
+        self.resize(640, 420)
+
+    def export_pdf(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Score sheet", "quiz.pdf", "PDF (*.pdf)")
+        if path:
+            atomic_write_bytes(Path(path), score_sheet_pdf(self.score), overwrite=True)
+
+    def export_csv(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Score sheet", "quiz.csv", "CSV (*.csv)")
+        if path:
+            atomic_write_text(Path(path), self.score.csv_text(), overwrite=True)
