@@ -134,3 +134,11 @@ def test_quiz_order_is_reproducible_and_scored():
     assert score.csv_text().splitlines()[0] == "record,truth,student,student_right,model,model_right"
     with pytest.raises(ValueError, match="the quiz is over"):
         quiz.answer("ALS")
+
+
+def test_a_folder_index_never_takes_a_sidecar_for_a_record(demo_copy):
+    from emgviewer.records import index_folder
+    save_annotations(sidecar_path(demo_copy / "demo_normal.hea", "demo_normal"), [Annotation(1.0, 0.0, "MUAP")])
+    index = index_folder(demo_copy)
+    assert sorted(e.name for e in index.records) == ["demo_myopathic", "demo_neurogenic", "demo_normal"]
+    assert index.problems == []

@@ -126,6 +126,8 @@ def test_a_broken_events_file_is_never_overwritten(qtbot, window, demo_copy):
 def test_a_quiz_answered_by_keys_is_scored_and_reveals_nothing_before(qtbot, window, model_path, demo_copy):
     window.set_model(model_path)
     window.setProperty("noDialogs", True)
+    # Marks beside a record must not become a quiz "record" (their file name would show).
+    (demo_copy / "demo_normal_events.tsv").write_text("onset\tduration\ttrial_type\n1.0\t0\tMUAP\n")
     scores = []
     window.teaching.quizFinished.connect(scores.append)
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
@@ -152,6 +154,15 @@ def test_a_quiz_answered_by_keys_is_scored_and_reveals_nothing_before(qtbot, win
         r.verdict.label == i.truth and r.verdict.confidence >= model.card.uncertainty_threshold
         for r, i in zip(expected_model, score.items))
     assert not window.blind and "Quiz over: student" in window.message_bar.label.text()
+
+
+def test_messages_naming_a_record_wait_for_the_reveal_in_blind_mode(qtbot, window, demo_copy):
+    _open(qtbot, window, demo_copy / "demo_normal.hea")
+    window.teaching.set_blind(True)
+    window.show_error(f"{demo_copy / 'demo_normal.hea'}: something went wrong")
+    assert not window.message_bar.isVisible()
+    window.teaching.reveal()
+    assert "demo_normal.hea: something went wrong" in window.message_bar.label.text()
 
 
 def _assert_nothing_revealed(window, name: str) -> None:

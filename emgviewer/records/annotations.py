@@ -16,6 +16,7 @@ from pathlib import Path
 
 from emgviewer.atomic import atomic_write_text
 from emgviewer.records.errors import RecordError
+from emgviewer.records.index import SIDECAR_SUFFIX
 
 #: What a clinician marks while reading needle EMG.
 CLINICAL_LABELS = ("fibrillation", "positive sharp wave", "fasciculation", "complex repetitive discharge",
@@ -41,7 +42,7 @@ class Annotation:
 def sidecar_path(record_path: str | Path, record_name: str | None = None) -> Path:
     """Where a record's marks live: ``<name>_events.tsv`` in the record's folder."""
     path = Path(record_path)
-    return path.with_name(f"{record_name or path.stem}_events.tsv")
+    return path.with_name(f"{record_name or path.stem}{SIDECAR_SUFFIX}")
 
 
 def load_annotations(path: Path) -> list[Annotation]:

@@ -22,6 +22,8 @@ from emgviewer.records.wfdb_reader import read_header
 OTHER_GROUP = "other"
 # WFDB records are found by their headers. Plain ".txt" files are not listed: in a data folder
 # they are far more often notes than recordings (read_record still opens them).
+#: The events sidecar beside a record holds the reader's marks; it is never a record itself.
+SIDECAR_SUFFIX = "_events.tsv"
 _STANDALONE_SUFFIXES = tuple(
     s for s in RECORD_SUFFIXES if s not in (".hea", ".txt") and s not in WFDB_DATA_SUFFIXES
 )
@@ -131,6 +133,8 @@ def _record_files(root: Path) -> tuple[list[Path], list[RecordError]]:
                     stack.append(Path(item.path))
                 continue
             suffix = os.path.splitext(item.name)[1].lower()
+            if item.name.endswith(SIDECAR_SUFFIX):
+                continue  # a record's marks (records/annotations.py), not a recording
             if suffix == ".hea" or suffix in _STANDALONE_SUFFIXES:
                 found.append(Path(item.path))
     return sorted(found), unreadable

@@ -26,7 +26,7 @@ def score_sheet_pdf(score: QuizScore, paper: str = "a4", student: str = "") -> b
         rows.append([number, item.name, label(item.truth), label(item.answer),
                      (RIGHT if item.answer == item.truth else WRONG) if known else "",
                      item.model_statement, (RIGHT if item.model == item.truth else WRONG) if known else ""])
-    records = table(rows, [20, 110, 90, 90, 16, 150, 16])
+    records = table(rows, [18, 92, 82, 82, 14, 200, 14])
     for r, row in enumerate(rows[1:], start=1):
         for column in (4, 6):
             if row[column]:
@@ -37,5 +37,7 @@ def score_sheet_pdf(score: QuizScore, paper: str = "a4", student: str = "") -> b
     per_class += [[label(name), n, f"{s}/{n}", f"{m}/{n}"] for name, n, s, m in score.per_class()]
     story += [Paragraph("Per class", sheet["h2"]), table(per_class, [120, 60, 90, 90]), Spacer(1, 8),
               Paragraph(escape("The model's statement is its record verdict, 'uncertain' when it did not "
-                               "commit (counted as not right). " + DISCLAIMER), sheet["small"])]
+                               "commit (counted as not right). On records of its training subjects (marked "
+                               "'seen in training') the model's agreement is no evidence of accuracy. "
+                               + DISCLAIMER), sheet["small"])]
     return render(story, paper, title="emgviewer quiz score sheet")

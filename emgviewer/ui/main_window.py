@@ -60,6 +60,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.selected: int | None = None
         self.hop_s: float | None = None  # None: the card's
         self.blind = False  # teaching: nothing that gives the answer away is shown
+        self.hidden_messages: list[str] = []  # errors held back while blind
         self._messages: list[str] = []  # the last classification's warnings, shown when not blind
         self._build_central()
         self._build_docks()
@@ -269,6 +270,10 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     def show_error(self, text: str) -> None:
+        if self.blind:  # a file name gives the answer away: said on the reveal instead
+            self.hidden_messages.append(text)
+            self.statusBar().showMessage("a message about this record is hidden until you reveal (R)", 5000)
+            return
         self.message_bar.show_message(text)
 
     # -- classification -----------------------------------------------------------------------------
@@ -317,7 +322,9 @@ class MainWindow(QtWidgets.QMainWindow):
         result, self._messages = payload
         self.result = result
         self.progress.hide()
-        if not self.blind:
+        if self.blind:
+            self.teaching.hide_answers()  # the ribbon keeps saying it is hidden, not "classifying…"
+        else:
             self.present_result()
         self.classificationShown.emit()
 

@@ -49,6 +49,7 @@ class MarksController(QtCore.QObject):
         self.dock.setWidget(panel)
         window.addDockWidget(QtCore.Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         window.tabifyDockWidget(window.muap_dock, self.dock)
+        window.inspector_dock.raise_()  # the inspector stays the tab in front
 
     def build_menu(self, menu) -> None:
         marks = menu.addMenu("Marks")

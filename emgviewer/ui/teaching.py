@@ -89,8 +89,10 @@ class TeachingController(QtCore.QObject):
         if w.model is None:
             return None, "no model"
         result = w.result if w.result is not None and w.result.record is w.record else classify(w.record, w.model)
-        statement = assess(result).statement
-        return (result.verdict.label if statement.status == "verdict" else None), statement.short
+        assessment = assess(result)
+        statement = assessment.statement
+        said = statement.short + (" (seen in training: not evidence)" if assessment.seen else "")
+        return (result.verdict.label if statement.status == "verdict" else None), said
 
     def reveal(self) -> None:
         w = self.window
@@ -105,7 +107,8 @@ class TeachingController(QtCore.QObject):
         if answer is not None:
             parts.append(f"you {label(answer)}" + ((" ✓" if answer == truth else " ✗") if truth else ""))
         self.set_blind(False)
-        w.message_bar.show_message(" · ".join(parts), level="info")
+        held, w.hidden_messages = w.hidden_messages, []
+        w.message_bar.show_message(" · ".join(parts + held), level="info")
 
     # -- quiz -------------------------------------------------------------------------------------
     def ask_quiz(self) -> None:
@@ -146,7 +149,9 @@ class TeachingController(QtCore.QObject):
         score = self.quiz.score()
         self.quiz = None
         self.set_blind(False)
-        self.window.message_bar.show_message(f"Quiz over: {score.summary()}", level="info")
+        self.window.statusBar().clearMessage()
+        held, self.window.hidden_messages = self.window.hidden_messages, []
+        self.window.message_bar.show_message(" · ".join([f"Quiz over: {score.summary()}", *held]), level="info")
         self.quizFinished.emit(score)
         if not self.window.property("noDialogs"):
             ScoreDialog(score, self.window).exec()
