@@ -74,3 +74,18 @@ def window(qtbot, tmp_path):
     main.show()
     yield main
     main.close()
+
+
+@pytest.fixture
+def fast_model_path(tmp_path):
+    """A small real ONNX model at the N2001 rate with 0.1-s windows: classifies a demo record
+    in milliseconds, for viewer tests."""
+    from onnx_models import card_dict, write_model
+
+    return write_model(tmp_path / "fast.onnx", card_dict(fs_hz=23437.5, window_s=0.1, hop_s=0.05))
+
+
+def open_classified(qtbot, window, path) -> None:
+    """Open ``path`` in the viewer and wait until its classification (or its absence) is shown."""
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        assert window.open_record(path)

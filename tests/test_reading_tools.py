@@ -142,3 +142,21 @@ def test_a_folder_index_never_takes_a_sidecar_for_a_record(demo_copy):
     index = index_folder(demo_copy)
     assert sorted(e.name for e in index.records) == ["demo_myopathic", "demo_neurogenic", "demo_normal"]
     assert index.problems == []
+
+
+def test_the_audio_command_writes_the_part_asked_for(tmp_path):
+    from cli_runner import emgviewer_cli
+    from emgviewer.paths import demo_record_paths
+    out = tmp_path / "part.wav"
+    run = emgviewer_cli("audio", demo_record_paths()[2], "--out", out, "--start", "1", "--end", "2.5",
+                        "--low-pass", "2000")
+    assert run.returncode == 0, run.stderr
+    assert run.stderr == f"wrote {out} (1.50 s at 44100 Hz, LP 2 kHz)\n"
+    with wave.open(str(out)) as back:
+        assert (back.getframerate(), back.getnframes(), back.getsampwidth()) == (44_100, 66_150, 2)
+    again = emgviewer_cli("audio", demo_record_paths()[2], "--out", out)
+    assert again.returncode == 1 and again.stderr == f"emgviewer: error: {out}: exists; pass --force to overwrite it\n"
+    wrong = emgviewer_cli("audio", demo_record_paths()[2], "--out", tmp_path / "x.wav", "--start", "5", "--end", "3")
+    assert wrong.returncode == 1
+    assert "--start 5 and --end 3 must satisfy 0 <= start < end <= 6 s" in wrong.stderr
+    assert not (tmp_path / "x.wav").exists()

@@ -20,21 +20,11 @@ from emgviewer.report.colours import hex_to_rgb  # noqa: E402
 from emgviewer.report import scales  # noqa: E402
 from emgviewer.ui.main_window import NO_MODEL_MESSAGE, MainWindow  # noqa: E402
 
-from onnx_models import card_dict, write_model  # noqa: E402
+from conftest import open_classified as _open  # noqa: E402
 
 
-@pytest.fixture
-def model_path(tmp_path):
-    return write_model(tmp_path / "fast.onnx", card_dict(fs_hz=23437.5, window_s=0.1, hop_s=0.05))
-
-
-def _open(qtbot, window, path):
-    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
-        assert window.open_record(path)
-
-
-def test_overlay_colours_equal_the_classification(qtbot, window, model_path):
-    window.set_model(model_path)
+def test_overlay_colours_equal_the_classification(qtbot, window, fast_model_path):
+    window.set_model(fast_model_path)
     _open(qtbot, window, demo_record_paths()[2])
     result = window.result
     image = window.trace.ribbon_item.image
@@ -56,11 +46,11 @@ def test_overlay_colours_equal_the_classification(qtbot, window, model_path):
         assert (span == 255).all(axis=1).any()
 
 
-def test_invalid_windows_are_grey_and_say_why(qtbot, window, model_path, tmp_path):
+def test_invalid_windows_are_grey_and_say_why(qtbot, window, fast_model_path, tmp_path):
     signal = np.random.default_rng(0).normal(0, 60, 46_875).astype(np.float32)
     signal[10_000:14_000] = 0.0  # 170 ms dead channel
     write_n2001(tmp_path, "flat", signal)
-    window.set_model(model_path)
+    window.set_model(fast_model_path)
     _open(qtbot, window, tmp_path / "flat.hea")
     result = window.result
     invalid = np.flatnonzero(~result.valid)
@@ -73,8 +63,8 @@ def test_invalid_windows_are_grey_and_say_why(qtbot, window, model_path, tmp_pat
     assert "flat for" in window._tooltip(i)
 
 
-def test_keys_change_the_view_as_specified(qtbot, window, model_path):
-    window.set_model(model_path)
+def test_keys_change_the_view_as_specified(qtbot, window, fast_model_path):
+    window.set_model(fast_model_path)
     _open(qtbot, window, demo_record_paths()[0])
     trace = window.trace
     trace.set_timebase(100)
@@ -103,8 +93,8 @@ def test_keys_change_the_view_as_specified(qtbot, window, model_path):
     assert window.selected == 0
 
 
-def test_clicking_a_window_shows_its_probabilities(qtbot, window, model_path):
-    window.set_model(model_path)
+def test_clicking_a_window_shows_its_probabilities(qtbot, window, fast_model_path):
+    window.set_model(fast_model_path)
     _open(qtbot, window, demo_record_paths()[1])
     result = window.result
     window.trace.set_timebase(100)
@@ -142,8 +132,8 @@ def test_no_model_the_trace_still_works(qtbot, window):
     assert window.trace.displayed_data()[0].size > 0
 
 
-def test_bad_file_shows_a_message_and_the_app_stays_up(qtbot, window, model_path, tmp_path):
-    window.set_model(model_path)
+def test_bad_file_shows_a_message_and_the_app_stays_up(qtbot, window, fast_model_path, tmp_path):
+    window.set_model(fast_model_path)
     _open(qtbot, window, demo_record_paths()[0])
     bad = tmp_path / "broken.hea"
     bad.write_text("garbage\n")
@@ -155,11 +145,11 @@ def test_bad_file_shows_a_message_and_the_app_stays_up(qtbot, window, model_path
     bad_model.write_text("nope")
     assert not window.set_model(bad_model)
     assert window.message_bar.label.text().startswith(f"{bad_model}: not a loadable ONNX model")
-    assert window.model is not None and window.model.path == model_path
+    assert window.model is not None and window.model.path == fast_model_path
 
 
-def test_stale_results_never_paint_over_a_new_record(qtbot, window, model_path):
-    window.set_model(model_path)
+def test_stale_results_never_paint_over_a_new_record(qtbot, window, fast_model_path):
+    window.set_model(fast_model_path)
     window.open_record(demo_record_paths()[2])
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
         window.open_record(demo_record_paths()[0])  # before the first run can finish
@@ -169,10 +159,10 @@ def test_stale_results_never_paint_over_a_new_record(qtbot, window, model_path):
     assert window.status_time.text().startswith(f"{window.result.n_windows} windows")
 
 
-def test_browser_classifies_a_folder_and_marks_mismatches(qtbot, window, model_path, tmp_path):
+def test_browser_classifies_a_folder_and_marks_mismatches(qtbot, window, fast_model_path, tmp_path):
     folder = tmp_path / "folder"
     shutil.copytree(demo_record_paths()[0].parent, folder)
-    window.set_model(model_path)
+    window.set_model(fast_model_path)
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
         window.open_folder(folder)
     browser = window.browser
@@ -193,11 +183,11 @@ def test_browser_classifies_a_folder_and_marks_mismatches(qtbot, window, model_p
     assert browser.agreement.text().startswith("Records of people the model never saw: ")
 
 
-def test_settings_persist(qtbot, tmp_path, model_path):
+def test_settings_persist(qtbot, tmp_path, fast_model_path):
     settings_path = str(tmp_path / "persist.ini")
     first = MainWindow(QtCore.QSettings(settings_path, QtCore.QSettings.Format.IniFormat))
     qtbot.addWidget(first)
-    first.set_model(model_path)
+    first.set_model(fast_model_path)
     with qtbot.waitSignal(first.classificationShown, timeout=20_000):
         first.open_record(demo_record_paths()[0])
     first.trace.set_timebase(500)
@@ -209,11 +199,11 @@ def test_settings_persist(qtbot, tmp_path, model_path):
     assert second.settings.value("recent", [], type=list)[0] == str(demo_record_paths()[0])
 
 
-def test_screenshot_command(tmp_path, model_path):
+def test_screenshot_command(tmp_path, fast_model_path):
     shot = tmp_path / "shot.png"
     script = shutil.which("emgviewer", path=str(Path(sys.executable).parent))
     command = [script] if script else [sys.executable, "-m", "emgviewer"]
-    result = subprocess.run([*command, "view", str(demo_record_paths()[1]), "--model", str(model_path),
+    result = subprocess.run([*command, "view", str(demo_record_paths()[1]), "--model", str(fast_model_path),
                              "--screenshot", str(shot), "--size", "1200x700"],
                             capture_output=True, text=True, timeout=120,
                             env={**__import__("os").environ, "QT_QPA_PLATFORM": "offscreen"})
@@ -224,10 +214,10 @@ def test_screenshot_command(tmp_path, model_path):
     assert (image.width(), image.height()) == (1200, 700)
 
 
-def test_export_pdf_from_the_window(qtbot, window, model_path, tmp_path):
+def test_export_pdf_from_the_window(qtbot, window, fast_model_path, tmp_path):
     from pypdf import PdfReader
 
-    window.set_model(model_path)
+    window.set_model(fast_model_path)
     _open(qtbot, window, demo_record_paths()[0])
     window.trace.set_timebase(200)
     out = tmp_path / "from_ui.pdf"
@@ -238,12 +228,12 @@ def test_export_pdf_from_the_window(qtbot, window, model_path, tmp_path):
     assert "exists" in window.message_bar.label.text()
 
 
-def test_folder_report_from_the_browser(qtbot, window, model_path, tmp_path):
+def test_folder_report_from_the_browser(qtbot, window, fast_model_path, tmp_path):
     from pypdf import PdfReader
 
     folder = tmp_path / "folder"
     shutil.copytree(demo_record_paths()[0].parent, folder)
-    window.set_model(model_path)
+    window.set_model(fast_model_path)
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
         window.open_folder(folder)
     out = tmp_path / "folder.pdf"
@@ -254,10 +244,10 @@ def test_folder_report_from_the_browser(qtbot, window, model_path, tmp_path):
     assert "demo_myopathic" in text and "Records of people the model never saw: " in text
 
 
-def test_drag_and_drop_opens_the_record(qtbot, window, model_path):
+def test_drag_and_drop_opens_the_record(qtbot, window, fast_model_path):
     from PySide6 import QtGui
 
-    window.set_model(model_path)
+    window.set_model(fast_model_path)
     mime = QtCore.QMimeData()
     mime.setUrls([QtCore.QUrl.fromLocalFile(str(demo_record_paths()[1]))])
     event = QtGui.QDropEvent(QtCore.QPointF(10, 10), QtCore.Qt.DropAction.CopyAction, mime,

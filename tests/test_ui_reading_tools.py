@@ -15,25 +15,14 @@ from PySide6 import QtCore  # noqa: E402
 from emgviewer.analysis.decimate import PeakPyramid  # noqa: E402
 from emgviewer.analysis.display_filter import DisplayFilter  # noqa: E402
 from emgviewer.inference import classify, load_model  # noqa: E402
-from emgviewer.paths import demo_record_paths  # noqa: E402
 from emgviewer.records import read_record  # noqa: E402
 from emgviewer.records.annotations import Annotation, load_annotations, sidecar_path  # noqa: E402
 
-from onnx_models import card_dict, write_model  # noqa: E402
+from conftest import open_classified as _open  # noqa: E402
 
 
-@pytest.fixture
-def model_path(tmp_path):
-    return write_model(tmp_path / "fast.onnx", card_dict(fs_hz=23437.5, window_s=0.1, hop_s=0.05))
-
-
-def _open(qtbot, window, path):
-    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
-        assert window.open_record(path)
-
-
-def test_the_display_filter_changes_the_trace_never_the_model_input(qtbot, window, model_path, demo_copy, tmp_path):
-    window.set_model(model_path)
+def test_the_display_filter_changes_the_trace_never_the_model_input(qtbot, window, fast_model_path, demo_copy, tmp_path):
+    window.set_model(fast_model_path)
     path = demo_copy / "demo_neurogenic.hea"
     _open(qtbot, window, path)
     spec = DisplayFilter(high_pass_hz=500.0, notch_hz=50.0)
@@ -49,7 +38,7 @@ def test_the_display_filter_changes_the_trace_never_the_model_input(qtbot, windo
     assert window.filters.status.text() == "display: HP 500 Hz · notch 50 Hz"
     assert "display HP 500 Hz · notch 50 Hz" in window.inspector.title.text()
     _open(qtbot, window, path)  # opened again with the filter on, then classified
-    direct = classify(record, load_model(model_path))
+    direct = classify(record, load_model(fast_model_path))
     np.testing.assert_array_equal(window.result.record.signal_uv, record.signal_uv)
     np.testing.assert_allclose(window.result.probabilities, direct.probabilities, atol=1e-6)
     pypdf = pytest.importorskip("pypdf")
@@ -123,8 +112,8 @@ def test_a_broken_events_file_is_never_overwritten(qtbot, window, demo_copy):
     assert sidecar.read_text() == "not,an,events,file\n"
 
 
-def test_a_quiz_answered_by_keys_is_scored_and_reveals_nothing_before(qtbot, window, model_path, demo_copy):
-    window.set_model(model_path)
+def test_a_quiz_answered_by_keys_is_scored_and_reveals_nothing_before(qtbot, window, fast_model_path, demo_copy):
+    window.set_model(fast_model_path)
     window.setProperty("noDialogs", True)
     # Marks beside a record must not become a quiz "record" (their file name would show).
     (demo_copy / "demo_normal_events.tsv").write_text("onset\tduration\ttrial_type\n1.0\t0\tMUAP\n")
@@ -148,7 +137,7 @@ def test_a_quiz_answered_by_keys_is_scored_and_reveals_nothing_before(qtbot, win
     assert [i.answer for i in score.items] == [truths[order[0]], truths[order[1]], "control"]
     assert [i.truth for i in score.items] == [truths[n] for n in order]
     assert score.right("answer") == 2 + (truths[order[2]] == "control")
-    model = load_model(model_path)
+    model = load_model(fast_model_path)
     expected_model = [classify(read_record(demo_copy / f"{n}.hea"), model) for n in order]
     assert score.right("model") == sum(
         r.verdict.label == i.truth and r.verdict.confidence >= model.card.uncertainty_threshold
