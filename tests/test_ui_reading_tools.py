@@ -143,6 +143,7 @@ def test_a_quiz_answered_by_keys_is_scored_and_reveals_nothing_before(qtbot, win
         r.verdict.label == i.truth and r.verdict.confidence >= model.card.uncertainty_threshold
         for r, i in zip(expected_model, score.items))
     assert not window.blind and "Quiz over: student" in window.message_bar.label.text()
+    assert window.inspector_dock.isVisible()  # reopened when blind mode ended
 
 
 def test_messages_naming_a_record_wait_for_the_reveal_in_blind_mode(qtbot, window, demo_copy):

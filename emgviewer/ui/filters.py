@@ -66,8 +66,7 @@ class FilterController(QtCore.QObject):
         off = sub.addAction("Unfiltered")
         off.setShortcut(QtGui.QKeySequence("Ctrl+0"))
         off.triggered.connect(lambda: self.set_filter(DisplayFilter()))
-        window_actions = self.window.addAction
-        window_actions(off)
+        self.window.addAction(off)  # the key works with the menu closed
 
     def _values(self) -> dict:
         return {"high_pass_hz": self.spec.high_pass_hz, "low_pass_hz": self.spec.low_pass_hz,

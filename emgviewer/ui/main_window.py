@@ -334,7 +334,6 @@ class MainWindow(QtWidgets.QMainWindow):
         ribbon = ribbon_for(result)
         self.trace.set_classification(ribbon, result.starts_s, result.stops_s)
         self.overview.set_ribbon(ribbon)
-        self.inspector_dock.show()
         assessment = assess(result)
         statement = assessment.statement
         summary = f"verdict: {statement.short}" + (" · seen in training" if assessment.seen else "")

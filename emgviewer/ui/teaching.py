@@ -29,6 +29,7 @@ class TeachingController(QtCore.QObject):
         self.window = window
         self.quiz: Quiz | None = None
         self.answers: dict[Path, str] = {}  # blind answers outside a quiz, by record path
+        self.docks_hidden: list = []  # docks blind mode closed, reopened when it ends
 
     def build_menu(self, file_menu, view_menu) -> None:
         w = self.window
@@ -46,11 +47,17 @@ class TeachingController(QtCore.QObject):
 
     def set_blind(self, blind: bool) -> None:
         w = self.window
+        if blind and not w.blind:
+            self.docks_hidden = [d for d in (w.browser_dock, w.inspector_dock) if d.isVisible()]
         w.blind = blind
         self.blind_action.setChecked(blind)
         if blind:
             self.hide_answers()
-        elif w.result is not None:
+            return
+        for dock in self.docks_hidden:
+            dock.show()
+        self.docks_hidden = []
+        if w.result is not None:
             w.present_result()
 
     def hide_answers(self) -> None:
