@@ -23,42 +23,61 @@ from emgviewer.ui.main_window import NO_MODEL_MESSAGE, MainWindow  # noqa: E402
 from conftest import open_classified as _open  # noqa: E402
 
 
-def test_overlay_colours_equal_the_classification(qtbot, window, fast_model_path):
+def _ribbon_pixel(window, index: int, share_x: float, share_y: float):
+    """The colour on screen at a point of window ``index``'s bar: ``share_x`` along its span,
+    ``share_y`` down its lane."""
+    trace = window.trace
+    ribbon = trace.ribbon
+    t = ribbon.starts_s[index] + share_x * (ribbon.drawn_stops_s()[index] - ribbon.starts_s[index])
+    y = (ribbon.lane[index] + share_y) / ribbon.lanes
+    scene = trace.ribbon_plot.vb.mapViewToScene(QtCore.QPointF(t, y))
+    point = trace.mapFromScene(scene)
+    image = trace.grab().toImage()
+    ratio = image.width() / trace.width()
+    colour = image.pixelColor(int(point.x() * ratio), int(point.y() * ratio))
+    return colour.red(), colour.green(), colour.blue()
+
+
+def test_ribbon_bars_show_each_window_in_its_class_colour(qtbot, window, fast_model_path):
     window.set_model(fast_model_path)
     _open(qtbot, window, demo_record_paths()[2])
+    window.trace.set_timebase(200)  # 2 s on screen: bars wide enough to sample
     result = window.result
-    image = window.trace.ribbon_item.image
-    ribbon = window.trace.ribbon
     colours = [hex_to_rgb(c.colour) for c in result.model.card.classes]
-    checked = 0
-    for i in np.flatnonzero(result.valid & ~result.uncertain):
-        column = int((result.starts_s[i] + result.stops_s[i]) / 2 / ribbon.seconds_per_column)
-        pixel = image[ribbon.window_lane[i], column]
-        assert tuple(pixel[:3]) == colours[int(np.argmax(result.probabilities[i]))]
-        checked += 1
-    assert checked > 10
-    # Uncertain windows are striped: their span holds white columns as well as the class colour.
-    uncertain = np.flatnonzero(result.uncertain)
-    if uncertain.size:
-        i = uncertain[0]
-        first = int(round(result.starts_s[i] / ribbon.seconds_per_column))
-        span = image[ribbon.window_lane[i], first:first + 6, :3]
-        assert (span == 255).all(axis=1).any()
+    start, stop = window.trace.visible_range()
+    shown = np.flatnonzero(result.valid & ~result.uncertain & (result.starts_s >= start) & (result.stops_s <= stop))
+    assert shown.size >= 5
+    for i in shown:
+        assert _ribbon_pixel(window, i, 0.2, 0.85) == colours[int(np.argmax(result.probabilities[i]))]
+    assert window.trace.ribbon_item.painted > 0
 
 
-def test_invalid_windows_are_grey_and_say_why(qtbot, window, fast_model_path, tmp_path):
+def test_lanes_are_separated_and_the_selection_outlined(qtbot, window, fast_model_path):
+    window.set_model(fast_model_path)
+    _open(qtbot, window, demo_record_paths()[2])
+    window.trace.set_timebase(200)
+    start, _ = window.trace.visible_range()
+    ribbon = window.trace.ribbon
+    i = int(np.flatnonzero((ribbon.starts_s >= start) & (ribbon.lane == 0))[1])
+    classes = {hex_to_rgb(c) for c in ribbon.colours}
+    assert _ribbon_pixel(window, i, 0.5, 0.995) not in classes  # the gap between lanes 0 and 1
+    window.select_window(i, reveal=False)
+    assert _ribbon_pixel(window, i, 0.5, 0.02) == (0, 0, 0)  # outlined
+    assert window.overview.ribbon_item.selected == i
+
+
+def test_invalid_windows_are_hatched_and_say_why(qtbot, window, fast_model_path, tmp_path):
     signal = np.random.default_rng(0).normal(0, 60, 46_875).astype(np.float32)
     signal[10_000:14_000] = 0.0  # 170 ms dead channel
     write_n2001(tmp_path, "flat", signal)
     window.set_model(fast_model_path)
     _open(qtbot, window, tmp_path / "flat.hea")
+    window.trace.set_timebase(50)
     result = window.result
-    invalid = np.flatnonzero(~result.valid)
-    assert invalid.size > 0
-    i = int(invalid[0])
-    ribbon = window.trace.ribbon
-    column = int((result.starts_s[i] + result.stops_s[i]) / 2 / ribbon.seconds_per_column)
-    assert tuple(window.trace.ribbon_item.image[ribbon.window_lane[i], column, :3]) in {(150, 150, 150), (235, 235, 235)}
+    i = int(np.flatnonzero(~result.valid)[0])
+    window.trace.set_start(result.starts_s[i] - 0.1)
+    colours = {_ribbon_pixel(window, i, x, y) for x in np.linspace(0.1, 0.9, 9) for y in (0.3, 0.5, 0.7)}
+    assert colours <= {(225, 225, 225), (120, 120, 120)} and len(colours) == 2  # grey, cross-hatched
     assert window._tooltip(i).endswith(f"invalid: {result.reason(i)}")
     assert "flat for" in window._tooltip(i)
 
@@ -101,9 +120,9 @@ def test_clicking_a_window_shows_its_probabilities(qtbot, window, fast_model_pat
     window.home()
     index = 5
     ribbon_plot = window.trace.ribbon_plot
-    lane = window.trace.ribbon.window_lane[index]
+    ribbon = window.trace.ribbon
     centre = (result.starts_s[index] + result.stops_s[index]) / 2
-    scene = ribbon_plot.vb.mapViewToScene(QtCore.QPointF(centre, lane + 0.5))
+    scene = ribbon_plot.vb.mapViewToScene(QtCore.QPointF(centre, (ribbon.lane[index] + 0.5) / ribbon.lanes))
     view = window.trace.mapFromScene(scene)
     qtbot.mouseClick(window.trace.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=view)
     assert window.selected == index
@@ -111,6 +130,7 @@ def test_clicking_a_window_shows_its_probabilities(qtbot, window, fast_model_pat
     assert shown["index"] == index
     np.testing.assert_allclose(shown["probabilities"], result.probabilities[index])
     assert window.inspector.title.text().startswith(f"Window {index + 1}/{result.n_windows}")
+    assert window.trace.visible_range() == pytest.approx((0.0, 1.0))  # a click never moves the view
 
 
 def test_a_one_sample_spike_is_displayed_at_full_view(qtbot, window, tmp_path):

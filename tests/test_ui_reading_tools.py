@@ -162,6 +162,7 @@ def _assert_nothing_revealed(window, name: str) -> None:
     assert not any(name in t or "demo" in t for t in texts), texts
     assert not window.browser_dock.isVisible() and not window.inspector_dock.isVisible()
     assert not window.message_bar.isVisible()
-    assert window.trace.ribbon is None and window.trace.ribbon_item.image is None
+    assert window.trace.ribbon is None and window.trace.ribbon_item.windows is None
+    assert window.overview.ribbon_item.windows is None
     assert window._tooltip(0) == ""
     assert not any(name in a.text() for a in window.recent_menu.actions())

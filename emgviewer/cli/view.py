@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import sys
 from pathlib import Path
 
 
@@ -27,7 +29,42 @@ def _size(text: str) -> tuple[int, int]:
     return int(match[1]), int(match[2])
 
 
+#: What Qt's xcb platform needs on Linux beyond the PySide6 wheel; its own message names only
+#: the first.
+QT_SYSTEM_LIBRARIES = "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1"
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
+
+
 def run(args: argparse.Namespace) -> int:
+    if args.screenshot is not None:
+        problem = _screenshot_problem(args.screenshot)
+        if problem:
+            print(f"emgviewer: error: {args.screenshot}: {problem}", file=sys.stderr)
+            return 1
+        # A screenshot needs no screen: render offscreen unless the user chose a platform.
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif not _has_display():
+        print("emgviewer: error: no display to open the viewer on (DISPLAY and WAYLAND_DISPLAY are "
+              "unset). Run it in a desktop session, use --screenshot FILE.png (rendered offscreen), "
+              f"or set QT_QPA_PLATFORM. On Linux Qt also needs: {QT_SYSTEM_LIBRARIES}.", file=sys.stderr)
+        return 1
+    if args.path is not None and not args.path.exists():
+        print(f"emgviewer: error: {args.path}: no such file or folder", file=sys.stderr)
+        return 1
     from emgviewer.ui.app import run_viewer  # Qt is loaded only when a window is wanted
 
     return run_viewer(args.path, args.model, args.screenshot, args.size)
+
+
+def _has_display() -> bool:
+    if sys.platform != "linux" or os.environ.get("QT_QPA_PLATFORM"):
+        return True
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
+def _screenshot_problem(path: Path) -> str | None:
+    if path.suffix.lower() not in IMAGE_SUFFIXES:
+        return f"unknown image type {path.suffix or '(none)'!r}; use {', '.join(IMAGE_SUFFIXES)}"
+    if not path.parent.is_dir():
+        return f"folder {path.parent} does not exist"
+    return None

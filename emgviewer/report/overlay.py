@@ -86,3 +86,61 @@ def window_at(ribbon: Ribbon, starts_s: np.ndarray, stops_s: np.ndarray, time_s:
     """Index of the window drawn at ``time_s`` in ``lane``, if any."""
     inside = np.flatnonzero((starts_s <= time_s) & (time_s < stops_s) & (ribbon.window_lane == lane))
     return int(inside[0]) if inside.size else None
+
+
+#: More lanes than this (hop under a sixth of the window) are unreadable as bars of a few
+#: pixels: the ribbon collapses to one strip where each window shows over its own hop.
+MAX_LANES = 6
+
+
+@dataclass(frozen=True)
+class RibbonWindows:
+    """What the viewer's ribbon draws, window by window, at any zoom (no image, no fixed
+    resolution): exact spans, lanes, the winning class (-1: invalid), its strength (0 at
+    chance, 1 at certainty) and whether it is uncertain."""
+
+    starts_s: np.ndarray
+    stops_s: np.ndarray
+    lane: np.ndarray
+    lanes: int
+    collapsed: bool
+    hop_s: float
+    winner: np.ndarray
+    strength: np.ndarray
+    uncertain: np.ndarray
+    colours: tuple[str, ...]
+    letters: tuple[str, ...]  # a non-colour cue per class: N, M, A
+
+    def drawn_stops_s(self) -> np.ndarray:
+        """Where each bar ends: its window's end, or its hop's end when collapsed."""
+        return np.minimum(self.stops_s, self.starts_s + self.hop_s) if self.collapsed else self.stops_s
+
+    def at(self, time_s: float, lane: int) -> int | None:
+        """The window drawn at ``time_s`` in ``lane``, if any."""
+        inside = np.flatnonzero((self.starts_s <= time_s) & (time_s < self.drawn_stops_s()) & (self.lane == lane))
+        return int(inside[-1]) if inside.size else None
+
+
+def ribbon_windows(classification, collapse: bool | None = None) -> RibbonWindows:
+    card = classification.model.card
+    n = classification.n_windows
+    hop = classification.hop_s
+    window_s = float(np.max(classification.stops_s - classification.starts_s)) if n else hop
+    lanes = lane_count(window_s, hop)
+    collapsed = lanes > MAX_LANES if collapse is None else collapse
+    probabilities = np.nan_to_num(classification.probabilities)
+    winner = np.where(classification.valid, np.argmax(probabilities, axis=1) if n else 0, -1)
+    chance = 1.0 / len(card.classes)
+    top = probabilities.max(axis=1) if n else np.zeros(0)
+    strength = np.clip((top - chance) / (1 - chance), 0.0, 1.0)
+    return RibbonWindows(
+        starts_s=classification.starts_s, stops_s=classification.stops_s,
+        lane=np.zeros(n, dtype=int) if collapsed else np.arange(n) % lanes,
+        lanes=1 if collapsed else lanes, collapsed=collapsed, hop_s=hop, winner=winner.astype(int),
+        strength=strength, uncertain=np.asarray(classification.uncertain, dtype=bool),
+        colours=tuple(c.colour for c in card.classes),
+        letters=tuple(_letter(c.label) for c in card.classes))
+
+
+def _letter(label: str) -> str:
+    return label.strip()[:1].upper() or "?"

@@ -35,8 +35,12 @@ def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: 
     window = build_window(path, model)
     window.resize(*size)
     if screenshot is None:
+        window.fit_to_screen()
         window.show()
         return app.exec()
+    if window.record is None:  # the record could not be opened: said, never waited on
+        print(f"emgviewer: error: {window.message_bar.label.text()}", file=sys.stderr)
+        return 1
     return _screenshot(app, window, screenshot)
 
 
@@ -53,14 +57,25 @@ def _screenshot(app: QtWidgets.QApplication, window, path: Path) -> int:
         window.grab().save(str(path))
         app.quit()
 
+    def saliency_settled() -> bool:
+        title = window.inspector.saliency.titleLabel.text
+        curve = window.inspector.saliency_curve.getData()[0]
+        return (window.saliency_job is None or (curve is not None and len(curve) > 0)
+                or (":" in title and "computing" not in title))
+
     def on_shown() -> None:
-        if not done["shown"]:
-            done["shown"] = True
-            if window.saliency_job is not None:  # wait for the inspector's saliency curve too
-                window.saliency_job.signals.finished.connect(lambda *_: QtCore.QTimer.singleShot(200, capture))
-                QtCore.QTimer.singleShot(15_000, capture)
-            else:
+        if done["shown"]:
+            return
+        done["shown"] = True
+        waited = QtCore.QElapsedTimer()
+        waited.start()
+
+        def poll() -> None:  # no race with a saliency job that already finished
+            if saliency_settled() or waited.elapsed() > 15_000:
                 QtCore.QTimer.singleShot(200, capture)
+            else:
+                QtCore.QTimer.singleShot(100, poll)
+        poll()
 
     window.classificationShown.connect(on_shown)
     if done["shown"]:

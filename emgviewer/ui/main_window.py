@@ -13,7 +13,7 @@ from emgviewer.inference.classify import Classification
 from emgviewer.inference.model import LoadedModel
 from emgviewer.records import RecordError, index_folder, read_record
 from emgviewer.records.record import Record
-from emgviewer.report.overlay import ribbon_for
+from emgviewer.report.overlay import ribbon_windows
 from emgviewer.report import scales
 from emgviewer.ui import exports
 from emgviewer.ui.browser import DatasetBrowser
@@ -86,6 +86,7 @@ class MainWindow(QtWidgets.QMainWindow):
         for label in (self.scale_label, self.legend):  # long texts must not set the window's minimum width
             label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         self.legend.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
+        self.legend.setWordWrap(True)  # wraps on a narrow window instead of clipping "invalid"
         header = QtWidgets.QHBoxLayout()
         header.addWidget(self.scale_label, 2)
         header.addWidget(self.legend, 3)
@@ -96,7 +97,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.setCentralWidget(central)
         self.trace.rangeChanged.connect(self._range_changed)
         self.muap_overlay = MuapOverlay(self.trace.trace_plot)
-        self.trace.windowClicked.connect(self.select_window)
+        self.trace.windowClicked.connect(lambda index: self.select_window(index, reveal=False))
         self.overview.navigate.connect(self.trace.set_start)
 
     def _build_docks(self) -> None:
@@ -206,8 +207,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._cancel_jobs()
         self.sound.stop()
         self.record, self.result, self.selected = record, None, None
-        self.trace.set_record(record)
-        self.overview.set_record(record)
+        # The reader's gain and time base stay across records (F fits the gain to this one).
+        self.trace.set_record(record, fit_sensitivity=False)
+        self.overview.set_record(record, self.trace.pyramid)
         self.muap_overlay.set_record(record.signal_uv, record.fs_hz)
         self.inspector.clear()
         self.message_bar.hide()
@@ -331,9 +333,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def present_result(self) -> None:
         """Show the classification: ribbon, verdict, cautions, browser row, first valid window."""
         result = self.result
-        ribbon = ribbon_for(result)
-        self.trace.set_classification(ribbon, result.starts_s, result.stops_s)
-        self.overview.set_ribbon(ribbon)
+        self.trace.set_classification(ribbon_windows(result))
+        self.overview.set_ribbon(ribbon_windows(result, collapse=True))
         assessment = assess(result)
         statement = assessment.statement
         summary = f"verdict: {statement.short}" + (" · seen in training" if assessment.seen else "")
@@ -352,8 +353,11 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.browser.index is not None:
             self.browser.set_record_assessment(assessment, result.model.card)
             self.browser.fit_columns()
-        valid = np.flatnonzero(result.valid)
-        self.select_window(int(valid[0]) if valid.size else 0)
+        # The window at the centre of the screen: re-classifying never moves the view.
+        start, stop = self.trace.visible_range()
+        centres = (result.starts_s + result.stops_s) / 2
+        order = np.argsort(np.abs(centres - (start + stop) / 2) + np.where(result.valid, 0.0, 1e9))
+        self.select_window(int(order[0]) if order.size else 0, reveal=False)
 
     def classify_all(self) -> None:
         if self.model is None or self.browser.index is None:
@@ -432,11 +436,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.muap_overlay.show_trigger(shown, level_uv)
 
     # -- windows --------------------------------------------------------------------------------------
-    def select_window(self, index: int | None) -> None:
+    def select_window(self, index: int | None, reveal: bool = True) -> None:
+        """Select a window; ``reveal`` scrolls it onto the screen (stepping does, a click not)."""
         if self.result is None or index is None or not 0 <= index < self.result.n_windows or self.blind:
             return
         self.selected = index
-        self.trace.select_window(index)
+        self.trace.select_window(index, reveal)
+        self.overview.set_selected(index)
         self.inspector.show_window(self.result, index)
         self._start_saliency(index)
 
@@ -499,6 +505,23 @@ class MainWindow(QtWidgets.QMainWindow):
         # "+" shows more detail: fewer µV per division.
         self.trace.set_sensitivity(scales.step(scales.SENSITIVITY_UV, self.trace.sensitivity_uv, -direction))
         self._range_changed(*self.trace.visible_range())
+
+    def fit_gain(self) -> None:
+        if self.record is not None:
+            self.trace.set_sensitivity(scales.fitting_sensitivity(self.record.signal_uv))
+            self._range_changed(*self.trace.visible_range())
+
+    def fit_to_screen(self) -> None:
+        """Never larger than the screen it opens on (a 1280x720 laptop included)."""
+        screen = self.screen().availableGeometry() if self.screen() else None
+        if screen is None:
+            return
+        width, height = min(self.width(), screen.width()), min(self.height(), screen.height())
+        if (width, height) != (self.width(), self.height()):
+            self.resize(width, height)
+        frame = self.frameGeometry()
+        if not screen.contains(frame):
+            self.move(screen.topLeft())
 
     def zoom_time(self, direction: int) -> None:
         self.trace.set_timebase(scales.step(scales.TIMEBASE_MS, self.trace.timebase_ms, -direction))

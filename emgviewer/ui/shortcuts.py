@@ -13,6 +13,7 @@ SHORTCUTS: dict[str, tuple[str, str, object]] = {
     "End": ("End of the record", "end", None),
     "+|=": ("More sensitivity (fewer µV/div)", "gain", 1),
     "-": ("Less sensitivity (more µV/div)", "gain", -1),
+    "F": ("Fit the sensitivity to this record (the chosen one is kept across records)", "fit_gain", None),
     "Ctrl++|Ctrl+=": ("Zoom in: shorter time base (fewer ms/div)", "zoom_time", 1),
     "Ctrl+-": ("Zoom out: longer time base", "zoom_time", -1),
     "[": ("Previous window", "step_window", -1),

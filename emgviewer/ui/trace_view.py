@@ -14,7 +14,8 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from emgviewer.analysis.decimate import PeakPyramid
 from emgviewer.records.record import Record
 from emgviewer.report.colours import TRACE
-from emgviewer.report.overlay import Ribbon, window_at
+from emgviewer.report.overlay import RibbonWindows
+from emgviewer.ui.ribbon_item import RibbonItem
 from emgviewer.report import scales
 from emgviewer.report.scales import fitting_sensitivity
 
@@ -37,7 +38,7 @@ class TraceView(pg.GraphicsLayoutWidget):
         self._setup_trace()
         self.record: Record | None = None
         self.pyramid: PeakPyramid | None = None
-        self.ribbon: Ribbon | None = None
+        self.ribbon: RibbonWindows | None = None
         self.starts_s = np.empty(0)
         self.stops_s = np.empty(0)
         self.timebase_ms = scales.DEFAULT_TIMEBASE_MS
@@ -58,7 +59,7 @@ class TraceView(pg.GraphicsLayoutWidget):
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.setMenuEnabled(False)
-        self.ribbon_item = pg.ImageItem(axisOrder="row-major")
+        self.ribbon_item = RibbonItem(0.0, 1.0)
         plot.addItem(self.ribbon_item)
         plot.invertY(True)
         self.ribbon_message = pg.TextItem("", color="#444444", anchor=(0, 0.5))
@@ -69,6 +70,7 @@ class TraceView(pg.GraphicsLayoutWidget):
     def _setup_trace(self) -> None:
         plot = self.trace_plot
         plot.setLabel("bottom", "time", units="s")
+        plot.getAxis("bottom").enableAutoSIPrefix(False)
         plot.setLabel("left", "µV")
         plot.getAxis("left").setWidth(60)
         # The division grid is one line item, not pyqtgraph's axis grid: the axis grid replays
@@ -112,7 +114,7 @@ class TraceView(pg.GraphicsLayoutWidget):
     def clear_classification(self, message: str = "") -> None:
         self.ribbon = None
         self.starts_s = self.stops_s = np.empty(0)
-        self.ribbon_item.clear()
+        self.ribbon_item.set_windows(None, 0.0)
         self.selection.hide()
         self.set_ribbon_message(message)
 
@@ -121,20 +123,23 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.ribbon_message.setVisible(bool(message))
         self._place_message()
 
-    def set_classification(self, ribbon: Ribbon, starts_s: np.ndarray, stops_s: np.ndarray) -> None:
-        self.ribbon, self.starts_s, self.stops_s = ribbon, starts_s, stops_s
-        self.ribbon_item.setImage(ribbon.rgba, autoLevels=False)
-        width = ribbon.rgba.shape[1] * ribbon.seconds_per_column
-        self.ribbon_item.setRect(QtCore.QRectF(0, 0, width, ribbon.lanes))
-        self.ribbon_plot.setYRange(0, ribbon.lanes, padding=0)
+    def set_classification(self, ribbon: RibbonWindows) -> None:
+        self.ribbon, self.starts_s, self.stops_s = ribbon, ribbon.starts_s, ribbon.stops_s
+        self.ribbon_item.set_windows(ribbon, self.record.duration_s if self.record else float(ribbon.stops_s.max()))
         self.set_ribbon_message("")
 
-    def select_window(self, index: int | None) -> None:
+    def select_window(self, index: int | None, reveal: bool = True) -> None:
+        """Outline window ``index``; with ``reveal``, scroll so it is on screen (a click on the
+        screen never moves the view)."""
         if index is None or index >= self.starts_s.size:
             self.selection.hide()
+            self.ribbon_item.set_selected(None)
             return
         self.selection.setRegion((self.starts_s[index], self.stops_s[index]))
         self.selection.show()
+        self.ribbon_item.set_selected(index)
+        if not reveal:
+            return
         start, stop = self.visible_range()
         if not (start <= self.starts_s[index] and self.stops_s[index] <= stop):
             span = stop - start
@@ -182,8 +187,13 @@ class TraceView(pg.GraphicsLayoutWidget):
                 self._view_key = view
                 self.trace_plot.setYRange(-half, half, padding=0)
                 self.trace_plot.setXRange(self.start_s, self.start_s + self.span_s, padding=0)
-                # Ticks and grid lines on the divisions, as on the EMG machine's screen.
-                self.trace_plot.getAxis("bottom").setTickSpacing(self.timebase_ms / 1e3 * 2, self.timebase_ms / 1e3)
+                # Ticks and grid lines on the divisions, as on the EMG machine's screen; one time
+                # unit per time base (ms on screens under 2 s, else s), never switched by the axis.
+                axis = self.trace_plot.getAxis("bottom")
+                scale = 1e3 if self.span_s < 2.0 else 1.0
+                axis.setScale(scale)
+                axis.setLabel("time", units="ms" if scale == 1e3 else "s")
+                axis.setTickSpacing(self.timebase_ms / 1e3 * 2 * scale, self.timebase_ms / 1e3 * scale)
                 self.trace_plot.getAxis("left").setTickSpacing(self.sensitivity_uv * 2, self.sensitivity_uv)
                 self._draw_grid(half)
         finally:
@@ -244,16 +254,25 @@ class TraceView(pg.GraphicsLayoutWidget):
 
     # -- mouse -----------------------------------------------------------------------------------
     def _wheel(self, event, axis=None) -> None:
+        """The wheel steps the time base about the pointer: the instant under it stays put."""
         delta = event.delta() if hasattr(event, "delta") else event.angleDelta().y()
-        self.set_timebase(scales.step(scales.TIMEBASE_MS, self.timebase_ms, -1 if delta > 0 else 1))
+        pointer = self.trace_plot.vb.mapSceneToView(event.scenePos()).x()
+        self.zoom_about(pointer, -1 if delta > 0 else 1)
         event.accept()
+
+    def zoom_about(self, time_s: float, direction: int) -> None:
+        share = (time_s - self.start_s) / self.span_s
+        self.timebase_ms = scales.step(scales.TIMEBASE_MS, self.timebase_ms, direction)
+        self.start_s = time_s - share * self.span_s
+        self._apply_range()
 
     def window_at_scene(self, scene_pos: QtCore.QPointF) -> int | None:
         if self.ribbon is None:
             return None
         if self.ribbon_plot.sceneBoundingRect().contains(scene_pos):
             point = self.ribbon_plot.vb.mapSceneToView(scene_pos)
-            return window_at(self.ribbon, self.starts_s, self.stops_s, point.x(), int(point.y()))
+            lane = int(np.clip(np.floor(point.y() * self.ribbon.lanes), 0, self.ribbon.lanes - 1))
+            return self.ribbon.at(point.x(), lane)
         if self.trace_plot.sceneBoundingRect().contains(scene_pos):
             t = self.trace_plot.vb.mapSceneToView(scene_pos).x()
             inside = np.flatnonzero((self.starts_s <= t) & (t < self.stops_s))

@@ -1,0 +1,119 @@
+"""The viewer at scale and in the hand: the view stays where the reader put it, long records
+draw without errors, and the command line says what to do without a display."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+pytest.importorskip("pytestqt")
+from PySide6 import QtCore, QtGui  # noqa: E402
+
+from cli_runner import emgviewer_cli  # noqa: E402
+from conftest import open_classified as _open  # noqa: E402
+from emgviewer.paths import demo_record_paths  # noqa: E402
+from emgviewer.records.n2001_writer import write_n2001  # noqa: E402
+from emgviewer.report import scales  # noqa: E402
+
+
+def test_the_wheel_zooms_about_the_pointer(qtbot, window):
+    _open(qtbot, window, demo_record_paths()[0])
+    trace = window.trace
+    trace.set_timebase(100)
+    trace.set_start(2.0)
+    pointer = 2.8  # 80 % across the 1-s screen
+    trace.zoom_about(pointer, -1)  # one step in: 50 ms/div
+    start, stop = trace.visible_range()
+    assert trace.timebase_ms == 50
+    assert (pointer - start) / (stop - start) == pytest.approx(0.8)
+
+
+def test_re_classifying_keeps_the_view_and_selects_on_screen(qtbot, window, fast_model_path):
+    window.set_model(fast_model_path)
+    _open(qtbot, window, demo_record_paths()[1])
+    window.trace.set_timebase(100)
+    window.trace.set_start(3.0)
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        window.classify_current()
+    assert window.trace.visible_range() == pytest.approx((3.0, 4.0))
+    selected = window.selected
+    assert 3.0 <= (window.result.starts_s[selected] + window.result.stops_s[selected]) / 2 <= 4.0
+
+
+def test_gain_and_time_base_stay_across_records_and_f_fits(qtbot, window):
+    _open(qtbot, window, demo_record_paths()[2])
+    window.trace.set_timebase(20)
+    window.trace.set_sensitivity(50)
+    _open(qtbot, window, demo_record_paths()[0])
+    assert (window.trace.timebase_ms, window.trace.sensitivity_uv) == (20, 50)
+    assert "20 ms/div · 50 µV/div" in window.scale_label.text()
+    qtbot.keyClick(window, QtCore.Qt.Key.Key_F)
+    assert window.trace.sensitivity_uv == scales.fitting_sensitivity(window.record.signal_uv)
+
+
+@pytest.mark.parametrize("timebase,unit,scale", [(10, "ms", 1e3), (100, "ms", 1e3), (200, "s", 1.0), (1000, "s", 1.0)])
+def test_one_time_unit_per_time_base(qtbot, window, timebase, unit, scale):
+    _open(qtbot, window, demo_record_paths()[0])
+    window.trace.set_timebase(timebase)
+    axis = window.trace.trace_plot.getAxis("bottom")
+    assert (axis.labelUnits, axis.scale) == (unit, scale)
+
+
+def test_a_40_minute_record_draws_ribbon_and_overview_without_errors(qtbot, window, fast_model_path, tmp_path):
+    fs = 4000.0  # 40 min at 4 kHz: 9.6 M samples, small enough for a test
+    signal = np.random.default_rng(1).normal(0, 50, int(40 * 60 * fs)).astype(np.float32)
+    write_n2001(tmp_path, "long", signal, fs)
+    messages = []
+    QtCore.qInstallMessageHandler(lambda mode, context, text: messages.append(text))
+    try:
+        window.set_model(fast_model_path)
+        window.hop_s = 0.5
+        with qtbot.waitSignal(window.classificationShown, timeout=120_000):
+            window.open_record(tmp_path / "long.hea")
+        window.trace.set_timebase(2000)
+        window.repaint()
+        window.overview.repaint()
+        qtbot.wait(50)
+    finally:
+        QtCore.qInstallMessageHandler(None)
+    assert window.result.n_windows > 4000
+    assert window.overview.ribbon_item.windows is not None and window.overview.ribbon_item.painted > 0
+    low, high = window.overview.box.getRegion()
+    pixels = (high - low) / window.record.duration_s * window.overview.width()
+    assert pixels >= 5.9  # a 20-s screen of 40 min is still a box you can grab
+    assert not [m for m in messages if "levels" in m or "Traceback" in m]
+
+
+def _view(*args, env_update=None):
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")}
+    env.update(env_update or {})
+    return emgviewer_cli("view", *args, env=env, timeout=120)
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="the display check is for Linux")
+def test_without_a_display_the_viewer_says_what_to_do():
+    run = _view(str(demo_record_paths()[0]))
+    assert run.returncode == 1
+    assert "no display to open the viewer on" in run.stderr and "libxcb-icccm4" in run.stderr
+    assert "Traceback" not in run.stderr
+
+
+def test_screenshot_errors_are_one_line_and_a_missing_record_never_hangs(tmp_path):
+    missing = _view(str(tmp_path / "nothing.hea"), "--screenshot", str(tmp_path / "x.png"))
+    assert missing.returncode == 1 and missing.stderr == f"emgviewer: error: {tmp_path / 'nothing.hea'}: no such file or folder\n"
+    folder = _view("--screenshot", str(tmp_path / "absent" / "x.png"))
+    assert folder.returncode == 1 and folder.stderr == f"emgviewer: error: {tmp_path / 'absent' / 'x.png'}: folder {tmp_path / 'absent'} does not exist\n"
+    kind = _view("--screenshot", str(tmp_path / "x.gif"))
+    assert kind.returncode == 1 and "unknown image type '.gif'" in kind.stderr
+
+
+def test_a_headless_screenshot_renders_offscreen(tmp_path):
+    out = tmp_path / "shot.png"
+    run = _view(str(demo_record_paths()[0]), "--screenshot", str(out), "--size", "1280x720")
+    assert run.returncode == 0, run.stderr
+    image = QtGui.QImage(str(out))
+    assert (image.width(), image.height()) == (1280, 720)
