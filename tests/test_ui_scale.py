@@ -4,7 +4,6 @@ draw without errors, and the command line says what to do without a display."""
 from __future__ import annotations
 
 import os
-import subprocess
 import sys
 
 import numpy as np

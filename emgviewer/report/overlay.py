@@ -112,8 +112,11 @@ class RibbonWindows:
     letters: tuple[str, ...]  # a non-colour cue per class: N, M, A
 
     def drawn_stops_s(self) -> np.ndarray:
-        """Where each bar ends: its window's end, or its hop's end when collapsed."""
-        return np.minimum(self.stops_s, self.starts_s + self.hop_s) if self.collapsed else self.stops_s
+        """Where each bar ends: its window's end or, collapsed, where the next window starts
+        (the last one runs to its own end)."""
+        if not self.collapsed or self.starts_s.size == 0:
+            return self.stops_s
+        return np.minimum(self.stops_s, np.append(self.starts_s[1:], self.stops_s[-1]))
 
     def at(self, time_s: float, lane: int) -> int | None:
         """The window drawn at ``time_s`` in ``lane``, if any."""

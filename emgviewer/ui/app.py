@@ -38,6 +38,7 @@ def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: 
         window.fit_to_screen()
         window.show()
         return app.exec()
+    window.fit_to_screen()
     if window.record is None:  # the record could not be opened: said, never waited on
         print(f"emgviewer: error: {window.message_bar.label.text()}", file=sys.stderr)
         return 1

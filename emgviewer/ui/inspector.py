@@ -129,11 +129,12 @@ class WindowInspector(QtWidgets.QWidget):
     def _set_scale_bar(self, seconds: float) -> None:
         """A time scale bar about a fifth of the window long (1-2-5 lengths)."""
         if self.scale_bar is None:
-            self.scale_bar = pg.ScaleBar(size=seconds, suffix="s")
+            self.scale_bar = pg.ScaleBar(size=seconds, suffix="s", brush="k")
             self.scale_bar.setParentItem(self.closeup.getViewBox())
             self.scale_bar.anchor((1, 1), (1, 1), offset=(-15, -15))
         self.scale_bar.size = seconds
         self.scale_bar.text.setText(pg.siFormat(seconds, suffix="s"))
+        self.scale_bar.text.setColor("#222222")  # pyqtgraph's default label is light grey on white
         self.scale_bar.updateBar()
 
     def show_saliency(self, curve: np.ndarray, fs_hz: float) -> None:
@@ -171,5 +172,5 @@ class WindowInspector(QtWidgets.QWidget):
             self.probabilities.addItem(label)
             self.bar_labels.append(label)
         self.probabilities.getAxis("bottom").setTicks([list(zip(x, names))])
-        self.probabilities.setYRange(0, 1.35, padding=0)
+        self.probabilities.setYRange(0, 1.5, padding=0)  # room for a label over a bar at 1.0
         self.probabilities.setXRange(-0.6, len(names) - 0.4, padding=0)
