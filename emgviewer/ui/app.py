@@ -38,7 +38,7 @@ def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: 
         window.fit_to_screen()
         window.show()
         return app.exec()
-    window.fit_to_screen()
+    window.size_docks()  # a screenshot keeps the size asked for, whatever the screen
     if window.record is None:  # the record could not be opened: said, never waited on
         print(f"emgviewer: error: {window.message_bar.label.text()}", file=sys.stderr)
         return 1

@@ -522,7 +522,10 @@ class MainWindow(QtWidgets.QMainWindow):
         frame = self.frameGeometry()
         if not screen.contains(frame):
             self.move(screen.topLeft())
-        # The trace keeps most of the width: the inspector takes about a third.
+        self.size_docks()
+
+    def size_docks(self) -> None:
+        """The trace keeps most of the width: the inspector takes about a third."""
         self.resizeDocks([self.inspector_dock], [max(320, int(self.width() * 0.34))], QtCore.Qt.Orientation.Horizontal)
 
     def zoom_time(self, direction: int) -> None:
