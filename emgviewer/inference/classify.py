@@ -100,9 +100,12 @@ def classify(
     cancel: CancelToken | None = None,
     progress: Callable[[int, int], None] | None = None,
     min_valid_windows: int = MIN_VALID_WINDOWS,
+    partial: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None] | None = None,
 ) -> Classification:
     """Classify every window of ``record``; raises :class:`ClassificationCancelled` when
-    ``cancel`` is set between batches. ``progress(done, total)`` follows the valid windows."""
+    ``cancel`` is set between batches. ``progress(done, total)`` follows the valid windows;
+    ``partial(starts_s, stops_s, probabilities, valid)`` sees the probabilities filled so far
+    (NaN rows: not yet) after each batch (the array is reused: copy what you keep)."""
     started = time.perf_counter()
     contract = model.card.input
     hop_s = hop_s or contract.hop_s
@@ -126,6 +129,8 @@ def classify(
         probabilities[chunk] = model.predict_proba(windows[chunk])
         if progress is not None:
             progress(done + chunk.size, todo.size)
+        if partial is not None:
+            partial(starts_s, stops_s, probabilities, validity.valid)
     verdict = record_verdict(probabilities[validity.valid], model.card.class_names,
                              min_valid_windows, n_total=geometry.n_windows)
     return Classification(record, model, hop_s, starts_s, stops_s, probabilities, validity,

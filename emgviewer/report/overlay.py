@@ -125,22 +125,33 @@ class RibbonWindows:
 
 
 def ribbon_windows(classification, collapse: bool | None = None) -> RibbonWindows:
-    card = classification.model.card
-    n = classification.n_windows
-    hop = classification.hop_s
-    window_s = float(np.max(classification.stops_s - classification.starts_s)) if n else hop
-    lanes = lane_count(window_s, hop)
+    return windows_from(classification.starts_s, classification.stops_s, classification.probabilities,
+                        classification.valid, classification.model.card, classification.hop_s, collapse)
+
+
+#: ``RibbonWindows.winner`` of a window not classified yet (a partial result): not drawn.
+PENDING = -2
+
+
+def windows_from(starts_s: np.ndarray, stops_s: np.ndarray, probabilities: np.ndarray, valid: np.ndarray,
+                 card, hop_s: float, collapse: bool | None = None) -> RibbonWindows:
+    """The ribbon of windows classified so far: valid windows whose probabilities are still NaN
+    are pending; uncertain is judged against the card's threshold, as the classifier does."""
+    n = starts_s.size
+    window_s = float(np.max(stops_s - starts_s)) if n else hop_s
+    lanes = lane_count(window_s, hop_s)
     collapsed = lanes > MAX_LANES if collapse is None else collapse
-    probabilities = np.nan_to_num(classification.probabilities)
-    winner = np.where(classification.valid, np.argmax(probabilities, axis=1) if n else 0, -1)
+    known = np.isfinite(probabilities).all(axis=1) if n else np.zeros(0, dtype=bool)
+    filled = np.where(known[:, None], probabilities, 0.0) if n else probabilities
+    top = filled.max(axis=1) if n else np.zeros(0)
+    winner = np.where(~valid, -1, np.where(known, np.argmax(filled, axis=1) if n else 0, PENDING))
     chance = 1.0 / len(card.classes)
-    top = probabilities.max(axis=1) if n else np.zeros(0)
-    strength = np.clip((top - chance) / (1 - chance), 0.0, 1.0)
     return RibbonWindows(
-        starts_s=classification.starts_s, stops_s=classification.stops_s,
+        starts_s=starts_s, stops_s=stops_s,
         lane=np.zeros(n, dtype=int) if collapsed else np.arange(n) % lanes,
-        lanes=1 if collapsed else lanes, collapsed=collapsed, hop_s=hop, winner=winner.astype(int),
-        strength=strength, uncertain=np.asarray(classification.uncertain, dtype=bool),
+        lanes=1 if collapsed else lanes, collapsed=collapsed, hop_s=hop_s, winner=winner.astype(int),
+        strength=np.clip((top - chance) / (1 - chance), 0.0, 1.0),
+        uncertain=known & valid & (top < card.uncertainty_threshold),
         colours=tuple(c.colour for c in card.classes),
         letters=tuple(_letter(c.label) for c in card.classes))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from emgviewer.analysis.decimate import PeakPyramid
 from emgviewer.analysis.display_filter import (HIGH_PASS_PRESETS_HZ, LOW_PASS_PRESETS_HZ, NOTCH_PRESETS_HZ,
                                                DisplayFilter, FilterError)
 
@@ -16,7 +17,7 @@ SYNC_SAMPLES = 2_000_000
 
 
 class _FilterSignals(QtCore.QObject):
-    done = QtCore.Signal(object, object, object)  # record, spec, filtered signal
+    done = QtCore.Signal(object, object, object)  # record, spec, (filtered signal, its pyramid)
 
 
 class _FilterJob(QtCore.QRunnable):
@@ -27,7 +28,8 @@ class _FilterJob(QtCore.QRunnable):
         self.setAutoDelete(False)
 
     def run(self) -> None:
-        self.signals.done.emit(self.record, self.spec, self.spec.apply(self.record.signal_uv, self.record.fs_hz))
+        filtered = self.spec.apply(self.record.signal_uv, self.record.fs_hz)
+        self.signals.done.emit(self.record, self.spec, (filtered, PeakPyramid(filtered)))
 
 
 class FilterController(QtCore.QObject):
@@ -102,35 +104,47 @@ class FilterController(QtCore.QObject):
             action.setChecked(getattr(self.spec, kind) == value)
 
     def refresh(self) -> None:
-        """Filter the shown record (again): at once when short, else in the background."""
+        """Filter the shown record (again): at once when short, else in the background, where
+        the filtered signal's min/max pyramid is built too."""
         record = self.window.record
-        self.displayed = None
         if record is None or not self.spec.active:
-            self._show(record, self.spec, None)
+            if self.displayed is not None:  # the trace shows a filtered copy: back to the record
+                self.displayed = None
+                self._show(record, self.spec, None)
+            else:  # already the record's own samples (a new record's trace draws them)
+                self._labels(self.spec)
             return
+        self.displayed = None
         if record.n_samples <= SYNC_SAMPLES:
-            self._show(record, self.spec, self.spec.apply(record.signal_uv, record.fs_hz))
+            filtered = self.spec.apply(record.signal_uv, record.fs_hz)
+            self._show(record, self.spec, (filtered, PeakPyramid(filtered)))
             return
         self.status.setText(f"display: {self.spec.label()} (filtering…)")
         self.job = _FilterJob(record, self.spec)
         self.job.signals.done.connect(self._show)
         self.pool.start(self.job)
 
-    def _show(self, record, spec: DisplayFilter, filtered) -> None:
+    def _show(self, record, spec: DisplayFilter, shown) -> None:
+        """``shown``: (filtered signal, its pyramid), or None for the record's own samples."""
         window = self.window
         if record is not window.record or spec != self.spec:
             return  # the user moved on while it ran
+        filtered, pyramid = shown if shown is not None else (None, None)
         self.displayed = filtered
-        signal = record.signal_uv if filtered is None else filtered
         if record is not None:
-            window.trace.set_display_signal(signal)
+            signal = record.signal_uv if filtered is None else filtered
+            window.trace.set_display_signal(signal, pyramid)
             window.muap_overlay.signal_uv = signal
-        window.inspector.display_signal = filtered
-        window.inspector.display_label = spec.label()
-        self.status.setText(f"display: {spec.label()}")
+        self._labels(spec)
         if window.result is not None and window.selected is not None:
             window.inspector.show_window(window.result, window.selected)
         self.changed.emit()
+
+    def _labels(self, spec: DisplayFilter) -> None:
+        window = self.window
+        window.inspector.display_signal = self.displayed
+        window.inspector.display_label = spec.label()
+        self.status.setText(f"display: {spec.label()}")
 
     def signal(self) -> np.ndarray | None:
         """What the reader sees and hears: the filtered signal, or the record's own."""

@@ -13,7 +13,7 @@ from emgviewer.inference.classify import Classification
 from emgviewer.inference.model import LoadedModel
 from emgviewer.records import RecordError, index_folder, read_record
 from emgviewer.records.record import Record
-from emgviewer.report.overlay import ribbon_windows
+from emgviewer.report.overlay import ribbon_windows, windows_from
 from emgviewer.report import scales
 from emgviewer.ui import exports
 from emgviewer.ui.browser import DatasetBrowser
@@ -29,9 +29,22 @@ from emgviewer.ui.teaching import TeachingController
 from emgviewer.ui.overview import OverviewStrip
 from emgviewer.ui.shortcuts import ANALYSIS_SHORTCUTS, SHORTCUTS, shortcut_help_text
 from emgviewer.ui.trace_view import TraceView
-from emgviewer.ui.workers import ClassifyJob, MuapJob, SaliencyJob
+from emgviewer.ui.workers import ClassifyJob, LoadJob, MuapJob, SaliencyJob
 
 MAX_RECENT = 8
+#: Records larger than this on disk (about 10 min of N2001) load off the UI thread.
+LOAD_IN_BACKGROUND_BYTES = 50 * 2**20
+
+
+def _bytes_on_disk(path: Path) -> int:
+    """The record's size: the file and, for a WFDB header, its data files beside it."""
+    try:
+        size = path.stat().st_size
+        if path.suffix.lower() == ".hea":
+            size += sum(p.stat().st_size for p in path.parent.glob(f"{path.stem}.*") if p.suffix.lower() != ".hea")
+        return size
+    except OSError:
+        return 0
 
 
 class MainWindow(QtWidgets.QMainWindow):
@@ -49,6 +62,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.muap_pool = QtCore.QThreadPool(self)
         self.muap_pool.setMaxThreadCount(1)
         self.muap_job: MuapJob | None = None
+        self.load_pool = QtCore.QThreadPool(self)  # long records are read here, one at a time
+        self.load_pool.setMaxThreadCount(1)
+        self.loading_job: LoadJob | None = None
         self.muaps = None  # RecordMuaps of the record shown, once analysed
         self.record: Record | None = None
         self.model: LoadedModel | None = None
@@ -199,16 +215,49 @@ class MainWindow(QtWidgets.QMainWindow):
             self.open_record(path)
 
     def open_record(self, path: str | Path) -> bool:
+        """Open a record: at once when small; a long one (over ``LOAD_IN_BACKGROUND_BYTES`` on
+        disk) is read and prepared in the background while the window stays responsive."""
+        path = Path(path)
+        if _bytes_on_disk(path) > LOAD_IN_BACKGROUND_BYTES:
+            return self._load_in_background(path)
         try:
             record = read_record(path)
         except RecordError as err:
             self.show_error(str(err))
             return False
+        self._show_record(record, path)
+        return True
+
+    def _load_in_background(self, path: Path) -> bool:
+        self._cancel_jobs()
+        self.sound.stop()
+        self.loading_job = job = LoadJob(self.generation, path)
+        job.signals.finished.connect(lambda generation, payload: self._loaded(generation, payload, path))
+        job.signals.failed.connect(self._load_failed)
+        self.trace.clear_classification(f"loading {path.name} ({_bytes_on_disk(path) / 2**20:.0f} MB)…")
+        self.statusBar().showMessage(f"loading {path.name}…")
+        self.load_pool.start(job)
+        return True
+
+    def _loaded(self, generation: int, payload, path: Path) -> None:
+        if generation != self.generation:
+            return  # another record was opened meanwhile
+        self.statusBar().clearMessage()
+        record, pyramid = payload
+        self._show_record(record, path, pyramid)
+
+    def _load_failed(self, generation: int, message: str) -> None:
+        if generation == self.generation:
+            self.statusBar().clearMessage()
+            self.trace.set_ribbon_message("")
+            self.show_error(message)
+
+    def _show_record(self, record: Record, path: Path, pyramid=None) -> None:
         self._cancel_jobs()
         self.sound.stop()
         self.record, self.result, self.selected = record, None, None
         # The reader's gain and time base stay across records (F fits the gain to this one).
-        self.trace.set_record(record, fit_sensitivity=False)
+        self.trace.set_record(record, fit_sensitivity=False, pyramid=pyramid)
         self.overview.set_record(record, self.trace.pyramid)
         self.muap_overlay.set_record(record.signal_uv, record.fs_hz)
         self.inspector.clear()
@@ -225,7 +274,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.marks.record_opened(record)
         self.analyse_muaps()
         self.classify_current()
-        return True
 
     def open_folder(self, path: str | Path) -> bool:
         try:
@@ -293,6 +341,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.overview.set_ribbon(None)
         job = ClassifyJob(self.generation, self.record, self.model, self.hop_s)
         job.signals.progress.connect(self._classification_progress)
+        job.signals.partial.connect(self._classification_partial)
         job.signals.finished.connect(self._classification_finished)
         job.signals.failed.connect(self._classification_failed)
         self.job = job
@@ -309,6 +358,16 @@ class MainWindow(QtWidgets.QMainWindow):
         if generation == self.generation:
             self.progress.setMaximum(max(total, 1))
             self.progress.setValue(done)
+
+    def _classification_partial(self, generation: int, payload) -> None:
+        """The windows classified so far: the ribbon fills in on a long record."""
+        if generation != self.generation or self.blind or self.model is None:
+            return
+        starts, stops, probabilities, valid = payload
+        hop = self.hop_s or self.model.card.input.hop_s
+        self.trace.set_classification(windows_from(starts, stops, probabilities, valid, self.model.card, hop))
+        self.overview.set_ribbon(windows_from(starts, stops, probabilities, valid, self.model.card, hop, collapse=True))
+        self.trace.set_ribbon_message("")
 
     def _classification_failed(self, generation: int, message: str) -> None:
         if generation != self.generation:
@@ -609,6 +668,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.sound.stop()
         self.pool.waitForDone(3000)
         self.muap_pool.waitForDone(3000)
+        self.load_pool.waitForDone(3000)
         self.filters.wait()
         super().closeEvent(event)
 

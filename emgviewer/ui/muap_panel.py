@@ -151,9 +151,9 @@ class MuapPanel(QtWidgets.QWidget):
         if chosen.size > MAX_RASTER:
             chosen = chosen[np.linspace(0, chosen.size - 1, MAX_RASTER).round().astype(int)]
         raster = pg.mkPen(QtGui.QColor(colour).lighter(170), width=1)
-        for d in chosen:
-            sweep = signal[d - half: d + half + 1].astype(np.float64)
-            plot.plot(t_ms, sweep - np.median(sweep[: half // 6]), pen=raster)
+        sweeps = signal[chosen[:, None] + np.arange(-half, half + 1)[None, :]].astype(np.float64)
+        sweeps -= np.median(sweeps[:, : max(1, half // 6)], axis=1, keepdims=True)
+        plot.addItem(_one_curve(t_ms, sweeps, raster))  # one item for all sweeps: cheap to draw
         plot.plot(t_ms, unit.template_uv, pen=pg.mkPen(colour, width=2.5))
         m = unit.measures
         for ms in (m.onset_ms, m.end_ms):
@@ -195,9 +195,15 @@ class MuapPanel(QtWidgets.QWidget):
         if n == 0:
             return
         t = self.sweeps.times_ms()
-        pen = pg.mkPen((120, 120, 120, 90), width=1)
-        for sweep in self.sweeps.sweeps_uv[:MAX_RASTER]:
-            plot.plot(t, sweep, pen=pen)
+        plot.addItem(_one_curve(t, self.sweeps.sweeps_uv[:MAX_RASTER], pg.mkPen((120, 120, 120, 90), width=1)))
         plot.plot(t, self.sweeps.average_uv, pen=pg.mkPen("#b00020", width=2))
         plot.addItem(pg.InfiniteLine(self.level.value(), angle=0, pen=pg.mkPen("#b00020", style=QtCore.Qt.PenStyle.DotLine)))
         plot.setTitle(f"{n} sweeps triggered at {self.level.value():.0f} µV, and their average")
+
+
+def _one_curve(t: np.ndarray, sweeps: np.ndarray, pen) -> pg.PlotCurveItem:
+    """Superimposed sweeps as one curve, broken between sweeps (NaN gaps)."""
+    n = len(sweeps)
+    x = np.concatenate([np.tile(np.append(t, np.nan), n)]) if n else np.empty(0)
+    y = np.hstack([sweeps, np.full((n, 1), np.nan)]).ravel() if n else np.empty(0)
+    return pg.PlotCurveItem(x, y, pen=pen, connect="finite")

@@ -21,7 +21,7 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from emgviewer.report.overlay import RibbonWindows
+from emgviewer.report.overlay import PENDING, RibbonWindows
 
 MIN_HEIGHT = 0.35  # bar height at chance, as a share of the lane
 INVALID_FILL = QtGui.QColor(225, 225, 225)
@@ -89,6 +89,8 @@ class RibbonItem(pg.GraphicsObject):
             height = lane_h - 2 * inset
             width = max(1.0, r - l - g)
             winner = int(w.winner[i])
+            if winner == PENDING:
+                continue  # not classified yet: the ribbon fills in as results arrive
             if winner < 0:
                 groups.setdefault(("invalid",), []).append(QtCore.QRectF(l, top, width, height))
                 continue

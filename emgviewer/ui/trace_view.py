@@ -94,9 +94,10 @@ class TraceView(pg.GraphicsLayoutWidget):
         plot.scene().sigMouseClicked.connect(self._click)
 
     # -- data --------------------------------------------------------------------------------
-    def set_record(self, record: Record, fit_sensitivity: bool = True) -> None:
+    def set_record(self, record: Record, fit_sensitivity: bool = True, pyramid: PeakPyramid | None = None) -> None:
+        """``pyramid``: built already (off the UI thread, for a long record)."""
         self.record = record
-        self.pyramid = PeakPyramid(record.signal_uv)
+        self.pyramid = pyramid or PeakPyramid(record.signal_uv)
         self._drawn_key = None
         self.clear_classification()
         self.start_s = 0.0
@@ -104,10 +105,11 @@ class TraceView(pg.GraphicsLayoutWidget):
             self.sensitivity_uv = fitting_sensitivity(record.signal_uv)
         self._apply_range()
 
-    def set_display_signal(self, signal_uv: np.ndarray) -> None:
+    def set_display_signal(self, signal_uv: np.ndarray, pyramid: PeakPyramid | None = None) -> None:
         """Draw ``signal_uv`` (the record through a display filter) in place of the record's
-        own samples; the view (start, time base, sensitivity) stays as it is."""
-        self.pyramid = PeakPyramid(signal_uv)
+        own samples; the view (start, time base, sensitivity) stays as it is. ``pyramid``:
+        built already, off the UI thread."""
+        self.pyramid = pyramid or PeakPyramid(signal_uv)
         self._drawn_key = None
         self._redraw()
 

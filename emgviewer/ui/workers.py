@@ -3,23 +3,30 @@ allowed to paint stale results (every job carries the generation it was started 
 
 from __future__ import annotations
 
+import time
 import traceback
 import warnings
 
 from PySide6 import QtCore
 
+from emgviewer.analysis.decimate import PeakPyramid
 from emgviewer.analysis.muap import MuapAnalysisError
 from emgviewer.analysis.muap.record import analyse_record
 from emgviewer.inference import CancelToken, ClassificationCancelled, classify
 from emgviewer.inference.model import LoadedModel
 from emgviewer.inference.saliency import occlusion_saliency
+from emgviewer.records import RecordError, read_record
 from emgviewer.records.record import Record
 
 
 class JobSignals(QtCore.QObject):
     progress = QtCore.Signal(int, int, int)  # generation, done, total
+    partial = QtCore.Signal(int, object)  # generation, (starts_s, stops_s, probabilities so far, valid)
     finished = QtCore.Signal(int, object)  # generation, result (classification: (result, warnings))
     failed = QtCore.Signal(int, str)  # generation, message
+
+
+PARTIAL_S = 0.5
 
 
 class ClassifyJob(QtCore.QRunnable):
@@ -30,12 +37,21 @@ class ClassifyJob(QtCore.QRunnable):
         self.signals = JobSignals()
         self.setAutoDelete(False)  # the owner keeps it until it reports
 
+    def _partial(self, starts_s, stops_s, probabilities, valid) -> None:
+        """Every ``PARTIAL_S`` at most: the windows classified so far, so the ribbon fills in."""
+        now = time.perf_counter()
+        if now - self._last_partial >= PARTIAL_S:
+            self._last_partial = now
+            self.signals.partial.emit(self.generation, (starts_s, stops_s, probabilities.copy(), valid))
+
     def run(self) -> None:
+        self._last_partial = time.perf_counter()
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 result = classify(self.record, self.model, hop_s=self.hop_s, cancel=self.token,
-                                  progress=lambda done, total: self.signals.progress.emit(self.generation, done, total))
+                                  progress=lambda done, total: self.signals.progress.emit(self.generation, done, total),
+                                  partial=self._partial)
             messages = [str(w.message) for w in caught]
         except ClassificationCancelled:
             return
@@ -62,6 +78,32 @@ class SaliencyJob(QtCore.QRunnable):
         self.signals.finished.emit(self.generation, curve)
 
 
+#: The viewer analyses MUAPs in the first minute of a record at most.
+VIEWER_MUAP_S = 60.0
+
+
+class LoadJob(QtCore.QRunnable):
+    """Reading a long record and building its min/max pyramid, off the UI thread."""
+
+    def __init__(self, generation: int, path) -> None:
+        super().__init__()
+        self.generation, self.path = generation, path
+        self.signals = JobSignals()
+        self.setAutoDelete(False)
+
+    def run(self) -> None:
+        try:
+            record = read_record(self.path)
+            pyramid = PeakPyramid(record.signal_uv)
+        except RecordError as err:
+            self.signals.failed.emit(self.generation, str(err))
+            return
+        except MemoryError:
+            self.signals.failed.emit(self.generation, f"{self.path}: too large to load into memory")
+            return
+        self.signals.finished.emit(self.generation, (record, pyramid))
+
+
 class MuapJob(QtCore.QRunnable):
     """The record's MUAP analysis (about 0.1-0.3 s for 11 s of N2001), off the UI thread."""
 
@@ -73,7 +115,7 @@ class MuapJob(QtCore.QRunnable):
 
     def run(self) -> None:
         try:
-            result = analyse_record(self.record)
+            result = analyse_record(self.record, max_duration_s=VIEWER_MUAP_S)
         except MuapAnalysisError as err:
             self.signals.failed.emit(self.generation, f"{self.record.name}: no MUAP analysis: {err}")
             return

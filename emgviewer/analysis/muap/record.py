@@ -48,10 +48,19 @@ class RecordMuaps:
                 f"{marked(s.recruitment_frequency_hz, mark('recruitment_frequency_hz'), '.1f', ' Hz')}")
 
 
-def analyse_record(record: Record) -> RecordMuaps:
-    analysis = analyse_muaps(record.signal_uv, record.fs_hz, calibrated=record.calibrated)
+def analyse_record(record: Record, max_duration_s: float | None = None) -> RecordMuaps:
+    """``max_duration_s``: analyse only the record's first so many seconds (the viewer's
+    background analysis of an hour-long record would take minutes and gigabytes); said in the
+    notes. Discharge times stay in the record's time."""
+    signal = record.signal_uv
+    notes_first = []
+    if max_duration_s is not None and record.duration_s > max_duration_s:
+        signal = signal[: int(max_duration_s * record.fs_hz)]
+        notes_first.append(f"the first {max_duration_s:g} s of this {record.duration_s / 60:.1f}-min record "
+                           "analysed (emgviewer muap analyses all of it)")
+    analysis = analyse_muaps(signal, record.fs_hz, calibrated=record.calibrated)
     notes, applies = _limits(record, analysis)
-    return RecordMuaps(record, analysis, tuple(notes), applies)
+    return RecordMuaps(record, analysis, tuple(notes_first + notes), applies)
 
 
 def _limits(record: Record, analysis: MuapAnalysis) -> tuple[list[str], bool]:
