@@ -80,10 +80,12 @@ def assess_spans(
     """Validity of arbitrary sample spans ``[starts, stops)``: used when windows are cut at a
     model's rate but judged on the record's original samples (before resampling blurs them)."""
     starts, stops = np.asarray(starts, dtype=np.int64), np.asarray(stops, dtype=np.int64)
-    clipped = clipped_mask(signal_uv, full_scale_uv)
-    missing_count = _count_in_windows(np.isnan(signal_uv), starts, stops)
-    clipped_fraction = _count_in_windows(clipped, starts, stops) / np.maximum(stops - starts, 1)
-    flat = _longest_flat_overlap(signal_uv, clipped, starts, stops,
+    signal = np.asarray(signal_uv)
+    missing_count = _count_in_windows(lambda a, b: np.isnan(signal[a:b]), signal.size, starts, stops)
+    clipped_count = _count_in_windows(lambda a, b: clipped_mask(signal[a:b], full_scale_uv), signal.size,
+                                      starts, stops)
+    clipped_fraction = clipped_count / np.maximum(stops - starts, 1)
+    flat = _longest_flat_overlap(signal, full_scale_uv, starts, stops,
                                  seconds_to_samples(criteria.max_flat_s, fs_hz) + 1)
     flags = np.zeros(starts.size, dtype=np.uint8)
     flags[missing_count > 0] |= np.uint8(Invalid.MISSING)
@@ -107,21 +109,59 @@ def assess_time_spans(
     return assess_spans(signal_uv, fs_hz, starts, stops, full_scale_uv, criteria)
 
 
-def _count_in_windows(mask: np.ndarray, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
-    cumulative = np.concatenate(([0], np.cumsum(mask, dtype=np.int64)))
-    return cumulative[stops] - cumulative[starts]
+#: Long records are judged in pieces of this many samples: no record-sized temporaries, and
+#: no numpy call long enough to hold the interpreter lock from the viewer's event loop.
+CHUNK = 1 << 20
 
 
-def _longest_flat_overlap(signal: np.ndarray, clipped: np.ndarray, starts: np.ndarray,
+def _count_in_windows(mask_of, n: int, starts: np.ndarray, stops: np.ndarray) -> np.ndarray:
+    """Per window, how many samples ``mask_of(a, b)`` (the mask of samples ``a:b``) marks,
+    from a running count read off at the window boundaries, one chunk at a time."""
+    chunk = CHUNK
+    bounds = np.concatenate((starts, stops))
+    order = np.argsort(bounds, kind="stable")
+    ordered = bounds[order]
+    before = np.zeros(bounds.size, dtype=np.int64)  # marked samples before each boundary
+    carry, j = 0, 0
+    for a in range(0, n, chunk):
+        b = min(a + chunk, n)
+        running = np.cumsum(mask_of(a, b), dtype=np.int64)  # marked in [a, a + k]
+        last = int(np.searchsorted(ordered, b, side="right"))
+        here = ordered[j:last]
+        before[order[j:last]] = carry + np.where(here > a, running[np.clip(here - a - 1, 0, b - a - 1)], 0)
+        carry += int(running[-1]) if running.size else 0
+        j = last
+    before[order[j:]] = carry  # boundaries at the very end
+    return before[starts.size:] - before[:starts.size]
+
+
+def _flat_runs(signal: np.ndarray, full_scale_uv, min_run: int) -> tuple[np.ndarray, np.ndarray]:
+    """Runs of >= ``min_run`` identical, unclipped samples: (first sample, one past the last),
+    found one chunk at a time (a run may span chunks)."""
+    chunk = CHUNK
+    starts, ends = [], []
+    previous = np.zeros(1, dtype=np.int8)  # whether the pair before the chunk was "same"
+    pairs = signal.size - 1
+    for a in range(0, max(pairs, 0), chunk):
+        b = min(a + chunk, pairs)
+        same = (signal[a + 1: b + 1] == signal[a:b]) & ~clipped_mask(signal[a + 1: b + 1], full_scale_uv)
+        edges = np.diff(np.concatenate((previous, same.astype(np.int8))))
+        starts.append(np.flatnonzero(edges == 1) + a)  # run of equal pairs from pair i: samples i ..
+        ends.append(np.flatnonzero(edges == -1) + a)  # .. to sample j (pair j - 1 the last equal one)
+        previous = same[-1:].astype(np.int8)
+    if previous.size and previous[0]:
+        ends.append(np.array([pairs], dtype=np.int64))
+    run_starts = np.concatenate(starts) if starts else np.empty(0, dtype=np.int64)
+    run_ends = np.concatenate(ends) if ends else np.empty(0, dtype=np.int64)
+    long_runs = run_ends - run_starts + 1 >= min_run
+    return run_starts[long_runs], run_ends[long_runs] + 1
+
+
+def _longest_flat_overlap(signal: np.ndarray, full_scale_uv, starts: np.ndarray,
                           stops: np.ndarray, min_run: int) -> np.ndarray:
     """Per window, the longest run (within the window) of >= ``min_run`` identical, unclipped
     samples; 0 where there is none."""
-    same = (signal[1:] == signal[:-1]) & ~clipped[1:]
-    edges = np.diff(np.concatenate(([0], same.astype(np.int8), [0])))
-    run_starts = np.flatnonzero(edges == 1)  # run covers samples run_start .. run_end inclusive
-    run_ends = np.flatnonzero(edges == -1)
-    long_runs = run_ends - run_starts + 1 >= min_run
-    run_starts, run_ends = run_starts[long_runs], run_ends[long_runs] + 1  # exclusive end
+    run_starts, run_ends = _flat_runs(signal, full_scale_uv, min_run)
     if run_starts.size == 0 or starts.size == 0:
         return np.zeros(starts.size, dtype=np.int64)
     overlap = (np.minimum(stops[:, None], run_ends[None, :])

@@ -61,18 +61,25 @@ def clipped_mask(signal_uv: np.ndarray, full_scale_uv: tuple[float, float] | Non
 
 
 def measure_quality(
-    signal_uv: np.ndarray, full_scale_uv: tuple[float, float] | None
+    signal_uv: np.ndarray, full_scale_uv: tuple[float, float] | None, chunk: int = 1 << 20
 ) -> QualityFlags:
-    """Quality flags of a float signal in µV; ``full_scale_uv`` is (low, high) or ``None``."""
+    """Quality flags of a float signal in µV; ``full_scale_uv`` is (low, high) or ``None``.
+    Counted chunk by chunk: an hour-long record needs no record-sized temporaries."""
     n = max(signal_uv.size, 1)
-    missing = np.isnan(signal_uv)
-    n_missing = int(np.count_nonzero(missing))
-    finite_peak = np.nanmax(np.abs(signal_uv)) if n_missing < signal_uv.size else np.nan
-    n_clipped = int(np.count_nonzero(clipped_mask(signal_uv, full_scale_uv)))
+    n_missing = n_zero = n_clipped = 0
+    peak = -np.inf
+    for first in range(0, signal_uv.size, chunk):
+        part = signal_uv[first: first + chunk]
+        missing = np.count_nonzero(np.isnan(part))
+        n_missing += int(missing)
+        n_zero += int(np.count_nonzero(part == 0))
+        n_clipped += int(np.count_nonzero(clipped_mask(part, full_scale_uv)))
+        if missing < part.size:
+            peak = max(peak, float(np.nanmax(part)), -float(np.nanmin(part)))
     return QualityFlags(
-        fraction_zero=int(np.count_nonzero(signal_uv == 0)) / n,
+        fraction_zero=n_zero / n,
         fraction_clipped=n_clipped / n,
         n_clipped=n_clipped,
         fraction_missing=n_missing / n,
-        peak_abs_uv=float(finite_peak) if signal_uv.size else 0.0,
+        peak_abs_uv=(peak if np.isfinite(peak) else float("nan")) if signal_uv.size else 0.0,
     )
