@@ -13,7 +13,7 @@ import wave
 from fractions import Fraction
 
 import numpy as np
-from scipy.signal import resample_poly
+from emgviewer.lazy import scipy_signal
 
 AUDIO_RATE_HZ = 44_100
 HEADROOM = 0.5  # the loud parts of the EMG sit at half of full scale
@@ -28,7 +28,7 @@ def resample_for_audio(signal: np.ndarray, fs_hz: float, rate_hz: int = AUDIO_RA
     ratio = (Fraction(rate_hz) / Fraction(fs_hz)).limit_denominator(10_000)
     out_rate = int(round(fs_hz * ratio.numerator / ratio.denominator))
     x = np.nan_to_num(np.asarray(signal, dtype=np.float64))
-    return resample_poly(x, ratio.numerator, ratio.denominator), out_rate
+    return scipy_signal.resample_poly(x, ratio.numerator, ratio.denominator), out_rate
 
 
 def limit(x: np.ndarray, volume: float = 1.0) -> np.ndarray:

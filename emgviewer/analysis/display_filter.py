@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import butter, iirnotch, sosfiltfilt, tf2sos
+from emgviewer.lazy import scipy_signal
 
 HIGH_PASS_PRESETS_HZ = (2.0, 20.0, 500.0)
 LOW_PASS_PRESETS_HZ = (10_000.0, 2_000.0, 1_000.0)
@@ -67,7 +67,7 @@ class DisplayFilter:
         missing = ~np.isfinite(x)
         y = np.where(missing, 0.0, x)
         if y.size > 12:  # sosfiltfilt pads; a handful of samples is shown as it is
-            y = sosfiltfilt(_sos(self, float(fs_hz)), y)
+            y = scipy_signal.sosfiltfilt(_sos(self, float(fs_hz)), y)
         y[missing] = np.nan
         return y.astype(np.float32)
 
@@ -80,9 +80,9 @@ def _hz(value: float) -> str:
 def _sos(spec: DisplayFilter, fs_hz: float) -> np.ndarray:
     sections = []
     if spec.high_pass_hz is not None:
-        sections.append(butter(2, spec.high_pass_hz, "highpass", fs=fs_hz, output="sos"))
+        sections.append(scipy_signal.butter(2, spec.high_pass_hz, "highpass", fs=fs_hz, output="sos"))
     if spec.low_pass_hz is not None:
-        sections.append(butter(2, spec.low_pass_hz, "lowpass", fs=fs_hz, output="sos"))
+        sections.append(scipy_signal.butter(2, spec.low_pass_hz, "lowpass", fs=fs_hz, output="sos"))
     if spec.notch_hz is not None:
-        sections.append(tf2sos(*iirnotch(spec.notch_hz, NOTCH_Q, fs=fs_hz)))
+        sections.append(scipy_signal.tf2sos(*scipy_signal.iirnotch(spec.notch_hz, NOTCH_Q, fs=fs_hz)))
     return np.vstack(sections)

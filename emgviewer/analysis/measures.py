@@ -6,7 +6,7 @@ Used to check the simulator against physiology and, later, shown in the window i
 from __future__ import annotations
 
 import numpy as np
-from scipy.signal import find_peaks
+from emgviewer.lazy import scipy_signal
 
 #: Willison's turns analysis counts reversals of at least 100 µV.
 TURN_THRESHOLD_UV = 100.0
@@ -69,7 +69,7 @@ def spike_durations_ms(
     """
     magnitude = np.abs(signal_uv - np.nanmedian(signal_uv))
     noise = noise_rms_uv(signal_uv, fs_hz)
-    peaks, _ = find_peaks(magnitude, height=max(min_height_uv, 6.0 * noise),
+    peaks, _ = scipy_signal.find_peaks(magnitude, height=max(min_height_uv, 6.0 * noise),
                           distance=max(1, int(0.02 * fs_hz)))
     gap = max(1, int(1e-3 * fs_hz))
     durations = []

@@ -6,7 +6,7 @@ import warnings
 from fractions import Fraction
 
 import numpy as np
-from scipy.signal import resample_poly
+from emgviewer.lazy import scipy_signal
 
 
 class UpsamplingWarning(UserWarning):
@@ -50,4 +50,4 @@ def resample_to(signal: np.ndarray, fs_from_hz: float, fs_to_hz: float) -> np.nd
             stacklevel=2,
         )
     up, down = rational_ratio(fs_from_hz, fs_to_hz)
-    return resample_poly(np.asarray(signal, dtype=np.float64), up, down).astype(np.float32)
+    return scipy_signal.resample_poly(np.asarray(signal, dtype=np.float64), up, down).astype(np.float32)

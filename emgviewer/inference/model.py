@@ -13,7 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import onnxruntime as ort
+from emgviewer.lazy import lazy_module
+
+ort = lazy_module("onnxruntime")  # about 0.3 s to import: only once a model is loaded
 
 from emgviewer.inference.card import CARD_KEY, ModelCard
 from emgviewer.inference.errors import CardError, ModelError

@@ -2,62 +2,28 @@
 
 >>> data = record_report_pdf(classification)              # doctest: +SKIP
 >>> write_pdf(Path("N2001A01BB02.pdf"), data)             # doctest: +SKIP
+
+The PDF pieces load reportlab, so they are imported on first use (PEP 562): the viewer, which
+needs only ``report.overlay``, ``report.scales`` and ``report.colours`` to draw, starts without it.
 """
 
 from __future__ import annotations
 
-from typing import Sequence
+import importlib
 
-from xml.sax.saxutils import escape
-
-from reportlab.platypus import CondPageBreak, Paragraph
-
-from emgviewer.analysis.muap import MuapAnalysisError
-from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
-from emgviewer.inference.classify import Classification
-from emgviewer.report.folder_section import folder_story
-from emgviewer.report.muap_section import muap_section
-from emgviewer.report.pdf import PAPERS, content_width, render, styles, write_pdf
-from emgviewer.report.record_section import DisplaySettings, marks_section, record_section
-from emgviewer.records.annotations import record_annotations
-from emgviewer.records.errors import RecordError
+_LAZY = {
+    "record_report_pdf": "emgviewer.report.documents",
+    "folder_report_pdf": "emgviewer.report.documents",
+    "DisplaySettings": "emgviewer.report.record_section",
+    "PAPERS": "emgviewer.report.pdf",
+    "write_pdf": "emgviewer.report.pdf",
+}
 
 
-def record_report_pdf(result: Classification, paper: str = "a4",
-                      display: DisplaySettings = DisplaySettings(), muaps: RecordMuaps | None = None,
-                      marks: tuple[list, str] | None = None) -> bytes:
-    """One record's report, with the reader's marks (``marks``: (annotations, source), or read
-    from the record's sidecar) and its MUAP analysis (``muaps``, or computed here)."""
-    sheet, width = styles(), content_width(paper)
-    story = record_section(result, sheet, width, display)
-    story += marks_section(*(marks if marks is not None else _marks(result)), sheet)
-    story += [CondPageBreak(260), *_muap_story(result, muaps, sheet, width)]
-    return render(story, paper, title=f"emgviewer report: {result.record.name}")
-
-
-def _marks(result: Classification) -> tuple[list, str]:
-    try:
-        return record_annotations(result.record)
-    except RecordError as err:
-        return [], f"not readable: {err}"
-
-
-def _muap_story(result: Classification, muaps: RecordMuaps | None, sheet: dict, width: float) -> list:
-    if muaps is None:
-        try:
-            muaps = analyse_record(result.record)
-        except MuapAnalysisError as err:
-            return [Paragraph("Motor unit potentials (MUAP analysis)", sheet["h2"]),
-                    Paragraph(escape(f"Not analysed: {err}."), sheet["body"])]
-    return muap_section(muaps, sheet, width)
-
-
-def folder_report_pdf(results: Sequence[Classification], title: str, paper: str = "a4",
-                      summary_only: bool = False, failures: Sequence[str] = ()) -> bytes:
-    if not results:
-        raise ValueError("no classified records to report")
-    story = folder_story(results, title, styles(), content_width(paper), summary_only, failures)
-    return render(story, paper, title=title)
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 __all__ = ["PAPERS", "DisplaySettings", "folder_report_pdf", "record_report_pdf", "write_pdf"]

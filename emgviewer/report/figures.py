@@ -9,24 +9,11 @@ from reportlab.lib import colors
 from emgviewer.analysis.decimate import PeakPyramid
 from emgviewer.inference.classify import Classification
 from emgviewer.report.overlay import Ribbon, ribbon_for
-from emgviewer.report.scales import SENSITIVITY_UV, fitting_sensitivity
+from emgviewer.report.scales import SENSITIVITY_UV, fitting_sensitivity, nice_length
 
 FONT = "Helvetica"
 GREY = colors.Color(0.45, 0.45, 0.45)
 TRACE = colors.Color(0.1, 0.1, 0.1)
-_NICE = (1, 2, 5)
-
-
-def nice_length(target: float) -> float:
-    """The largest 1-2-5 value not above ``target`` (for scale bars)."""
-    if target <= 0:
-        return 1.0
-    exponent = np.floor(np.log10(target))
-    for step in reversed(_NICE):
-        value = step * 10 ** exponent
-        if value <= target:
-            return float(value)
-    return float(10 ** exponent)
 
 
 def _rgb(rgba: np.ndarray) -> colors.Color:

@@ -37,3 +37,18 @@ def fitting_sensitivity(signal_uv: np.ndarray) -> int:
     needed = float(np.percentile(finite, 99.9)) / (V_DIVISIONS / 2)
     fitting = [v for v in SENSITIVITY_UV if v >= needed]
     return fitting[0] if fitting else SENSITIVITY_UV[-1]
+
+
+_NICE = (1, 2, 5)
+
+
+def nice_length(target: float) -> float:
+    """The largest 1-2-5 value not above ``target`` (for scale bars)."""
+    if target <= 0:
+        return 1.0
+    exponent = np.floor(np.log10(target))
+    for step in reversed(_NICE):
+        value = step * 10 ** exponent
+        if value <= target:
+            return float(value)
+    return float(10 ** exponent)

@@ -20,19 +20,26 @@ def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
     return app
 
 
-def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettings | None = None):
+def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettings | None = None,
+                 defer_model: bool = False):
+    """The main window with the record open. ``defer_model``: load the model after the first
+    frame (the trace never waits for onnxruntime); a screenshot loads it first."""
     from emgviewer.ui.main_window import MainWindow
 
     window = MainWindow(settings)
-    window.set_model(model or default_model_path())
+    model_path = model or default_model_path()
+    if not defer_model:
+        window.set_model(model_path)
     window.open_path(path or demo_record_paths()[2])  # the neurogenic demo shows the most
+    if defer_model:
+        QtCore.QTimer.singleShot(0, lambda: window.set_model(model_path))
     return window
 
 
 def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: Path | None = None,
                size: tuple[int, int] = (1600, 900)) -> int:
     app = make_application()
-    window = build_window(path, model)
+    window = build_window(path, model, defer_model=screenshot is None)
     window.resize(*size)
     if screenshot is None:
         window.fit_to_screen()

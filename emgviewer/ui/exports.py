@@ -8,8 +8,6 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from emgviewer.atomic import atomic_write_text
-from emgviewer.report import DisplaySettings, record_report_pdf, write_pdf
-from emgviewer.report.csv_export import windows_csv
 from emgviewer.ui.folder_job import FolderReportJob
 from emgviewer.ui.message_bar import NO_MODEL_MESSAGE
 
@@ -33,6 +31,8 @@ def ask_export_pdf(window) -> None:
 
 def export_pdf(window, path: Path, overwrite: bool = False) -> bool:
     """Write the current record's report with the display settings in use."""
+    from emgviewer.report import DisplaySettings, record_report_pdf, write_pdf  # reportlab on first use
+
     if window.result is None:
         return False
     display = DisplaySettings(window.trace.timebase_ms, window.trace.sensitivity_uv, window.filters.spec.label())
@@ -82,6 +82,8 @@ def ask_export_csv(window) -> None:
     path = ask_save_path(window, "Export windows", "_windows.csv", "CSV (*.csv)")
     if path:
         try:
+            from emgviewer.report.csv_export import windows_csv
+
             atomic_write_text(path, windows_csv([window.result]))
         except OSError as err:
             window.show_error(f"{path}: could not write ({err.strerror})")

@@ -17,7 +17,6 @@ from emgviewer.atomic import atomic_write_bytes, atomic_write_text
 from emgviewer.inference import classify
 from emgviewer.inference.caveats import assess
 from emgviewer.records import RecordError, index_folder
-from emgviewer.report.score_sheet import score_sheet_pdf
 from emgviewer.teaching import ANSWERS, Quiz, label
 
 
@@ -192,6 +191,8 @@ class ScoreDialog(QtWidgets.QDialog):
     def export_pdf(self) -> None:
         path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Score sheet", "quiz.pdf", "PDF (*.pdf)")
         if path:
+            from emgviewer.report.score_sheet import score_sheet_pdf  # reportlab on first use
+
             atomic_write_bytes(Path(path), score_sheet_pdf(self.score), overwrite=True)
 
     def export_csv(self) -> None:

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import butter, find_peaks, sosfiltfilt
+from emgviewer.lazy import scipy_signal
 
 BAND_HZ = (250.0, 5000.0)
 THRESHOLD_SIGMAS = 5.0
@@ -54,7 +54,7 @@ def analysis_band(fs_hz: float) -> tuple[float, float]:
 
 @lru_cache(maxsize=8)
 def _band_filter(fs_hz: float) -> np.ndarray:
-    return butter(2, analysis_band(fs_hz), "bandpass", fs=fs_hz, output="sos")
+    return scipy_signal.butter(2, analysis_band(fs_hz), "bandpass", fs=fs_hz, output="sos")
 
 
 def band_limited(signal_uv: np.ndarray, fs_hz: float) -> np.ndarray:
@@ -64,7 +64,7 @@ def band_limited(signal_uv: np.ndarray, fs_hz: float) -> np.ndarray:
             f"MUAP analysis needs at least {MIN_RATE_HZ / 1e3:g} kHz sampling; this record has "
             f"{fs_hz:g} Hz, too slow to measure a MUAP's spike")
     x = np.nan_to_num(np.asarray(signal_uv, dtype=np.float64), nan=0.0, posinf=0.0, neginf=0.0)
-    return sosfiltfilt(_band_filter(float(fs_hz)), x)
+    return scipy_signal.sosfiltfilt(_band_filter(float(fs_hz)), x)
 
 
 def robust_noise_uv(filtered_uv: np.ndarray) -> float:
@@ -79,6 +79,6 @@ def detect(signal_uv: np.ndarray, fs_hz: float, calibrated: bool = True,
     threshold = max(threshold_sigmas * noise, MIN_THRESHOLD_UV if calibrated else 0.0)
     if not noise > 0:
         return Detection(analysis_band(fs_hz), filtered, 0.0, 0.0, np.empty(0, dtype=np.int64))
-    peaks, _ = find_peaks(np.abs(filtered), height=threshold,
+    peaks, _ = scipy_signal.find_peaks(np.abs(filtered), height=threshold,
                           distance=max(1, int(round(DEAD_TIME_MS * 1e-3 * fs_hz))))
     return Detection(analysis_band(fs_hz), filtered, noise, threshold, peaks.astype(np.int64))

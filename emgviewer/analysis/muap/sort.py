@@ -24,10 +24,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.cluster.hierarchy import fcluster, linkage
-from scipy.signal import find_peaks
 
 from emgviewer.analysis.muap.detect import DEAD_TIME_MS, Detection
+from emgviewer.lazy import scipy_signal
 from emgviewer.analysis.muap.superpose import superpose
 
 SEGMENT_MS = 1.2  # half-width of the segment compared with a template
@@ -89,7 +88,7 @@ class _Padded:
 
     def peaks(self, height: float, distance: int) -> np.ndarray:
         inner = self.values[self.pad: self.values.size - self.pad]
-        found, _ = find_peaks(np.abs(inner), height=height, distance=distance)
+        found, _ = scipy_signal.find_peaks(np.abs(inner), height=height, distance=distance)
         return found.astype(np.int64)
 
 
@@ -163,6 +162,8 @@ def _seed_templates(x: _Padded, peaks: np.ndarray, h: int, big: int, sigma: floa
     # The largest candidates seed the clusters when there are too many to cluster all.
     chosen = peaks if peaks.size <= MAX_CLUSTERED else np.sort(
         peaks[np.argsort(-np.abs(x.values[peaks + x.pad]))[:MAX_CLUSTERED]])
+    from scipy.cluster.hierarchy import fcluster, linkage  # here: importing scipy.cluster costs 0.5 s
+
     segments = x.segments(chosen, h) / sigma
     labels = fcluster(linkage(segments, "average"), CLUSTER_CUT * np.sqrt(2 * segments.shape[1]),
                       "distance")

@@ -35,11 +35,10 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import butter, sosfiltfilt
-from scipy.stats import trim_mean
 
 from emgviewer.analysis.measures import count_turns, last_above
 from emgviewer.analysis.muap.superpose import superpose
+from emgviewer.lazy import scipy_signal, scipy_stats
 
 HALF_WINDOW_MS = 25.0  # holds a 25-ms neurogenic potential with baseline on both sides
 BASELINE_MS = 4.0
@@ -92,7 +91,7 @@ def averaged_templates(signal_uv: np.ndarray, fs_hz: float, trains: list[np.ndar
     x = np.pad(np.nan_to_num(np.asarray(signal_uv, dtype=np.float64)), half)
     offsets = np.arange(2 * half + 1)[None, :]
     templates = [x[train[:, None] + offsets].mean(axis=0) for train in trains]
-    for average in (np.mean, lambda sweeps, axis: trim_mean(sweeps, TRIM, axis=axis)):
+    for average in (np.mean, lambda sweeps, axis: scipy_stats.trim_mean(sweeps, TRIM, axis=axis)):
         residual = x - sum(superpose(x.size, train, template) for train, template in zip(trains, templates))
         templates = [template + average(residual[train[:, None] + offsets], axis=0)
                      for train, template in zip(trains, templates)]
@@ -112,7 +111,7 @@ def measure(template_uv: np.ndarray, fs_hz: float) -> WaveformMeasures:
     """The clinical measures of one averaged, baseline-corrected potential centred in its array."""
     edge = _edge(fs_hz)
     # Markers are placed on a smoothed copy: the baseline departure is slow, the noise is not.
-    smooth = sosfiltfilt(_marker_filter(float(fs_hz)), template_uv)
+    smooth = scipy_signal.sosfiltfilt(_marker_filter(float(fs_hz)), template_uv)
     noise = float(np.std(np.concatenate((smooth[:edge], smooth[-edge:]))))
     magnitude = np.abs(smooth)
     peak = int(np.argmax(np.abs(template_uv)))
@@ -144,7 +143,7 @@ def measure(template_uv: np.ndarray, fs_hz: float) -> WaveformMeasures:
 
 @lru_cache(maxsize=8)
 def _marker_filter(fs_hz: float) -> np.ndarray:
-    return butter(2, min(MARKER_LOWPASS_HZ, 0.45 * fs_hz), "lowpass", fs=fs_hz, output="sos")
+    return scipy_signal.butter(2, min(MARKER_LOWPASS_HZ, 0.45 * fs_hz), "lowpass", fs=fs_hz, output="sos")
 
 
 def _phases(potential: np.ndarray, level: float) -> int:

@@ -1,0 +1,56 @@
+"""Whole PDF documents: a record's report and a folder's."""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from xml.sax.saxutils import escape
+
+from reportlab.platypus import CondPageBreak, Paragraph
+
+from emgviewer.analysis.muap import MuapAnalysisError
+from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
+from emgviewer.inference.classify import Classification
+from emgviewer.report.folder_section import folder_story
+from emgviewer.report.muap_section import muap_section
+from emgviewer.report.pdf import content_width, render, styles
+from emgviewer.report.record_section import DisplaySettings, marks_section, record_section
+from emgviewer.records.annotations import record_annotations
+from emgviewer.records.errors import RecordError
+
+
+def record_report_pdf(result: Classification, paper: str = "a4",
+                      display: DisplaySettings = DisplaySettings(), muaps: RecordMuaps | None = None,
+                      marks: tuple[list, str] | None = None) -> bytes:
+    """One record's report, with the reader's marks (``marks``: (annotations, source), or read
+    from the record's sidecar) and its MUAP analysis (``muaps``, or computed here)."""
+    sheet, width = styles(), content_width(paper)
+    story = record_section(result, sheet, width, display)
+    story += marks_section(*(marks if marks is not None else _marks(result)), sheet)
+    story += [CondPageBreak(260), *_muap_story(result, muaps, sheet, width)]
+    return render(story, paper, title=f"emgviewer report: {result.record.name}")
+
+
+def _marks(result: Classification) -> tuple[list, str]:
+    try:
+        return record_annotations(result.record)
+    except RecordError as err:
+        return [], f"not readable: {err}"
+
+
+def _muap_story(result: Classification, muaps: RecordMuaps | None, sheet: dict, width: float) -> list:
+    if muaps is None:
+        try:
+            muaps = analyse_record(result.record)
+        except MuapAnalysisError as err:
+            return [Paragraph("Motor unit potentials (MUAP analysis)", sheet["h2"]),
+                    Paragraph(escape(f"Not analysed: {err}."), sheet["body"])]
+    return muap_section(muaps, sheet, width)
+
+
+def folder_report_pdf(results: Sequence[Classification], title: str, paper: str = "a4",
+                      summary_only: bool = False, failures: Sequence[str] = ()) -> bytes:
+    if not results:
+        raise ValueError("no classified records to report")
+    story = folder_story(results, title, styles(), content_width(paper), summary_only, failures)
+    return render(story, paper, title=title)
