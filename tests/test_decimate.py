@@ -42,3 +42,16 @@ def test_each_pair_is_the_min_and_max_of_its_block():
         for i in (0, 7, mins.size - 1):
             chunk = signal[i * block:(i + 1) * block]
             assert mins[i] == chunk.min() and maxs[i] == chunk.max()
+
+
+@pytest.mark.parametrize("n,nperseg", [(23_437, 2048), (5000, 256), (1001, 255)])
+def test_welch_psd_equals_scipy(n, nperseg):
+    from scipy.signal import welch
+
+    from emgviewer.analysis.spectrum import welch_psd
+
+    x = np.random.default_rng(n).normal(0, 30, n) + 5.0
+    f_ours, p_ours = welch_psd(x, 23437.5, nperseg)
+    f_scipy, p_scipy = welch(x, fs=23437.5, nperseg=nperseg)
+    np.testing.assert_allclose(f_ours, f_scipy)
+    np.testing.assert_allclose(p_ours, p_scipy, rtol=1e-10)

@@ -9,10 +9,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
 from emgviewer.analysis.measures import peak_to_peak_uv, turns_per_s
+from emgviewer.analysis.spectrum import welch_psd
 from emgviewer.inference.classify import Classification
 from emgviewer.report.colours import TRACE
 from emgviewer.report.scales import nice_length
-from emgviewer.lazy import scipy_signal
 
 
 def window_measures(window_uv: np.ndarray, fs_hz: float) -> dict[str, float]:
@@ -99,7 +99,7 @@ class WindowInspector(QtWidgets.QWidget):
             self._draw_bars([], np.zeros(0), [])
             self.probabilities.setTitle("class probabilities: none, the window was not classified")
         if np.isfinite(window).sum() > 256:
-            frequencies, power = scipy_signal.welch(window[np.isfinite(window)], fs=fs, nperseg=min(2048, window.size))
+            frequencies, power = welch_psd(window[np.isfinite(window)], fs, nperseg=min(2048, window.size))
             self.spectrum_curve.setData(frequencies[1:], np.maximum(power[1:], 1e-12))
         measures = window_measures(window, fs)
         self.title.setText(f"Window {index + 1}/{result.n_windows}: {result.starts_s[index]:.2f}–"

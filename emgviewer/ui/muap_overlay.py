@@ -54,11 +54,17 @@ class MuapOverlay(QtCore.QObject):
         self.place_ticks()
 
     def place_ticks(self, half_uv: float | None = None) -> None:
-        """Ticks just below the top of the screen (``half_uv``: half the visible µV range)."""
+        """Ticks just below the top of the screen (``half_uv``: half the visible µV range);
+        rebuilt only when that or the analysis changes, not on every scroll."""
         if self.muaps is None or not self.ticks.isVisible():
             self.ticks.setData([], [])
+            self._ticks_key = None
             return
         half_uv = half_uv if half_uv is not None else self.plot.vb.viewRange()[1][1]
+        key = (id(self.muaps), half_uv)
+        if key == getattr(self, "_ticks_key", None):
+            return
+        self._ticks_key = key
         spots = []
         fs = self.muaps.analysis.fs_hz
         for i, unit in enumerate(self.muaps.analysis.units):

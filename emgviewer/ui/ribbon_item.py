@@ -24,6 +24,9 @@ from PySide6 import QtCore, QtGui
 from emgviewer.report.overlay import PENDING, RibbonWindows
 
 MIN_HEIGHT = 0.35  # bar height at chance, as a share of the lane
+#: Zoomed out past this many bars, neighbouring bars of one lane that say the same (class,
+#: state, confidence to a sixth) are drawn as one: a whole hour costs a few hundred rectangles.
+MERGE_ABOVE = 400
 INVALID_FILL = QtGui.QColor(225, 225, 225)
 INVALID_HATCH = QtGui.QColor(120, 120, 120)
 
@@ -77,6 +80,8 @@ class RibbonItem(pg.GraphicsObject):
         key = w.lane[idx] * (column.max() - column.min() + 2) + (column - column.min())
         _, keep = np.unique(key, return_index=True)
         idx, left, right = idx[keep], left[keep], right[keep]
+        if idx.size > MERGE_ABOVE:
+            idx, left, right = _merge_runs(w, idx, left, right)
         painter.save()
         painter.resetTransform()
         painter.setPen(QtCore.Qt.PenStyle.NoPen)
@@ -138,3 +143,17 @@ def _brushes(key: tuple, colours: tuple[str, ...]) -> list[QtGui.QBrush]:
         tint.setAlpha(45)
         return [QtGui.QBrush(tint)]
     return [QtGui.QBrush(colour)]
+
+
+def _merge_runs(w: RibbonWindows, idx: np.ndarray, left: np.ndarray, right: np.ndarray):
+    """Bars in one lane that touch (within a pixel) and say the same become one bar."""
+    order = np.lexsort((left, w.lane[idx]))
+    idx, left, right = idx[order], left[order], right[order]
+    level = np.round(w.strength[idx] * 6)
+    said = w.winner[idx] * 100 + w.uncertain[idx] * 10 + level
+    lane = w.lane[idx]
+    new_run = np.ones(idx.size, dtype=bool)
+    new_run[1:] = (lane[1:] != lane[:-1]) | (said[1:] != said[:-1]) | (left[1:] > right[:-1] + 1.0)
+    firsts = np.flatnonzero(new_run)
+    lasts = np.append(firsts[1:], idx.size) - 1
+    return idx[firsts], left[firsts], np.maximum.reduceat(right, firsts) if firsts.size else right[lasts]
