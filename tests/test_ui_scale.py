@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
-from PySide6 import QtCore, QtGui  # noqa: E402
+from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
 
 from cli_runner import emgviewer_cli  # noqa: E402
 from conftest import open_classified as _open  # noqa: E402
@@ -116,3 +116,37 @@ def test_a_headless_screenshot_renders_offscreen(tmp_path):
     assert run.returncode == 0, run.stderr
     image = QtGui.QImage(str(out))
     assert (image.width(), image.height()) == (1280, 720)
+
+
+def test_the_help_lists_every_keyed_action_in_two_columns(qtbot, window):
+    window.show_shortcuts()
+    table = window.shortcuts_dialog.findChild(QtWidgets.QTableWidget)
+    keys = {table.item(r, 0).text() for r in range(table.rowCount())}
+    expected = {a.shortcut().toString() for a in window.actions() if not a.shortcut().isEmpty()}
+    assert expected <= keys
+    assert {"F", "Space", "B", "C", "T"} <= keys
+    window.shortcuts_dialog.close()
+
+
+def test_the_folder_report_reuses_classify_all(qtbot, window, fast_model_path, demo_copy, tmp_path):
+    pypdf = pytest.importorskip("pypdf")
+    window.set_model(fast_model_path)
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        window.open_folder(demo_copy)
+    window.classify_all()
+    with qtbot.waitSignal(window.folder_job.signals.finished, timeout=60_000):
+        pass
+    assert len(window.kept) == 3
+    out = tmp_path / "folder.pdf"
+    job = window.export_folder_report(out, summary_only=True)
+    with qtbot.waitSignal(job.signals.finished, timeout=60_000):
+        pass
+    assert job.reused == 3  # no record classified a second time
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(out).pages)
+    assert "demo_normal" in text and "demo_neurogenic" in text
+    # Another hop is another classification: nothing reused.
+    window.hop_s = 0.02
+    job = window.export_folder_report(tmp_path / "other.pdf", summary_only=True)
+    with qtbot.waitSignal(job.signals.finished, timeout=60_000):
+        pass
+    assert job.reused == 0

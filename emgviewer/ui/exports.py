@@ -66,7 +66,7 @@ def export_folder_report(window, path: Path, summary_only: bool) -> FolderReport
     if window.model is None or window.browser.index is None:
         return None
     job = FolderReportJob([e.path for e in window.browser.index.records], window.model, window.hop_s, path,
-                          f"emgviewer report: {window.browser.index.root}", summary_only)
+                          f"emgviewer report: {window.browser.index.root}", summary_only, window.kept)
     job.signals.progress.connect(lambda done, total: (window.browser.progress.setMaximum(total),
                                                       window.browser.progress.setValue(done),
                                                       window.browser.progress.show()))

@@ -10,6 +10,8 @@ from emgviewer.inference import CancelToken
 from emgviewer.inference.batch import classify_each
 from emgviewer.inference.caveats import assess
 from emgviewer.inference.model import LoadedModel
+from emgviewer.inference.reuse import ClassificationCache
+from emgviewer.records import RecordError, read_record
 
 
 class FolderSignals(QtCore.QObject):
@@ -19,9 +21,10 @@ class FolderSignals(QtCore.QObject):
 
 
 class FolderJob(QtCore.QRunnable):
-    def __init__(self, paths: list[Path], model: LoadedModel, hop_s: float | None) -> None:
+    def __init__(self, paths: list[Path], model: LoadedModel, hop_s: float | None,
+                 cache: ClassificationCache | None = None) -> None:
         super().__init__()
-        self.paths, self.model, self.hop_s = paths, model, hop_s
+        self.paths, self.model, self.hop_s, self.cache = paths, model, hop_s, cache
         self.token = CancelToken()
         self.signals = FolderSignals()
         self.setAutoDelete(False)
@@ -32,7 +35,10 @@ class FolderJob(QtCore.QRunnable):
             if outcome.error is not None:
                 self.signals.record_done.emit(done, outcome.path.stem, None, str(outcome.error))
                 continue
-            # Only the assessment crosses to the UI: the signal is dropped here, record by record.
+            # Only the assessment crosses to the UI, and the cache keeps the arrays: the signal is
+            # dropped here, record by record.
+            if self.cache is not None:
+                self.cache.put(outcome.path, outcome.result, self.hop_s)
             self.signals.record_done.emit(done, outcome.result.record.name, assess(outcome.result), "")
         self.signals.finished.emit()
 
@@ -47,9 +53,10 @@ class FolderReportJob(QtCore.QRunnable):
     """Classify every record of the folder and write its PDF report, in the background."""
 
     def __init__(self, paths: list[Path], model: LoadedModel, hop_s: float | None, out: Path, title: str,
-                 summary_only: bool) -> None:
+                 summary_only: bool, cache: ClassificationCache | None = None) -> None:
         super().__init__()
-        self.paths, self.model, self.hop_s, self.out = paths, model, hop_s, out
+        self.paths, self.model, self.hop_s, self.out, self.cache = paths, model, hop_s, out, cache
+        self.reused = 0  # records whose kept classification was used
         self.title, self.summary_only = title, summary_only
         self.token = CancelToken()
         self.signals = FolderReportSignals()
@@ -59,11 +66,19 @@ class FolderReportJob(QtCore.QRunnable):
         from emgviewer.report import folder_report_pdf, write_pdf
 
         results, failures = [], []
-        for done, outcome in enumerate(classify_each(self.paths, self.model, self.hop_s, self.token), start=1):
-            if outcome.error is not None:
-                failures.append(str(outcome.error))
-            else:
-                results.append(outcome.result)
+        for done, path in enumerate(self.paths, start=1):
+            if self.token.cancelled:
+                return
+            result = self._kept(path)
+            if result is None:
+                outcome = next(iter(classify_each([path], self.model, self.hop_s, self.token)), None)
+                if outcome is None:
+                    return
+                if outcome.error is not None:
+                    failures.append(str(outcome.error))
+                result = outcome.result
+            if result is not None:
+                results.append(result)
             self.signals.progress.emit(done, len(self.paths))
         if self.token.cancelled:
             return
@@ -74,3 +89,15 @@ class FolderReportJob(QtCore.QRunnable):
             self.signals.failed.emit(f"{self.out}: could not write the report ({err})")
             return
         self.signals.finished.emit(str(self.out))
+
+    def _kept(self, path: Path):
+        """The classification kept by "Classify all" for this file, model and hop, if any."""
+        if self.cache is None:
+            return None
+        try:
+            record = read_record(path)
+        except RecordError:
+            return None
+        result = self.cache.get(path, record, self.model, self.hop_s)
+        self.reused += result is not None
+        return result

@@ -17,6 +17,7 @@ from emgviewer.report.overlay import ribbon_windows, windows_from
 from emgviewer.report import scales
 from emgviewer.ui import exports
 from emgviewer.ui.browser import DatasetBrowser
+from emgviewer.inference.reuse import ClassificationCache
 from emgviewer.ui.folder_job import FolderJob, FolderReportJob
 from emgviewer.ui.inspector import WindowInspector
 from emgviewer.ui.message_bar import NO_MODEL_MESSAGE, MessageBar
@@ -73,6 +74,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.job: ClassifyJob | None = None
         self.saliency_job: SaliencyJob | None = None
         self.folder_job: FolderJob | None = None
+        self.kept = ClassificationCache()  # "Classify all" results, reused by the folder report
         self.selected: int | None = None
         self.hop_s: float | None = None  # None: the card's
         self.blind = False  # teaching: nothing that gives the answer away is shown
@@ -424,7 +426,7 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if self.folder_job is not None:
             self.folder_job.token.cancel()
-        job = FolderJob([e.path for e in self.browser.index.records], self.model, self.hop_s)
+        job = FolderJob([e.path for e in self.browser.index.records], self.model, self.hop_s, self.kept)
         job.signals.record_done.connect(self._folder_record_done)
         job.signals.finished.connect(self._folder_finished)
         self.browser.progress.setMaximum(len(self.browser.index.records))
@@ -591,7 +593,24 @@ class MainWindow(QtWidgets.QMainWindow):
         self.trace.set_timebase(scales.step(scales.TIMEBASE_MS, self.trace.timebase_ms, -direction))
 
     def show_shortcuts(self) -> None:
-        QtWidgets.QMessageBox.information(self, "Keyboard shortcuts", shortcut_help_text(self.actions()))
+        """The keys in a two-column table (a message box's tabs do not line up)."""
+        rows = [line.split("\t", 1) for line in shortcut_help_text(self.actions()).splitlines()]
+        dialog = QtWidgets.QDialog(self)
+        dialog.setWindowTitle("Keyboard shortcuts")
+        table = QtWidgets.QTableWidget(len(rows), 2, dialog)
+        table.setHorizontalHeaderLabels(("key", "action"))
+        table.verticalHeader().hide()
+        table.setEditTriggers(QtWidgets.QAbstractItemView.EditTrigger.NoEditTriggers)
+        for r, (key, text) in enumerate(rows):
+            table.setItem(r, 0, QtWidgets.QTableWidgetItem(key))
+            table.setItem(r, 1, QtWidgets.QTableWidgetItem(text))
+        table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
+        layout = QtWidgets.QVBoxLayout(dialog)
+        layout.addWidget(table)
+        dialog.resize(560, 620)
+        self.shortcuts_dialog = dialog  # kept for tests and screenshots
+        dialog.show()
 
     def _range_changed(self, start: float, stop: float) -> None:
         self.overview.show_range(start, stop)
@@ -605,7 +624,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _ask_record(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
             self, "Open record", self.settings.value("last_folder", ""),
-            "Recordings (*.hea *.bin *.dat *.edf *.rec *.wav *.csv *.txt);;All files (*)")
+            # A WFDB/N2001 record is listed once, by its header; its data file on its own filter.
+            "Recordings (*.hea *.edf *.rec *.wav *.csv *.txt);;WFDB data files (*.bin *.dat);;All files (*)")
         if path:
             self.open_record(path)
 

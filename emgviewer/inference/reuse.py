@@ -1,0 +1,63 @@
+"""Classifications kept without their signal, so a folder classified once ("Classify all") is
+not classified again for its report: the arrays stay (a few kB a record), the signal does not.
+
+A kept result is reused only for the same file (path, size, modification time), the same model
+file and the same hop; anything else is classified afresh.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from emgviewer.inference.classify import Classification
+from emgviewer.inference.model import LoadedModel
+from emgviewer.records.record import Record
+
+
+def _file_key(path: Path) -> tuple:
+    stat = Path(path).stat()
+    return (str(Path(path).resolve()), stat.st_size, stat.st_mtime_ns)
+
+
+@dataclass(frozen=True)
+class Kept:
+    key: tuple
+    result: Classification  # with its record replaced by an empty stand-in
+
+
+class ClassificationCache:
+    """Thread-safe: filled by one background job, read by another."""
+
+    def __init__(self) -> None:
+        self._kept: dict[str, Kept] = {}
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def _key(path: Path, model: LoadedModel, hop_s: float | None) -> tuple:
+        return (*_file_key(path), str(Path(model.path).resolve()), hop_s or model.card.input.hop_s)
+
+    def put(self, path: Path, result: Classification, hop_s: float | None) -> None:
+        light = replace(result, record=_stand_in(result.record))
+        with self._lock:
+            self._kept[str(Path(path).resolve())] = Kept(self._key(path, result.model, hop_s), light)
+
+    def get(self, path: Path, record: Record, model: LoadedModel, hop_s: float | None) -> Classification | None:
+        """The kept classification of ``path`` with ``record`` put back, or None."""
+        try:
+            key = self._key(path, model, hop_s)
+        except OSError:
+            return None
+        with self._lock:
+            kept = self._kept.get(str(Path(path).resolve()))
+        if kept is None or kept.key != key:
+            return None
+        return replace(kept.result, record=record, model=model)
+
+    def __len__(self) -> int:
+        return len(self._kept)
+
+
+def _stand_in(record: Record) -> Record:
+    return replace(record, signal_uv=record.signal_uv[:0])
