@@ -29,7 +29,7 @@ from PySide6 import QtCore  # noqa: E402
 from emgviewer.inference import classify, default_model_path, load_model  # noqa: E402
 from emgviewer.paths import demo_record_paths  # noqa: E402
 from emgviewer.records import read_record  # noqa: E402
-from emgviewer.report.overlay import ribbon_for  # noqa: E402
+from emgviewer.report.overlay import ribbon_windows  # noqa: E402
 from emgviewer.ui.app import make_application  # noqa: E402
 from emgviewer.ui.main_window import MainWindow  # noqa: E402
 from emgviewer.ui.trace_view import TraceView  # noqa: E402
@@ -53,7 +53,7 @@ def ours(record, result, span_s: float) -> float:
     view.resize(*SIZE)
     view.show()
     view.set_record(record)
-    view.set_classification(ribbon_for(result), result.starts_s, result.stops_s)
+    view.set_classification(ribbon_windows(result))
     view.set_timebase(span_s * 100)  # ms/div for 10 divisions
     stop = max(record.duration_s - span_s, 0.0)
     starts = np.linspace(0, stop, FRAMES) if stop > 0 else np.zeros(FRAMES)

@@ -82,12 +82,6 @@ def ribbon_for(classification) -> Ribbon:
                         [c.colour for c in card.classes], classification.hop_s)
 
 
-def window_at(ribbon: Ribbon, starts_s: np.ndarray, stops_s: np.ndarray, time_s: float, lane: int) -> int | None:
-    """Index of the window drawn at ``time_s`` in ``lane``, if any."""
-    inside = np.flatnonzero((starts_s <= time_s) & (time_s < stops_s) & (ribbon.window_lane == lane))
-    return int(inside[0]) if inside.size else None
-
-
 #: More lanes than this (hop under a sixth of the window) are unreadable as bars of a few
 #: pixels: the ribbon collapses to one strip where each window shows over its own hop.
 MAX_LANES = 6
