@@ -42,6 +42,9 @@ class WindowInspector(QtWidgets.QWidget):
         self.next.clicked.connect(self.nextRequested)
         self.title = QtWidgets.QLabel("No window selected")
         self.title.setStyleSheet("font-weight: bold")
+        # A long title must not set the dock's minimum width (the trace needs it on a laptop).
+        self.title.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.title.setWordWrap(True)
         buttons.addWidget(self.previous)
         buttons.addWidget(self.title, 1, QtCore.Qt.AlignmentFlag.AlignCenter)
         buttons.addWidget(self.next)
@@ -167,8 +170,11 @@ class WindowInspector(QtWidgets.QWidget):
         self.bars = pg.BarGraphItem(x=x, height=probabilities, width=0.6, brushes=[pg.mkBrush(c) for c in colours])
         self.probabilities.addItem(self.bars)
         for position, value in zip(x, probabilities):
-            label = pg.TextItem(f"{value:.3f}", color="#222222", anchor=(0.5, 1))
-            label.setPos(position, value + 0.12)
+            # Over a short bar, under the top of a tall one (inside it, white): never clipped.
+            inside = value > 0.8
+            label = pg.TextItem(f"{value:.3f}", color="#ffffff" if inside else "#222222",
+                                anchor=(0.5, 0) if inside else (0.5, 1))
+            label.setPos(position, value - 0.02 if inside else value + 0.12)
             self.probabilities.addItem(label)
             self.bar_labels.append(label)
         self.probabilities.getAxis("bottom").setTicks([list(zip(x, names))])

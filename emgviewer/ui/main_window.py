@@ -285,8 +285,11 @@ class MainWindow(QtWidgets.QMainWindow):
             return False
         self.browser.set_index(index)
         self.browser_dock.show()
-        # Wide enough for record, truth, verdict and the "seen" mark side by side.
-        self.resizeDocks([self.browser_dock], [min(560, self.width() // 3)], QtCore.Qt.Orientation.Horizontal)
+        # Wide enough for record, truth, verdict and the "seen" mark side by side; on a laptop
+        # screen browser and inspector share about half the width, so the trace keeps the rest.
+        width = self.width()
+        self.resizeDocks([self.browser_dock, self.inspector_dock],
+                         [min(560, int(width * 0.24)), min(640, int(width * 0.27))], QtCore.Qt.Orientation.Horizontal)
         self.settings.setValue("last_folder", str(path))
         for problem in index.problems[:3]:
             self.show_error(str(problem))
