@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 from pathlib import Path
 
 import numpy as np
@@ -42,7 +43,8 @@ def _bytes_on_disk(path: Path) -> int:
     try:
         size = path.stat().st_size
         if path.suffix.lower() == ".hea":
-            size += sum(p.stat().st_size for p in path.parent.glob(f"{path.stem}.*") if p.suffix.lower() != ".hea")
+            size += sum(p.stat().st_size for p in path.parent.glob(f"{glob.escape(path.stem)}.*")
+                        if p.suffix.lower() != ".hea")
         return size
     except OSError:
         return 0
