@@ -105,13 +105,14 @@ class _Bank:
         self.energy = np.einsum("ek,ek->e", self.flat, self.flat)
         self.flat32 = self.flat.astype(np.float32)  # the peel-off's many small products: half the cost
 
-    def best(self, segments: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per segment: best unit, its shift and the residual energy."""
+    def best(self, segments: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Per segment: best unit, its shift, the residual energy and the fitted template's energy."""
         n_shifts = self.shifts.size
         residual = (np.einsum("ek,ek->e", segments, segments)[:, None]
                     - 2 * segments @ self.flat.T + self.energy[None, :])
         pick = np.argmin(residual, axis=1)
-        return pick // n_shifts, self.shifts[pick % n_shifts], residual[np.arange(len(pick)), pick]
+        return (pick // n_shifts, self.shifts[pick % n_shifts], residual[np.arange(len(pick)), pick],
+                self.energy[pick])
 
 
 def sort_discharges(detection: Detection, fs_hz: float) -> Sorting:
@@ -181,9 +182,8 @@ def _merge_equal(templates: np.ndarray, big: int, h: int, shift: int, sigma: flo
         core = t[big - h: big + h + 1][None, :]
         if kept:
             bank = _Bank(np.array(kept), big, h, shift)
-            unit, at, residual = bank.best(core)
-            fitted = bank.energy[unit[0] * bank.shifts.size + at[0] - bank.shifts[0]]
-            if _explains_energy(float(residual[0]), core.size, [fitted], sigma):
+            _, _, residual, fitted = bank.best(core)
+            if _explains_energy(residual[0], core.size, fitted[0], sigma):
                 continue
         kept.append(t)
     return np.array(kept)
@@ -192,10 +192,8 @@ def _merge_equal(templates: np.ndarray, big: int, h: int, shift: int, sigma: flo
 def _match(x, peaks, templates, big, h, shift, sigma):
     segments = x.segments(peaks, h)
     bank = _Bank(templates, big, h, shift)
-    unit, shifts, residual = bank.best(segments)
-    fitted = bank.energy[unit * bank.shifts.size + shifts - bank.shifts[0]]
-    explained = residual < ACCEPT_RESIDUAL * sigma**2 * segments.shape[1] + SHAPE_TOLERANCE * fitted
-    return unit, peaks + shifts, explained
+    unit, shifts, residual, fitted = bank.best(segments)
+    return unit, peaks + shifts, _explains_energy(residual, segments.shape[1], fitted, sigma)
 
 
 def _reaverage(x, unit, at, n_units, big):
@@ -244,11 +242,13 @@ def _explains(residual: np.ndarray, parts: list[np.ndarray], sigma: float) -> bo
     """Whether what is left is noise: under ``ACCEPT_RESIDUAL`` noise variances a sample, plus
     ``SHAPE_TOLERANCE`` of the fitted potentials' energy (a discharge never falls on the same
     sub-sample phase twice, and a unit's shape wavers a little from one discharge to the next)."""
-    return _explains_energy(float(residual @ residual), residual.size, [float(p @ p) for p in parts], sigma)
+    return bool(_explains_energy(float(residual @ residual), residual.size, sum(float(p @ p) for p in parts), sigma))
 
 
-def _explains_energy(residual: float, size: int, fitted: list[float], sigma: float) -> bool:
-    return residual < ACCEPT_RESIDUAL * sigma**2 * size + SHAPE_TOLERANCE * sum(fitted)
+def _explains_energy(residual, size: int, fitted, sigma: float):
+    """The rule of :func:`_explains` on energies (scalars, or arrays of segments at once);
+    ``fitted``: the fitted templates' total energy."""
+    return residual < ACCEPT_RESIDUAL * sigma**2 * size + SHAPE_TOLERANCE * fitted
 
 
 def _dedupe(train: np.ndarray, gap: int) -> np.ndarray:
