@@ -222,8 +222,9 @@ class MainWindow(QtWidgets.QMainWindow):
         """Open a record: at once when small; a long one (over ``LOAD_IN_BACKGROUND_BYTES`` on
         disk) is read and prepared in the background while the window stays responsive."""
         path = Path(path)
-        if _bytes_on_disk(path) > LOAD_IN_BACKGROUND_BYTES:
-            return self._load_in_background(path)
+        size = _bytes_on_disk(path)
+        if size > LOAD_IN_BACKGROUND_BYTES:
+            return self._load_in_background(path, size)
         try:
             record = read_record(path)
         except RecordError as err:
@@ -232,13 +233,20 @@ class MainWindow(QtWidgets.QMainWindow):
         self._show_record(record, path)
         return True
 
-    def _load_in_background(self, path: Path) -> bool:
+    def _name_record(self, record: Record) -> None:
+        """The record's name, rate, length, units and quality in the status bar and the title."""
+        quality = f" — {'; '.join(record.quality.warnings)}" if record.quality.warnings else ""
+        units = "µV" if record.calibrated else "raw units (uncalibrated)"
+        self.status_record.setText(f"{record.name} · {record.fs_hz:g} Hz · {record.duration_s:.2f} s · {units}{quality}")
+        self.setWindowTitle(f"{record.name} — emgviewer")
+
+    def _load_in_background(self, path: Path, size: int) -> bool:
         self._cancel_jobs()
         self.sound.stop()
         self.loading_job = job = LoadJob(self.generation, path)
         job.signals.finished.connect(lambda generation, payload: self._loaded(generation, payload, path))
         job.signals.failed.connect(self._load_failed)
-        self.trace.clear_classification(f"loading {path.name} ({_bytes_on_disk(path) / 2**20:.0f} MB)…")
+        self.trace.clear_classification(f"loading {path.name} ({size / 2**20:.0f} MB)…")
         self.statusBar().showMessage(f"loading {path.name}…")
         self.load_pool.start(job)
         return True
@@ -270,10 +278,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.teaching.hide_answers()
         else:
             self._remember(Path(path))
-            quality = f" — {'; '.join(record.quality.warnings)}" if record.quality.warnings else ""
-            units = "µV" if record.calibrated else "raw units (uncalibrated)"
-            self.status_record.setText(f"{record.name} · {record.fs_hz:g} Hz · {record.duration_s:.2f} s · {units}{quality}")
-            self.setWindowTitle(f"{record.name} — emgviewer")
+            self._name_record(record)
         self.filters.refresh()
         self.marks.record_opened(record)
         self.analyse_muaps()
@@ -407,10 +412,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_time.setText(f"{result.n_windows} windows in {result.elapsed_s * 1e3:.0f} ms · {summary}")
         self.status_time.setToolTip(statement.detail)
         record = result.record
-        quality = f" — {'; '.join(record.quality.warnings)}" if record.quality.warnings else ""
-        units = "µV" if record.calibrated else "raw units (uncalibrated)"
-        self.status_record.setText(f"{record.name} · {record.fs_hz:g} Hz · {record.duration_s:.2f} s · {units}{quality}")
-        self.setWindowTitle(f"{record.name} — emgviewer")
+        self._name_record(record)
         # The classifier's own warnings say the resampling already: the caveat would repeat it.
         cautions = list(self._messages) + assessment.sentences(leave_out=("resampled",))
         if cautions:
@@ -473,7 +475,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.muaps = muaps
         self.muap_panel.set_muaps(muaps)
         self.muap_overlay.set_muaps(muaps)
-        self.muap_overlay.place_ticks(self.trace.sensitivity_uv * scales.V_DIVISIONS / 2)
+        self.muap_overlay.place_ticks(self.trace.half_range_uv)
         self.muapsShown.emit()
 
     def _muaps_failed(self, generation: int, message: str) -> None:
@@ -483,7 +485,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_muap_markers(self) -> None:
         self.muap_overlay.show_ticks(self.markers_action.isChecked())
-        self.muap_overlay.place_ticks(self.trace.sensitivity_uv * scales.V_DIVISIONS / 2)
+        self.muap_overlay.place_ticks(self.trace.half_range_uv)
 
     def show_calipers(self) -> None:
         self.muap_overlay.show_calipers(self.calipers_action.isChecked(), *self.trace.visible_range())
@@ -569,13 +571,12 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def gain(self, direction: int) -> None:
         # "+" shows more detail: fewer µV per division.
+        # set_sensitivity emits rangeChanged: the scale label and the ticks follow from there.
         self.trace.set_sensitivity(scales.step(scales.SENSITIVITY_UV, self.trace.sensitivity_uv, -direction))
-        self._range_changed(*self.trace.visible_range())
 
     def fit_gain(self) -> None:
         if self.record is not None:
             self.trace.set_sensitivity(scales.fitting_sensitivity(self.record.signal_uv))
-            self._range_changed(*self.trace.visible_range())
 
     def fit_to_screen(self) -> None:
         """Never larger than the screen it opens on (a 1280x720 laptop included)."""
@@ -619,7 +620,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _range_changed(self, start: float, stop: float) -> None:
         self.overview.show_range(start, stop)
-        self.muap_overlay.place_ticks(self.trace.sensitivity_uv * scales.V_DIVISIONS / 2)
+        self.muap_overlay.place_ticks(self.trace.half_range_uv)
         self.scale_label.setText(f"{self.trace.timebase_ms:g} ms/div · {self.trace.sensitivity_uv:g} µV/div · "
                                  f"{start:.3f}–{stop:.3f} s")
         self.settings.setValue("timebase_ms", self.trace.timebase_ms)

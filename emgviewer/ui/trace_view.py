@@ -155,6 +155,11 @@ class TraceView(pg.GraphicsLayoutWidget):
     def span_s(self) -> float:
         return scales.H_DIVISIONS * self.timebase_ms / 1e3
 
+    @property
+    def half_range_uv(self) -> float:
+        """Half the screen's height in µV (the screen holds ``V_DIVISIONS`` divisions)."""
+        return scales.V_DIVISIONS * self.sensitivity_uv / 2
+
     def visible_range(self) -> tuple[float, float]:
         return self.start_s, self.start_s + self.span_s
 
@@ -183,7 +188,7 @@ class TraceView(pg.GraphicsLayoutWidget):
         self._clamp_start()
         self._updating = True
         try:
-            half = scales.V_DIVISIONS * self.sensitivity_uv / 2
+            half = self.half_range_uv
             view = (self.start_s, self.span_s, half)
             if view != self._view_key:  # re-setting an unchanged range would re-layout the axes
                 self._view_key = view
@@ -225,7 +230,7 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.start_s = float(x_range[0])
         self._clamp_start()
         self._view_key = None
-        self._draw_grid(scales.V_DIVISIONS * self.sensitivity_uv / 2)
+        self._draw_grid(self.half_range_uv)
         self._redraw()
         self.rangeChanged.emit(*self.visible_range())
 
