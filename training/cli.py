@@ -88,6 +88,12 @@ def _parser() -> argparse.ArgumentParser:
     common(evaluate)
     evaluate.add_argument("--folds", default="loso", help="'loso' or a number k for grouped k-fold")
     evaluate.add_argument("--out", type=Path, required=True, help="folder for the reports")
+    evaluate.add_argument("--save-logits", action="store_true",
+                          help="also save every fold's raw test/validation logits (for 'python -m training levers')")
+    evaluate.add_argument("--split-seed", type=int, default=None,
+                          help="seed of the validation-subject draw (default: --seed); fix it to compare or "
+                               "ensemble training seeds on the same splits")
+    evaluate.add_argument("--tag", default="", help="suffix for the report names (e.g. seed1)")
     evaluate.set_defaults(run=cmd_evaluate)
 
     export = commands.add_parser("export", help="export a trained checkpoint to ONNX with its card")
@@ -181,9 +187,11 @@ def _load(args: argparse.Namespace):
 def cmd_evaluate(args: argparse.Namespace) -> int:
     data = _load(args)
     subjects = data.subject_classes()
-    splits = loso_splits(subjects, args.seed) if args.folds == "loso" else grouped_kfold(subjects, int(args.folds), args.seed)
-    result = cross_validate(data, splits, _config(args))
-    stem = f"{args.model}_{args.task}_{args.folds}"
+    split_seed = args.seed if args.split_seed is None else args.split_seed
+    splits = loso_splits(subjects, split_seed) if args.folds == "loso" else grouped_kfold(subjects, int(args.folds), split_seed)
+    stem = f"{args.model}_{args.task}_{args.folds}" + (f"_{args.tag}" if args.tag else "")
+    logits = args.out / f"{stem}_logits.npz" if args.save_logits else None
+    result = cross_validate(data, splits, _config(args), logits_path=logits)
     for path in write_reports(result, args.out, stem):
         print(f"wrote {path}", file=sys.stderr)
     print(markdown(result))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import os
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -27,17 +30,49 @@ class FoldResult:
     ece_after: float
     seconds: float
     window: dict[str, Any] = field(default_factory=dict)
+    # Raw (uncalibrated) logits on the test and validation windows: what post-hoc levers
+    # (ensembles, calibration, record aggregation) are fitted and scored on.
+    test_logits: np.ndarray | None = None
+    validation_indices: np.ndarray | None = None
+    validation_logits: np.ndarray | None = None
 
 
-def cross_validate(data: WindowSet, splits: list[Split], config: TrainConfig, quiet: bool = False) -> dict[str, Any]:
+def cross_validate(data: WindowSet, splits: list[Split], config: TrainConfig, quiet: bool = False,
+                   logits_path: Path | None = None) -> dict[str, Any]:
     """Train and test every split; returns per-fold and pooled metrics (JSON-ready) and the
-    pieces the final model needs (median best epoch and temperature)."""
+    pieces the final model needs (median best epoch and temperature). With ``logits_path``,
+    every fold's raw test and validation logits are saved there (see :func:`save_fold_logits`)."""
     folds: list[FoldResult] = []
     bar = tqdm(splits, desc="folds", unit="fold", disable=quiet)
     for split in bar:
         bar.set_description(f"fold {split.name}")
         folds.append(_run_fold(data, split, config, bar))
+        if logits_path is not None:  # after each fold, so a long run that dies keeps its folds
+            save_fold_logits(logits_path, data, folds, config)
     return summarise(data, folds, config)
+
+
+def save_fold_logits(path: Path, data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> None:
+    """One .npz with everything the post-hoc levers (training/levers.py) need and nothing they
+    could leak through: per fold, the test and validation subjects with their windows' raw logits."""
+    arrays: dict[str, Any] = {
+        "labels": data.labels, "record_index": data.record_index,
+        "record_names": np.asarray(data.record_names), "record_subjects": np.asarray(data.record_subjects),
+        "record_labels": np.asarray(data.record_labels), "class_names": np.asarray(data.class_names),
+        "config": np.asarray(json.dumps(config.to_dict())),
+        "fold_names": np.asarray([f.split.name for f in folds]),
+    }
+    for i, fold in enumerate(folds):
+        arrays[f"fold{i}_test_subjects"] = np.asarray(fold.split.test)
+        arrays[f"fold{i}_validation_subjects"] = np.asarray(fold.split.validation)
+        arrays[f"fold{i}_test_indices"] = fold.test_indices
+        arrays[f"fold{i}_test_logits"] = fold.test_logits
+        arrays[f"fold{i}_validation_indices"] = fold.validation_indices
+        arrays[f"fold{i}_validation_logits"] = fold.validation_logits
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_name(path.name + ".part.npz")
+    np.savez_compressed(temporary, **arrays)
+    os.replace(temporary, path)
 
 
 def _run_fold(data: WindowSet, split: Split, config: TrainConfig, bar: Any) -> FoldResult:
@@ -55,6 +90,7 @@ def _run_fold(data: WindowSet, split: Split, config: TrainConfig, bar: Any) -> F
                       expected_calibration_error(softmax(test_logits), labels),
                       expected_calibration_error(calibrated, labels), time.perf_counter() - started)
     fold.window = window_metrics(labels, calibrated, data.class_names)
+    fold.test_logits, fold.validation_indices, fold.validation_logits = test_logits, val_idx, val_logits
     return fold
 
 
