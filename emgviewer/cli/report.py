@@ -8,7 +8,7 @@ from pathlib import Path
 
 from emgviewer.cli.common import add_inputs_and_model, error, prepare, write_output
 from emgviewer.inference.batch import classify_each
-from emgviewer.report import PAPERS, folder_report_pdf, record_report_pdf
+from emgviewer.report import PAPER_NAMES
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -18,13 +18,15 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                     "records or a folder give subject summaries followed by one section per record.")
     add_inputs_and_model(parser)
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
-    parser.add_argument("--paper", choices=sorted(PAPERS), default="a4")
+    parser.add_argument("--paper", choices=PAPER_NAMES, default="a4")
     parser.add_argument("--summary-only", action="store_true",
                         help="the summary tables only (for one record too: its summary row)")
     parser.set_defaults(run=run, out_suffix=".pdf")
 
 
 def run(args: argparse.Namespace) -> int:
+    from emgviewer.report import folder_report_pdf, record_report_pdf  # reportlab: only when a PDF is made
+
     prepared = prepare(args)
     if prepared is None:
         return 1

@@ -8,15 +8,17 @@ import warnings
 from pathlib import Path
 from types import MappingProxyType
 
-import edfio
 import numpy as np
 
+from emgviewer.lazy import lazy_module
 from emgviewer.records.channels import Channel, select_channel
 from emgviewer.records.errors import HeaderError, TruncatedDataError
 from emgviewer.records.files import require_file, require_rate, require_sample_count, shorten
 from emgviewer.records.metadata import RecordMetadata, frequency_hz
 from emgviewer.records.record import Record
 from emgviewer.records.units import uv_per_unit
+
+edfio = lazy_module("edfio")  # imported when an EDF file is first opened, not at launch
 
 EDF_MAGIC = b"0       "
 FLOAT32_LIMIT = 1e30  # physical values beyond this cannot be held as float32 µV  # the 8-byte version field that opens every EDF header

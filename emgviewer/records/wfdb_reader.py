@@ -14,30 +14,44 @@ import math
 from pathlib import Path
 
 import numpy as np
-import wfdb
-from wfdb.io import _signal as wfdb_signal
 
 from emgviewer.records.channels import Channel, select_channel
 from emgviewer.records.errors import HeaderError, TruncatedDataError, UnsupportedFormatError
+from emgviewer.lazy import lazy_module
 from emgviewer.records.files import require_file, require_sample_count
 from emgviewer.records.wfdb_checks import check_header_text
+from emgviewer.records.wfdb_header import PlainHeader, gains_given, read_plain_header
 from emgviewer.records.metadata import parse_comments
 from emgviewer.records.record import Record
 from emgviewer.records.units import uv_per_unit
 
-SUPPORTED_FORMATS = tuple(wfdb_signal.DAT_FMTS)
+# wfdb (and the pandas it imports) is loaded only for headers and formats read_plain_header
+# leaves to it: an N2001 record opens without it.
+wfdb = lazy_module("wfdb")
+wfdb_signal = lazy_module("wfdb.io._signal")
 _WFDB_DEFAULT_GAIN = 200.0  # WFDB: a gain of 0 means "uncalibrated, assume 200"
+#: What the plain formats' samples can hold, and the value WFDB reserves for "no sample".
+_PLAIN_RANGES = {"16": (-(2 ** 15), 2 ** 15 - 1), "32": (-(2 ** 31), 2 ** 31 - 1)}
+_PLAIN_BYTES = {"16": 2, "32": 4}
+
+
+def supported_formats() -> tuple[str, ...]:
+    return tuple(wfdb_signal.DAT_FMTS)
 
 
 def header_path_of(base: Path) -> Path:
     return Path(str(base) + ".hea")
 
 
-def read_header(base: Path) -> wfdb.Record:
-    """Parse ``<base>.hea`` with wfdb, raising :class:`HeaderError` on anything garbled."""
+def read_header(base: Path) -> "PlainHeader | wfdb.Record":
+    """Parse ``<base>.hea`` (plain headers ourselves, the rest with wfdb), raising
+    :class:`HeaderError` on anything garbled."""
     path = header_path_of(base)
     require_file(path, "header")
     check_header_text(path, base.name)
+    header = read_plain_header(path)
+    if header is not None:
+        return header
     try:
         header = wfdb.rdheader(str(base))
     except Exception as err:  # wfdb raises bare ValueError/IndexError/... on bad text
@@ -59,10 +73,10 @@ def read_wfdb(base: Path, channel: Channel = None) -> Record:
     index = select_channel(header.sig_name or [f"signal {i}" for i in range(header.n_sig)],
                            channel, header_path)
     fmt = header.fmt[index]
-    if fmt not in SUPPORTED_FORMATS:
+    if fmt not in _PLAIN_RANGES and fmt not in supported_formats():
         raise UnsupportedFormatError(
             header_path,
-            f"WFDB storage format {fmt!r} is not supported (supported: {', '.join(SUPPORTED_FORMATS)})",
+            f"WFDB storage format {fmt!r} is not supported (supported: {', '.join(supported_formats())})",
         )
     data_path = header_path.parent / header.file_name[index]
     _check_data_length(header, index, data_path, header_path)
@@ -79,7 +93,7 @@ def read_wfdb(base: Path, channel: Channel = None) -> Record:
 
     low, high = _digital_range(header, index)
     if not n2001_dialect:
-        invalid = wfdb_signal.INVALID_SAMPLE_VALUE.get(fmt)
+        invalid = _PLAIN_RANGES[fmt][0] if fmt in _PLAIN_RANGES else wfdb_signal.INVALID_SAMPLE_VALUE.get(fmt)
         if invalid is not None:
             signal[digital == invalid] = np.nan
             if low == invalid:
@@ -95,12 +109,12 @@ def read_wfdb(base: Path, channel: Channel = None) -> Record:
         metadata=parse_comments(header.comments),
         channel=(header.sig_name[index] if header.sig_name else "") or "",
         source_units=units,
-        calibrated=bool(header.adc_gain[index]),
+        calibrated=gains_given(header_path)[index],
         full_scale_uv=full_scale,
     )
 
 
-def _read_digital(base: Path, header: wfdb.Record, index: int, data_path: Path) -> np.ndarray:
+def _read_digital(base: Path, header, index: int, data_path: Path) -> np.ndarray:
     """Digital samples of one signal. Plain little-endian 16/32-bit data with one sample per
     frame (every N2001 record) is read directly, in a third of wfdb's time; everything else
     goes through wfdb."""
@@ -134,26 +148,27 @@ def _physical_uv(digital: np.ndarray, gain: float, baseline: float, scale: float
     return out
 
 
-def _digital_range(header: wfdb.Record, index: int) -> tuple[int, int]:
+def _digital_range(header, index: int) -> tuple[int, int]:
     resolution = header.adc_res[index] if header.adc_res else 0
     if resolution:
         zero = header.adc_zero[index] if header.adc_zero else 0
         return zero - 2 ** (resolution - 1), zero + 2 ** (resolution - 1) - 1
-    low, high = wfdb_signal.SAMPLE_VALUE_RANGE[header.fmt[index]]
+    fmt = header.fmt[index]
+    low, high = _PLAIN_RANGES[fmt] if fmt in _PLAIN_RANGES else wfdb_signal.SAMPLE_VALUE_RANGE[fmt]
     return int(low), int(high)
 
 
-def _check_data_length(header: wfdb.Record, index: int, data_path: Path, header_path: Path) -> None:
+def _check_data_length(header, index: int, data_path: Path, header_path: Path) -> None:
     size = require_file(data_path, "data file named in the header")
     if not header.sig_len:
         # Length not declared: wfdb reads what is there, so the file's size bounds it.
-        bytes_per_sample = wfdb_signal.BYTES_PER_SAMPLE.get(header.fmt[index]) or 1
+        bytes_per_sample = _bytes_per_sample(header.fmt[index]) or 1
         require_sample_count(data_path, int(size / bytes_per_sample), "the data file")
         return
     require_sample_count(header_path, int(header.sig_len))
     same_file = [i for i, name in enumerate(header.file_name) if name == header.file_name[index]]
     frame = sum((header.samps_per_frame or [1] * header.n_sig)[i] for i in same_file)
-    bytes_per_sample = wfdb_signal.BYTES_PER_SAMPLE.get(header.fmt[index])
+    bytes_per_sample = _bytes_per_sample(header.fmt[index])
     if bytes_per_sample is None:
         return  # compressed (FLAC) formats: length is not a function of file size
     offset = (header.byte_offset[index] or 0) if header.byte_offset else 0
@@ -165,6 +180,10 @@ def _check_data_length(header: wfdb.Record, index: int, data_path: Path, header_
             f"data file holds {max(held, 0)} samples but the header ({header_path.name}) "
             f"says {header.sig_len}",
         )
+
+
+def _bytes_per_sample(fmt: str) -> float | None:
+    return _PLAIN_BYTES[fmt] if fmt in _PLAIN_BYTES else wfdb_signal.BYTES_PER_SAMPLE.get(fmt)
 
 
 def _describe(err: Exception) -> str:

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 import importlib
 
+#: The paper sizes ``pdf.PAPERS`` knows, named without importing reportlab (for the CLI's help).
+PAPER_NAMES = ("a4", "letter")
+
 _LAZY = {
     "record_report_pdf": "emgviewer.report.documents",
     "folder_report_pdf": "emgviewer.report.documents",
@@ -26,4 +29,4 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-__all__ = ["PAPERS", "DisplaySettings", "folder_report_pdf", "record_report_pdf", "write_pdf"]
+__all__ = ["PAPERS", "PAPER_NAMES", "DisplaySettings", "folder_report_pdf", "record_report_pdf", "write_pdf"]

@@ -28,11 +28,12 @@ def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettin
 
     window = MainWindow(settings)
     model_path = model or default_model_path()
-    if not defer_model:
+    if defer_model:
+        window.hold_until_first_frame()
+        window.after_first_frame(lambda: window.set_model(model_path))
+    else:
         window.set_model(model_path)
     window.open_path(path or demo_record_paths()[2])  # the neurogenic demo shows the most
-    if defer_model:
-        QtCore.QTimer.singleShot(0, lambda: window.set_model(model_path))
     return window
 
 

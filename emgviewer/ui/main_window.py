@@ -82,6 +82,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.blind = False  # teaching: nothing that gives the answer away is shown
         self.hidden_messages: list[str] = []  # errors held back while blind
         self._messages: list[str] = []  # the last classification's warnings, shown when not blind
+        self._before_first_frame: list | None = None  # work held until the trace is painted (a launch)
         self._build_central()
         self._build_docks()
         self._build_status()
@@ -453,6 +454,31 @@ class MainWindow(QtWidgets.QMainWindow):
         elif self.model is not None:
             self.browser.set_record_assessment(assessment, self.model.card)
 
+    def hold_until_first_frame(self) -> None:
+        """From now until the trace is first painted, background work (the MUAP analysis, and
+        what :meth:`after_first_frame` is given) waits: at launch it would otherwise compete
+        with the first frame for the interpreter."""
+        self._before_first_frame = []
+        self.trace.viewport().installEventFilter(self)
+
+    def after_first_frame(self, action) -> None:
+        """Run ``action`` once the trace has been painted (at once when nothing is held)."""
+        if self._before_first_frame is None:
+            action()
+        else:
+            self._before_first_frame.append(action)
+
+    def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        if event.type() == QtCore.QEvent.Type.Paint and self._before_first_frame is not None:
+            watched.removeEventFilter(self)
+            QtCore.QTimer.singleShot(0, self._first_frame_painted)  # after this paint, not before
+        return super().eventFilter(watched, event)
+
+    def _first_frame_painted(self) -> None:
+        held, self._before_first_frame = self._before_first_frame or [], None
+        for action in held:
+            action()
+
     # -- MUAP analysis ----------------------------------------------------------------------------------
     def analyse_muaps(self) -> None:
         """Start the shown record's MUAP analysis in the background; the panel and the trace
@@ -462,6 +488,10 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.record is None:
             return
         self.muap_panel.clear("analysing motor units…")
+        if self._before_first_frame is not None:
+            if self.analyse_muaps not in self._before_first_frame:
+                self._before_first_frame.append(self.analyse_muaps)
+            return
         job = MuapJob(self.generation, self.record)
         job.signals.finished.connect(self._muaps_finished)
         job.signals.failed.connect(self._muaps_failed)
