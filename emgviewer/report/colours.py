@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
-INVALID_RGB = (150, 150, 150)
-HATCH_RGB = (235, 235, 235)
+#: Invalid windows in the ribbon (viewer and PDF): light grey cross-hatched with dark grey.
+INVALID_FILL_RGB = (225, 225, 225)
+INVALID_HATCH_RGB = (120, 120, 120)
+#: A class colour's pale tint behind a confidence bar (alpha out of 255).
+TINT_ALPHA = 45
 BACKGROUND = "#ffffff"
 TRACE = "#1a1a1a"
 GRID = (0, 0, 0, 40)

@@ -8,7 +8,8 @@ from reportlab.lib import colors
 
 from emgviewer.analysis.decimate import PeakPyramid
 from emgviewer.inference.classify import Classification
-from emgviewer.report.overlay import Ribbon, ribbon_for
+from emgviewer.report.colours import INVALID_FILL_RGB, INVALID_HATCH_RGB, TINT_ALPHA
+from emgviewer.report.overlay import PENDING, RibbonWindows, bar_share, ribbon_letter, ribbon_windows
 from emgviewer.report.scales import SENSITIVITY_UV, fitting_sensitivity, nice_length
 
 FONT = "Helvetica"
@@ -16,28 +17,62 @@ GREY = colors.Color(0.45, 0.45, 0.45)
 TRACE = colors.Color(0.1, 0.1, 0.1)
 
 
-def _rgb(rgba: np.ndarray) -> colors.Color:
-    r, g, b, a = (int(v) for v in rgba)
-    return colors.Color(r / 255, g / 255, b / 255, alpha=a / 255)
-
-
-def draw_ribbon(drawing: Drawing, ribbon: Ribbon, x0: float, y0: float, width: float, height: float,
+def draw_ribbon(drawing: Drawing, windows: RibbonWindows, x0: float, y0: float, width: float, height: float,
                 duration_s: float) -> None:
-    """The viewer's ribbon image as vector rectangles: one per run of identical pixels."""
-    lane_height = height / ribbon.lanes
+    """The viewer's ribbon as vector shapes: each window over its exact span in its lane, its
+    class colour and letter, confidence as the bar's height over a pale tint, uncertain
+    windows striped and invalid ones cross-hatched (at paper scale, like the viewer's at screen
+    scale). ``y0`` is the band's bottom; lane 0 is on top."""
+    lane_height = height / windows.lanes
     scale = width / duration_s
-    for lane in range(ribbon.lanes):
-        row = ribbon.rgba[lane]
-        change = np.flatnonzero(np.any(np.diff(row.astype(np.int16), axis=0) != 0, axis=1)) + 1
-        edges = np.concatenate(([0], change, [row.shape[0]]))
-        for first, last in zip(edges[:-1], edges[1:]):
-            if row[first, 3] == 0:
+    stops = windows.drawn_stops_s()
+    inset = min(0.8, lane_height * 0.1)
+    for i in range(windows.starts_s.size):
+        winner = int(windows.winner[i])
+        if winner == PENDING:
+            continue
+        left = x0 + windows.starts_s[i] * scale
+        span = (stops[i] - windows.starts_s[i]) * scale
+        bar_width = max(span - min(0.6, span * 0.2), 0.3)  # a gap keeps same-class neighbours apart
+        top = y0 + height - windows.lane[i] * lane_height - inset
+        bar_height = lane_height - 2 * inset
+        bottom = top - bar_height
+        if winner < 0:
+            drawing.add(Rect(left, bottom, bar_width, bar_height, fillColor=_colour(INVALID_FILL_RGB), strokeColor=None))
+            _hatch(drawing, left, bottom, bar_width, bar_height, _colour(INVALID_HATCH_RGB), both=True)
+            continue
+        colour = colors.HexColor(windows.colours[winner])
+        if windows.uncertain[i]:
+            drawing.add(Rect(left, bottom, bar_width, bar_height, fillColor=colors.white, strokeColor=None))
+            _hatch(drawing, left, bottom, bar_width, bar_height, colour, both=False)
+        else:
+            tint = colors.Color(colour.red, colour.green, colour.blue, alpha=TINT_ALPHA / 255)
+            drawing.add(Rect(left, bottom, bar_width, bar_height, fillColor=tint, strokeColor=None))
+            drawing.add(Rect(left, bottom, bar_width, bar_height * bar_share(windows.strength[i]),
+                             fillColor=colour, strokeColor=None))
+        if bar_width >= 7 and bar_height >= 5.5:
+            drawing.add(String(left + bar_width / 2, bottom + bar_height / 2 - 2, windows.letters[winner],
+                               fontName=FONT + "-Bold", fontSize=min(6.5, bar_height - 1), textAnchor="middle",
+                               fillColor=colors.Color(0.12, 0.12, 0.12) if windows.uncertain[i] else colors.white))
+
+
+def _colour(rgb: tuple[int, int, int]) -> colors.Color:
+    return colors.Color(*(v / 255 for v in rgb))
+
+
+def _hatch(drawing: Drawing, left: float, bottom: float, width: float, height: float, colour: colors.Color,
+           both: bool, spacing: float = 2.2) -> None:
+    """Diagonal lines (both directions: cross-hatching) clipped to the rectangle, drawn at a
+    fixed paper spacing so that a pattern never reads as extra windows."""
+    for direction in ((1, -1) if both else (1,)):
+        for offset in np.arange(-height, width, spacing):
+            # The line x = left + offset + s, y = bottom + s (or top - s), s in [0, height], clipped to the box.
+            s0, s1 = max(0.0, -offset), min(height, width - offset)
+            if s1 <= s0:
                 continue
-            left = x0 + first * ribbon.seconds_per_column * scale
-            right = x0 + min(last * ribbon.seconds_per_column, duration_s) * scale
-            top = y0 + height - lane * lane_height
-            drawing.add(Rect(left, top - lane_height * 0.9, max(right - left, 0.2), lane_height * 0.85,
-                             fillColor=_rgb(row[first]), strokeColor=None))
+            x_a, x_b = left + offset + s0, left + offset + s1
+            y_a, y_b = ((bottom + s0, bottom + s1) if direction == 1 else (bottom + height - s0, bottom + height - s1))
+            drawing.add(Line(x_a, y_a, x_b, y_b, strokeColor=colour, strokeWidth=0.35))
 
 
 def _trace_points(signal: np.ndarray, x0: float, width: float, y_mid: float, uv_per_point: float,
@@ -62,7 +97,7 @@ def _scale_bars(drawing: Drawing, x: float, y: float, seconds: float, points_per
 def trace_figure(result: Classification, width: float, sensitivity_uv: float | None = None) -> Drawing:
     """The whole record with the class ribbon above it, a legend and scale bars."""
     record = result.record
-    ribbon = ribbon_for(result)
+    ribbon = ribbon_windows(result)
     trace_height, ribbon_height, legend_height = 120.0, 9.0 * ribbon.lanes, 14.0
     height = trace_height + ribbon_height + legend_height + 14
     drawing = Drawing(width, height)
@@ -89,12 +124,18 @@ def trace_figure(result: Classification, width: float, sensitivity_uv: float | N
 
 def _legend(drawing: Drawing, result: Classification, x: float, y: float) -> None:
     entries = [(c.label, colors.HexColor(c.colour)) for c in result.model.card.classes]
-    entries += [("invalid (missing, flat, clipped)", colors.Color(150 / 255, 150 / 255, 150 / 255))]
-    for label, colour in entries:
+    letters = result.model.card.classes
+    for (label, colour), info in zip(entries, letters):
         drawing.add(Rect(x, y, 9, 7, fillColor=colour, strokeColor=None))
+        drawing.add(String(x + 4.5, y + 1.3, ribbon_letter(info.label), fontName=FONT + "-Bold", fontSize=5.5,
+                           textAnchor="middle", fillColor=colors.white))
         drawing.add(String(x + 12, y + 1, label, fontName=FONT, fontSize=7))
         x += 18 + 3.6 * len(label)
-    drawing.add(String(x, y + 1, "paler: less confident; striped: uncertain", fontName=FONT, fontSize=6.5,
+    drawing.add(Rect(x, y, 9, 7, fillColor=_colour(INVALID_FILL_RGB), strokeColor=None))
+    _hatch(drawing, x, y, 9, 7, _colour(INVALID_HATCH_RGB), both=True)
+    drawing.add(String(x + 12, y + 1, "invalid (missing, flat, clipped)", fontName=FONT, fontSize=7))
+    x += 18 + 3.6 * len("invalid (missing, flat, clipped)")
+    drawing.add(String(x, y + 1, "bar height: confidence; striped: uncertain", fontName=FONT, fontSize=6.5,
                        fillColor=GREY))
 
 

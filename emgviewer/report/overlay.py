@@ -1,4 +1,5 @@
-"""The class ribbon: every window drawn as a bar in its own lane, as one RGBA image.
+"""The class ribbon's content, window by window: what the viewer's ribbon item and the PDF's
+vector ribbon both draw, so they cannot disagree.
 
 Windows overlap (1-s windows, 0.4-s hop: each instant lies in up to three windows). Drawing
 them on top of each other would hide all but the last, and colouring each hop segment by a
@@ -6,12 +7,10 @@ vote would hide disagreement between windows. Instead window *i* goes to lane
 ``i mod ceil(window/hop)``: windows in one lane never overlap, so each window's exact span,
 class and confidence stay visible, and disagreement shows as lanes of different colours.
 
-- valid: the class colour, more opaque the more confident (top probability rescaled from
-  chance to 1);
-- uncertain (top probability below the card's threshold): the class colour striped with white;
-- invalid (NaN, flat, clipped): grey hatched, never a class colour.
-
-Both the viewer and the PDF report draw this same image, so they cannot disagree.
+- valid: the class colour and letter; confidence is the bar's height (:func:`bar_share`),
+  never a fade toward grey;
+- uncertain (top probability below the card's threshold): the class colour in stripes;
+- invalid (NaN, flat, clipped): grey cross-hatched, never a class colour.
 """
 
 from __future__ import annotations
@@ -21,65 +20,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from emgviewer.report.colours import HATCH_RGB, INVALID_RGB, hex_to_rgb
-
-COLUMNS_PER_HOP = 8
-MIN_ALPHA, MAX_ALPHA = 70, 255
+#: A bar's height as a share of its lane: a third at chance, the whole lane at certainty.
+MIN_BAR_SHARE = 0.35
 
 
-@dataclass(frozen=True)
-class Ribbon:
-    rgba: np.ndarray  # (lanes, columns, 4) uint8, lane 0 on top
-    seconds_per_column: float
-    window_lane: np.ndarray  # lane of each window
-
-    @property
-    def lanes(self) -> int:
-        return int(self.rgba.shape[0])
+def bar_share(strength: float) -> float:
+    return MIN_BAR_SHARE + (1 - MIN_BAR_SHARE) * float(strength)
 
 
 def lane_count(window_s: float, hop_s: float) -> int:
     return max(1, math.ceil(window_s / hop_s - 1e-9))
-
-
-def build_ribbon(starts_s: np.ndarray, stops_s: np.ndarray, duration_s: float, probabilities: np.ndarray,
-                 valid: np.ndarray, uncertain: np.ndarray, colours: list[str], hop_s: float) -> Ribbon:
-    n = starts_s.size
-    window_s = float(np.max(stops_s - starts_s)) if n else hop_s
-    lanes = lane_count(window_s, hop_s)
-    seconds_per_column = hop_s / COLUMNS_PER_HOP
-    columns = max(1, math.ceil(duration_s / seconds_per_column))
-    rgba = np.zeros((lanes, columns, 4), dtype=np.uint8)
-    class_rgb = np.array([hex_to_rgb(c) for c in colours], dtype=np.float64)
-    chance = 1.0 / len(colours)
-    window_lane = np.arange(n) % lanes
-    for i in range(n):
-        first = int(round(starts_s[i] / seconds_per_column))
-        last = max(first + 1, int(round(stops_s[i] / seconds_per_column)) - 1)  # 1-column gap
-        span = rgba[window_lane[i], first:last]
-        stripes = ((np.arange(first, last) // 2) % 2 == 0)[:, None]
-        if not valid[i]:
-            span[:, :3] = np.where(stripes, INVALID_RGB, HATCH_RGB)
-            span[:, 3] = 255
-            continue
-        p = probabilities[i]
-        winner = int(np.argmax(p))
-        strength = float(np.clip((p[winner] - chance) / (1 - chance), 0.0, 1.0))
-        colour = class_rgb[winner]
-        if uncertain[i]:
-            span[:, :3] = np.where(stripes, colour, 255).astype(np.uint8)
-        else:
-            span[:, :3] = colour.astype(np.uint8)
-        span[:, 3] = int(MIN_ALPHA + (MAX_ALPHA - MIN_ALPHA) * strength)
-    return Ribbon(rgba, seconds_per_column, window_lane)
-
-
-def ribbon_for(classification) -> Ribbon:
-    """The ribbon of an :class:`~emgviewer.inference.classify.Classification`."""
-    card = classification.model.card
-    return build_ribbon(classification.starts_s, classification.stops_s, classification.record.duration_s,
-                        classification.probabilities, classification.valid, classification.uncertain,
-                        [c.colour for c in card.classes], classification.hop_s)
 
 
 #: More lanes than this (hop under a sixth of the window) are unreadable as bars of a few
@@ -147,8 +97,9 @@ def windows_from(starts_s: np.ndarray, stops_s: np.ndarray, probabilities: np.nd
         strength=np.clip((top - chance) / (1 - chance), 0.0, 1.0),
         uncertain=known & valid & (top < card.uncertainty_threshold),
         colours=tuple(c.colour for c in card.classes),
-        letters=tuple(_letter(c.label) for c in card.classes))
+        letters=tuple(ribbon_letter(c.label) for c in card.classes))
 
 
-def _letter(label: str) -> str:
+def ribbon_letter(label: str) -> str:
+    """A class's non-colour cue in the ribbon: its label's initial (N, M, A)."""
     return label.strip()[:1].upper() or "?"

@@ -21,14 +21,14 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from emgviewer.report.overlay import PENDING, RibbonWindows
+from emgviewer.report.colours import INVALID_FILL_RGB, INVALID_HATCH_RGB, TINT_ALPHA
+from emgviewer.report.overlay import PENDING, RibbonWindows, bar_share
 
-MIN_HEIGHT = 0.35  # bar height at chance, as a share of the lane
 #: Zoomed out past this many bars, neighbouring bars of one lane that say the same (class,
 #: state, confidence to a sixth) are drawn as one: a whole hour costs a few hundred rectangles.
 MERGE_ABOVE = 400
-INVALID_FILL = QtGui.QColor(225, 225, 225)
-INVALID_HATCH = QtGui.QColor(120, 120, 120)
+INVALID_FILL = QtGui.QColor(*INVALID_FILL_RGB)
+INVALID_HATCH = QtGui.QColor(*INVALID_HATCH_RGB)
 
 
 class RibbonItem(pg.GraphicsObject):
@@ -102,7 +102,7 @@ class RibbonItem(pg.GraphicsObject):
             if w.uncertain[i]:
                 groups.setdefault(("uncertain", winner), []).append(QtCore.QRectF(l, top, width, height))
             else:
-                share = MIN_HEIGHT + (1 - MIN_HEIGHT) * float(w.strength[i])
+                share = bar_share(w.strength[i])
                 groups.setdefault(("tint", winner), []).append(QtCore.QRectF(l, top, width, height))
                 groups.setdefault(("bar", winner), []).append(
                     QtCore.QRectF(l, top + height * (1 - share), width, height * share))
@@ -140,7 +140,7 @@ def _brushes(key: tuple, colours: tuple[str, ...]) -> list[QtGui.QBrush]:
         return [QtGui.QBrush(QtGui.QColor(255, 255, 255)), QtGui.QBrush(colour, QtCore.Qt.BrushStyle.BDiagPattern)]
     if kind == "tint":
         tint = QtGui.QColor(colour)
-        tint.setAlpha(45)
+        tint.setAlpha(TINT_ALPHA)
         return [QtGui.QBrush(tint)]
     return [QtGui.QBrush(colour)]
 
