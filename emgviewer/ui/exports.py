@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6 import QtCore, QtWidgets
 
 from emgviewer.atomic import atomic_write_text
+from emgviewer.memory import release_memory
 from emgviewer.ui.folder_job import FolderReportJob
 from emgviewer.ui.message_bar import NO_MODEL_MESSAGE
 
@@ -70,9 +71,10 @@ def export_folder_report(window, path: Path, summary_only: bool) -> FolderReport
     job.signals.progress.connect(lambda done, total: (window.browser.progress.setMaximum(total),
                                                       window.browser.progress.setValue(done),
                                                       window.browser.progress.show()))
-    job.signals.finished.connect(lambda written: (window.browser.progress.hide(),
+    job.signals.finished.connect(lambda written: (window.browser.progress.hide(), release_memory(),
                                                   window.statusBar().showMessage(f"wrote {written}", 5000)))
-    job.signals.failed.connect(lambda message: (window.browser.progress.hide(), window.show_error(message)))
+    job.signals.failed.connect(lambda message: (window.browser.progress.hide(), release_memory(),
+                                                window.show_error(message)))
     window.report_job = job
     QtCore.QThreadPool.globalInstance().start(job)
     return job

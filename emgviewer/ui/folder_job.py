@@ -27,9 +27,16 @@ class FolderJob(QtCore.QRunnable):
         self.paths, self.model, self.hop_s, self.cache = paths, model, hop_s, cache
         self.token = CancelToken()
         self.signals = FolderSignals()
+        self.finished = False  # set when run() has returned, whatever the outcome
         self.setAutoDelete(False)
 
     def run(self) -> None:
+        try:
+            self._classify_each()
+        finally:
+            self.finished = True
+
+    def _classify_each(self) -> None:
         outcomes = classify_each(self.paths, self.model, self.hop_s, self.token)
         for done, outcome in enumerate(outcomes, start=1):
             if outcome.error is not None:
@@ -60,9 +67,16 @@ class FolderReportJob(QtCore.QRunnable):
         self.title, self.summary_only = title, summary_only
         self.token = CancelToken()
         self.signals = FolderReportSignals()
+        self.finished = False  # set when run() has returned, whatever the outcome
         self.setAutoDelete(False)
 
     def run(self) -> None:
+        try:
+            self._report()
+        finally:
+            self.finished = True
+
+    def _report(self) -> None:
         from emgviewer.report import folder_report_pdf, write_pdf
 
         results, failures = [], []

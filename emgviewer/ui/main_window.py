@@ -14,6 +14,7 @@ from emgviewer.inference.classify import Classification
 from emgviewer.inference.model import LoadedModel
 from emgviewer.records import RecordError, index_folder, read_record
 from emgviewer.records.record import Record
+from emgviewer.memory import release_memory
 from emgviewer.report.overlay import ribbon_windows, windows_from
 from emgviewer.report import scales
 from emgviewer.ui import exports
@@ -446,6 +447,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _folder_finished(self) -> None:
         self.browser.progress.hide()
         self.browser.fit_columns()
+        release_memory()
 
     def _folder_record_done(self, done: int, name: str, assessment, error: str) -> None:
         self.browser.progress.setValue(done)
