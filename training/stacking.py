@@ -1,0 +1,133 @@
+"""Record verdicts learned on out-of-fold predictions (nEMG DiVote's final step): a multinomial
+logistic regression on record-level features, optionally fused with MUAP measures.
+
+For each test subject the regression is fitted on the other subjects' out-of-fold records only;
+:func:`fit_stacker` refuses a training row of a test subject, so a leaked fold is an error, not
+a better number.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from training.posthoc import FoldScores, Run, choose_threshold
+
+QUANTILES = (0.1, 0.5, 0.9)
+UNCERTAIN_BELOW = 0.6
+#: Per-record MUAP measures fused with the network (training/reports/muap_groups.json).
+MUAP_FIELDS = ("log_amplitude", "mean_duration_ms", "polyphasic_share", "n_units", "mean_rate_hz")
+
+
+def record_features(window_probabilities: np.ndarray) -> np.ndarray:
+    """One record's summary of its windows: mean probabilities, quantiles of each class's
+    probability, and the share of uncertain windows."""
+    p = window_probabilities
+    return np.concatenate([p.mean(axis=0), np.quantile(p, QUANTILES, axis=0).ravel(),
+                           [np.mean(p.max(axis=1) < UNCERTAIN_BELOW)]])
+
+
+def muap_features(path: Path, record_names: tuple[str, ...]) -> np.ndarray:
+    """MUAP measures per record, NaN where a record yielded no unit."""
+    rows = {row["record"]: row for row in json.loads(Path(path).read_text())["records"]}
+    out = np.full((len(record_names), len(MUAP_FIELDS)), np.nan)
+    for i, name in enumerate(record_names):
+        row = rows.get(name)
+        if not row or not row.get("n_units"):
+            continue
+        rates = [r for r in row.get("unit_rates_hz") or [] if r]
+        out[i] = [np.log(row["mean_amplitude_uv"]), row["mean_duration_ms"], row["polyphasic_share"],
+                  row["n_units"], np.mean(rates) if rates else np.nan]
+    return out
+
+
+class LeakedFoldError(ValueError):
+    """A stacker was asked to train on a record of a subject it is about to be tested on."""
+
+
+@dataclass
+class Stacker:
+    mean: np.ndarray
+    scale: np.ndarray
+    fill: np.ndarray  # training medians, for missing features
+    weights: np.ndarray
+    bias: np.ndarray
+
+    def predict(self, features: np.ndarray) -> np.ndarray:
+        x = self._standardise(features)
+        logits = x @ self.weights + self.bias
+        logits -= logits.max(axis=1, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=1, keepdims=True)
+
+    def _standardise(self, features: np.ndarray) -> np.ndarray:
+        x = np.where(np.isnan(features), self.fill, features)
+        return (x - self.mean) / self.scale
+
+
+def fit_stacker(features: np.ndarray, labels: np.ndarray, subjects: np.ndarray, test_subjects: set[str],
+                n_classes: int, l2: float = 1.0) -> Stacker:
+    """Multinomial logistic regression (L2 on the weights) on standardised features."""
+    leaked = sorted(set(subjects.tolist()) & set(test_subjects))
+    if leaked:
+        raise LeakedFoldError(f"training rows include test subject(s) {', '.join(leaked)}")
+    fill = np.nanmedian(features, axis=0)
+    fill = np.where(np.isnan(fill), 0.0, fill)
+    x = np.where(np.isnan(features), fill, features)
+    mean, scale = x.mean(axis=0), x.std(axis=0)
+    scale = np.where(scale > 1e-9, scale, 1.0)
+    xt = torch.as_tensor((x - mean) / scale, dtype=torch.float64)
+    yt = torch.as_tensor(labels, dtype=torch.long)
+    w = torch.zeros((x.shape[1], n_classes), dtype=torch.float64, requires_grad=True)
+    b = torch.zeros(n_classes, dtype=torch.float64, requires_grad=True)
+    optimiser = torch.optim.LBFGS([w, b], lr=0.5, max_iter=300, line_search_fn="strong_wolfe")
+
+    def closure():
+        optimiser.zero_grad()
+        loss = torch.nn.functional.cross_entropy(xt @ w + b, yt) + l2 * (w ** 2).sum() / len(labels)
+        loss.backward()
+        return loss
+
+    optimiser.step(closure)
+    return Stacker(mean, scale, fill, w.detach().numpy(), b.detach().numpy())
+
+
+def stacked_scores(run: Run, scores: list[FoldScores], extra: np.ndarray | None = None) -> list[FoldScores]:
+    """Each fold's test records re-scored by a stacker fitted on every other subject's
+    out-of-fold records; its "uncertain" threshold is chosen on its validation subjects, each
+    scored by a stacker that saw neither it nor the test subject (nested, so no test label
+    reaches the threshold)."""
+    record_ids = np.concatenate([s.record_ids for s in scores])
+    window_probs = np.concatenate([s.window_probabilities for s in scores])
+    window_records = run.record_index[np.concatenate([s.test_indices for s in scores])]
+    features = np.stack([record_features(window_probs[window_records == r]) for r in record_ids])
+    if extra is not None:
+        features = np.hstack([features, extra[record_ids]])
+    labels = run.record_labels[record_ids]
+    subjects = np.asarray(run.record_subjects)[record_ids]
+    n_classes = len(run.class_names)
+
+    def predict_for(held_out: set[str], target: set[str]) -> tuple[np.ndarray, np.ndarray]:
+        train = ~np.isin(subjects, sorted(held_out))
+        rows = np.isin(subjects, sorted(target))
+        stacker = fit_stacker(features[train], labels[train], subjects[train], held_out, n_classes)
+        return stacker.predict(features[rows]), rows
+
+    out = []
+    for fold, score in zip(run.folds, scores):
+        test = set(fold.test_subjects)
+        probabilities, rows = predict_for(test, test)
+        by_id = dict(zip(record_ids[rows].tolist(), probabilities))
+        confidence, correct = [], []
+        for subject in fold.validation_subjects:
+            p, v_rows = predict_for(test | {subject}, {subject})
+            confidence.append(p.max(axis=1))
+            correct.append(p.argmax(axis=1) == labels[v_rows])
+        threshold = choose_threshold(np.concatenate(confidence), np.concatenate(correct))
+        out.append(replace(score, record_probabilities=np.stack([by_id[int(r)] for r in score.record_ids]),
+                           threshold=threshold))
+    return out
