@@ -1,0 +1,138 @@
+"""Issue 10's post-hoc levers on synthetic fold logits: calibration and thresholds come from
+validation subjects only, ensembles refuse runs with other splits, stacking refuses a leaked
+fold and never trains on the subject it scores, and an exported ensemble is the mean of its
+members to within the export tolerance."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import numpy as np
+import pytest
+
+torch = pytest.importorskip("torch")
+
+from training import posthoc, stacking  # noqa: E402
+from training.calibrate import fit_temperature  # noqa: E402
+from training.ensemble import MeanLogits  # noqa: E402
+from training.posthoc import FoldLogits, Run, choose_threshold, ensemble, evaluate_run, score_fold  # noqa: E402
+from training.stacking import LeakedFoldError, fit_stacker, stacked_scores  # noqa: E402
+
+SUBJECTS = {"A1": 2, "A2": 2, "A3": 2, "C1": 0, "C2": 0, "C3": 0, "M1": 1, "M2": 1, "M3": 1}
+RECORDS_PER_SUBJECT, WINDOWS_PER_RECORD = 4, 6
+
+
+def synthetic_run(seed: int = 0, name: str = "run", validation_shift: float = 0.0) -> Run:
+    """LOSO over nine subjects; logits point at the truth with noise. ``validation_shift``
+    sharpens validation logits only, so a calibration fitted on them differs from one that
+    would be fitted on the test windows."""
+    rng = np.random.default_rng(seed)
+    subjects = sorted(SUBJECTS)
+    record_subjects = tuple(s for s in subjects for _ in range(RECORDS_PER_SUBJECT))
+    record_labels = np.array([SUBJECTS[s] for s in record_subjects])
+    record_index = np.repeat(np.arange(len(record_subjects)), WINDOWS_PER_RECORD)
+    labels = record_labels[record_index]
+
+    def logits_for(indices: np.ndarray, sharpen: float) -> np.ndarray:
+        base = rng.normal(0.0, 1.0, (indices.size, 3))
+        base[np.arange(indices.size), labels[indices]] += 1.2 + sharpen
+        return base
+
+    folds = []
+    for k, test in enumerate(subjects):
+        rest = [s for s in subjects if s != test]
+        validation = tuple(sorted({next(s for s in rest if SUBJECTS[s] == c) for c in range(3)}))
+        test_idx = np.flatnonzero(np.isin(np.asarray(record_subjects)[record_index], [test]))
+        val_idx = np.flatnonzero(np.isin(np.asarray(record_subjects)[record_index], validation))
+        folds.append(FoldLogits(f"test {test}", (test,), validation, test_idx, logits_for(test_idx, 0.0),
+                                val_idx, logits_for(val_idx, validation_shift)))
+    return Run(name, {"seed": seed}, labels, record_index, tuple(f"R{i}" for i in range(len(record_subjects))),
+               record_subjects, record_labels, ("control", "myopathy", "ALS"), tuple(folds))
+
+
+def test_window_temperature_is_fitted_on_validation_windows_only():
+    run = synthetic_run(validation_shift=3.0)
+    fold = run.folds[0]
+    scores = score_fold(run, fold)
+    on_validation = fit_temperature(fold.validation_logits, run.labels[fold.validation_indices])
+    on_test = fit_temperature(fold.test_logits, run.labels[fold.test_indices])
+    assert scores.window_temperature == pytest.approx(on_validation)
+    assert abs(on_validation - on_test) > 0.1  # the test windows would have given another one
+
+
+def test_every_record_is_scored_once_by_the_fold_that_held_its_subject_out():
+    result = evaluate_run(synthetic_run())
+    rows = result["record_rows"]
+    assert sorted(r["record"] for r in rows) == sorted(f"R{i}" for i in range(len(SUBJECTS) * RECORDS_PER_SUBJECT))
+    assert result["n_records"] == len(rows) and result["windows"]["n_windows"] == len(rows) * WINDOWS_PER_RECORD
+    assert result["selective"]["coverage"] <= 1.0
+
+
+def test_threshold_is_the_lowest_that_reaches_the_target():
+    confidence = np.array([0.4, 0.5, 0.6, 0.7, 0.8, 0.9])
+    correct = np.array([False, False, True, False, True, True])
+    # kept at >= 0.71: 2/2 right; at >= 0.61: 2/3; at >= 0.51: 3/4
+    assert choose_threshold(confidence, correct, target=0.95) == pytest.approx(0.71)
+    assert choose_threshold(confidence, np.zeros(6, dtype=bool)) == posthoc.THRESHOLDS[-1]
+
+
+def test_ensemble_is_the_mean_of_member_logits_and_refuses_other_splits():
+    a, b = synthetic_run(0, "a"), synthetic_run(1, "b")
+    both = ensemble([a, b], "a+b")
+    assert np.allclose(both.folds[3].test_logits, (a.folds[3].test_logits + b.folds[3].test_logits) / 2)
+    other = synthetic_run(2, "c")
+    moved = replace(other.folds[0], validation_subjects=("A3", "C3", "M3"))
+    with pytest.raises(ValueError, match="differs"):
+        ensemble([a, replace(other, folds=(moved, *other.folds[1:]))], "leak")
+
+
+def test_stacker_refuses_a_leaked_fold():
+    features = np.random.default_rng(0).normal(size=(6, 2))
+    subjects = np.array(["A1", "A1", "C1", "C1", "M1", "M1"])
+    with pytest.raises(LeakedFoldError, match="C1"):
+        fit_stacker(features, np.array([2, 2, 0, 0, 1, 1]), subjects, {"C1"}, 3)
+
+
+def test_stacking_never_trains_on_the_subject_it_scores(monkeypatch):
+    run = synthetic_run()
+    scores = [score_fold(run, fold) for fold in run.folds]
+    calls = []
+    real = stacking.fit_stacker
+
+    def spy(features, labels, subjects, held_out, n_classes, l2=1.0):
+        calls.append((set(subjects.tolist()), set(held_out)))
+        return real(features, labels, subjects, held_out, n_classes, l2)
+
+    monkeypatch.setattr(stacking, "fit_stacker", spy)
+    stacked = stacked_scores(run, scores)
+    assert len(calls) == len(run.folds) * 4  # one for the test subject, one per validation subject
+    assert all(not (trained & held) for trained, held in calls)
+    for fold, score in zip(run.folds, stacked):
+        assert score.record_probabilities.shape == (RECORDS_PER_SUBJECT, 3)
+        assert np.allclose(score.record_probabilities.sum(axis=1), 1.0)
+        assert any(held == set(fold.test_subjects) for _trained, held in calls)
+
+
+def test_exported_ensemble_is_the_mean_of_its_members(tmp_path):
+    from onnx_models import card_dict
+
+    from training.export import export_onnx
+
+    torch.manual_seed(0)
+    members = [torch.nn.Sequential(torch.nn.Conv1d(1, 4, 9, stride=4), torch.nn.ReLU(),
+                                   torch.nn.AdaptiveAvgPool1d(1), torch.nn.Flatten(), torch.nn.Linear(4, 3))
+               for _ in range(3)]
+    model = MeanLogits(members)
+    card = card_dict(fs_hz=4000.0, window_s=0.25, hop_s=0.1)
+    card["input"]["scaling"] = {"kind": "fixed", "factor": 1e-3}
+    windows = np.random.default_rng(1).normal(0, 200, (16, 1000)).astype(np.float32)
+    path = tmp_path / "ensemble.onnx"
+    assert export_onnx(model, card, path, windows) <= 1e-4
+    import onnxruntime as ort
+
+    (out,) = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"]).run(
+        None, {"emg": (windows * np.float32(1e-3))[:, None, :]})
+    with torch.no_grad():
+        x = torch.from_numpy(windows * np.float32(1e-3)).unsqueeze(1)
+        expected = np.mean([m(x).numpy() for m in members], axis=0)
+    assert np.abs(out - expected).max() <= 1e-4
