@@ -150,3 +150,23 @@ def test_the_folder_report_reuses_classify_all(qtbot, window, fast_model_path, d
     with qtbot.waitSignal(job.signals.finished, timeout=60_000):
         pass
     assert job.reused == 0
+
+
+def test_the_close_up_scale_bar_and_its_label_stay_inside_a_narrow_close_up(qtbot, window, fast_model_path):
+    window.set_model(fast_model_path)
+    window.resize(1280, 720)
+    window.inspector.setFixedWidth(360)  # the inspector on a laptop screen
+    _open(qtbot, window, demo_record_paths()[0])
+    window.select_window(3)
+    qtbot.wait(50)
+    bar = window.inspector.scale_bar
+    view = window.inspector.closeup.getViewBox()
+    box = view.sceneBoundingRect()
+    for item in (bar.bar, bar.text):
+        assert box.contains(item.sceneBoundingRect()), item
+    assert not bar.bar.sceneBoundingRect().intersects(bar.text.sceneBoundingRect())
+    left, right = (view.mapSceneToView(p).x() for p in (bar.bar.sceneBoundingRect().topLeft(),
+                                                       bar.bar.sceneBoundingRect().topRight()))
+    assert right - left == pytest.approx(bar.size, rel=0.05)  # the bar is as long as it says
+    assert bar.text.textItem.toPlainText() == f"{bar.size * 1e3:g} ms"
+    assert bar.text.fill.color().alpha() > 200  # on a white ground: legible over the trace

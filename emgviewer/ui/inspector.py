@@ -132,9 +132,10 @@ class WindowInspector(QtWidgets.QWidget):
     def _set_scale_bar(self, seconds: float) -> None:
         """A time scale bar about a fifth of the window long (1-2-5 lengths)."""
         if self.scale_bar is None:
-            self.scale_bar = pg.ScaleBar(size=seconds, suffix="s", brush="k")
+            self.scale_bar = _TimeScaleBar(size=seconds, suffix="s", brush="k")
             self.scale_bar.setParentItem(self.closeup.getViewBox())
-            self.scale_bar.anchor((1, 1), (1, 1), offset=(-15, -15))
+            self.scale_bar.anchor((0, 1), (0, 1), offset=(12, -12))
+            self.scale_bar.text.fill = pg.mkBrush(255, 255, 255, 230)
         self.scale_bar.size = seconds
         self.scale_bar.text.setText(pg.siFormat(seconds, suffix="s"))
         self.scale_bar.text.setColor("#222222")  # pyqtgraph's default label is light grey on white
@@ -180,3 +181,17 @@ class WindowInspector(QtWidgets.QWidget):
         self.probabilities.getAxis("bottom").setTicks([list(zip(x, names))])
         self.probabilities.setYRange(0, 1.5, padding=0)  # room for a label over a bar at 1.0
         self.probabilities.setXRange(-0.6, len(names) - 0.4, padding=0)
+
+
+class _TimeScaleBar(pg.ScaleBar):
+    """pyqtgraph's scale bar drawn from its anchor to the right, its label after it: centred
+    over a bar at the plot's right edge, the label (wider than the bar in a narrow inspector)
+    ran out of the plot and over the trace."""
+
+    def updateBar(self) -> None:
+        super().updateBar()
+        width = self.bar.rect().width()
+        self.bar.setRect(QtCore.QRectF(0, 0, width, self._width))
+        self.text.setAnchor((0, 1))  # its box's bottom a little under the bar's: reads as beside it
+        self.text.setPos(width + 4, self._width + 3)
+
