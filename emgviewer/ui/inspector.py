@@ -89,6 +89,10 @@ class WindowInspector(QtWidgets.QWidget):
         window = shown[first: first + int(round((result.stops_s[index] - result.starts_s[index]) * fs))]
         t = np.arange(window.size) / fs
         self.closeup_curve.setData(t, window, connect="finite")
+        # Ranges set here, not by auto-range: pyqtgraph's auto-range runs while painting and
+        # asks for another paint, so each selection painted the inspector two or three times
+        # (about 20 ms each) in one turn of the event loop.
+        self.closeup.setRange(xRange=(0.0, window.size / fs), yRange=_span(window), padding=0.02)
         self._set_scale_bar(nice_length(window.size / fs / 5))
         self.saliency_curve.setData([], [])
         valid = bool(result.valid[index])
@@ -103,7 +107,9 @@ class WindowInspector(QtWidgets.QWidget):
             self.probabilities.setTitle("class probabilities: none, the window was not classified")
         if np.isfinite(window).sum() > 256:
             frequencies, power = welch_psd(window[np.isfinite(window)], fs, nperseg=min(2048, window.size))
-            self.spectrum_curve.setData(frequencies[1:], np.maximum(power[1:], 1e-12))
+            power = np.maximum(power[1:], 1e-12)
+            self.spectrum_curve.setData(frequencies[1:], power)
+            self.spectrum.setRange(xRange=(0.0, fs / 2), yRange=_span(np.log10(power)), padding=0.02)
         measures = window_measures(window, fs)
         self.title.setText(f"Window {index + 1}/{result.n_windows}: {result.starts_s[index]:.2f}–"
                            f"{result.stops_s[index]:.2f} s · display {self.display_label}")
@@ -144,6 +150,7 @@ class WindowInspector(QtWidgets.QWidget):
     def show_saliency(self, curve: np.ndarray, fs_hz: float) -> None:
         self.saliency.setTitle("occlusion saliency")
         self.saliency_curve.setData(np.arange(curve.size) / fs_hz, curve)
+        self.saliency.setYRange(*_span(curve), padding=0.05)
 
     def saliency_absent(self, reason: str) -> None:
         """Say why there is no saliency curve (never a silently blank plot)."""
@@ -181,6 +188,16 @@ class WindowInspector(QtWidgets.QWidget):
         self.probabilities.getAxis("bottom").setTicks([list(zip(x, names))])
         self.probabilities.setYRange(0, 1.5, padding=0)  # room for a label over a bar at 1.0
         self.probabilities.setXRange(-0.6, len(names) - 0.4, padding=0)
+
+
+def _span(values: np.ndarray) -> tuple[float, float]:
+    """The finite values' range, never empty."""
+    finite = np.asarray(values, dtype=np.float64)
+    finite = finite[np.isfinite(finite)]
+    if finite.size == 0:
+        return -1.0, 1.0
+    low, high = float(finite.min()), float(finite.max())
+    return (low, high) if high > low else (low - 1.0, high + 1.0)
 
 
 class _TimeScaleBar(pg.ScaleBar):
