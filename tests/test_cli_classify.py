@@ -96,7 +96,7 @@ def test_table_with_resampling_warning_and_accuracy(model_path, emgdb_dir):
     assert "emgviewer: warning: emg_healthy: upsampled from 4000 Hz" in result.stderr
     lines = result.stdout.splitlines()
     assert lines[0] == ("model: amplitude-test 0.0.1 [fast.onnx] (CPU); windows 0.1 s, hop 0.05 s; "
-                        "uncertain below 0.60; evaluated none")
+                        "uncertain below 0.60 (windows), 0.60 (records); evaluated none")
     assert any(line.startswith("emg_myopathy ") and " myopathy " in line for line in lines)
     # None of these people trained the test model: their agreement is reported as evidence.
     assert any(line.startswith("Records of people the model never saw: ") for line in lines)

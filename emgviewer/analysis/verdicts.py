@@ -8,6 +8,10 @@ becomes overconfident, and a single window with a near-zero probability for a cl
 with a few wild windows and stays interpretable: the confidence is the average probability
 the model gave the winning class. The vote counts (argmax per window) are kept beside it so a
 reader can see how the verdict was reached.
+
+A card may carry a *record temperature* fitted on validation subjects: the mean probability of
+a record's windows is overconfident or underconfident as a record verdict in its own way (its
+windows are not independent), so it is recalibrated as softmax(log(mean) / T).
 """
 
 from __future__ import annotations
@@ -37,9 +41,10 @@ class Verdict:
 
 def record_verdict(
     probabilities: np.ndarray, class_names: Sequence[str], min_windows: int = MIN_VALID_WINDOWS,
-    n_total: int | None = None,
+    n_total: int | None = None, temperature: float = 1.0,
 ) -> Verdict:
-    """Verdict from the ``(n_valid, n_classes)`` probabilities of a record's valid windows."""
+    """Verdict from the ``(n_valid, n_classes)`` probabilities of a record's valid windows;
+    ``temperature``: the card's record temperature."""
     probabilities = np.asarray(probabilities, dtype=np.float64).reshape(-1, len(class_names))
     n_valid = probabilities.shape[0]
     if n_valid < min_windows:
@@ -47,7 +52,7 @@ def record_verdict(
         return Verdict(None, None, n_used=n_valid,
                        reason=f"only {n_valid} valid window(s){of}, "
                               f"at least {min_windows} needed")
-    return _soft_vote(probabilities, class_names, n_valid)
+    return _soft_vote(probabilities, class_names, n_valid, temperature)
 
 
 def subject_verdict(record_verdicts: Sequence[Verdict], class_names: Sequence[str]) -> Verdict:
@@ -62,8 +67,11 @@ def subject_verdict(record_verdicts: Sequence[Verdict], class_names: Sequence[st
                    {c: sum(v.label == c for v in used) for c in class_names}, len(used))
 
 
-def _soft_vote(probabilities: np.ndarray, class_names: Sequence[str], n_used: int) -> Verdict:
+def _soft_vote(probabilities: np.ndarray, class_names: Sequence[str], n_used: int,
+               temperature: float = 1.0) -> Verdict:
     mean = probabilities.mean(axis=0)
+    if temperature != 1.0:
+        mean = recalibrate(mean, temperature)
     winner = int(np.argmax(mean))
     votes = np.bincount(probabilities.argmax(axis=1), minlength=len(class_names))
     return Verdict(
@@ -73,3 +81,11 @@ def _soft_vote(probabilities: np.ndarray, class_names: Sequence[str], n_used: in
         votes={c: int(v) for c, v in zip(class_names, votes)},
         n_used=n_used,
     )
+
+
+def recalibrate(mean: np.ndarray, temperature: float) -> np.ndarray:
+    """softmax(log(mean) / T): T > 1 softens a record verdict, T < 1 sharpens it."""
+    scaled = np.log(np.clip(np.asarray(mean, dtype=np.float64), 1e-12, None)) / temperature
+    scaled -= scaled.max()
+    exp = np.exp(scaled)
+    return exp / exp.sum()

@@ -86,7 +86,8 @@ def _table(document: dict[str, Any]) -> str:
     model = document["model"]
     lines = [f"model: {model['name']} {model['version']} [{model['file']}] ({model['provider']}); windows "
              f"{model['window_s']:g} s, hop {model['hop_s']:g} s; uncertain below "
-             f"{model['uncertainty_threshold']:.2f}; evaluated {model['evaluation_protocol']}",
+             f"{model['uncertainty_threshold']:.2f} (windows), {model['record_uncertainty_threshold']:.2f} "
+             f"(records); evaluated {model['evaluation_protocol']}",
              "",
              f"{'record':<22} {'seen':<4} {'truth':<17} {'verdict':<38} {'valid':>9}  votes"]
     for record in document["records"]:

@@ -81,6 +81,10 @@ class ModelCard:
     output_kind: str = "logits"
     temperature: float = 1.0
     uncertainty_threshold: float = 0.5
+    #: Record verdicts: their own calibration and threshold, fitted on validation subjects
+    #: (optional: without them, records use the window temperature's output and threshold).
+    record_temperature: float = 1.0
+    record_uncertainty_threshold: float | None = None
     training: dict[str, Any] = field(default_factory=dict)
     evaluation: dict[str, Any] = field(default_factory=dict)
     #: Parsed from ``training`` and ``evaluation``: training subjects, their recordings'
@@ -90,6 +94,11 @@ class ModelCard:
     @property
     def class_names(self) -> tuple[str, ...]:
         return tuple(c.name for c in self.classes)
+
+    @property
+    def record_threshold(self) -> float:
+        """Below this, a record's (and a subject's) leading class reads "uncertain"."""
+        return self.uncertainty_threshold if self.record_uncertainty_threshold is None else self.record_uncertainty_threshold
 
     def to_dict(self) -> dict[str, Any]:
         """The card as JSON-ready data, in the schema's layout."""
@@ -106,7 +115,10 @@ class ModelCard:
                       "hop_s": contract.hop_s, "shape": list(contract.shape),
                       "scaling": scaling, "preprocessing": contract.preprocessing},
             "output": {"kind": self.output_kind},
-            "calibration": {"temperature": self.temperature},
+            "calibration": {"temperature": self.temperature,
+                            **({"record_temperature": self.record_temperature} if self.record_temperature != 1.0 else {}),
+                            **({"record_uncertainty_threshold": self.record_uncertainty_threshold}
+                               if self.record_uncertainty_threshold is not None else {})},
             "uncertainty_threshold": self.uncertainty_threshold,
             "training": self.training, "evaluation": self.evaluation,
         }
@@ -134,6 +146,7 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
         raise CardError(f"unsupported schema_version {version!r} (this app reads {SCHEMA_VERSION})")
     training = _optional_object(data, "training")
     evaluation = _optional_object(data, "evaluation")
+    calibration = _object(data, "calibration")
     card = ModelCard(
         name=_text(data, "name"),
         version=_text(data, "version"),
@@ -142,14 +155,22 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
         classes=_classes(data.get("classes")),
         input=_input(_object(data, "input")),
         output_kind=_choice(_object(data, "output"), "kind", OUTPUT_KINDS, "output.kind"),
-        temperature=_positive(_object(data, "calibration"), "temperature", "calibration.temperature"),
+        temperature=_positive(calibration, "temperature", "calibration.temperature"),
         uncertainty_threshold=_number(data, "uncertainty_threshold"),
+        record_temperature=(_positive(calibration, "record_temperature", "calibration.record_temperature")
+                            if "record_temperature" in calibration else 1.0),
+        record_uncertainty_threshold=(_number(calibration, "record_uncertainty_threshold",
+                                              "calibration.record_uncertainty_threshold")
+                                      if "record_uncertainty_threshold" in calibration else None),
         training=training,
         evaluation=evaluation,
         provenance=parse_provenance(training, evaluation),
     )
     if not 0.0 <= card.uncertainty_threshold <= 1.0:
         raise CardError(f"uncertainty_threshold must be in [0, 1], got {card.uncertainty_threshold}")
+    if card.record_uncertainty_threshold is not None and not 0.0 <= card.record_uncertainty_threshold <= 1.0:
+        raise CardError("calibration.record_uncertainty_threshold must be in [0, 1], "
+                        f"got {card.record_uncertainty_threshold}")
     return card
 
 

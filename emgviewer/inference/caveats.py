@@ -4,7 +4,8 @@ The viewer, the dataset browser, ``emgviewer classify`` and the PDF reports all 
 through this module, so a record reads the same everywhere:
 
 - **Uncertain is a verdict.** A record or subject whose leading class has a mean probability
-  below the card's ``uncertainty_threshold`` reads "uncertain", the leading class in small print.
+  below the card's record threshold (``ModelCard.record_threshold``) reads "uncertain", the
+  leading class in small print.
 - **Seen in training.** A record whose subject was in the model's training set is marked: its
   agreement with the truth is not evidence. Where the card carries out-of-fold verdicts (each
   training record judged by the fold model that never saw its subject), they are the honest
@@ -75,7 +76,7 @@ def state(verdict: Verdict, card: ModelCard, unit: str = "valid window") -> Stat
     the verdict averaged ("valid window" for a record, "record" for a subject)."""
     if verdict.label is None or verdict.confidence is None or not math.isfinite(verdict.confidence):
         return Statement("none", None, None, "no verdict", verdict.reason or "no valid windows", NO_VERDICT_COLOUR)
-    threshold = card.uncertainty_threshold
+    threshold = card.record_threshold
     if verdict.confidence < threshold:
         return Statement("uncertain", verdict.label, verdict.confidence, "uncertain",
                          f"leading class {class_label(verdict.label)} at {verdict.confidence:.2f}, "

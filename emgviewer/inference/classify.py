@@ -132,7 +132,7 @@ def classify(
         if partial is not None:
             partial(starts_s, stops_s, probabilities, validity.valid)
     verdict = record_verdict(probabilities[validity.valid], model.card.class_names,
-                             min_valid_windows, n_total=geometry.n_windows)
+                             min_valid_windows, n_total=geometry.n_windows, temperature=model.card.record_temperature)
     return Classification(record, model, hop_s, starts_s, stops_s, probabilities, validity,
                           verdict, time.perf_counter() - started, resampled_from)
 

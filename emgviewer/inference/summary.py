@@ -4,7 +4,8 @@ Schema (stable; scripts may rely on it), ``schema_version`` 2::
 
     {"schema_version": 2,
      "model": {"name", "version", "file", "architecture", "classes", "fs_hz", "window_s", "hop_s",
-               "provider", "uncertainty_threshold", "evaluation_protocol"},
+               "provider", "uncertainty_threshold", "record_uncertainty_threshold",
+               "record_temperature", "evaluation_protocol"},
      "records": [{"record", "path", "subject", "truth", "verdict", "confidence",
                   "probabilities": {class: p}, "votes": {class: n}, "reason",
                   "status", "statement", "agreement", "seen_in_training", "out_of_fold",
@@ -23,7 +24,7 @@ where unknown or invalid.
 Added in version 2 (version 1 readers keep working: no field changed meaning or was removed):
 
 - ``status``: "verdict", "uncertain" (the leading class's mean probability is below the model's
-  ``uncertainty_threshold``) or "none". ``verdict`` stays the *leading* class, as in version 1,
+  ``record_uncertainty_threshold``) or "none". ``verdict`` stays the *leading* class, as in version 1,
   so read it together with ``status``: only "verdict" commits to it. ``statement`` is the
   same in words ("ALS / neurogenic 0.91", "uncertain (normal (control) 0.42)", "no verdict").
 - ``agreement``: "agrees" or "differs" when the truth is known and ``status`` is "verdict";
@@ -37,6 +38,10 @@ Added in version 2 (version 1 readers keep working: no field changed meaning or 
 - ``annotations`` (added within version 2, a new field only): the reader's marks on the
   record from its ``<name>_events.tsv`` sidecar or its EDF+ annotations; ``annotations_error``
   appears, with the marks empty, when the sidecar cannot be read.
+- ``model.record_uncertainty_threshold`` and ``model.record_temperature`` (added within version
+  2, new fields only): the threshold below which a record or subject verdict reads "uncertain"
+  (``status``), and the temperature its mean window probability is recalibrated with; both
+  fitted on validation subjects where the card carries them, else the window threshold and 1.
 - AGREEMENT: ``{"unseen": TALLY, "seen": TALLY, "seen_out_of_fold": TALLY | null}``, TALLY
   ``{"agrees", "differs", "uncertain", "no_verdict"}`` over items with a known truth.
 """
@@ -75,6 +80,7 @@ def model_summary(model: LoadedModel, hop_s: float | None = None) -> dict[str, A
         "classes": list(card.class_names), "fs_hz": card.input.fs_hz,
         "window_s": card.input.window_s, "hop_s": hop_s or card.input.hop_s,
         "provider": model.provider_label, "uncertainty_threshold": card.uncertainty_threshold,
+        "record_uncertainty_threshold": card.record_threshold, "record_temperature": card.record_temperature,
         "evaluation_protocol": card.provenance.protocol_kind,
     }
 

@@ -206,7 +206,8 @@ def model_card_summary(result: Classification, styles: dict) -> list[Flowable]:
             ["classes", ", ".join(c.label for c in card.classes)],
             ["input", f"{contract.fs_hz:g} Hz, {contract.window_s:g}-s windows ({contract.n_times} samples), "
                       f"default hop {contract.hop_s:g} s, scaling {contract.scaling.kind}"],
-            ["calibration", f"temperature {card.temperature:.3f}; uncertain below {card.uncertainty_threshold:g}"],
+            ["calibration", f"window temperature {card.temperature:.3f}, uncertain below {card.uncertainty_threshold:g}; "
+                            f"record temperature {card.record_temperature:.3f}, uncertain below {card.record_threshold:g}"],
             ["training data", p(str(card.training.get("data", "not stated")), styles["cell"])],
             ["training protocol", p(str(card.training.get("protocol", "not stated")), styles["cell"])],
             ["evaluation protocol", card.provenance.protocol_kind],
