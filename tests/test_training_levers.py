@@ -136,3 +136,43 @@ def test_exported_ensemble_is_the_mean_of_its_members(tmp_path):
         x = torch.from_numpy(windows * np.float32(1e-3)).unsqueeze(1)
         expected = np.mean([m(x).numpy() for m in members], axis=0)
     assert np.abs(out - expected).max() <= 1e-4
+
+
+@pytest.mark.real_data
+def test_levers_then_final_ship_an_ensemble_whose_card_is_its_levers_row(n2001_dir, tmp_path):
+    """Two tiny LOSO runs on 30 records, their levers table, and the 2-member ensemble built
+    from its row: one ONNX file whose card carries the row's numbers and calibration."""
+    import json
+
+    from emgviewer.inference import classify, load_model
+    from emgviewer.records import read_record
+    from training.cli import main as training_main
+
+    runs = tmp_path / "runs"
+    for seed in (1, 2):
+        assert training_main(["evaluate", "--data", str(n2001_dir), "--max-records", "30", "--folds", "loso",
+                              "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "8", "--seed", str(seed),
+                              "--split-seed", "0", "--save-logits", "--tag", f"s{seed}", "--out", str(runs)]) == 0
+    logits = sorted(runs.glob("*_logits.npz"))
+    assert training_main(["levers", *map(str, logits), "--ensemble", "munet_3class_loso_s1,munet_3class_loso_s2",
+                          "--out", str(tmp_path / "levers")]) == 0
+    rows = json.loads((tmp_path / "levers" / "levers.json").read_text())
+    row = next(r for r in rows if r["run"].startswith("ensemble of 2"))
+    out = tmp_path / "ensemble.onnx"
+    assert training_main(["final", "--data", str(n2001_dir), "--levers", str(tmp_path / "levers" / "levers.json"),
+                          "--lever", row["run"], "--member", str(runs / "munet_3class_loso_s1.json"),
+                          "--member", str(runs / "munet_3class_loso_s2.json"), "--out", str(out),
+                          "--version", "0.0.1"]) == 0
+    model = load_model(out)
+    card = model.card
+    assert card.temperature == pytest.approx(float(np.median(row["temperatures"]["window"])))
+    assert card.record_temperature == pytest.approx(float(np.median(row["temperatures"]["record"])), abs=1e-4)
+    assert card.record_threshold == pytest.approx(float(np.median(row["record_thresholds"])), abs=1e-2)
+    assert card.evaluation["records"] == f"{row['records_correct']}/{row['n_records']}"
+    assert card.provenance.protocol_kind == "leave-one-subject-out"
+    assert "mean of the logits of 2 munet models" in card.architecture
+    oof = card.evaluation["out_of_fold"]["records"]
+    first = row["record_rows"][0]
+    assert oof[first["record"]]["confidence"] == pytest.approx(max(first["probabilities"]), abs=1e-4)
+    record = read_record(next(n2001_dir.glob(f"{first['record']}.hea")))
+    assert classify(record, model).verdict.label is not None  # the app runs it

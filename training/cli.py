@@ -139,9 +139,10 @@ def _parser() -> argparse.ArgumentParser:
     recard.add_argument("--force", action="store_true", help="replace --out if it exists")
     recard.set_defaults(run=cmd_card)
 
-    from training import levers
+    from training import final, levers
 
     levers.add_parser(commands)
+    final.add_parser(commands)
 
     listing = commands.add_parser("models", help="list the registered models")
     listing.add_argument("--json", action="store_true")

@@ -157,6 +157,8 @@ def pool(run: Run, scores: list[FoldScores], name: str | None = None) -> dict[st
         "run": name or run.name, "members": list(run.members), "config": run.config,
         "windows": window,
         "window_ece": expected_calibration_error(windows, labels),
+        "window_ece_uncalibrated": expected_calibration_error(
+            np.concatenate([softmax(f.test_logits) for f in run.folds]), labels),
         "records_correct": int(correct.sum()), "n_records": int(truth.size),
         "record_accuracy": float(correct.mean()),
         "record_ece": expected_calibration_error(records, truth),
@@ -172,6 +174,9 @@ def pool(run: Run, scores: list[FoldScores], name: str | None = None) -> dict[st
         "coverage_curve": coverage_curve(confidence, correct),
         "reliability": {"windows": reliability(windows, labels), "records": reliability(records, truth)},
         "temperatures": {"window": [s.window_temperature for s in scores], "record": [s.record_temperature for s in scores]},
+        "record_thresholds": [s.threshold for s in scores],
+        "folds": [{"fold": f.name, "test": list(f.test_subjects), "validation": list(f.validation_subjects)}
+                  for f in run.folds],
         "record_rows": [{"record": run.record_names[r], "subject": run.record_subjects[r], "truth": names[truth[k]],
                          "probabilities": [round(float(p), 4) for p in records[k]], "threshold": float(thresholds[k])}
                         for k, r in enumerate(record_ids)],

@@ -1,0 +1,117 @@
+"""``python -m training final``: the shipped model from one row of the levers table.
+
+Each member's recipe (an ``evaluate`` report: its configuration and median best epoch) is
+trained again on every subject, as ``reproduce`` trains its final model; several members are
+averaged in one graph (:class:`training.ensemble.MeanLogits`). The card takes its numbers from
+the levers row, which scored exactly this recipe under LOSO, and its calibration from that
+row's validation fits: the median over folds of the window temperature, the record temperature
+and the record "uncertain" threshold. Each record's out-of-fold verdict in the card is that
+row's, from the fold that held its subject out.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from training.data import load_windows
+from training.ensemble import MeanLogits
+from training.export import export_onnx
+from training.models import REGISTRY
+from training.train import TrainConfig, train_model
+
+
+def add_parser(commands: argparse._SubParsersAction) -> None:
+    final = commands.add_parser(
+        "final", help="train and export the model of one levers row (single model or ensemble)",
+        description=__doc__.split("\n\n")[1], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    final.add_argument("--data", type=Path, required=True, help="folder of N2001 records (every subject trains)")
+    final.add_argument("--levers", type=Path, required=True, help="levers.json written by 'python -m training levers'")
+    final.add_argument("--lever", required=True, help="the row's name (its 'run' field)")
+    final.add_argument("--member", type=Path, action="append", required=True,
+                       help="an evaluate report (JSON) of each member's recipe, in the row's order")
+    final.add_argument("--out", type=Path, required=True, help="the .onnx file to write")
+    final.add_argument("--version", default=None, help="version written into the card")
+    final.add_argument("--force", action="store_true", help="replace --out if it exists")
+    final.set_defaults(run=cmd_final)
+
+
+def as_evaluation(row: dict[str, Any], classes: list[str], config: dict[str, Any]) -> dict[str, Any]:
+    """The levers row in the layout of an ``evaluate`` report, so the card code reads it."""
+    out_of_fold = []
+    for record in row["record_rows"]:
+        p = record["probabilities"]
+        winner = int(np.argmax(p))
+        out_of_fold.append({"record": record["record"], "subject": record["subject"], "truth": record["truth"],
+                            "verdict": classes[winner], "confidence": p[winner],
+                            "probabilities": dict(zip(classes, p))})
+    return {
+        "protocol": f"subject-independent: {len(row['folds'])} folds (test), validation subjects from the "
+                    f"training side only; levers row {row['run']!r}",
+        "classes": classes, "config": config, "windows": row["windows"],
+        "records": {"n_records": row["n_records"], "records_with_verdict": row["n_records"],
+                    "record_accuracy": row["record_accuracy"], "records_correct": row["records_correct"],
+                    "subjects_correct": row["subjects_correct"], "n_subjects": row["n_subjects"]},
+        "subjects": row["subjects"],
+        "calibration": {"ece_before": row["window_ece_uncalibrated"], "ece_after": row["window_ece"],
+                        "record_ece": row["record_ece"]},
+        "selective": row["selective"],
+        "folds": row["folds"],
+        "out_of_fold_records": out_of_fold,
+    }
+
+
+def cmd_final(args: argparse.Namespace) -> int:
+    from emgviewer.inference.card import parse_card
+    from training.cli import _card, _refuse_output, architecture_text
+
+    if _refuse_output(args.out, args.force):
+        return 1
+    rows = {row["run"]: row for row in json.loads(args.levers.read_text())}
+    if args.lever not in rows:
+        print(f"python -m training: error: {args.levers}: no row {args.lever!r} (rows: {', '.join(rows)})",
+              file=sys.stderr)
+        return 1
+    row = rows[args.lever]
+    reports = [json.loads(path.read_text()) for path in args.member]
+    names = {r["config"]["model"] for r in reports}
+    if len(names) != 1:
+        print(f"python -m training: error: members are different models ({', '.join(sorted(names))})", file=sys.stderr)
+        return 1
+    name = names.pop()
+    spec = REGISTRY[name]
+    classes = reports[0]["classes"]
+    task = "3class" if len(classes) == 3 else "als_vs_control"
+    data = load_windows(args.data, task, spec.window_s, spec.hop_s, fs_hz=spec.fs_hz)
+    everyone, none = np.arange(len(data)), np.array([], dtype=np.int64)
+    members = []
+    for report in reports:
+        config = TrainConfig(**{**report["config"], "epochs": max(1, report["median_best_epoch"]), "patience": 10**6})
+        members.append(train_model(data, everyone, none, config).model)
+        print(f"trained member {len(members)}/{len(reports)} ({config.epochs} epochs, seed {config.seed})", file=sys.stderr)
+    model = members[0] if len(members) == 1 else MeanLogits(members)
+    configs = [r["config"] for r in reports]
+    meta = {"model": name, "task": task, "classes": classes, "fs_hz": data.fs_hz, "window_s": spec.window_s,
+            "hop_s": spec.hop_s, "n_times": data.window_samples,
+            "config": configs[0] if len(configs) == 1 else {"ensemble_members": configs}}
+    architecture = architecture_text(name, members[0], data.window_samples)
+    if len(members) > 1:
+        architecture = f"mean of the logits of {len(members)} {name} models (seeds/recipes in training.config); each: {architecture}"
+    result = as_evaluation(row, classes, meta["config"])
+    card = _card(name, architecture, meta, float(np.median(row["temperatures"]["window"])), result, data,
+                 args.data, args.version)
+    card["calibration"]["record_temperature"] = round(float(np.median(row["temperatures"]["record"])), 4)
+    card["calibration"]["record_uncertainty_threshold"] = round(float(np.median(row["record_thresholds"])), 2)
+    card["evaluation"]["record_ece"] = round(row["record_ece"], 4)
+    card["evaluation"]["selective"] = {k: row["selective"][k] for k in ("coverage", "accuracy", "rule")}
+    parse_card(card)  # the app's own check, with the record calibration added
+    rng = np.random.default_rng(0)
+    difference = export_onnx(model, card, args.out, data.gather(rng.choice(len(data), 32, replace=False)))
+    print(f"wrote {args.out} ({len(members)} member(s); onnxruntime vs torch max |diff| {difference:.2e})",
+          file=sys.stderr)
+    return 0
