@@ -140,8 +140,8 @@ def test_invalid_window_says_why_it_has_no_numbers(qtbot, tmp_path, n2001_dir):
         window.open_record(n2001_dir / f"{ALL_INVALID}.hea")
     inspector = window.inspector
     assert inspector.shown["probabilities"] is None and inspector.bars is None
-    assert inspector.probabilities.titleLabel.text == "class probabilities: none, the window was not classified"
-    assert inspector.saliency.titleLabel.text == "occlusion saliency: none, the window is invalid and was not classified"
+    assert inspector.probabilities_note.toPlainText() == "none: the window was not classified"
+    assert inspector.saliency_note.toPlainText() == "none, the window is invalid and was not classified"
     plain = QtGui.QTextDocument()
     plain.setHtml(inspector.details.text())
     text = " ".join(plain.toPlainText().split())

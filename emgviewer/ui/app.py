@@ -67,10 +67,10 @@ def _screenshot(app: QtWidgets.QApplication, window, path: Path) -> int:
         app.quit()
 
     def saliency_settled() -> bool:
-        title = window.inspector.saliency.titleLabel.text
+        note = window.inspector.saliency_note.toPlainText()
         curve = window.inspector.saliency_curve.getData()[0]
         return (window.saliency_job is None or (curve is not None and len(curve) > 0)
-                or (":" in title and "computing" not in title))
+                or (note != "" and "computing" not in note))
 
     def on_shown() -> None:
         if done["shown"]:

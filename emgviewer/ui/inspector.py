@@ -68,7 +68,17 @@ class WindowInspector(QtWidgets.QWidget):
         self.details = QtWidgets.QLabel("")
         self.details.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setWordWrap(True)
+        # Fixed heights (two title lines, four detail lines): text that wraps to one more line
+        # would otherwise re-lay out and repaint all four plots, and make them jump.
+        lines = self.details.fontMetrics().lineSpacing()
+        self.details.setFixedHeight(4 * lines + 6)
+        self.details.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop | QtCore.Qt.AlignmentFlag.AlignLeft)
+        self.title.setFixedHeight(2 * lines + 4)
         layout.addWidget(self.details)
+        # Why a plot is empty is said inside it: a changing plot title re-lays out all four
+        # plots (a 20-30 ms repaint of the whole inspector at every selection).
+        self.saliency_note = _note(self.saliency)
+        self.probabilities_note = _note(self.probabilities)
         self.closeup_curve = self.closeup.plot(pen=pg.mkPen(TRACE, width=1))
         self.saliency_curve = self.saliency.plot(pen=pg.mkPen("#D55E00", width=1.5))
         self.spectrum_curve = self.spectrum.plot(pen=pg.mkPen("#0072B2", width=1))
@@ -100,11 +110,11 @@ class WindowInspector(QtWidgets.QWidget):
         if valid:
             probabilities = result.probabilities[index]
             self._draw_bars(names, probabilities, [c.colour for c in card.classes])
-            self.probabilities.setTitle("class probabilities")
+            self.probabilities_note.setText("")
         else:  # an invalid window was never run: there are no probabilities to draw
             probabilities = None
             self._draw_bars([], np.zeros(0), [])
-            self.probabilities.setTitle("class probabilities: none, the window was not classified")
+            self.probabilities_note.setText("none: the window was not classified")
         if np.isfinite(window).sum() > 256:
             frequencies, power = welch_psd(window[np.isfinite(window)], fs, nperseg=min(2048, window.size))
             power = np.maximum(power[1:], 1e-12)
@@ -148,14 +158,14 @@ class WindowInspector(QtWidgets.QWidget):
         self.scale_bar.updateBar()
 
     def show_saliency(self, curve: np.ndarray, fs_hz: float) -> None:
-        self.saliency.setTitle("occlusion saliency")
+        self.saliency_note.setText("")
         self.saliency_curve.setData(np.arange(curve.size) / fs_hz, curve)
         self.saliency.setYRange(*_span(curve), padding=0.05)
 
     def saliency_absent(self, reason: str) -> None:
         """Say why there is no saliency curve (never a silently blank plot)."""
         self.saliency_curve.setData([], [])
-        self.saliency.setTitle(f"occlusion saliency: {reason}")
+        self.saliency_note.setText(reason)
 
     def clear(self) -> None:
         self.title.setText("No window selected")
@@ -163,6 +173,8 @@ class WindowInspector(QtWidgets.QWidget):
         for curve in (self.closeup_curve, self.saliency_curve, self.spectrum_curve):
             curve.setData([], [])
         self._draw_bars([], np.zeros(0), [])
+        self.saliency_note.setText("")
+        self.probabilities_note.setText("")
         self.shown = {}
 
     def _draw_bars(self, names: list[str], probabilities: np.ndarray, colours: list[str]) -> None:
@@ -188,6 +200,14 @@ class WindowInspector(QtWidgets.QWidget):
         self.probabilities.getAxis("bottom").setTicks([list(zip(x, names))])
         self.probabilities.setYRange(0, 1.5, padding=0)  # room for a label over a bar at 1.0
         self.probabilities.setXRange(-0.6, len(names) - 0.4, padding=0)
+
+
+def _note(plot: pg.PlotItem) -> pg.TextItem:
+    """Grey text at the top left of ``plot``'s view, in pixels (not data coordinates)."""
+    note = pg.TextItem("", color="#555555", anchor=(0, 0))
+    note.setParentItem(plot.getViewBox())
+    note.setPos(4, 2)
+    return note
 
 
 def _span(values: np.ndarray) -> tuple[float, float]:
