@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
+from emgviewer.lazy import lazy_module
 from emgviewer.records.channels import Channel, select_channel
 from emgviewer.records.errors import HeaderError, TruncatedDataError, UnsupportedFormatError
-from emgviewer.lazy import lazy_module
 from emgviewer.records.files import require_file, require_sample_count
 from emgviewer.records.wfdb_checks import check_header_text
 from emgviewer.records.wfdb_header import PlainHeader, gains_given, read_plain_header

@@ -123,18 +123,18 @@ def trace_figure(result: Classification, width: float, sensitivity_uv: float | N
 
 
 def _legend(drawing: Drawing, result: Classification, x: float, y: float) -> None:
-    entries = [(c.label, colors.HexColor(c.colour)) for c in result.model.card.classes]
-    letters = result.model.card.classes
-    for (label, colour), info in zip(entries, letters):
-        drawing.add(Rect(x, y, 9, 7, fillColor=colour, strokeColor=None))
+    """Each class's swatch with its ribbon letter, then the invalid hatching, as in the ribbon."""
+    for info in result.model.card.classes:
+        drawing.add(Rect(x, y, 9, 7, fillColor=colors.HexColor(info.colour), strokeColor=None))
         drawing.add(String(x + 4.5, y + 1.3, ribbon_letter(info.label), fontName=FONT + "-Bold", fontSize=5.5,
                            textAnchor="middle", fillColor=colors.white))
-        drawing.add(String(x + 12, y + 1, label, fontName=FONT, fontSize=7))
-        x += 18 + 3.6 * len(label)
+        drawing.add(String(x + 12, y + 1, info.label, fontName=FONT, fontSize=7))
+        x += 18 + 3.6 * len(info.label)
+    invalid = "invalid (missing, flat, clipped)"
     drawing.add(Rect(x, y, 9, 7, fillColor=_colour(INVALID_FILL_RGB), strokeColor=None))
     _hatch(drawing, x, y, 9, 7, _colour(INVALID_HATCH_RGB), both=True)
-    drawing.add(String(x + 12, y + 1, "invalid (missing, flat, clipped)", fontName=FONT, fontSize=7))
-    x += 18 + 3.6 * len("invalid (missing, flat, clipped)")
+    drawing.add(String(x + 12, y + 1, invalid, fontName=FONT, fontSize=7))
+    x += 18 + 3.6 * len(invalid)
     drawing.add(String(x, y + 1, "bar height: confidence; striped: uncertain", fontName=FONT, fontSize=6.5,
                        fillColor=GREY))
 

@@ -12,9 +12,9 @@ from emgviewer.inference import ModelError, load_model
 from emgviewer.inference.caveats import assess
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.model import LoadedModel
+from emgviewer.memory import release_memory
 from emgviewer.records import RecordError, index_folder, read_record
 from emgviewer.records.record import Record
-from emgviewer.memory import release_memory
 from emgviewer.report.overlay import ribbon_windows, windows_from
 from emgviewer.report import scales
 from emgviewer.ui import exports
