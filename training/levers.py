@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ import numpy as np
 
 from emgviewer.atomic import atomic_write_text
 from training.posthoc import Run, ensemble, evaluate_run, load_run, pool, score_fold
+from training.reporting import pyplot, save_figure
 from training.stacking import muap_features, stacked_scores
 
 
@@ -117,12 +119,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
 
 
 def reliability_png(row: dict[str, Any], path: Path) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    figure, panes = plt.subplots(1, 2, figsize=(8.0, 3.8), dpi=150)
+    figure, panes = pyplot().subplots(1, 2, figsize=(8.0, 3.8), dpi=150)
     for pane, level in zip(panes, ("windows", "records")):
         bins = row["reliability"][level]
         pane.plot([0, 1], [0, 1], color="0.6", linestyle="--", linewidth=1)
@@ -135,9 +132,7 @@ def reliability_png(row: dict[str, Any], path: Path) -> None:
         pane.set_ylabel("accuracy")
         pane.set_xlim(0.3, 1.0)
         pane.set_ylim(0, 1.05)
-    figure.suptitle(f"{row['run']}: LOSO, validation-fitted calibration", fontsize=9)
+    title = f"{row['run']}: LOSO, calibration fitted on validation subjects"
+    figure.suptitle("\n".join(textwrap.wrap(title, 100)), fontsize=8)
     figure.tight_layout()
-    staging = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(staging)
-    plt.close(figure)
-    staging.replace(path)
+    save_figure(figure, path)

@@ -63,12 +63,28 @@ def markdown(result: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def confusion_png(result: dict[str, Any], path: Path) -> None:
+def pyplot():
+    """matplotlib's pyplot on the file-only Agg backend (no display needed)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+
+    return plt
+
+
+def save_figure(figure, path: Path) -> None:
+    """Write ``figure`` to ``path`` atomically (a reader never sees half a PNG) and close it."""
+    staging = path.with_name(f".{path.name}.tmp.png")
+    figure.savefig(staging)
+    pyplot().close(figure)
+    staging.replace(path)
+
+
+def confusion_png(result: dict[str, Any], path: Path) -> None:
     import numpy as np
+
+    plt = pyplot()
 
     matrix = np.asarray(result["windows"]["confusion"], dtype=float)
     share = matrix / np.maximum(matrix.sum(axis=1, keepdims=True), 1)
@@ -85,7 +101,4 @@ def confusion_png(result: dict[str, Any], path: Path) -> None:
     axes.set_ylabel("truth")
     axes.set_title(f"{result['config']['model']}: windows, subject-independent", fontsize=9)
     figure.tight_layout()
-    staging = path.with_name(f".{path.name}.tmp.png")
-    figure.savefig(staging)
-    plt.close(figure)
-    staging.replace(path)
+    save_figure(figure, path)
