@@ -62,6 +62,9 @@ def score_levers(runs: list[Run], ensemble_names: list[str], muap_path: Path | N
 
 
 def cmd_levers(args: argparse.Namespace) -> int:
+    import torch
+
+    torch.set_num_threads(1)  # tiny fits: more threads only spin, and starve a training run beside it
     runs = [load_run(path, run_name(path)) for path in args.logits]
     names = [n.strip() for n in args.ensemble.split(",")] if args.ensemble else []
     rows = score_levers(runs, names, args.muap)
