@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -43,7 +44,18 @@ def run_name(path: Path) -> str:
     return path.name.removesuffix("_logits.npz")
 
 
+def common_folds(runs: list[Run]) -> list[Run]:
+    """The runs restricted to the folds every one of them has finished (a run still training
+    saves its logits after each fold), so rows compare the same test subjects."""
+    shared = min(len(run.folds) for run in runs)
+    for run in runs:
+        if [f.name for f in run.folds[:shared]] != [f.name for f in runs[0].folds[:shared]]:
+            raise SystemExit(f"{run.name}: its folds are not {runs[0].name}'s (use one --split-seed)")
+    return [run if len(run.folds) == shared else replace(run, folds=run.folds[:shared]) for run in runs]
+
+
 def score_levers(runs: list[Run], ensemble_names: list[str], muap_path: Path | None) -> list[dict[str, Any]]:
+    runs = common_folds(runs)
     rows = [evaluate_run(run) for run in runs]
     base = runs[0]
     if ensemble_names:
@@ -53,6 +65,9 @@ def score_levers(runs: list[Run], ensemble_names: list[str], muap_path: Path | N
             raise SystemExit(f"--ensemble names runs that were not given: {', '.join(missing)}")
         base = ensemble(chosen, f"ensemble of {len(chosen)} ({', '.join(r.name for r in chosen)})")
         rows.append(evaluate_run(base))
+    scored = {int(base.record_labels[base.record_index[i]]) for f in base.folds for i in f.test_indices[:1]}
+    if len(scored) < len(base.class_names):
+        return rows  # a stacker fitted on fewer classes than the test folds hold says nothing
     scores = [score_fold(base, fold) for fold in base.folds]
     rows.append(pool(base, stacked_scores(base, scores), f"{base.name} + stacked record verdicts"))
     if muap_path is not None and muap_path.exists():
@@ -99,6 +114,12 @@ def markdown(rows: list[dict[str, Any]]) -> str:
         "| record ECE | selective: accuracy at coverage |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
+    first = rows[0] if rows else None
+    if first is not None and first["n_subjects"] < first["n_subjects_in_data"]:
+        tested = ", ".join(f["test"][0] for f in first["folds"])
+        lines[-3:-3] = ["", f"**Partial:** every row is scored on the {first['n_subjects']} of "
+                        f"{first['n_subjects_in_data']} test subjects whose folds every run had finished "
+                        f"({tested})."]
     for r in rows:
         worst = min(r["subject_window_accuracy"], key=r["subject_window_accuracy"].get)
         sel = r["selective"]

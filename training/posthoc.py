@@ -163,6 +163,7 @@ def pool(run: Run, scores: list[FoldScores], name: str | None = None) -> dict[st
         "record_accuracy": float(correct.mean()),
         "record_ece": expected_calibration_error(records, truth),
         "subjects_correct": verdicts["subjects_correct"], "n_subjects": verdicts["n_subjects"],
+        "n_subjects_in_data": len(set(run.record_subjects)),
         "subjects": verdicts["subjects"],
         "subject_window_accuracy": per_subject,
         "min_subject_window_accuracy": min(per_subject.values()),
