@@ -11,6 +11,8 @@ import threading
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+import numpy as np
+
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.model import LoadedModel
 from emgviewer.records.record import Record
@@ -60,4 +62,5 @@ class ClassificationCache:
 
 
 def _stand_in(record: Record) -> Record:
-    return replace(record, signal_uv=record.signal_uv[:0])
+    # A new empty array, not ``signal_uv[:0]``: a view would keep the whole signal alive.
+    return replace(record, signal_uv=np.empty(0, dtype=record.signal_uv.dtype))
