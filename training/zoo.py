@@ -144,7 +144,10 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "the CPU (2 threads), one 11.2-s record. Rows marked *reduced* ran on a smaller budget "
              "than the published training (2 CPU cores, no GPU in this session).", "",
              "The first row is the shipped default model under the full budget (see "
-             "training/reports/munet_3class_loso.md).", "",
+             "training/reports/munet_3class_loso.md). What each of issue 10's levers does to that recipe "
+             "(seed ensembles, window and record calibration fitted on validation subjects, stacked record "
+             "verdicts with and without MUAP measures, selective accuracy), under the same protocol: "
+             "training/reports/levers/levers.md (`python -m training levers`).", "",
              "| model | task | paper's claim (its protocol) | window acc. | window bal. acc. | records | subjects | "
              "params | MACs/window | ms/record | budget |", "|---|---|---|---|---|---|---|---|---|---|---|"]
     rows = [*_default_model_row(args), *rows]
