@@ -176,3 +176,19 @@ def test_levers_then_final_ship_an_ensemble_whose_card_is_its_levers_row(n2001_d
     assert oof[first["record"]]["confidence"] == pytest.approx(max(first["probabilities"]), abs=1e-4)
     record = read_record(next(n2001_dir.glob(f"{first['record']}.hea")))
     assert classify(record, model).verdict.label is not None  # the app runs it
+
+
+def test_runs_are_compared_on_the_folds_they_share_and_merged_from_parts():
+    from training.levers import common_folds
+    from training.posthoc import merge_runs
+
+    full = synthetic_run(0, "full")
+    first, rest = (replace(full, folds=full.folds[:3]), replace(full, folds=full.folds[2:]))
+    merged = merge_runs([first, rest], "merged")
+    assert [f.name for f in merged.folds] == [f.name for f in full.folds]  # the shared fold once
+    other = synthetic_run(1, "other")
+    subset = replace(other, folds=tuple(other.folds[k] for k in (1, 4, 7)))
+    a, b = common_folds([full, subset])
+    assert [f.name for f in a.folds] == [f.name for f in b.folds] == [full.folds[k].name for k in (1, 4, 7)]
+    with pytest.raises(ValueError, match="not the same recipe"):
+        merge_runs([full, other], "mixed")  # another seed is another recipe

@@ -93,6 +93,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--split-seed", type=int, default=None,
                           help="seed of the validation-subject draw (default: --seed); fix it to compare or "
                                "ensemble training seeds on the same splits")
+    evaluate.add_argument("--test-subjects", default=None,
+                          help="comma-separated: run only the folds testing these subjects (the same folds as "
+                               "a full run with this --split-seed); default: every fold")
     evaluate.add_argument("--tag", default="", help="suffix for the report names (e.g. seed1)")
     evaluate.set_defaults(run=cmd_evaluate)
 
@@ -194,6 +197,9 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     subjects = data.subject_classes()
     split_seed = args.seed if args.split_seed is None else args.split_seed
     splits = loso_splits(subjects, split_seed) if args.folds == "loso" else grouped_kfold(subjects, int(args.folds), split_seed)
+    if args.test_subjects:  # a subset of the same folds (same validation draws): a quick comparison
+        wanted = {s.strip() for s in args.test_subjects.split(",")}
+        splits = [split for split in splits if wanted & set(split.test)]
     stem = f"{args.model}_{args.task}_{args.folds}" + (f"_{args.tag}" if args.tag else "")
     logits = args.out / f"{stem}_logits.npz" if args.save_logits else None
     result = cross_validate(data, splits, _config(args), logits_path=logits)

@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from emgviewer.atomic import atomic_write_text
-from training.posthoc import Run, ensemble, evaluate_run, load_run, pool, score_fold
+from training.posthoc import Run, ensemble, evaluate_run, load_run, merge_runs, pool, score_fold
 from training.reporting import pyplot, save_figure
 from training.stacking import muap_features, stacked_scores
 
@@ -30,7 +30,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     levers = commands.add_parser(
         "levers", help="score post-hoc levers (ensembles, calibration, stacking, MUAP fusion) on saved fold logits",
         description=__doc__.split("\n\n")[1], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    levers.add_argument("logits", type=Path, nargs="+", help="*_logits.npz files from 'evaluate --save-logits'")
+    levers.add_argument("logits", nargs="+",
+                        help="*_logits.npz files from 'evaluate --save-logits'; A+B: one run from two files of "
+                             "the same recipe holding different folds")
     levers.add_argument("--ensemble", default=None,
                         help="comma-separated run names (file stems without _logits) to average; default: none")
     levers.add_argument("--muap", type=Path, default=Path(__file__).parent / "reports" / "muap_groups.json",
@@ -44,14 +46,27 @@ def run_name(path: Path) -> str:
     return path.name.removesuffix("_logits.npz")
 
 
+def load_argument(argument: str) -> Run:
+    """A run from ``A.npz`` or, merged, from ``A.npz+B.npz`` (named after A)."""
+    paths = [Path(part) for part in argument.split("+")]
+    runs = [load_run(path, run_name(path)) for path in paths]
+    return runs[0] if len(runs) == 1 else merge_runs(runs, run_name(paths[0]))
+
+
 def common_folds(runs: list[Run]) -> list[Run]:
-    """The runs restricted to the folds every one of them has finished (a run still training
-    saves its logits after each fold), so rows compare the same test subjects."""
-    shared = min(len(run.folds) for run in runs)
+    """The runs restricted to the folds (test subjects) every one of them has: a run still
+    training saves its logits after each fold, and ``evaluate --test-subjects`` runs a subset,
+    so rows compare the same test subjects."""
+    names = [f.name for f in runs[0].folds]
+    shared = [n for n in names if all(n in {f.name for f in run.folds} for run in runs)]
+    if not shared:
+        raise SystemExit("the runs share no fold")
+    out = []
     for run in runs:
-        if [f.name for f in run.folds[:shared]] != [f.name for f in runs[0].folds[:shared]]:
-            raise SystemExit(f"{run.name}: its folds are not {runs[0].name}'s (use one --split-seed)")
-    return [run if len(run.folds) == shared else replace(run, folds=run.folds[:shared]) for run in runs]
+        by_name = {f.name: f for f in run.folds}
+        folds = tuple(by_name[n] for n in shared)
+        out.append(run if folds == run.folds else replace(run, folds=folds))
+    return out
 
 
 def score_levers(runs: list[Run], ensemble_names: list[str], muap_path: Path | None) -> list[dict[str, Any]]:
@@ -80,7 +95,7 @@ def cmd_levers(args: argparse.Namespace) -> int:
     import torch
 
     torch.set_num_threads(1)  # tiny fits: more threads only spin, and starve a training run beside it
-    runs = [load_run(path, run_name(path)) for path in args.logits]
+    runs = [load_argument(argument) for argument in args.logits]
     names = [n.strip() for n in args.ensemble.split(",")] if args.ensemble else []
     rows = score_levers(runs, names, args.muap)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -118,7 +133,7 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     if first is not None and first["n_subjects"] < first["n_subjects_in_data"]:
         tested = ", ".join(f["test"][0] for f in first["folds"])
         lines[-3:-3] = ["", f"**Partial:** every row is scored on the {first['n_subjects']} of "
-                        f"{first['n_subjects_in_data']} test subjects whose folds every run had finished "
+                        f"{first['n_subjects_in_data']} test subjects whose folds every run holds "
                         f"({tested})."]
     for r in rows:
         worst = min(r["subject_window_accuracy"], key=r["subject_window_accuracy"].get)

@@ -63,6 +63,20 @@ def load_run(path: Path, name: str | None = None) -> Run:
                tuple(z["class_names"].tolist()), folds)
 
 
+def merge_runs(runs: list[Run], name: str) -> Run:
+    """One run from several files of the same recipe holding different folds (a run that was
+    stopped and another of its folds run by ``--test-subjects``); a fold in two files is taken
+    from the first."""
+    first = runs[0]
+    folds: dict[str, FoldLogits] = {}
+    for run in runs:
+        if run.config != first.config or not np.array_equal(run.labels, first.labels):
+            raise ValueError(f"{run.name}: not the same recipe and windows as {first.name}")
+        for fold in run.folds:
+            folds.setdefault(fold.name, fold)
+    return replace(first, name=name, folds=tuple(folds.values()))
+
+
 def ensemble(runs: list[Run], name: str) -> Run:
     """The runs' fold models averaged (mean logits), fold by fold. The runs must share their
     windows and their splits (``--split-seed``): an ensemble member trained on another fold's
