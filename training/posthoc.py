@@ -127,13 +127,15 @@ class FoldScores:
     record_temperature: float
 
 
-def score_fold(run: Run, fold: FoldLogits) -> FoldScores:
+def score_fold(run: Run, fold: FoldLogits, calibrate: bool = True) -> FoldScores:
+    """``calibrate=False``: temperatures stay 1 (the lever's baseline); the threshold is still
+    chosen on the validation subjects."""
     val_labels = run.labels[fold.validation_indices]
-    t_window = fit_temperature(fold.validation_logits, val_labels)
+    t_window = fit_temperature(fold.validation_logits, val_labels) if calibrate else 1.0
     val_windows = softmax(fold.validation_logits, t_window)
     val_records, val_ids = record_probabilities(val_windows, run.record_index[fold.validation_indices])
     val_record_labels = run.record_labels[val_ids]
-    t_record = fit_temperature(np.log(np.clip(val_records, 1e-9, 1.0)), val_record_labels)
+    t_record = fit_temperature(np.log(np.clip(val_records, 1e-9, 1.0)), val_record_labels) if calibrate else 1.0
     val_records = softmax(np.log(np.clip(val_records, 1e-9, 1.0)), t_record)
     threshold = choose_threshold(val_records.max(axis=1), val_records.argmax(axis=1) == val_record_labels)
     test_windows = softmax(fold.test_logits, t_window)
@@ -142,9 +144,10 @@ def score_fold(run: Run, fold: FoldLogits) -> FoldScores:
     return FoldScores(fold.test_indices, test_windows, test_ids, test_records, threshold, t_window, t_record)
 
 
-def evaluate_run(run: Run) -> dict[str, Any]:
+def evaluate_run(run: Run, calibrate: bool = True) -> dict[str, Any]:
     """Pooled LOSO metrics of ``run`` with validation-fitted calibration and thresholds."""
-    return pool(run, [score_fold(run, fold) for fold in run.folds])
+    name = None if calibrate else f"{run.name}, not calibrated (T = 1)"
+    return pool(run, [score_fold(run, fold, calibrate) for fold in run.folds], name)
 
 
 def pool(run: Run, scores: list[FoldScores], name: str | None = None) -> dict[str, Any]:
