@@ -3,9 +3,9 @@
 Input: the fold logits that ``evaluate --save-logits`` wrote, one file per training run (all
 with the same ``--split-seed``, so that their folds and validation subjects are the same).
 Rows: the first run with no calibration at all (temperatures 1: the baseline calibration is
-measured against); each run alone; the runs named in ``--ensemble`` averaged; then, on the ensemble (or the
-first run), record verdicts learned by stacking on out-of-fold records, with and without the
-MUAP measures. Every row's calibration (but the first's) and "uncertain" threshold come from
+measured against); each run alone; the runs named in ``--ensemble`` averaged; then, on the
+ensemble (or the first run), record verdicts learned by stacking on out-of-fold records, with
+and without the MUAP measures. Every row's calibration (but the first's) and "uncertain" threshold come from
 validation subjects.
 Output: ``levers.md`` (the table, the coverage curve and a per-subject table), ``levers.json``
 (everything) and ``levers_reliability.png``.
