@@ -99,9 +99,8 @@ class WindowInspector(QtWidgets.QWidget):
         window = shown[first: first + int(round((result.stops_s[index] - result.starts_s[index]) * fs))]
         t = np.arange(window.size) / fs
         self.closeup_curve.setData(t, window, connect="finite")
-        # Ranges set here, not by auto-range: pyqtgraph's auto-range runs while painting and
-        # asks for another paint, so each selection painted the inspector two or three times
-        # (about 20 ms each) in one turn of the event loop.
+        # Ranges set with the data rather than left to pyqtgraph's auto-range, which is
+        # recomputed while painting.
         self.closeup.setRange(xRange=(0.0, window.size / fs), yRange=_span(window), padding=0.02)
         self._set_scale_bar(nice_length(window.size / fs / 5))
         self.saliency_curve.setData([], [])
