@@ -22,8 +22,10 @@ MAX_HEADER_BYTES = 1 << 20  # real headers are a few hundred bytes
 _INT = re.compile(r"^\d+$")
 _FLOAT = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
 _RATE = re.compile(rf"^({_FLOAT})(?:/{_FLOAT})?(?:\({_FLOAT}\))?$")
-_FORMAT = re.compile(r"^(\d+)(?:x\d+)?(?::\d+)?(?:\+(\d+))?$")
-_GAIN = re.compile(rf"^({_FLOAT})(?:\(([+-]?\d+)\))?(?:/\S*)?$")
+#: A signal line's storage field FORMAT[xSAMPLES][:SKEW][+OFFSET] and gain field
+#: GAIN[(BASELINE)][/UNITS], each part captured (wfdb_header reads them with these too).
+FORMAT_FIELD = re.compile(r"^(\d+)(?:x(\d+))?(?::(\d+))?(?:\+(\d+))?$")
+GAIN_FIELD = re.compile(rf"^({_FLOAT})(?:\(([+-]?\d+)\))?(?:/(\S*))?$")
 MAX_ADC_RESOLUTION = 32
 
 
@@ -86,11 +88,11 @@ def _signal_line(path: Path, number: int, tokens: list[str], record_name: str) -
             or own.suffix.lower() in ("", ".hea")):
         raise _invalid(path, f"{where} names the data file {shorten(file_name)!r}; only the record's "
                                 f"own data file ({record_name}.dat or {record_name}.bin) is read")
-    if not _FORMAT.match(tokens[1]):
+    if not FORMAT_FIELD.match(tokens[1]):
         raise _invalid(path, f"{where}: storage format {shorten(tokens[1])!r} is not of the form "
                                 "FORMAT[xSAMPLES][:SKEW][+OFFSET]")
     if len(tokens) >= 3:
-        gain = _GAIN.match(tokens[2])
+        gain = GAIN_FIELD.match(tokens[2])
         if gain is None or not math.isfinite(float(gain[1])):
             raise _invalid(path, f"{where}: gain {shorten(tokens[2])!r} is not a finite number")
     if len(tokens) >= 4 and (not _INT.match(tokens[3]) or int(tokens[3]) > MAX_ADC_RESOLUTION):

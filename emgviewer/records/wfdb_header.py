@@ -11,14 +11,13 @@ header(5), https://physionet.org/physiotools/wag/header-5.htm; the values are te
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from emgviewer.records.wfdb_checks import FORMAT_FIELD, GAIN_FIELD
+
 #: Storage formats read directly (little-endian 16- and 32-bit two's complement).
 PLAIN_FORMATS = ("16", "32")
-_FORMAT = re.compile(r"^(\d+)(?:x(\d+))?(?::(\d+))?(?:\+(\d+))?$")
-_GAIN = re.compile(r"^([^(/]+)(?:\(([+-]?\d+)\))?(?:/(.*))?$")
 _DEFAULT_GAIN = 200.0  # header(5): a missing or zero gain means uncalibrated, 200 units per mV assumed
 _DEFAULT_RATE = 250.0
 
@@ -71,11 +70,8 @@ def gains_given(path: Path) -> list[bool]:
     fields = [line.split() for line in _lines(path) if line and not line.startswith("#")]
     given = []
     for tokens in fields[1:]:
-        gain = _GAIN.match(tokens[2]) if len(tokens) > 2 else None
-        try:
-            given.append(gain is not None and float(gain[1]) != 0.0)
-        except ValueError:
-            given.append(False)
+        gain = GAIN_FIELD.match(tokens[2]) if len(tokens) > 2 else None
+        given.append(gain is not None and float(gain[1]) != 0.0)
     return given
 
 
@@ -84,12 +80,12 @@ def _lines(path: Path) -> list[str]:
 
 
 def _signal(header: PlainHeader, tokens: list[str]) -> bool:
-    storage = _FORMAT.match(tokens[1]) if len(tokens) > 1 else None
+    storage = FORMAT_FIELD.match(tokens[1]) if len(tokens) > 1 else None
     if storage is None or storage[1] not in PLAIN_FORMATS or storage[3] is not None:
         return False
     if storage[2] is not None and int(storage[2]) != 1:
         return False
-    gain_text = _GAIN.match(tokens[2]) if len(tokens) > 2 else None
+    gain_text = GAIN_FIELD.match(tokens[2]) if len(tokens) > 2 else None
     if len(tokens) > 2 and gain_text is None:
         return False
     gain = float(gain_text[1]) if gain_text else 0.0
