@@ -73,7 +73,6 @@ def common_folds(runs: list[Run]) -> list[Run]:
 
 def score_levers(runs: list[Run], ensemble_names: list[str], muap_path: Path | None) -> list[dict[str, Any]]:
     runs = common_folds(runs)
-    rows = [evaluate_run(runs[0], calibrate=False)] + [evaluate_run(run) for run in runs]
     base = runs[0]
     if ensemble_names:
         chosen = [r for r in runs if r.name in ensemble_names]
@@ -81,15 +80,18 @@ def score_levers(runs: list[Run], ensemble_names: list[str], muap_path: Path | N
         if missing:
             raise SystemExit(f"--ensemble names runs that were not given: {', '.join(missing)}")
         base = ensemble(chosen, f"ensemble of {len(chosen)} ({', '.join(r.name for r in chosen)})")
-        rows.append(evaluate_run(base))
+    # Each run's folds are scored once; the stacked rows reuse the base's scores.
+    scores = {run.name: [score_fold(run, fold) for fold in run.folds] for run in (*runs, base)}
+    rows = [evaluate_run(runs[0], calibrate=False)] + [pool(run, scores[run.name]) for run in runs]
+    if base is not runs[0]:
+        rows.append(pool(base, scores[base.name]))
     scored = {int(base.record_labels[base.record_index[i]]) for f in base.folds for i in f.test_indices[:1]}
     if len(scored) < len(base.class_names):
         return rows  # a stacker fitted on fewer classes than the test folds hold says nothing
-    scores = [score_fold(base, fold) for fold in base.folds]
-    rows.append(pool(base, stacked_scores(base, scores), f"{base.name} + stacked record verdicts"))
+    rows.append(pool(base, stacked_scores(base, scores[base.name]), f"{base.name} + stacked record verdicts"))
     if muap_path is not None and muap_path.exists():
         extra = muap_features(muap_path, base.record_names)
-        rows.append(pool(base, stacked_scores(base, scores, extra), f"{base.name} + stacked with MUAP measures"))
+        rows.append(pool(base, stacked_scores(base, scores[base.name], extra), f"{base.name} + stacked with MUAP measures"))
     return rows
 
 

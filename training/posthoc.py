@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from emgviewer.analysis.verdicts import recalibrate, record_log_probabilities
 from training.calibrate import expected_calibration_error, fit_temperature, softmax
 from training.metrics import verdict_metrics, window_metrics
 
@@ -135,12 +136,13 @@ def score_fold(run: Run, fold: FoldLogits, calibrate: bool = True) -> FoldScores
     val_windows = softmax(fold.validation_logits, t_window)
     val_records, val_ids = record_probabilities(val_windows, run.record_index[fold.validation_indices])
     val_record_labels = run.record_labels[val_ids]
-    t_record = fit_temperature(np.log(np.clip(val_records, 1e-9, 1.0)), val_record_labels) if calibrate else 1.0
-    val_records = softmax(np.log(np.clip(val_records, 1e-9, 1.0)), t_record)
+    # The record temperature is fitted and applied as the app applies it (analysis.verdicts).
+    t_record = fit_temperature(record_log_probabilities(val_records), val_record_labels) if calibrate else 1.0
+    val_records = recalibrate(val_records, t_record)
     threshold = choose_threshold(val_records.max(axis=1), val_records.argmax(axis=1) == val_record_labels)
     test_windows = softmax(fold.test_logits, t_window)
     test_records, test_ids = record_probabilities(test_windows, run.record_index[fold.test_indices])
-    test_records = softmax(np.log(np.clip(test_records, 1e-9, 1.0)), t_record)
+    test_records = recalibrate(test_records, t_record)
     return FoldScores(fold.test_indices, test_windows, test_ids, test_records, threshold, t_window, t_record)
 
 

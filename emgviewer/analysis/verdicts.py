@@ -84,8 +84,14 @@ def _soft_vote(probabilities: np.ndarray, class_names: Sequence[str], n_used: in
 
 
 def recalibrate(mean: np.ndarray, temperature: float) -> np.ndarray:
-    """softmax(log(mean) / T): T > 1 softens a record verdict, T < 1 sharpens it."""
-    scaled = np.log(np.clip(np.asarray(mean, dtype=np.float64), 1e-12, None)) / temperature
-    scaled -= scaled.max()
+    """softmax(log(mean) / T) over the last axis (one record, or one per row): T > 1 softens a
+    record verdict, T < 1 sharpens it. Training fits T with :func:`record_log_probabilities`."""
+    scaled = record_log_probabilities(mean) / temperature
+    scaled -= scaled.max(axis=-1, keepdims=True)
     exp = np.exp(scaled)
-    return exp / exp.sum()
+    return exp / exp.sum(axis=-1, keepdims=True)
+
+
+def record_log_probabilities(mean: np.ndarray) -> np.ndarray:
+    """The log of mean window probabilities, floored so a zero stays finite."""
+    return np.log(np.clip(np.asarray(mean, dtype=np.float64), 1e-12, None))
