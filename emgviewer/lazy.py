@@ -4,6 +4,10 @@ does not need (scipy.signal alone takes about 2 s to import on a 2-core machine)
 A plain proxy that imports on the first attribute read, under a lock: ``importlib.util.LazyLoader``
 is not safe when two threads touch the module first at once (the viewer's MUAP job and its
 inspector did, and one of them saw a half-initialised scipy.signal).
+
+After each import the objects alive are frozen out of full garbage collections
+(:func:`emgviewer.memory.freeze_long_lived`): a module is never collected, and rescanning one
+the size of scipy.signal stalled the viewer's event loop.
 """
 
 from __future__ import annotations
@@ -11,6 +15,8 @@ from __future__ import annotations
 import importlib
 import threading
 from types import ModuleType
+
+from emgviewer.memory import freeze_long_lived
 
 
 class LazyModule:
@@ -23,6 +29,7 @@ class LazyModule:
         with self._lock:
             if self._module is None:
                 self._module = importlib.import_module(self._name)
+                freeze_long_lived()
         return self._module
 
     def __getattr__(self, attribute: str):
@@ -37,3 +44,18 @@ def lazy_module(name: str) -> LazyModule:
 
 scipy_signal = lazy_module("scipy.signal")
 scipy_stats = lazy_module("scipy.stats")
+
+#: What the analyses import on first use: the MUAP analysis (all three), the inspector's
+#: spectrum and the display filter (scipy.signal).
+ANALYSIS_MODULES = ("scipy.signal", "scipy.stats", "scipy.cluster.hierarchy")
+
+
+def import_analysis_modules() -> None:
+    """Import :data:`ANALYSIS_MODULES` now (1-2 s on 2 cores).
+
+    The viewer does this in the background once its first frame is up. Loading scipy's compiled
+    modules holds the interpreter lock for up to about 150 ms at a time: a stall of the event
+    loop better taken once at launch than while a long record loads and is classified."""
+    for name in ANALYSIS_MODULES:
+        importlib.import_module(name)
+    freeze_long_lived()

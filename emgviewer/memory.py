@@ -22,3 +22,14 @@ def release_memory() -> None:
             ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
         except (OSError, AttributeError):  # not glibc (musl has no malloc_trim)
             pass
+
+
+def freeze_long_lived() -> None:
+    """Exempt every object alive now from later full garbage collections (``gc.freeze``).
+
+    Called after a lazy import: a module's objects (scipy.signal's about 40 k, onnxruntime's,
+    and before them the app's own modules and widgets) live as long as the process, yet each
+    full collection rescanned them all: 45-90 ms of frozen UI on 2 cores, several times while a
+    30-minute record loads (benchmarks/bench_long_record.py). Frozen objects are still freed
+    when their last reference goes; only a reference cycle among them outlives its use."""
+    gc.freeze()

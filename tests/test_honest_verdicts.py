@@ -139,6 +139,7 @@ def test_invalid_window_says_why_it_has_no_numbers(qtbot, tmp_path, n2001_dir):
     with qtbot.waitSignal(window.classificationShown, timeout=30_000):
         window.open_record(n2001_dir / f"{ALL_INVALID}.hea")
     inspector = window.inspector
+    qtbot.waitUntil(lambda: bool(inspector.shown), timeout=5_000)  # drawn on the next turn
     assert inspector.shown["probabilities"] is None and inspector.bars is None
     assert inspector.probabilities_note.toPlainText() == "none: the window was not classified"
     assert inspector.saliency_note.toPlainText() == "none, the window is invalid and was not classified"
@@ -151,7 +152,8 @@ def test_invalid_window_says_why_it_has_no_numbers(qtbot, tmp_path, n2001_dir):
     with qtbot.waitSignal(window.classificationShown, timeout=30_000):
         window.open_record(n2001_dir / f"{SEEN_UNCERTAIN}.hea")
     index = int(np.flatnonzero(window.result.uncertain)[0])
-    window.select_window(index)
+    with qtbot.waitSignal(inspector.windowShown, timeout=5_000):
+        window.select_window(index)
     plain.setHtml(inspector.details.text())
     first_line = plain.toPlainText().splitlines()[0]
     assert first_line.endswith(f"uncertain (top probability {window.result.max_probability[index]:.2f} < 0.60)")

@@ -124,8 +124,9 @@ def test_clicking_a_window_shows_its_probabilities(qtbot, window, fast_model_pat
     centre = (result.starts_s[index] + result.stops_s[index]) / 2
     scene = ribbon_plot.vb.mapViewToScene(QtCore.QPointF(centre, (ribbon.lane[index] + 0.5) / ribbon.lanes))
     view = window.trace.mapFromScene(scene)
-    qtbot.mouseClick(window.trace.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=view)
-    assert window.selected == index
+    with qtbot.waitSignal(window.inspector.windowShown, timeout=5_000) as drawn:
+        qtbot.mouseClick(window.trace.viewport(), QtCore.Qt.MouseButton.LeftButton, pos=view)
+    assert window.selected == index and drawn.args == [index]
     shown = window.inspector.shown
     assert shown["index"] == index
     np.testing.assert_allclose(shown["probabilities"], result.probabilities[index])

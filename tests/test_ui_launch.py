@@ -32,10 +32,22 @@ def test_interactive_launch_holds_model_and_muaps_until_the_trace_is_painted(qtb
     window.close()
 
 
-def test_a_window_opened_without_a_launch_starts_its_jobs_at_once(window, demo_copy, fast_model_path):
+def test_a_window_opened_without_a_launch_classifies_at_once_and_analyses_muaps_after(qtbot, window, demo_copy,
+                                                                                    fast_model_path):
     window.set_model(fast_model_path)
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        window.open_record(demo_copy / "demo_neurogenic.hea")
+        assert window.job is not None and window.muap_job is None  # never three busy threads on 2 cores
+        assert window.muap_panel.summary.text() == "motor units: analysed once the classification is done…"
+    assert window.muap_job is not None
+    with qtbot.waitSignal(window.muapsShown, timeout=30_000):
+        pass
+    assert window.muaps is not None and window.muaps.record is window.record
+
+
+def test_without_a_model_the_muap_analysis_starts_at_once(window, demo_copy):
     window.open_record(demo_copy / "demo_neurogenic.hea")
-    assert window.muap_job is not None and window.job is not None
+    assert window.model is None and window.muap_job is not None
 
 
 def test_the_cli_and_the_viewer_import_without_the_heavy_libraries():
@@ -49,3 +61,21 @@ def test_the_cli_knows_every_paper_size_without_reportlab():
     from emgviewer.report import PAPER_NAMES, PAPERS
 
     assert PAPER_NAMES == tuple(PAPERS)
+
+
+def test_after_the_first_frame_the_analyses_modules_are_imported_in_the_background(tmp_path):
+    """In a fresh interpreter: not at import or construction, then in the background, once."""
+    code = ("import os, sys; os.environ['QT_QPA_PLATFORM'] = 'offscreen'\n"
+            "from PySide6 import QtCore\n"
+            "from emgviewer.ui.app import make_application\n"
+            "from emgviewer.ui.main_window import MainWindow\n"
+            "app = make_application()\n"
+            "window = MainWindow(QtCore.QSettings(sys.argv[1], QtCore.QSettings.Format.IniFormat))\n"
+            "before = 'scipy.signal' in sys.modules\n"
+            "window.warmedUp.connect(app.quit)\n"
+            "QtCore.QTimer.singleShot(60_000, app.quit)\n"
+            "app.exec()\n"
+            "print(before, all(m in sys.modules for m in ('scipy.signal', 'scipy.stats', 'scipy.cluster.hierarchy')))\n")
+    done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "settings.ini")], capture_output=True,
+                          text=True, check=True, timeout=120)
+    assert done.stdout.split() == ["False", "True"]

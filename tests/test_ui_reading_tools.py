@@ -26,7 +26,8 @@ def test_the_display_filter_changes_the_trace_never_the_model_input(qtbot, windo
     path = demo_copy / "demo_neurogenic.hea"
     _open(qtbot, window, path)
     spec = DisplayFilter(high_pass_hz=500.0, notch_hz=50.0)
-    assert window.filters.set_filter(spec)
+    with qtbot.waitSignal(window.inspector.windowShown, timeout=5_000):
+        assert window.filters.set_filter(spec)
     record = read_record(path)
     filtered = spec.apply(record.signal_uv, record.fs_hz)
     start, stop = window.trace.visible_range()

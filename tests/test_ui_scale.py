@@ -157,8 +157,8 @@ def test_the_close_up_scale_bar_and_its_label_stay_inside_a_narrow_close_up(qtbo
     window.resize(1280, 720)
     window.inspector.setFixedWidth(360)  # the inspector on a laptop screen
     _open(qtbot, window, demo_record_paths()[0])
-    window.select_window(3)
-    qtbot.wait(50)
+    with qtbot.waitSignal(window.inspector.windowShown, timeout=5_000):
+        window.select_window(3)
     bar = window.inspector.scale_bar
     view = window.inspector.closeup.getViewBox()
     box = view.sceneBoundingRect()
@@ -170,3 +170,37 @@ def test_the_close_up_scale_bar_and_its_label_stay_inside_a_narrow_close_up(qtbo
     assert right - left == pytest.approx(bar.size, rel=0.05)  # the bar is as long as it says
     assert bar.text.textItem.toPlainText() == f"{bar.size * 1e3:g} ms"
     assert bar.text.fill.color().alpha() > 200  # on a white ground: legible over the trace
+
+
+def test_held_down_stepping_draws_only_the_window_it_stops_at(qtbot, window, fast_model_path):
+    window.set_model(fast_model_path)
+    _open(qtbot, window, demo_record_paths()[0])
+    qtbot.waitUntil(lambda: bool(window.inspector.shown), timeout=5_000)  # the window selected on arrival
+    drawn = []
+    window.inspector.windowShown.connect(drawn.append)
+    for index in (30, 31, 32):  # three steps within one turn of the event loop
+        window.select_window(index)
+    assert window.inspector.shown["index"] != 32  # drawn on the next turn, not inside the step
+    qtbot.waitUntil(lambda: drawn == [32], timeout=5_000)
+    qtbot.wait(20)
+    assert drawn == [32] and window.inspector.shown["index"] == 32
+    assert window.inspector.title.text().startswith(f"Window 33/{window.result.n_windows}")
+
+
+def test_a_zoomed_out_trace_draws_each_pixel_columns_min_max_stroke(qtbot, window):
+    _open(qtbot, window, demo_record_paths()[0])
+    trace = window.trace
+    trace.set_timebase(1000)  # 10 s on about 900 px: hundreds of samples a column
+    x, y = trace.displayed_data()
+    record = window.record
+    block = int(round((x[2] - x[0]) * record.fs_hz))  # samples under one pair (pairs sit at block centres)
+    first = int(round(x[0] * record.fs_hz - block / 2))
+    assert block >= 32 and x[0] == x[1]
+    assert (y[0], y[1]) == (record.signal_uv[first: first + block].min(), record.signal_uv[first: first + block].max())
+    path = trace.curve.getPath()
+    moves = sum(path.elementAt(i).isMoveTo() for i in range(path.elementCount()))
+    assert path.elementCount() == y.size and moves == y.size // 2  # one stroke per pair, none between them
+    trace.set_timebase(10)  # sample by sample: one connected line
+    path = trace.curve.getPath()
+    assert sum(path.elementAt(i).isMoveTo() for i in range(path.elementCount())) == 1
+

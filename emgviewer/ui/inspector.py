@@ -31,6 +31,8 @@ def window_measures(window_uv: np.ndarray, fs_hz: float) -> dict[str, float]:
 class WindowInspector(QtWidgets.QWidget):
     previousRequested = QtCore.Signal()
     nextRequested = QtCore.Signal()
+    #: A selected window is drawn (its index): :meth:`show_window` draws on the next turn.
+    windowShown = QtCore.Signal(int)
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -63,6 +65,12 @@ class WindowInspector(QtWidgets.QWidget):
         for plot in (self.closeup, self.saliency, self.probabilities, self.spectrum):
             plot.setMenuEnabled(False)
             plot.hideButtons()
+        for plot in (self.closeup, self.saliency):
+            # A window is ~19k samples at 23.4 kHz: drawn whole, the saliency curve's wide pen
+            # cost 16-20 ms a repaint. Peak decimation to the pixels keeps every spike (set on
+            # the plot: pyqtgraph resets it on curves when they are added).
+            plot.setDownsampling(auto=True, mode="peak")
+            plot.setClipToView(True)
         self.plots.ci.layout.setRowStretchFactor(0, 3)
         layout.addWidget(self.plots, 1)
         self.details = QtWidgets.QLabel("")
@@ -90,8 +98,34 @@ class WindowInspector(QtWidgets.QWidget):
         #: the close-up shows the same, the probabilities always come from the recorded signal.
         self.display_signal: np.ndarray | None = None
         self.display_label = "unfiltered"
+        self._pending: tuple[Classification, int] | None = None
+        self._draw_timer = QtCore.QTimer(self)
+        self._draw_timer.setSingleShot(True)
+        self._draw_timer.setInterval(0)
+        self._draw_timer.timeout.connect(self.flush)
 
     def show_window(self, result: Classification, index: int) -> None:
+        """Show window ``index`` of ``result`` on the next event-loop turn.
+
+        Deferred, and only the latest request drawn: a selection made with a new classification
+        would otherwise compute and repaint the four plots in the same turn as the trace and
+        overview (about 60 ms more of one frozen turn on a long record), and held-down stepping
+        draws only the window it stops at."""
+        if self.saliency_curve.xData is not None and self.saliency_curve.xData.size:
+            self.saliency_curve.setData([], [])  # never beside another window's close-up
+        self._pending = (result, index)
+        self._draw_timer.start()
+
+    def flush(self) -> None:
+        """Draw the window requested last, if it is not drawn yet."""
+        self._draw_timer.stop()
+        if self._pending is not None:
+            result, index = self._pending
+            self._pending = None
+            self._draw(result, index)
+            self.windowShown.emit(index)
+
+    def _draw(self, result: Classification, index: int) -> None:
         record, card = result.record, result.model.card
         fs = record.fs_hz
         first = int(round(result.starts_s[index] * fs))
@@ -103,7 +137,6 @@ class WindowInspector(QtWidgets.QWidget):
         # recomputed while painting.
         self.closeup.setRange(xRange=(0.0, window.size / fs), yRange=_span(window), padding=0.02)
         self._set_scale_bar(nice_length(window.size / fs / 5))
-        self.saliency_curve.setData([], [])
         valid = bool(result.valid[index])
         names = [c.label for c in card.classes]
         if valid:
@@ -167,6 +200,10 @@ class WindowInspector(QtWidgets.QWidget):
         self.saliency_note.setText(reason)
 
     def clear(self) -> None:
+        self._draw_timer.stop()
+        self._pending = None
+        if not self.shown and not self.saliency_note.toPlainText():
+            return  # nothing to clear: a repaint of the four plots (8-16 ms) saved on each open
         self.title.setText("No window selected")
         self.details.setText("")
         for curve in (self.closeup_curve, self.saliency_curve, self.spectrum_curve):
@@ -177,25 +214,31 @@ class WindowInspector(QtWidgets.QWidget):
         self.shown = {}
 
     def _draw_bars(self, names: list[str], probabilities: np.ndarray, colours: list[str]) -> None:
-        if self.bars is not None:
+        """The bars and their labels are made once per set of classes and then updated: new
+        items each time cost about 6 ms a selection."""
+        if self.bars is not None and (not names or self.bars.opts["x"].size != len(names)):
             self.probabilities.removeItem(self.bars)
-        for label in self.bar_labels:
-            self.probabilities.removeItem(label)
-        self.bar_labels = []
-        self.bars = None
+            for label in self.bar_labels:
+                self.probabilities.removeItem(label)
+            self.bars, self.bar_labels = None, []
         if not names:
             return
         x = np.arange(len(names))
-        self.bars = pg.BarGraphItem(x=x, height=probabilities, width=0.6, brushes=[pg.mkBrush(c) for c in colours])
-        self.probabilities.addItem(self.bars)
-        for position, value in zip(x, probabilities):
+        brushes = [pg.mkBrush(c) for c in colours]
+        if self.bars is None:
+            self.bars = pg.BarGraphItem(x=x, height=probabilities, width=0.6, brushes=brushes)
+            self.probabilities.addItem(self.bars)
+            self.bar_labels = [pg.TextItem("") for _ in names]
+            for label in self.bar_labels:
+                self.probabilities.addItem(label)
+        else:
+            self.bars.setOpts(height=probabilities, brushes=brushes)
+        for label, position, value in zip(self.bar_labels, x, probabilities):
             # Over a short bar, under the top of a tall one (inside it, white): never clipped.
             inside = value > 0.8
-            label = pg.TextItem(f"{value:.3f}", color="#ffffff" if inside else "#222222",
-                                anchor=(0.5, 0) if inside else (0.5, 1))
+            label.setText(f"{value:.3f}", color="#ffffff" if inside else "#222222")
+            label.setAnchor((0.5, 0) if inside else (0.5, 1))
             label.setPos(position, value - 0.02 if inside else value + 0.12)
-            self.probabilities.addItem(label)
-            self.bar_labels.append(label)
         self.probabilities.getAxis("bottom").setTicks([list(zip(x, names))])
         self.probabilities.setYRange(0, 1.5, padding=0)  # room for a label over a bar at 1.0
         self.probabilities.setXRange(-0.6, len(names) - 0.4, padding=0)

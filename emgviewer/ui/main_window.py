@@ -32,7 +32,7 @@ from emgviewer.ui.teaching import TeachingController
 from emgviewer.ui.overview import OverviewStrip
 from emgviewer.ui.shortcuts import ANALYSIS_SHORTCUTS, SHORTCUTS, shortcut_help_text
 from emgviewer.ui.trace_view import TraceView
-from emgviewer.ui.workers import ClassifyJob, LoadJob, MuapJob, SaliencyJob
+from emgviewer.ui.workers import ClassifyJob, LoadJob, MuapJob, SaliencyJob, WarmUpJob
 
 MAX_RECENT = 8
 #: Records larger than this on disk (about 10 min of N2001) load off the UI thread.
@@ -54,6 +54,7 @@ def _bytes_on_disk(path: Path) -> int:
 class MainWindow(QtWidgets.QMainWindow):
     classificationShown = QtCore.Signal()
     muapsShown = QtCore.Signal()  # the MUAP panel shows the record's analysis (or why there is none)
+    warmedUp = QtCore.Signal()  # the analyses' imports are done (see _warm_up)
 
     def __init__(self, settings: QtCore.QSettings | None = None) -> None:
         super().__init__()
@@ -66,6 +67,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.muap_pool = QtCore.QThreadPool(self)
         self.muap_pool.setMaxThreadCount(1)
         self.muap_job: MuapJob | None = None
+        self._muaps_after_classification = False
         self.load_pool = QtCore.QThreadPool(self)  # long records are read here, one at a time
         self.load_pool.setMaxThreadCount(1)
         self.loading_job: LoadJob | None = None
@@ -84,6 +86,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.hidden_messages: list[str] = []  # errors held back while blind
         self._messages: list[str] = []  # the last classification's warnings, shown when not blind
         self._before_first_frame: list | None = None  # work held until the trace is painted (a launch)
+        self.warm_up_job: WarmUpJob | None = None
+        # On the first turn of the event loop: by then a launch has held work for its first frame.
+        QtCore.QTimer.singleShot(0, self._schedule_warm_up)
         self._build_central()
         self._build_docks()
         self._build_status()
@@ -283,8 +288,17 @@ class MainWindow(QtWidgets.QMainWindow):
             self._name_record(record)
         self.filters.refresh()
         self.marks.record_opened(record)
-        self.analyse_muaps()
         self.classify_current()
+        # The MUAP analysis waits for the classification (and the first window's saliency):
+        # run beside them, they and the UI thread were three busy threads on two cores, and the
+        # UI's paints took two to three times as long (stalls of 110-200 ms instead of 50-80).
+        self._muaps_after_classification = self.model is not None
+        if self._muaps_after_classification:
+            self.muaps = None
+            self.muap_overlay.set_muaps(None)
+            self.muap_panel.clear("motor units: analysed once the classification is done…")
+        else:
+            self.analyse_muaps()
 
     def open_folder(self, path: str | Path) -> bool:
         try:
@@ -324,8 +338,9 @@ class MainWindow(QtWidgets.QMainWindow):
         swatches = [f'<span style="color:{c.colour}">■</span> {c.label}' for c in card.classes]
         swatches += ['<span style="color:#969696">■</span> invalid', "striped: uncertain"]
         self.legend.setText(" &nbsp; ".join(swatches))
-        self.legend.setToolTip("One lane per window row: each window's own span. Class colour, paler when "
-                               "less confident; striped when the top probability is below the model's "
+        self.legend.setToolTip("One lane per window row: each window's own span. Class colour and letter; "
+                               "the bar's height is the confidence (a third of the lane at chance, the full "
+                               "lane at certainty); striped when the top probability is below the model's "
                                "uncertainty threshold; grey hatched when invalid (missing samples, flat, clipped).")
         self.status_model.setText(f"{card.name} {card.version} [{model.path.name}] · {model.provider_label}")
         self.status_model.setToolTip(str(model.path))
@@ -348,6 +363,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.model is None:
             self.trace.clear_classification(NO_MODEL_MESSAGE)
             self.overview.set_ribbon(None)
+            self._analyse_waiting_muaps()  # no classification to wait for any more
             self.classificationShown.emit()
             return
         self.generation += 1
@@ -383,9 +399,18 @@ class MainWindow(QtWidgets.QMainWindow):
         self.overview.set_ribbon(windows_from(starts, stops, probabilities, valid, self.model.card, hop, collapse=True))
         self.trace.set_ribbon_message("")
 
+    def _analyse_waiting_muaps(self) -> None:
+        """Start the MUAP analysis that waited for the classification (see :meth:`_show_record`),
+        on the classification's own worker thread: after the selected window's saliency, never
+        beside it (three busy threads on two cores slowed the UI thread's painting threefold)."""
+        if self._muaps_after_classification:
+            self._muaps_after_classification = False
+            self.analyse_muaps(self.pool)
+
     def _classification_failed(self, generation: int, message: str) -> None:
         if generation != self.generation:
             return
+        self._analyse_waiting_muaps()
         self.progress.hide()
         self.trace.clear_classification("classification failed: see the message above")
         self.show_error(message)
@@ -401,6 +426,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.teaching.hide_answers()  # the ribbon keeps saying it is hidden, not "classifying…"
         else:
             self.present_result()
+        self._analyse_waiting_muaps()  # after present_result: queued behind the saliency job
         self.classificationShown.emit()
 
     def present_result(self) -> None:
@@ -481,10 +507,22 @@ class MainWindow(QtWidgets.QMainWindow):
         for action in held:
             action()
 
+    def _schedule_warm_up(self) -> None:
+        self.after_first_frame(self._warm_up)
+
+    def _warm_up(self) -> None:
+        """Import what the analyses need in the background, before any record needs it: the
+        one event-loop stall it costs falls at launch, not while a long record is classified."""
+        job = self.warm_up_job = WarmUpJob()
+        job.signals.finished.connect(lambda *_: self.warmedUp.emit())
+        job.signals.failed.connect(lambda *_: self.warmedUp.emit())
+        self.muap_pool.start(job)
+
     # -- MUAP analysis ----------------------------------------------------------------------------------
-    def analyse_muaps(self) -> None:
-        """Start the shown record's MUAP analysis in the background; the panel and the trace
-        fill in when it reports (a result for another record is dropped)."""
+    def analyse_muaps(self, pool: QtCore.QThreadPool | None = None) -> None:
+        """Start the shown record's MUAP analysis in the background (on ``pool``, by default
+        its own thread); the panel and the trace fill in when it reports (a result for another
+        record is dropped)."""
         self.muaps = None
         self.muap_overlay.set_muaps(None)
         if self.record is None:
@@ -499,7 +537,7 @@ class MainWindow(QtWidgets.QMainWindow):
         job.signals.failed.connect(self._muaps_failed)
         self.muap_job = job
         self.muap_pool.clear()  # a record skipped past while queued is not analysed at all
-        self.muap_pool.start(job)
+        (pool or self.muap_pool).start(job)
 
     def _muaps_finished(self, generation: int, muaps) -> None:
         if self.record is None or muaps.record is not self.record:

@@ -15,6 +15,7 @@ from emgviewer.analysis.muap.record import analyse_record
 from emgviewer.inference import CancelToken, ClassificationCancelled, classify
 from emgviewer.inference.model import LoadedModel
 from emgviewer.inference.saliency import occlusion_saliency
+from emgviewer.lazy import import_analysis_modules
 from emgviewer.records import RecordError, read_record
 from emgviewer.records.record import Record
 
@@ -124,3 +125,20 @@ class MuapJob(QtCore.QRunnable):
                                                       f"{err or type(err).__name__}")
             return
         self.signals.finished.emit(self.generation, result)
+
+
+class WarmUpJob(QtCore.QRunnable):
+    """The analyses' imports, ahead of their first use (see :func:`import_analysis_modules`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.signals = JobSignals()
+        self.setAutoDelete(False)
+
+    def run(self) -> None:
+        try:
+            import_analysis_modules()
+        except ImportError as err:  # said when an analysis first needs the module, not here
+            self.signals.failed.emit(0, str(err))
+            return
+        self.signals.finished.emit(0, None)
