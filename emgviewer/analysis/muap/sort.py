@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emgviewer.analysis.muap.detect import DEAD_TIME_MS, Detection
-from emgviewer.lazy import scipy_signal
+from emgviewer.lazy import scipy_cluster_hierarchy, scipy_signal
 from emgviewer.analysis.muap.superpose import superpose
 
 SEGMENT_MS = 1.2  # half-width of the segment compared with a template
@@ -163,11 +163,10 @@ def _seed_templates(x: _Padded, peaks: np.ndarray, h: int, big: int, sigma: floa
     # The largest candidates seed the clusters when there are too many to cluster all.
     chosen = peaks if peaks.size <= MAX_CLUSTERED else np.sort(
         peaks[np.argsort(-np.abs(x.values[peaks + x.pad]))[:MAX_CLUSTERED]])
-    from scipy.cluster.hierarchy import fcluster, linkage  # here: importing scipy.cluster costs 0.5 s
 
     segments = x.segments(chosen, h) / sigma
-    labels = fcluster(linkage(segments, "average"), CLUSTER_CUT * np.sqrt(2 * segments.shape[1]),
-                      "distance")
+    tree = scipy_cluster_hierarchy.linkage(segments, "average")
+    labels = scipy_cluster_hierarchy.fcluster(tree, CLUSTER_CUT * np.sqrt(2 * segments.shape[1]), "distance")
     counts = np.bincount(labels)
     seeds = [x.segments(chosen[labels == label], big).mean(axis=0)
              for label in np.flatnonzero(counts >= MIN_DISCHARGES)]
