@@ -293,12 +293,7 @@ class MainWindow(QtWidgets.QMainWindow):
         # run beside them, they and the UI thread were three busy threads on two cores, and the
         # UI's paints took two to three times as long (stalls of 110-200 ms instead of 50-80).
         self._muaps_after_classification = self.model is not None
-        if self._muaps_after_classification:
-            self.muaps = None
-            self.muap_overlay.set_muaps(None)
-            self.muap_panel.clear("motor units: analysed once the classification is done…")
-        else:
-            self.analyse_muaps()
+        self.analyse_muaps()
 
     def open_folder(self, path: str | Path) -> bool:
         try:
@@ -526,6 +521,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.muaps = None
         self.muap_overlay.set_muaps(None)
         if self.record is None:
+            return
+        if self._muaps_after_classification:  # started by _analyse_waiting_muaps
+            self.muap_panel.clear("motor units: analysed once the classification is done…")
             return
         self.muap_panel.clear("analysing motor units…")
         if self._before_first_frame is not None:
