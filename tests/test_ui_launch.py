@@ -79,3 +79,29 @@ def test_after_the_first_frame_the_analyses_modules_are_imported_in_the_backgrou
     done = subprocess.run([sys.executable, "-c", code, str(tmp_path / "settings.ini")], capture_output=True,
                           text=True, check=True, timeout=120)
     assert done.stdout.split() == ["False", "True"]
+
+
+def test_opening_a_record_drops_the_jobs_still_queued_for_the_last_one(qtbot, window, demo_copy, fast_model_path):
+    import threading
+
+    from PySide6 import QtCore
+
+    class Blocker(QtCore.QRunnable):  # the worker busy with the last record's classification
+        def __init__(self) -> None:
+            super().__init__()
+            self.release = threading.Event()
+
+        def run(self) -> None:
+            self.release.wait(30)
+
+    ran = []
+    blocker = Blocker()
+    window.pool.start(blocker)
+    window.pool.start(lambda: ran.append(True))  # a saliency or MUAP job queued behind it
+    window.set_model(fast_model_path)
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        window.open_record(demo_copy / "demo_neurogenic.hea")
+        blocker.release.set()
+    with qtbot.waitSignal(window.muapsShown, timeout=30_000):
+        pass  # the new record's own jobs ran on the same worker
+    assert ran == []

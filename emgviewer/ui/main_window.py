@@ -377,6 +377,9 @@ class MainWindow(QtWidgets.QMainWindow):
     def _cancel_jobs(self) -> None:
         if self.job is not None:
             self.job.token.cancel()
+        # Queued jobs would be stale too (a saliency, the MUAP analysis of a record left before
+        # it started): they never run, so the next classification does not wait behind them.
+        self.pool.clear()
         self.generation += 1  # whatever is still running is now stale
 
     def _classification_progress(self, generation: int, done: int, total: int) -> None:
