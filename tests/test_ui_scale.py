@@ -204,3 +204,26 @@ def test_a_zoomed_out_trace_draws_each_pixel_columns_min_max_stroke(qtbot, windo
     path = trace.curve.getPath()
     assert sum(path.elementAt(i).isMoveTo() for i in range(path.elementCount())) == 1
 
+
+
+def test_the_whole_record_keeps_its_trace_picture_and_redraws_it_when_the_signal_changes(qtbot, window):
+    _open(qtbot, window, demo_record_paths()[0])
+    trace = window.trace
+    cached = QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache
+
+    def picture(cache: bool) -> QtGui.QImage:
+        trace.curve.setCacheMode(cached if cache else QtWidgets.QGraphicsItem.CacheMode.NoCache)
+        return trace.grab().toImage()
+
+    trace.set_timebase(scales.TIMEBASE_MS[-1])  # the whole 11-s record on screen
+    assert trace.curve.cacheMode() == cached
+    whole = picture(True)
+    assert whole == picture(False)  # the kept picture is the one a fresh paint draws
+    assert picture(True) == whole  # kept again
+    trace.set_display_signal(window.record.signal_uv * 0.25)
+    assert trace.curve.cacheMode() == cached
+    filtered = trace.grab().toImage()
+    assert filtered != whole  # new samples: the kept picture is not stale
+    assert filtered == picture(False)
+    trace.set_timebase(100)  # zoomed in: the view can scroll, nothing is kept
+    assert trace.curve.cacheMode() == QtWidgets.QGraphicsItem.CacheMode.NoCache

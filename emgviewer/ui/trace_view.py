@@ -255,6 +255,17 @@ class TraceView(pg.GraphicsLayoutWidget):
             # pixels again, and zoomed out on a long record they cost 6 of an 8-ms frame.
             connect = "pairs"
         self.curve.setData(drawn.x / fs, drawn.y, connect=connect, skipFiniteCheck=finite)
+        self._cache_if_still(start <= 0.0 and stop >= self.record.duration_s)
+
+    def _cache_if_still(self, whole_record: bool) -> None:
+        """Keep the curve's picture while the whole record is on screen: nothing can scroll
+        then, and re-stroking a zoomed-out envelope (a solid band of tall strokes) would cost
+        most of every frame that a selection, the ribbon or a caliper asks for. While the view
+        can move, the picture would be re-rendered every step, so there is none."""
+        mode = (QtWidgets.QGraphicsItem.CacheMode.DeviceCoordinateCache if whole_record
+                else QtWidgets.QGraphicsItem.CacheMode.NoCache)
+        if self.curve.cacheMode() != mode:
+            self.curve.setCacheMode(mode)
 
     def displayed_data(self) -> tuple[np.ndarray, np.ndarray]:
         """What the curve shows (x in s, y in µV): for tests, as pyqtgraph's own tests do."""
