@@ -26,10 +26,10 @@ import numpy as np  # noqa: E402
 import pyqtgraph as pg  # noqa: E402
 from PySide6 import QtCore  # noqa: E402
 
+from emgviewer.display.overlay import ribbon_windows  # noqa: E402
 from emgviewer.inference import classify, default_model_path, load_model  # noqa: E402
 from emgviewer.paths import demo_record_paths  # noqa: E402
 from emgviewer.records import read_record  # noqa: E402
-from emgviewer.report.overlay import ribbon_windows  # noqa: E402
 from emgviewer.ui.app import make_application  # noqa: E402
 from emgviewer.ui.main_window import MainWindow  # noqa: E402
 from emgviewer.ui.trace_view import TraceView  # noqa: E402

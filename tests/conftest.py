@@ -14,6 +14,22 @@ REPO = Path(__file__).resolve().parent.parent
 N2001_ENV = "EMGVIEWER_N2001_DIR"
 EMGDB_ENV = "EMGVIEWER_EMGDB_DIR"
 EMGDB_NAMES = ("emg_healthy", "emg_myopathy", "emg_neuropathy")
+#: Set by .ci/run once it has unpacked the data: a real-data test that skips then fails, so a
+#: wrong path can never turn the real-data tests into a green run of nothing.
+REQUIRE_ENV = "EMGVIEWER_REQUIRE_REAL_DATA"
+DATA_FIXTURES = {"n2001_dir", "emgdb_dir", "emgdb_copy"}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    uses_data = item.get_closest_marker("real_data") or DATA_FIXTURES & set(getattr(item, "fixturenames", ()))
+    if report.skipped and uses_data and os.environ.get(REQUIRE_ENV) == "1":
+        report.outcome = "failed"
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        reason = reason.removeprefix("Skipped: ")
+        report.longrepr = f"{REQUIRE_ENV}=1 but this real-data test skipped: {reason}"
 
 
 @pytest.fixture(scope="session")
@@ -26,6 +42,21 @@ def n2001_dir() -> Path:
     folder = Path(value)
     if not (folder / "N2001A01BB02.hea").is_file():
         pytest.fail(f"{N2001_ENV}={value} does not hold the unpacked N2001 records")
+    return folder
+
+
+@pytest.fixture(scope="session")
+def synthetic_n2001(tmp_path_factory) -> Path:
+    """A small N2001-named folder of simulated records (3 classes x 3 subjects, one 3-s
+    record each): the training pipeline end to end without the real data."""
+    from emgviewer.records.n2001_writer import N2001_FS_HZ, write_n2001
+    from emgviewer.records.simulate import simulate_emg
+
+    folder = tmp_path_factory.mktemp("synthetic_n2001")
+    for group, profile in (("C", "normal"), ("M", "myopathic"), ("A", "neurogenic")):
+        for subject in range(1, 4):
+            signal = simulate_emg(profile, duration_s=3.0, seed=subject).signal_uv
+            write_n2001(folder, f"N2001{group}{subject:02d}BB01", signal, N2001_FS_HZ, ("muscle: biceps brachii",))
     return folder
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -19,7 +20,21 @@ def test_import_linter_contract_holds():
     result = subprocess.run([lint, "--config", str(REPO / "pyproject.toml")], capture_output=True,
                             text=True, cwd=REPO, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "Contracts: 1 kept, 0 broken." in result.stdout
+    assert "Contracts: 4 kept, 0 broken." in result.stdout
+    for contract in ("The core never imports Qt", "App layers: records < analysis < inference",
+                     "Training layers:", "The app never imports the training package"):
+        assert contract in result.stdout
+
+
+def test_the_viewer_draws_without_loading_the_pdf_library():
+    code = ("import sys\n"
+            "import emgviewer.ui.main_window\n"
+            "print('PDF:', sorted(m for m in sys.modules\n"
+            "                     if m.split('.')[0] == 'reportlab' or m.startswith('emgviewer.report')))\n")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "PDF: []"
 
 
 def test_core_and_cli_do_not_load_qt_at_run_time():
@@ -36,3 +51,13 @@ def test_core_and_cli_do_not_load_qt_at_run_time():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines()[-1] == "QT: []"
+
+
+def test_with_the_data_required_a_skipped_real_data_test_fails():
+    env = {k: v for k, v in os.environ.items() if k != "EMGVIEWER_N2001_DIR"}
+    run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                          str(REPO / "tests" / "test_records_n2001_real.py")],
+                         capture_output=True, text=True, timeout=300, cwd=REPO,
+                         env={**env, "EMGVIEWER_REQUIRE_REAL_DATA": "1"})
+    assert run.returncode != 0
+    assert "EMGVIEWER_REQUIRE_REAL_DATA=1 but this real-data test skipped: real N2001 records not available" in run.stdout

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from onnx_models import card_dict, write_model
 
 from emgviewer.analysis.signal_profile import signal_profile
 from emgviewer.analysis.verdicts import Verdict
@@ -21,8 +22,6 @@ from emgviewer.inference.caveats import (
 )
 from emgviewer.records.metadata import parse_comments
 from emgviewer.records.record import Record
-
-from onnx_models import card_dict, write_model
 
 FS = 4000.0
 DISTRIBUTION = {"fs_hz": [FS], "muscles": ["biceps brachii"], "electrodes": ["concentric needle"],
@@ -52,19 +51,21 @@ def _emg_like(seconds: float = 2.0, fs_hz: float = FS, seed: int = 0, amplitude:
     return shaped / shaped.std() * amplitude
 
 
-@pytest.mark.parametrize("confidence, status, text", [
-    (0.59999, "uncertain", "uncertain"), (0.6, "verdict", "ALS / neurogenic"), (0.93, "verdict", "ALS / neurogenic")])
-def test_threshold_decides_between_verdict_and_uncertain(confidence, status, text):
-    card = _card()
-    said = state(Verdict("ALS", confidence, {"ALS": confidence}, {"ALS": 9}, 9), card)
-    assert (said.status, said.text) == (status, text)
-    if status == "uncertain":
-        assert said.label is None and said.leading == "ALS"
-        assert said.short == f"uncertain (ALS / neurogenic {confidence:.2f})"
-        assert said.detail == f"leading class ALS / neurogenic at {confidence:.2f}, below the model's threshold of 0.60"
-    else:
-        assert said.label == "ALS" and said.colour == "#D55E00"
-        assert said.detail == f"mean probability {confidence:.2f} over 9 valid windows"
+def test_below_the_threshold_the_verdict_is_uncertain():
+    confidence = 0.59999
+    said = state(Verdict("ALS", confidence, {"ALS": confidence}, {"ALS": 9}, 9), _card())
+    assert (said.status, said.text) == ("uncertain", "uncertain")
+    assert said.label is None and said.leading == "ALS"
+    assert said.short == f"uncertain (ALS / neurogenic {confidence:.2f})"
+    assert said.detail == f"leading class ALS / neurogenic at {confidence:.2f}, below the model's threshold of 0.60"
+
+
+@pytest.mark.parametrize("confidence", [0.6, 0.93])
+def test_at_or_above_the_threshold_the_class_is_said(confidence):
+    said = state(Verdict("ALS", confidence, {"ALS": confidence}, {"ALS": 9}, 9), _card())
+    assert (said.status, said.text) == ("verdict", "ALS / neurogenic")
+    assert said.label == "ALS" and said.colour == "#D55E00"
+    assert said.detail == f"mean probability {confidence:.2f} over 9 valid windows"
 
 
 def test_no_verdict_is_said_once_with_its_reason():

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from onnx_models import card_dict, expected_probabilities, write_model
 
 from emgviewer.analysis import Invalid, UpsamplingWarning, WindowGeometry, window_view
 from emgviewer.inference import (
@@ -16,8 +17,6 @@ from emgviewer.inference import (
 )
 from emgviewer.paths import demo_record_paths
 from emgviewer.records import read_record
-
-from onnx_models import card_dict, expected_probabilities, write_model
 
 
 @pytest.fixture

@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 
 import pytest
+from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 from emgviewer import __version__
 from emgviewer.paths import demo_record_paths
-from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 
 def test_info_text_on_a_real_record(emgdb_dir):

@@ -9,13 +9,12 @@ import shutil
 
 import numpy as np
 import pytest
+from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
+from onnx_models import card_dict, write_model
 
 from emgviewer.inference import classify, load_model
 from emgviewer.paths import demo_dir, demo_record_paths
 from emgviewer.records import read_record
-
-from onnx_models import card_dict, write_model
-from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 
 @pytest.fixture(scope="module")
@@ -25,7 +24,7 @@ def model_path(tmp_path_factory):
 
 
 def test_json_follows_the_documented_schema(model_path):
-    result = _emgviewer("classify", demo_dir(), "--model", model_path, "--format", "json")
+    result = _emgviewer("classify", demo_dir(), "--model", model_path, "--format", "json", "--cpu")
     assert result.returncode == 0, result.stderr
     document = json.loads(result.stdout)
     # Version 2 only adds: every version 1 field is still there with its meaning.

@@ -7,13 +7,13 @@ import io
 import json
 
 import pytest
+from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 from emgviewer.analysis.muap.record import analyse_record
 from emgviewer.cli.muap import CSV_COLUMNS
 from emgviewer.records import read_record
 from emgviewer.records.n2001_writer import write_n2001
 from emgviewer.records.simulate import VALIDATION_UNITS, simulate_units
-from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 
 @pytest.fixture(scope="module")

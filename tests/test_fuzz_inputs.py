@@ -21,12 +21,11 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from onnx_models import card_dict
 
 from emgviewer.inference.card import ModelCard
 from emgviewer.inference.errors import CardError
 from emgviewer.records import RecordError, index_folder, read_record
-
-from onnx_models import card_dict
 
 pytestmark = pytest.mark.fuzz
 

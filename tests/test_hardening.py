@@ -16,16 +16,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
+from onnx_models import card_dict, write_model
+from test_fuzz_inputs import _valid_edf, _valid_wav
 
 from emgviewer.atomic import atomic_write_bytes, remove_stale_temporaries
 from emgviewer.inference import ModelError, classify, load_model
 from emgviewer.paths import demo_dir, demo_record_paths
 from emgviewer.records import RecordError, index_folder, read_record
 from emgviewer.records.errors import EmptyFileError, HeaderError, TruncatedDataError, UnreadableFileError
-
-from onnx_models import card_dict, write_model
-from test_fuzz_inputs import _valid_edf, _valid_wav
-from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 
 def _wfdb(folder: Path, record_line: str, signal_line: str = "r.bin 16+20 13.1070/uV", samples: int = 1000) -> Path:
@@ -182,7 +181,8 @@ def test_outputs_are_checked_before_any_work(tmp_path):
     started = time.perf_counter()
     missing = _emgviewer("classify", demo_dir(), "--out", tmp_path / "missing" / "x.json")
     assert missing.returncode == 1
-    assert missing.stderr == f"emgviewer: error: {tmp_path / 'missing' / 'x.json'}: folder {tmp_path / 'missing'} does not exist\n"
+    assert missing.stderr == (f"emgviewer: error: {tmp_path / 'missing' / 'x.json'}: "
+                              f"folder {tmp_path / 'missing'} does not exist\n")
     folder = _emgviewer("report", demo_dir(), "--out", tmp_path)
     assert folder.returncode == 1 and folder.stderr.endswith(": must end in .pdf\n")
     text = _emgviewer("report", demo_dir(), "--out", tmp_path / "x.txt")
@@ -233,7 +233,8 @@ def test_full_disk_leaves_the_old_file_and_no_temporary(tmp_path):
 
     result = _emgviewer("classify", demo_dir(), "--format", "json", "--out", out, "--force", preexec_fn=limit)
     assert result.returncode == 1
-    assert result.stderr.splitlines()[-1] == f"emgviewer: error: {out}: could not be written (File too large); nothing was changed"
+    assert result.stderr.splitlines()[-1] == (f"emgviewer: error: {out}: could not be written (File too large); "
+                                              "nothing was changed")
     assert out.read_text() == "previous" and [p.name for p in tmp_path.iterdir()] == ["x.json"]
 
 
@@ -246,17 +247,35 @@ while True:
 """
 
 
+def _kill_when(process: subprocess.Popen, ready) -> None:
+    """SIGKILL ``process`` as soon as ``ready()`` holds (checked without pause), or let it end."""
+    while process.poll() is None and not ready():
+        pass
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+
+
+def _temporary_size(folder: Path, name: str) -> int:
+    """Bytes in the atomic writer's temporary for ``name`` (0 while there is none)."""
+    for temporary in folder.glob(f".{name}.*.tmp"):
+        try:
+            return temporary.stat().st_size
+        except FileNotFoundError:  # renamed into place meanwhile
+            continue
+    return 0
+
+
 def test_kill_during_writes_leaves_a_whole_file(tmp_path):
-    """SIGKILL at random moments of repeated 64 MB writes: the target is always a complete
-    file (old or new), and the killed writer's temporary is cleaned by the next write."""
+    """SIGKILL part-way through 64 MB writes, at a drawn byte of the temporary: the target is
+    always a complete file (old or new), and the killed writer's temporary is cleaned by the
+    next write."""
     target = tmp_path / "report.pdf"
     target.write_bytes(b"\x07" * (64 << 20))
     rng = np.random.default_rng(0)
     for trial in range(6):
         writer = subprocess.Popen([sys.executable, "-c", WRITER, str(target), str(trial + 1)])
-        time.sleep(float(rng.uniform(0.05, 1.0)))
-        writer.send_signal(signal.SIGKILL)
-        writer.wait()
+        kill_at = int(rng.uniform(0.05, 0.95) * (64 << 20))
+        _kill_when(writer, lambda: _temporary_size(tmp_path, target.name) >= kill_at)
         content = target.read_bytes()
         assert len(content) == 64 << 20 and len(set(content[:: 1 << 16])) == 1
     remove_stale_temporaries(target)
@@ -266,15 +285,19 @@ def test_kill_during_writes_leaves_a_whole_file(tmp_path):
 def test_kill_during_classify_out_leaves_old_or_new(tmp_path):
     out = tmp_path / "result.json"
     out.write_text('{"old": true}')
-    for delay in (0.3, 0.8, 1.5, 2.5):
-        script = shutil.which("emgviewer", path=str(Path(sys.executable).parent))
+    script = shutil.which("emgviewer", path=str(Path(sys.executable).parent))
+
+    def killed(ready) -> dict:
         run = subprocess.Popen([script, "classify", str(demo_dir()), "--format", "json", "--out", str(out),
                                 "--force"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(delay)
-        run.send_signal(signal.SIGKILL)
-        run.wait()
-        document = json.loads(out.read_text())  # whole JSON: the old one or the new one
-        assert document == {"old": True} or document["schema_version"] == 2
+        _kill_when(run, ready)
+        return json.loads(out.read_text())  # whole JSON, whatever the moment
+
+    assert killed(lambda: True) == {"old": True}  # at start-up: nothing written yet
+    # Once its temporary exists: caught mid-write the old file stays; the rename may win the race.
+    document = killed(lambda: any(tmp_path.glob(".result.json.*.tmp")))
+    assert document == {"old": True} or document["schema_version"] == 2
+    assert killed(lambda: out.read_text() != '{"old": true}')["schema_version"] == 2  # once replaced: new
 
 
 def test_model_with_non_finite_outputs_is_an_error_naming_it(tmp_path):

@@ -6,10 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from onnx_models import card_dict, expected_probabilities, write_model
 
 from emgviewer.inference import CARD_KEY, ModelCard, ModelError, load_model
-
-from onnx_models import card_dict, expected_probabilities, write_model
 
 
 def test_card_round_trip(tmp_path):
@@ -20,7 +19,10 @@ def test_card_round_trip(tmp_path):
     assert ModelCard.from_json(model.card.to_json()) == model.card
     assert model.card.class_names == ("control", "myopathy", "ALS")
     assert model.card.input.n_times == 1000
-    assert model.provider == "CPUExecutionProvider" and model.provider_label == "CPU"
+    # The provider the session really runs on (CUDA on a GPU machine), and its label.
+    assert model.provider == model.session.get_providers()[0]
+    assert model.provider_label == {"CUDAExecutionProvider": "CUDA", "CPUExecutionProvider": "CPU"}[model.provider]
+    assert load_model(write_model(tmp_path / "cpu.onnx", card), force_cpu=True).provider_label == "CPU"
 
 
 def test_session_output_matches_an_independent_computation(tmp_path):

@@ -7,11 +7,10 @@ import json
 import numpy as np
 import pytest
 
-from emgviewer.analysis.muap import MuapAnalysisError, analyse_muaps
-from emgviewer.analysis.muap import reference
+from emgviewer.analysis.muap import MuapAnalysisError, analyse_muaps, reference
+from emgviewer.analysis.muap.analysis import SCHEMA_VERSION
 from emgviewer.analysis.muap.firing import firing, recruitment_frequency, recruitment_ratio
 from emgviewer.analysis.muap.waveform import POLYPHASIC_PHASES, measure
-from emgviewer.analysis.muap.analysis import SCHEMA_VERSION
 from emgviewer.records.simulate import VALIDATION_UNITS, simulate_units
 from emgviewer.records.simulate.muap import muap_waveform
 

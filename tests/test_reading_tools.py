@@ -13,8 +13,15 @@ from scipy.signal import welch
 from emgviewer.analysis.audio import CEILING, FULL_SCALE, pcm16, wav_bytes
 from emgviewer.analysis.display_filter import DisplayFilter, FilterError
 from emgviewer.records import read_record
-from emgviewer.records.annotations import (Annotation, AnnotationFileError, AnnotationList, load_annotations,
-                                           record_annotations, save_annotations, sidecar_path)
+from emgviewer.records.annotations import (
+    Annotation,
+    AnnotationFileError,
+    AnnotationList,
+    load_annotations,
+    record_annotations,
+    save_annotations,
+    sidecar_path,
+)
 from emgviewer.teaching import Quiz
 
 FS = 23437.5
@@ -146,6 +153,7 @@ def test_a_folder_index_never_takes_a_sidecar_for_a_record(demo_copy):
 
 def test_the_audio_command_writes_the_part_asked_for(tmp_path):
     from cli_runner import emgviewer_cli
+
     from emgviewer.paths import demo_record_paths
     out = tmp_path / "part.wav"
     run = emgviewer_cli("audio", demo_record_paths()[2], "--out", out, "--start", "1", "--end", "2.5",

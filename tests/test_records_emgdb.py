@@ -5,10 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import wfdb
+from conftest import EMGDB_NAMES
 
 from emgviewer.records import index_folder, read_record
-
-from conftest import EMGDB_NAMES
 
 
 @pytest.mark.parametrize("name", EMGDB_NAMES)

@@ -151,3 +151,24 @@ def test_index_reads_edf_headers_and_lists_csv_and_wav(tmp_path, real_uv):
     assert (entries["a"].format, entries["a"].fs_hz, entries["a"].n_samples) == ("EDF", 4000.0, 8000)
     assert (entries["b"].format, entries["b"].fs_hz) == ("WAV", None)
     assert read_record(entries["c"].path).n_samples == 2
+
+
+def test_one_table_drives_opening_the_index_the_dialog_and_the_help(tmp_path):
+    from emgviewer.records import index_folder
+    from emgviewer.records.formats import FORMATS, all_suffixes, dialog_filter, help_text, listed_suffixes
+    from emgviewer.records.simulate import write_demo_records
+
+    # Each listed suffix is in the dialog's first filter, and each format has its own filter.
+    first, *per_format, anything = dialog_filter().split(";;")
+    assert first == "Recordings (" + " ".join(f"*{s}" for s in listed_suffixes()) + ")"
+    assert [f.split(" (")[0] for f in per_format] == [f.label for f in FORMATS] and anything == "All files (*)"
+    assert ".bin" not in listed_suffixes() and ".txt" not in listed_suffixes()  # a record once; notes never
+    assert all(s in help_text() for s in all_suffixes())
+    # Every suffix a format opens by reaches that format's reader: a WFDB record by each file.
+    write_demo_records(tmp_path)
+    entry = index_folder(tmp_path).records[0]
+    base = entry.path.with_suffix("")
+    for suffix in (".hea", ".bin"):
+        assert read_record(base.with_suffix(suffix)).n_samples == entry.n_samples
+    # The index lists one entry per record, by the table's listed suffixes.
+    assert len(index_folder(tmp_path).records) == len(list(tmp_path.glob("*.hea")))

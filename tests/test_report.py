@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from onnx_models import card_dict, write_model
 from pypdf import PdfReader
 
 from emgviewer.inference import classify, load_model
@@ -19,8 +20,6 @@ from emgviewer.paths import demo_record_paths
 from emgviewer.records import read_record
 from emgviewer.records.n2001_writer import write_n2001
 from emgviewer.report import folder_report_pdf, record_report_pdf, write_pdf
-
-from onnx_models import card_dict, write_model
 
 
 @pytest.fixture(scope="module")

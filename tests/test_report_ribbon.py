@@ -10,10 +10,10 @@ from onnx_models import card_dict
 from reportlab.graphics.shapes import Drawing, Line, Rect, String
 from reportlab.lib import colors
 
+from emgviewer.display.colours import INVALID_FILL_RGB, INVALID_HATCH_RGB
+from emgviewer.display.overlay import bar_share, windows_from
 from emgviewer.inference.card import parse_card
-from emgviewer.report.colours import INVALID_FILL_RGB, INVALID_HATCH_RGB
 from emgviewer.report.figures import draw_ribbon
-from emgviewer.report.overlay import bar_share, windows_from
 
 WIDTH, HEIGHT = 400.0, 30.0  # 1 s = 100 points; three lanes of 10 points
 
@@ -46,7 +46,8 @@ def test_confident_window_is_a_class_coloured_bar_as_tall_as_its_confidence(draw
     card, windows, shapes = drawn
     rects = _rects_at(shapes, 10.0)
     green = colors.HexColor(card.classes[0].colour)
-    bar = [r for r in rects if r.fillColor.alpha == 1 and _same(r.fillColor, (green.red * 255, green.green * 255, green.blue * 255))]
+    rgb = (green.red * 255, green.green * 255, green.blue * 255)
+    bar = [r for r in rects if r.fillColor.alpha == 1 and _same(r.fillColor, rgb)]
     tint = [r for r in rects if r.fillColor.alpha < 0.5]
     assert len(bar) == 1 and len(tint) == 1
     assert bar[0].height == pytest.approx(tint[0].height * bar_share(windows.strength[0]))

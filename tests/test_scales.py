@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from emgviewer.report.scales import SENSITIVITY_UV, TIMEBASE_MS, fitting_sensitivity, nearest, step
+from emgviewer.display.scales import SENSITIVITY_UV, TIMEBASE_MS, fitting_sensitivity, nearest, step
 
 
 def test_steps_follow_the_1_2_5_ladder_and_stop_at_its_ends():

@@ -85,23 +85,22 @@ def test_spectral_front_end_on_a_known_sine():
 def test_every_model_exports_with_parity(name, tmp_path):
     import onnxruntime as ort
 
-    from training.export import parity
+    from emgviewer.inference import load_model
+    from training.export import build_card, export_onnx
 
+    spec = REGISTRY[name]
     n_times = _n_times(name)
-    model = build(name, n_outputs=3, n_times=n_times, fs_hz=REGISTRY[name].fs_hz).eval()
+    model = build(name, n_outputs=3, n_times=n_times, fs_hz=spec.fs_hz).eval()
     path = tmp_path / f"{name}.onnx"
-    with torch.no_grad():
-        import warnings
-
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            torch.onnx.export(model, (torch.zeros(1, 1, n_times),), str(path), input_names=["emg"],
-                              output_names=["logits"], dynamic_axes={"emg": {0: "batch"}, "logits": {0: "batch"}},
-                              external_data=False, dynamo=False, opset_version=17)
+    card = build_card(name=name, version="0.test", architecture=name, citation=spec.citation,
+                      class_names=("control", "myopathy", "ALS"), fs_hz=spec.fs_hz, window_s=spec.window_s,
+                      hop_s=spec.hop_s, n_times=n_times, temperature=1.0, uncertainty_threshold=0.6,
+                      training={}, evaluation={})
     windows = np.random.default_rng(0).normal(0, 300, (2, n_times)).astype(np.float32)
-    assert parity(model, path.read_bytes(), windows) <= 1e-4
+    assert export_onnx(model, card, path, windows) <= 1e-4  # the exporter the training commands use
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     assert session.get_inputs()[0].shape[0] == "batch"
+    assert load_model(path, force_cpu=True).card.input.n_times == n_times  # the app reads its card
 
 
 def test_mac_counter_on_a_hand_computed_layer():

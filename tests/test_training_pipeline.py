@@ -61,13 +61,13 @@ def test_fold_training_respects_subjects_and_exports_with_parity(tiny, tmp_path,
     logits = predict_logits(result.model, tiny, val_idx)
     assert logits.shape == (val_idx.size, 3) and np.isfinite(logits).all()
 
-    from training.cli import _card, architecture_text
+    from training.pipeline import architecture_text, model_card
 
     meta = {"task": "3class", "classes": list(tiny.class_names), "fs_hz": tiny.fs_hz, "window_s": 1.0,
             "hop_s": 0.4, "n_times": tiny.window_samples, "config": {}}
     names = [n for n, s in zip(tiny.record_names, tiny.record_subjects) if s in split.train]
     trained = load_windows(n2001_dir, names=names)
-    card = _card("munet", architecture_text("munet", result.model, tiny.window_samples), meta, 1.3, None,
+    card = model_card("munet", architecture_text("munet", result.model, tiny.window_samples), meta, 1.3, None,
                  trained, n2001_dir)
     path = tmp_path / "tiny.onnx"
     windows = tiny.gather(np.arange(16))
@@ -119,8 +119,8 @@ def test_cli_evaluate_writes_reports(n2001_dir, tmp_path, capsys):
 def test_out_of_fold_verdicts_reach_the_card(n2001_dir, tmp_path, capsys):
     """evaluate keeps each record's held-out verdict; 'card' puts them, the protocol and the
     training distribution into an exported model without touching its graph."""
-    from training.data import _spread
     from emgviewer.records import index_folder
+    from training.data import _spread
 
     subset = tmp_path / "subset"
     subset.mkdir()

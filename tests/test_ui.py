@@ -12,15 +12,14 @@ import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
+from conftest import open_classified as _open  # noqa: E402
 from PySide6 import QtCore  # noqa: E402
 
+from emgviewer.display import scales  # noqa: E402
+from emgviewer.display.colours import hex_to_rgb  # noqa: E402
 from emgviewer.paths import demo_record_paths  # noqa: E402
 from emgviewer.records.n2001_writer import write_n2001  # noqa: E402
-from emgviewer.report.colours import hex_to_rgb  # noqa: E402
-from emgviewer.report import scales  # noqa: E402
 from emgviewer.ui.main_window import NO_MODEL_MESSAGE, MainWindow  # noqa: E402
-
-from conftest import open_classified as _open  # noqa: E402
 
 
 def _ribbon_pixel(window, index: int, share_x: float, share_y: float):

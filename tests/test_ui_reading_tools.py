@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
+from conftest import open_classified as _open  # noqa: E402
 from PySide6 import QtCore  # noqa: E402
 
 from emgviewer.analysis.decimate import PeakPyramid  # noqa: E402
@@ -17,8 +18,6 @@ from emgviewer.analysis.display_filter import DisplayFilter  # noqa: E402
 from emgviewer.inference import classify, load_model  # noqa: E402
 from emgviewer.records import read_record  # noqa: E402
 from emgviewer.records.annotations import Annotation, load_annotations, sidecar_path  # noqa: E402
-
-from conftest import open_classified as _open  # noqa: E402
 
 
 def test_the_display_filter_changes_the_trace_never_the_model_input(qtbot, window, fast_model_path, demo_copy, tmp_path):

@@ -10,13 +10,13 @@ import numpy as np
 import pytest
 
 pytest.importorskip("pytestqt")
-from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
-
 from cli_runner import emgviewer_cli  # noqa: E402
 from conftest import open_classified as _open  # noqa: E402
+from PySide6 import QtCore, QtGui, QtWidgets  # noqa: E402
+
+from emgviewer.display import scales  # noqa: E402
 from emgviewer.paths import demo_record_paths  # noqa: E402
 from emgviewer.records.n2001_writer import write_n2001  # noqa: E402
-from emgviewer.report import scales  # noqa: E402
 
 
 def test_the_wheel_zooms_about_the_pointer(qtbot, window):
@@ -29,6 +29,16 @@ def test_the_wheel_zooms_about_the_pointer(qtbot, window):
     start, stop = trace.visible_range()
     assert trace.timebase_ms == 50
     assert (pointer - start) / (stop - start) == pytest.approx(0.8)
+    # A real wheel turn over the trace: one step back out, about the instant under the pointer.
+    view = trace.trace_plot.vb
+    at = QtCore.QPointF(trace.mapFromScene(view.mapViewToScene(QtCore.QPointF(pointer, 0.0))))
+    wheel = QtGui.QWheelEvent(at, trace.mapToGlobal(at), QtCore.QPoint(), QtCore.QPoint(0, -120),
+                              QtCore.Qt.MouseButton.NoButton, QtCore.Qt.KeyboardModifier.NoModifier,
+                              QtCore.Qt.ScrollPhase.NoScrollPhase, False)
+    QtWidgets.QApplication.sendEvent(trace.viewport(), wheel)
+    start, stop = trace.visible_range()
+    assert trace.timebase_ms == 100
+    assert (pointer - start) / (stop - start) == pytest.approx(0.8, abs=0.01)  # within a pixel
 
 
 def test_re_classifying_keeps_the_view_and_selects_on_screen(qtbot, window, fast_model_path):
@@ -105,7 +115,8 @@ def test_screenshot_errors_are_one_line_and_a_missing_record_never_hangs(tmp_pat
     missing = _view(str(tmp_path / "nothing.hea"), "--screenshot", str(tmp_path / "x.png"))
     assert missing.returncode == 1 and missing.stderr == f"emgviewer: error: {tmp_path / 'nothing.hea'}: no such file or folder\n"
     folder = _view("--screenshot", str(tmp_path / "absent" / "x.png"))
-    assert folder.returncode == 1 and folder.stderr == f"emgviewer: error: {tmp_path / 'absent' / 'x.png'}: folder {tmp_path / 'absent'} does not exist\n"
+    assert folder.returncode == 1
+    assert folder.stderr == f"emgviewer: error: {tmp_path / 'absent' / 'x.png'}: folder {tmp_path / 'absent'} does not exist\n"
     kind = _view("--screenshot", str(tmp_path / "x.gif"))
     assert kind.returncode == 1 and "unknown image type '.gif'" in kind.stderr
 
@@ -227,3 +238,47 @@ def test_the_whole_record_keeps_its_trace_picture_and_redraws_it_when_the_signal
     assert filtered == picture(False)
     trace.set_timebase(100)  # zoomed in: the view can scroll, nothing is kept
     assert trace.curve.cacheMode() == QtWidgets.QGraphicsItem.CacheMode.NoCache
+
+
+def test_closing_the_window_cancels_the_folder_job_and_waits_for_it(qtbot, window, fast_model_path, demo_copy,
+                                                                   monkeypatch):
+    import threading
+    from types import SimpleNamespace
+
+    import emgviewer.ui.folder_job as folder_job
+
+    busy, idle = threading.Event(), threading.Event()
+
+    def each_until_cancelled(paths, model, hop_s, token):
+        """A job that is busy until it is cancelled, and then takes 0.2 s to wind down."""
+        busy.set()
+        while not token.cancelled:
+            idle.wait(0.005)
+        idle.wait(0.2)
+        yield SimpleNamespace(path=paths[0], error="cancelled", result=None)
+
+    monkeypatch.setattr(folder_job, "classify_each", each_until_cancelled)
+    window.set_model(fast_model_path)
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        window.open_folder(demo_copy)
+    window.classify_all()
+    job = window.folder_job
+    assert busy.wait(20)
+    assert not job.finished and window.folder_pool.activeThreadCount() == 1  # busy, in the window's own pool
+    window.close()
+    assert job.token.cancelled and job.finished  # close() cancelled it and waited until run() returned
+    assert window.folder_pool.activeThreadCount() == 0
+
+
+def test_a_saliency_failure_is_said_in_the_inspector_and_logged(qtbot, window, fast_model_path, monkeypatch, caplog):
+    import emgviewer.ui.workers as workers
+
+    def fail(*_args):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(workers, "occlusion_saliency", fail)
+    window.set_model(fast_model_path)
+    _open(qtbot, window, demo_record_paths()[0])
+    qtbot.waitUntil(lambda: window.inspector.saliency_note.toPlainText() == "not computed: RuntimeError: boom", timeout=10_000)
+    failures = [r for r in caplog.records if r.name == "emgviewer.jobs"]
+    assert failures and failures[0].exc_info[0] is RuntimeError

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from emgviewer.analysis import DEFAULT_HOP_S, DEFAULT_WINDOW_S, WindowGeometry, seconds_to_samples, window_view
@@ -62,16 +62,15 @@ def test_geometry_properties(n, window, hop, tail):
     geometry = WindowGeometry(window, hop, n, tail)
     starts, stops = geometry.starts, geometry.stops
     assert starts.size == geometry.n_windows
-    if starts.size:
-        assert starts[0] == 0 and stops.max() <= n
-        assert np.all(np.diff(starts[: geometry.n_regular]) == hop)
-        assert np.all(np.diff(starts) > 0)
-    # Every sample up to the last stop is covered (when hop <= window), the rest is the tail.
-    last_stop = int(stops.max()) if starts.size else 0
-    assert geometry.tail_samples == n - last_stop
-    if tail == "end" and n >= window:
-        assert geometry.tail_samples == 0
-    if tail == "drop" and n >= window:
-        assert geometry.tail_samples < hop
     # Brute-force count of windows on the regular grid.
     assert geometry.n_regular == sum(1 for s in range(0, n, hop) if s + window <= n)
+    assert geometry.tail_samples == n - int(stops.max(initial=0))  # the rest after the last stop
+    assert starts.size == 0 or (starts[0] == 0 and stops.max() <= n)
+    assert np.all(np.diff(starts[: geometry.n_regular]) == hop) and np.all(np.diff(starts) > 0)
+
+
+@given(n=st.integers(1, 5000), window=st.integers(1, 800), hop=st.integers(1, 800))
+def test_a_record_at_least_a_window_long_leaves_a_tail_only_when_dropped(n, window, hop):
+    assume(n >= window)
+    assert WindowGeometry(window, hop, n, "end").tail_samples == 0  # a last window ends at the end
+    assert WindowGeometry(window, hop, n, "drop").tail_samples < hop

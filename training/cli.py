@@ -9,30 +9,43 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import fields
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from emgviewer.atomic import atomic_write_bytes, atomic_write_text, output_problem
-from emgviewer.paths import models_dir
+from emgviewer.atomic import atomic_write_bytes, atomic_write_text
 from training.data import TASKS, WindowSet, load_windows
+from training.environment import code_revision, today
 from training.experiment import cross_validate
-from training.export import build_card, code_revision, export_onnx, today
-from training.models import REGISTRY, build, count_macs, count_parameters
-from training.provenance import data_description, evaluation_fields, protocol_kind, training_fields
-from training.reporting import headline, markdown, write_reports
-from training.splits import grouped_kfold, loso_splits
+from training.export import export_onnx
+from training.models import REGISTRY, build
+from training.pipeline import (
+    architecture_text,
+    evaluate_train_export,
+    load_data,
+    model_card,
+    model_meta,
+    recipe_config,
+    refuse_output,
+    subject_splits,
+)
+from training.provenance import evaluation_fields, protocol_kind
+from training.reporting import markdown, write_reports
+from training.splits import loso_splits
 from training.train import TrainConfig, train_model
 
-UNCERTAINTY_THRESHOLD = 0.6
 
+class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """Examples kept as written, and each option's default said unless it has none (a flag,
+    or a value that comes from the model's recipe and says so itself)."""
 
-def dev_version() -> str:
-    """The version of a model built from this checkout, unless ``--version`` names one: a
-    trial run must never look like a shipped release."""
-    return f"0.dev{today().replace('-', '')}+{code_revision()}"
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        no_default = action.default is None or action.default is False or action.default == argparse.SUPPRESS
+        if "%(default)" in text or no_default or not action.option_strings:
+            return text
+        return text + " (default: %(default)s)"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -47,7 +60,7 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m training",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=_HelpFormatter,
         epilog="Examples:\n"
                "  python -m training evaluate --data data/n2001 --out reports        # LOSO, 19 folds\n"
                "  python -m training evaluate --data data/n2001 --folds 5 --out reports\n"
@@ -60,24 +73,43 @@ def _parser() -> argparse.ArgumentParser:
                     "evaluation, and export them for the viewer. Models: "
                     + ", ".join(sorted(REGISTRY)) + " (python -m training models lists them)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_parser = commands.add_parser
+    commands.add_parser = lambda *a, **k: _add_parser(*a, **{"formatter_class": _HelpFormatter, **k})
 
     def common(sub: argparse.ArgumentParser) -> None:
+        recipe = "default: the model's recipe, else {}"
         sub.add_argument("--data", type=Path, required=True, help="folder of N2001 records")
-        sub.add_argument("--task", choices=sorted(TASKS), default="3class")
-        sub.add_argument("--model", choices=sorted(REGISTRY), default="munet")
-        sub.add_argument("--window-s", type=float, default=None, help="default: the model's published window")
-        sub.add_argument("--hop-s", type=float, default=None, help="default: the model's published hop")
-        sub.add_argument("--epochs", type=int, default=TrainConfig.epochs)
-        sub.add_argument("--steps-per-epoch", type=int, default=TrainConfig.steps_per_epoch,
-                         help="batches per epoch (0: one pass over the training windows)")
-        sub.add_argument("--batch-size", type=int, default=TrainConfig.batch_size)
-        sub.add_argument("--seed", type=int, default=0)
-        sub.add_argument("--smote", action="store_true", help="SMOTE instead of balanced sampling")
-        sub.add_argument("--gain-jitter", type=float, default=0.0,
-                         help="augmentation: random gain up to 1+G (log-uniform), e.g. 0.3")
-        sub.add_argument("--threads", type=int, default=None, help="torch CPU threads")
+        sub.add_argument("--task", choices=sorted(TASKS), default="3class",
+                         help="3class (normal, myopathy, ALS) or a two-class task")
+        sub.add_argument("--model", choices=sorted(REGISTRY), default="munet", help="the architecture")
+        sub.add_argument("--window-s", type=float, default=None,
+                         help="window length in s (default: the model's published window)")
+        sub.add_argument("--hop-s", type=float, default=None,
+                         help="hop between windows in s (default: the model's published hop)")
+        sub.add_argument("--epochs", type=int, default=None, help="most epochs; early stopping may end sooner ("
+                         + recipe.format(TrainConfig.epochs) + ")")
+        sub.add_argument("--steps-per-epoch", type=int, default=None,
+                         help="batches per epoch, 0: one pass over the training windows ("
+                              + recipe.format(TrainConfig.steps_per_epoch) + ")")
+        sub.add_argument("--batch-size", type=int, default=None,
+                         help="windows per batch (" + recipe.format(TrainConfig.batch_size) + ")")
+        sub.add_argument("--learning-rate", type=float, default=None,
+                         help="Adam's learning rate (" + recipe.format(TrainConfig.learning_rate) + ")")
+        sub.add_argument("--weight-decay", type=float, default=None,
+                         help="L2 weight decay (" + recipe.format(TrainConfig.weight_decay) + ")")
+        sub.add_argument("--patience", type=int, default=None,
+                         help="epochs without a better validation loss before stopping ("
+                              + recipe.format(TrainConfig.patience) + ")")
+        sub.add_argument("--seed", type=int, default=0, help="seed of the weights, the sampling and the validation draw")
+        sub.add_argument("--smote", action=argparse.BooleanOptionalAction, default=None,
+                         help="SMOTE on the training windows instead of balanced sampling; --no-smote turns "
+                              "off a recipe's SMOTE (default: the model's recipe, else off)")
+        sub.add_argument("--gain-jitter", type=float, default=None,
+                         help="augmentation: random gain up to 1+G, log-uniform, e.g. 0.3 (default: 0, none)")
+        sub.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
         sub.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
-        sub.add_argument("--max-records", type=int, default=None, help="use only N records (quick runs)")
+        sub.add_argument("--max-records", type=int, default=None,
+                         help="use only the first N records, for a quick run (default: all)")
 
     train = commands.add_parser("train", help="train one model, validation subjects held out")
     common(train)
@@ -111,8 +143,11 @@ def _parser() -> argparse.ArgumentParser:
     reproduce = commands.add_parser("reproduce", help="LOSO evaluation, then the final model on all "
                                                       "subjects, exported with its card")
     common(reproduce)
-    reproduce.add_argument("--out", type=Path, default=models_dir() / "default.onnx")
-    reproduce.add_argument("--reports", type=Path, default=Path("reports"))
+    reproduce.add_argument("--out", type=Path, default=None,
+                           help="the .onnx file to write (default: MODEL_TASK.onnx in the current folder; "
+                                "never the installed package's own model)")
+    reproduce.add_argument("--force", action="store_true", help="replace --out if it exists")
+    reproduce.add_argument("--reports", type=Path, default=Path("reports"), help="folder for the evaluation reports")
     reproduce.add_argument("--version", default=None, help="version written into the card (default: 0.devDATE+REVISION)")
     reproduce.add_argument("--evaluation", type=Path, default=None,
                            help="reuse this leave-one-subject-out report of the same model and task "
@@ -120,8 +155,10 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--all", action="store_true",
                            help="every registered model: reports, exports in --exports, training/RESULTS.md")
     reproduce.add_argument("--folds", default="loso", help="with --all: 'loso' or k (a reduced budget)")
-    reproduce.add_argument("--exports", type=Path, default=Path("training/exports"))
-    reproduce.add_argument("--results", type=Path, default=Path(__file__).parent / "RESULTS.md")
+    reproduce.add_argument("--exports", type=Path, default=Path("training/exports"),
+                           help="with --all: folder for every model's .onnx")
+    reproduce.add_argument("--results", type=Path, default=Path("training/RESULTS.md"),
+                           help="with --all: the results table to write (relative to the current folder)")
     reproduce.add_argument("--render-only", action="store_true",
                            help="with --all: rewrite RESULTS.md from the rows of the last run")
     reproduce.set_defaults(run=cmd_reproduce)
@@ -166,43 +203,16 @@ def cmd_models(args: argparse.Namespace) -> int:
     return 0
 
 
-def _config(args: argparse.Namespace, **overrides) -> TrainConfig:
-    """The model's published recipe, then what the command line says explicitly."""
-    values = dict(REGISTRY[args.model].recipe)
-    for f in fields(TrainConfig):
-        if hasattr(args, f.name) and (f.name not in values or getattr(args, f.name) != getattr(TrainConfig, f.name, None)):
-            values[f.name] = getattr(args, f.name)
-    values["steps_per_epoch"] = values.get("steps_per_epoch") or None
-    values.update(overrides)
-    return TrainConfig(**values)
-
-
-def _geometry(args: argparse.Namespace) -> None:
-    spec = REGISTRY[args.model]
-    args.window_s = args.window_s or spec.window_s
-    args.hop_s = args.hop_s or spec.hop_s
-    args.fs_hz = spec.fs_hz
-
-
-def _load(args: argparse.Namespace):
-    _geometry(args)
-    data = load_windows(args.data, args.task, args.window_s, args.hop_s, args.max_records, fs_hz=args.fs_hz)
-    print(f"{len(data)} windows from {len(data.record_names)} records, "
-          f"{len(set(data.record_subjects))} subjects; dropped: {dict(data.dropped)}", file=sys.stderr)
-    return data
-
-
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    data = _load(args)
-    subjects = data.subject_classes()
+    data = load_data(args)
     split_seed = args.seed if args.split_seed is None else args.split_seed
-    splits = loso_splits(subjects, split_seed) if args.folds == "loso" else grouped_kfold(subjects, int(args.folds), split_seed)
+    splits = subject_splits(data, args.folds, split_seed)
     if args.test_subjects:  # a subset of the same folds (same validation draws): a quick comparison
         wanted = {s.strip() for s in args.test_subjects.split(",")}
         splits = [split for split in splits if wanted & set(split.test)]
     stem = f"{args.model}_{args.task}_{args.folds}" + (f"_{args.tag}" if args.tag else "")
     logits = args.out / f"{stem}_logits.npz" if args.save_logits else None
-    result = cross_validate(data, splits, _config(args), logits_path=logits)
+    result = cross_validate(data, splits, recipe_config(args), logits_path=logits)
     for path in write_reports(result, args.out, stem):
         print(f"wrote {path}", file=sys.stderr)
     print(markdown(result))
@@ -210,30 +220,23 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    data = _load(args)
+    data = load_data(args)
     split = loso_splits(data.subject_classes(), args.seed)[0]
     validation = list(split.validation)
     train_idx = data.select_subjects([s for s in data.subject_classes() if s not in validation])
     val_idx = data.select_subjects(validation)
-    result = train_model(data, train_idx, val_idx, _config(args))
+    config = recipe_config(args)
+    result = train_model(data, train_idx, val_idx, config)
     _save_checkpoint(args.out / f"{args.model}.pt", result.model, {
-        "model": args.model, "task": args.task, "classes": list(data.class_names), "fs_hz": data.fs_hz,
-        "window_s": args.window_s, "hop_s": args.hop_s, "n_times": data.window_samples,
-        "validation_subjects": validation, "training_subjects": sorted(set(data.record_subjects) - set(validation)),
+        **model_meta(args, data, config), "validation_subjects": validation,
+        "training_subjects": sorted(set(data.record_subjects) - set(validation)),
         "training_records": [n for n, s in zip(data.record_names, data.record_subjects) if s not in validation],
-        "best_epoch": result.best_epoch, "history": result.history, "config": _config(args).to_dict()})
+        "best_epoch": result.best_epoch, "history": result.history})
     return 0
 
 
-def _refuse_output(out: Path, force: bool) -> bool:
-    problem = output_problem(out, force, ".onnx")
-    if problem:
-        print(f"python -m training: error: {out}: {problem}", file=sys.stderr)
-    return problem is not None
-
-
 def cmd_export(args: argparse.Namespace) -> int:
-    if _refuse_output(args.out, args.force):
+    if refuse_output(args.out, args.force):
         return 1
     meta = json.loads(args.checkpoint.with_suffix(".json").read_text())
     model = build(meta["model"], len(meta["classes"]), meta["n_times"], meta["fs_hz"])
@@ -243,7 +246,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     # The card describes the records the checkpoint was trained on, not the whole folder.
     trained = load_windows(args.data, meta["task"], meta["window_s"], meta["hop_s"], fs_hz=meta["fs_hz"],
                            names=meta["training_records"])
-    card = _card(meta["model"], architecture_text(meta["model"], model, meta["n_times"]), meta, temperature,
+    card = model_card(meta["model"], architecture_text(meta["model"], model, meta["n_times"]), meta, temperature,
                  result, trained, args.data, args.version)
     difference = export_onnx(model, card, args.out, trained.gather(np.arange(min(len(trained), 32))))
     print(f"wrote {args.out} (onnxruntime vs torch max |diff| {difference:.2e})")
@@ -255,37 +258,22 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
         from training.zoo import reproduce_all
 
         return reproduce_all(args)
-    data = _load(args)
-    config = _config(args)
+    out = args.out or Path(f"{args.model}_{args.task}.onnx")
+    if refuse_output(out, args.force):
+        return 1
+    data = load_data(args)
+    result = None
     if args.evaluation is not None:
         result = json.loads(args.evaluation.read_text())
-        problem = _foreign_evaluation(result, config, data)
+        problem = _foreign_evaluation(result, recipe_config(args), data)
         if problem:
             print(f"python -m training: error: {args.evaluation}: {problem}", file=sys.stderr)
             return 1
-    else:
-        result = cross_validate(data, loso_splits(data.subject_classes(), args.seed), config)
-    stem = f"{args.model}_{args.task}_loso"
-    write_reports(result, args.reports, stem)
-    final_config = _config(args, epochs=max(1, result["median_best_epoch"]), patience=10**6)
-    everyone = np.arange(len(data))
-    final = train_model(data, everyone, np.array([], dtype=np.int64), final_config)
-    meta = {"model": args.model, "task": args.task, "classes": list(data.class_names), "fs_hz": data.fs_hz,
-            "window_s": args.window_s, "hop_s": args.hop_s, "n_times": data.window_samples,
-            "config": final_config.to_dict()}
-    _save_checkpoint(args.reports / f"{args.model}_final.pt", final.model, meta)
-    card = _card(args.model, architecture_text(args.model, final.model, data.window_samples), meta,
-                 result["median_temperature"], result, data, args.data, args.version)
-    rng = np.random.default_rng(0)
-    difference = export_onnx(final.model, card, args.out, data.gather(rng.choice(len(data), 32, replace=False)))
-    print(markdown(result))
-    print(f"wrote {args.out} (onnxruntime vs torch max |diff| {difference:.2e})", file=sys.stderr)
+    made = evaluate_train_export(args, data, out, args.reports, f"{args.model}_{args.task}_loso", result=result)
+    _save_checkpoint(args.reports / f"{args.model}_final.pt", made.model, made.meta)
+    print(markdown(made.result))
+    print(f"wrote {out} (onnxruntime vs torch max |diff| {made.parity:.2e})", file=sys.stderr)
     return 0
-
-
-def architecture_text(name: str, model: torch.nn.Module, n_times: int) -> str:
-    return (f"{REGISTRY[name].description}; {count_parameters(model):,} parameters, "
-            f"{count_macs(model, n_times) / 1e6:.1f} M multiply-accumulates per window")
 
 
 def _same_recipe(first: dict, second: dict) -> bool:
@@ -306,30 +294,10 @@ def _foreign_evaluation(result: dict, config: TrainConfig, data: WindowSet) -> s
     return None
 
 
-def _card(name: str, architecture: str, meta: dict, temperature: float, result: dict | None,
-          trained: WindowSet, folder: Path, version: str | None = None) -> dict:
-    """The card of a model trained on ``trained``; ``result`` is its subject-independent
-    evaluation (``None``: the card says there is none)."""
-    training = training_fields(trained, folder)
-    kind = evaluation_fields(result)["protocol_kind"]
-    protocol = (f"trained on the {len(training['subjects'])} subjects listed; evaluation numbers are {kind}, "
-                "never on the training subjects" if result
-                else f"trained on the {len(training['subjects'])} subjects listed; no subject-independent evaluation")
-    return build_card(
-        name=f"{name} ({meta['task']})", version=version or dev_version(),
-        architecture=architecture, citation=REGISTRY[name].citation,
-        class_names=tuple(meta["classes"]), fs_hz=meta["fs_hz"], window_s=meta["window_s"],
-        hop_s=meta["hop_s"], n_times=meta["n_times"], temperature=temperature,
-        uncertainty_threshold=UNCERTAINTY_THRESHOLD,
-        training={"data": data_description(trained), **training, "protocol": protocol,
-                  "config": meta["config"], "date": today(), "code_revision": code_revision()},
-        evaluation={**(headline(result) if result else {}), **evaluation_fields(result)})
-
-
 def cmd_card(args: argparse.Namespace) -> int:
     import onnx
 
-    if _refuse_output(args.out, args.force):
+    if refuse_output(args.out, args.force):
         return 1
     from emgviewer.inference.card import CARD_KEY, ModelCard
 
@@ -344,7 +312,7 @@ def cmd_card(args: argparse.Namespace) -> int:
     data = load_windows(args.data, task, old.input.window_s, old.input.hop_s, fs_hz=old.input.fs_hz)
     card = old.to_dict()
     training = {k: v for k, v in card["training"].items() if k not in ("data", "protocol")}
-    fresh = _card(result["config"]["model"], old.architecture, {
+    fresh = model_card(result["config"]["model"], old.architecture, {
         "task": task, "classes": result["classes"], "fs_hz": old.input.fs_hz, "window_s": old.input.window_s,
         "hop_s": old.input.hop_s, "n_times": old.input.n_times, "config": training.get("config", {})},
         result["median_temperature"], result, data, args.data, args.version)

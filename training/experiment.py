@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 
 from training.calibrate import expected_calibration_error, fit_temperature, softmax
 from training.data import WindowSet
+from training.environment import run_environment
 from training.metrics import verdict_metrics, window_metrics
 from training.splits import Split
 from training.train import TrainConfig, predict_logits, train_model
@@ -123,6 +124,8 @@ def summarise(data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> 
         "median_best_epoch": int(np.median([f.best_epoch for f in folds])),
         "median_temperature": float(np.median([f.temperature for f in folds])),
         "dropped_windows": dict(data.dropped),
+        # The code revision and library versions behind these numbers.
+        "environment": run_environment(),
         # Each record's verdict from the fold that held its subject out: the honest figure for
         # records whose subjects the final model was trained on (the card carries it).
         "out_of_fold_records": [{**row, "record": data.record_names[row["record"]]}

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
-import subprocess
 import warnings
 from pathlib import Path
 from typing import Any
@@ -76,15 +74,3 @@ def parity(model: nn.Module, onnx_bytes: bytes, windows_uv: np.ndarray) -> float
     with torch.no_grad():
         torch_out = model(torch.from_numpy(x)).numpy()
     return float(np.abs(onnx_out - torch_out).max())
-
-
-def code_revision() -> str:
-    try:
-        return subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True,
-                              cwd=Path(__file__).parent, timeout=10).stdout.strip() or "unknown"
-    except (OSError, subprocess.SubprocessError):
-        return "unknown"
-
-
-def today() -> str:
-    return dt.date.today().isoformat()

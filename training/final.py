@@ -68,9 +68,9 @@ def as_evaluation(row: dict[str, Any], classes: list[str], config: dict[str, Any
 
 def cmd_final(args: argparse.Namespace) -> int:
     from emgviewer.inference.card import parse_card
-    from training.cli import _card, _refuse_output, architecture_text
+    from training.pipeline import architecture_text, model_card, refuse_output
 
-    if _refuse_output(args.out, args.force):
+    if refuse_output(args.out, args.force):
         return 1
     rows = {row["run"]: row for row in json.loads(args.levers.read_text())}
     if args.lever not in rows:
@@ -101,9 +101,10 @@ def cmd_final(args: argparse.Namespace) -> int:
             "config": configs[0] if len(configs) == 1 else {"ensemble_members": configs}}
     architecture = architecture_text(name, members[0], data.window_samples)
     if len(members) > 1:
-        architecture = f"mean of the logits of {len(members)} {name} models (seeds/recipes in training.config); each: {architecture}"
+        architecture = (f"mean of the logits of {len(members)} {name} models (seeds/recipes in training.config); "
+                        f"each: {architecture}")
     result = as_evaluation(row, classes, meta["config"])
-    card = _card(name, architecture, meta, float(np.median(row["temperatures"]["window"])), result, data,
+    card = model_card(name, architecture, meta, float(np.median(row["temperatures"]["window"])), result, data,
                  args.data, args.version)
     card["calibration"]["record_temperature"] = round(float(np.median(row["temperatures"]["record"])), 4)
     card["calibration"]["record_uncertainty_threshold"] = round(float(np.median(row["record_thresholds"])), 2)

@@ -13,6 +13,7 @@ import wave
 from fractions import Fraction
 
 import numpy as np
+
 from emgviewer.lazy import scipy_signal
 
 AUDIO_RATE_HZ = 44_100

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
 from emgviewer.lazy import scipy_signal
 
 HIGH_PASS_PRESETS_HZ = (2.0, 20.0, 500.0)

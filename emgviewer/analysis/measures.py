@@ -1,11 +1,12 @@
 """Classic needle-EMG measures of a signal in µV: amplitude, MUAP duration, turns.
 
-Used to check the simulator against physiology and, later, shown in the window inspector.
+Used to check the simulator against physiology, and shown for each window in the inspector.
 """
 
 from __future__ import annotations
 
 import numpy as np
+
 from emgviewer.lazy import scipy_signal
 
 #: Willison's turns analysis counts reversals of at least 100 µV.
@@ -90,3 +91,19 @@ def last_above(magnitude: np.ndarray, index: int, level: float, gap: int, step: 
             last_above = position
         position += step
     return last_above
+
+
+def window_measures(window_uv: np.ndarray, fs_hz: float) -> dict[str, float]:
+    """What the window inspector lists for one window: peak-to-peak amplitude, RMS about the
+    mean, zero crossings and Willison turns per second. Missing samples (NaN) are left out;
+    a window with none left measures NaN, never an error."""
+    finite = window_uv[np.isfinite(window_uv)]
+    centred = finite - finite.mean() if finite.size else finite
+    crossings = np.count_nonzero(np.diff(np.signbit(centred))) if finite.size > 1 else 0
+    duration = window_uv.size / fs_hz
+    return {
+        "peak_to_peak_uv": peak_to_peak_uv(finite) if finite.size else float("nan"),
+        "rms_uv": float(np.sqrt(np.mean(centred ** 2))) if finite.size else float("nan"),
+        "zero_crossings_per_s": crossings / duration,
+        "turns_per_s": turns_per_s(finite, fs_hz) if finite.size > 2 else float("nan"),
+    }

@@ -6,6 +6,7 @@ import warnings
 from fractions import Fraction
 
 import numpy as np
+
 from emgviewer.lazy import scipy_signal
 
 
@@ -23,7 +24,8 @@ def rational_ratio(fs_from_hz: float, fs_to_hz: float, max_denominator: int = 10
     ratio with terms up to ``max_denominator`` exists, else the nearest within
     :data:`RATIO_TOLERANCE`."""
     wanted = fs_to_hz / fs_from_hz
-    ratio = Fraction(fs_to_hz).limit_denominator(max_denominator * 8) / Fraction(fs_from_hz).limit_denominator(max_denominator * 8)
+    fine = max_denominator * 8
+    ratio = Fraction(fs_to_hz).limit_denominator(fine) / Fraction(fs_from_hz).limit_denominator(fine)
     ratio = ratio.limit_denominator(max_denominator)
     if abs(float(ratio) - wanted) > 1e-9 * wanted:
         ratio = Fraction(wanted).limit_denominator(max_denominator)

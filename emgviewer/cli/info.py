@@ -9,6 +9,7 @@ from typing import Any
 
 from emgviewer.cli.common import positive_hz
 from emgviewer.records import FolderIndex, Record, index_folder, read_record
+from emgviewer.records.formats import help_text
 from emgviewer.records.n2001 import CLASS_LABELS
 
 
@@ -17,8 +18,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "info", help="describe a record or a folder of records",
         description="Print a record's rate, duration, units, header metadata, N2001 "
                     "group/subject/muscle and quality flags; for a folder, the grouped index.")
-    parser.add_argument("path", type=_named_path, help="record file (.hea, .bin, .dat, .edf, .wav, "
-                                                ".csv), record base path, or folder")
+    parser.add_argument("path", type=_named_path,
+                        help=f"record file ({help_text()}), record base path, or folder")
     parser.add_argument("--channel", help="channel index or name (multi-channel files)")
     parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ", help="sampling rate of a one-column CSV")
     parser.add_argument("--json", action="store_true", help="print JSON instead of text")

@@ -33,8 +33,8 @@ from pathlib import Path
 
 from emgviewer import __version__
 from emgviewer.analysis.muap import MuapAnalysisError, reference
-from emgviewer.analysis.muap.reference import marked
 from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
+from emgviewer.analysis.muap.reference import marked
 from emgviewer.cli.common import collect_records, emit, error, positive_hz, refuse_output
 from emgviewer.records import RecordError, read_record
 

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from emgviewer.lazy import lazy_module
-
-ort = lazy_module("onnxruntime")  # about 0.3 s to import: only once a model is loaded
 
 from emgviewer.inference.card import CARD_KEY, ModelCard
 from emgviewer.inference.errors import CardError, ModelError
+from emgviewer.lazy import lazy_module
+
+ort = lazy_module("onnxruntime")  # about 0.3 s to import: only once a model is loaded
 
 CUDA = "CUDAExecutionProvider"
 CPU = "CPUExecutionProvider"

@@ -53,8 +53,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
-from emgviewer.records.annotations import record_annotations
-from emgviewer.records.errors import RecordError
+from emgviewer.inference.card import ModelCard
 from emgviewer.inference.caveats import (
     AgreementSummary,
     RecordAssessment,
@@ -65,9 +64,10 @@ from emgviewer.inference.caveats import (
     assess_subject,
     summarise_agreement,
 )
-from emgviewer.inference.card import ModelCard
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.model import LoadedModel
+from emgviewer.records.annotations import record_annotations
+from emgviewer.records.errors import RecordError
 
 SCHEMA_VERSION = 2
 

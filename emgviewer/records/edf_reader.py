@@ -20,8 +20,8 @@ from emgviewer.records.units import uv_per_unit
 
 edfio = lazy_module("edfio")  # imported when an EDF file is first opened, not at launch
 
-EDF_MAGIC = b"0       "
-FLOAT32_LIMIT = 1e30  # physical values beyond this cannot be held as float32 µV  # the 8-byte version field that opens every EDF header
+EDF_MAGIC = b"0       "  # the 8-byte version field that opens every EDF header
+FLOAT32_LIMIT = 1e30  # physical values beyond this cannot be held as float32 µV
 _PREFILTER = re.compile(r"\b(HP|LP):\s*([\d.]+\s*k?Hz)", re.I)
 
 
@@ -65,7 +65,8 @@ def _check_layout(path: Path, size: int) -> None:
     except (UnicodeDecodeError, ValueError):
         raise HeaderError(path, "not a valid EDF/EDF+ file: the samples-per-record fields are not whole numbers") from None
     if any(c <= 0 for c in counts):
-        raise HeaderError(path, f"not a valid EDF/EDF+ file: every signal needs at least one sample per data record, got {counts}")
+        raise HeaderError(path, "not a valid EDF/EDF+ file: every signal needs at least one sample per data record, "
+                                f"got {counts}")
     if n_records < 0:
         return  # -1: still being recorded; edfio counts the records from the size
     record_bytes = 2 * sum(counts)

@@ -12,8 +12,6 @@ import struct
 from pathlib import Path
 
 from emgviewer.records.channels import Channel
-from emgviewer.records.csv_reader import read_csv
-from emgviewer.records.edf_reader import EDF_MAGIC, read_edf
 from emgviewer.records.errors import (
     HeaderError,
     MissingFileError,
@@ -22,16 +20,9 @@ from emgviewer.records.errors import (
     UnsupportedFormatError,
 )
 from emgviewer.records.files import require_file, shorten
+from emgviewer.records.formats import FORMATS, TEXT_FORMAT, format_of, unsupported_message
 from emgviewer.records.record import Record
-from emgviewer.records.wav_reader import RIFF_MAGIC, read_wav
 from emgviewer.records.wfdb_reader import header_path_of, read_wfdb
-
-WFDB_DATA_SUFFIXES = (".bin", ".dat")
-EDF_SUFFIXES = (".edf", ".edf+", ".rec")
-CSV_SUFFIXES = (".csv", ".txt", ".tsv")
-#: Every suffix a record file may have; index_folder lists these.
-RECORD_SUFFIXES = (".hea", *WFDB_DATA_SUFFIXES, *EDF_SUFFIXES, ".wav", *CSV_SUFFIXES)
-
 
 #: What a parser may raise on input it did not foresee: turned into a RecordError naming the
 #: file, so that one strange file is a line in a list, never the end of a folder's run.
@@ -64,42 +55,25 @@ def read_record(path: str | Path, channel: Channel = None, fs_hz: float | None =
 
 
 def _dispatch(path: Path, channel: Channel, fs_hz: float | None) -> Record:
-    suffix = path.suffix.lower()
     if path.is_dir():
         raise UnreadableFileError(path, "is a folder; open a record file, or index the folder")
-    if suffix == ".hea":
-        return read_wfdb(path.with_suffix(""), channel)
-    if suffix in WFDB_DATA_SUFFIXES:
-        require_file(path, "data file")
-        base = path.with_suffix("")
-        if not header_path_of(base).exists():
-            raise MissingFileError(header_path_of(base),
-                                   f"header not found next to the data file {path.name}")
-        return read_wfdb(base, channel)
+    kind = format_of(path)
+    if kind is not None and kind.name == "WFDB":
+        return kind.read(path, channel, fs_hz)  # a header or a data file: the reader checks both
     if not path.exists() and header_path_of(path).exists():
         return read_wfdb(path, channel)  # a base path such as data/N2001A01BB02
     require_file(path, "record file")
     head = _first_bytes(path)
-    if suffix in EDF_SUFFIXES:
-        _expect(path, head.startswith(EDF_MAGIC), "EDF", "its header does not start with '0       '")
-        return read_edf(path, channel)
-    if suffix == ".wav":
-        _expect(path, head.startswith(RIFF_MAGIC), "WAV", "it has no RIFF header")
-        return read_wav(path, channel)
-    if suffix in CSV_SUFFIXES:
-        return read_csv(path, fs_hz)
-    return _read_by_content(path, head, channel, fs_hz)
-
-
-def _read_by_content(path: Path, head: bytes, channel: Channel, fs_hz: float | None) -> Record:
-    if head.startswith(RIFF_MAGIC):
-        return read_wav(path, channel)
-    if head.startswith(EDF_MAGIC):
-        return read_edf(path, channel)
+    if kind is not None:
+        if kind.magic is not None and not head.startswith(kind.magic):
+            raise UnsupportedFormatError(path, f"named like a {kind.name} file, but {kind.magic_missing}")
+        return kind.read(path, channel, fs_hz)
+    for candidate in FORMATS:  # an unknown suffix: the content decides
+        if candidate.magic is not None and head.startswith(candidate.magic):
+            return candidate.read(path, channel, fs_hz)
     if head and _looks_like_text(head) and _looks_like_numbers(head):
-        return read_csv(path, fs_hz)
-    raise UnsupportedFormatError(path, "not a recording format emgviewer reads "
-                                       "(WFDB .hea/.bin/.dat, EDF/EDF+, WAV, CSV)")
+        return TEXT_FORMAT.read(path, channel, fs_hz)
+    raise UnsupportedFormatError(path, unsupported_message())
 
 
 def _first_bytes(path: Path, count: int = 512) -> bytes:
@@ -128,8 +102,3 @@ def _looks_like_numbers(head: bytes) -> bool:
         except ValueError:
             continue
     return False
-
-
-def _expect(path: Path, ok: bool, kind: str, why: str) -> None:
-    if not ok:
-        raise UnsupportedFormatError(path, f"named like a {kind} file, but {why}")

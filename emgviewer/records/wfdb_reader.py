@@ -19,11 +19,11 @@ from emgviewer.lazy import lazy_module
 from emgviewer.records.channels import Channel, select_channel
 from emgviewer.records.errors import HeaderError, TruncatedDataError, UnsupportedFormatError
 from emgviewer.records.files import require_file, require_sample_count
-from emgviewer.records.wfdb_checks import check_header_text
-from emgviewer.records.wfdb_header import PlainHeader, gains_given, read_plain_header
 from emgviewer.records.metadata import parse_comments
 from emgviewer.records.record import Record
 from emgviewer.records.units import uv_per_unit
+from emgviewer.records.wfdb_checks import check_header_text
+from emgviewer.records.wfdb_header import PlainHeader, gains_given, read_plain_header
 
 # wfdb (and the pandas it imports) is loaded only for headers and formats read_plain_header
 # leaves to it: an N2001 record opens without it.

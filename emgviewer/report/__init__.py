@@ -3,8 +3,9 @@
 >>> data = record_report_pdf(classification)              # doctest: +SKIP
 >>> write_pdf(Path("N2001A01BB02.pdf"), data)             # doctest: +SKIP
 
-The PDF pieces load reportlab, so they are imported on first use (PEP 562): the viewer, which
-needs only ``report.overlay``, ``report.scales`` and ``report.colours`` to draw, starts without it.
+The PDF pieces load reportlab, so they are imported on first use (PEP 562): ``emgviewer report``
+names its paper sizes without it. What the viewer draws too (colours, ribbon, scales) lives in
+``emgviewer.display``, so the viewer never imports this package to draw.
 """
 
 from __future__ import annotations

@@ -6,12 +6,11 @@ import csv
 import io
 from typing import Sequence
 
-from emgviewer.records.annotations import record_annotations
-from emgviewer.records.errors import RecordError
 from emgviewer.inference.caveats import RecordAssessment, assess
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.summary import window_rows
-
+from emgviewer.records.annotations import record_annotations
+from emgviewer.records.errors import RecordError
 
 HEADER_TAIL = ["uncertain", "valid", "reason", "record_status", "record_verdict", "seen_in_training", "annotations"]
 

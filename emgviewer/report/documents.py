@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from typing import Sequence
-
 from xml.sax.saxutils import escape
 
 from reportlab.platypus import CondPageBreak, Paragraph
@@ -11,12 +10,12 @@ from reportlab.platypus import CondPageBreak, Paragraph
 from emgviewer.analysis.muap import MuapAnalysisError
 from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
 from emgviewer.inference.classify import Classification
+from emgviewer.records.annotations import record_annotations
+from emgviewer.records.errors import RecordError
 from emgviewer.report.folder_section import folder_story
 from emgviewer.report.muap_section import muap_section
 from emgviewer.report.pdf import content_width, render, styles
 from emgviewer.report.record_section import DisplaySettings, marks_section, record_section
-from emgviewer.records.annotations import record_annotations
-from emgviewer.records.errors import RecordError
 
 
 def record_report_pdf(result: Classification, paper: str = "a4",

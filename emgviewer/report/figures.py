@@ -7,10 +7,10 @@ from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 
 from emgviewer.analysis.decimate import PeakPyramid
+from emgviewer.display.colours import INVALID_FILL_RGB, INVALID_HATCH_RGB, TINT_ALPHA
+from emgviewer.display.overlay import PENDING, RibbonWindows, bar_share, ribbon_letter, ribbon_windows
+from emgviewer.display.scales import SENSITIVITY_UV, fitting_sensitivity, nice_length
 from emgviewer.inference.classify import Classification
-from emgviewer.report.colours import INVALID_FILL_RGB, INVALID_HATCH_RGB, TINT_ALPHA
-from emgviewer.report.overlay import PENDING, RibbonWindows, bar_share, ribbon_letter, ribbon_windows
-from emgviewer.report.scales import SENSITIVITY_UV, fitting_sensitivity, nice_length
 
 FONT = "Helvetica"
 GREY = colors.Color(0.45, 0.45, 0.45)

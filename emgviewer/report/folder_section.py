@@ -4,9 +4,9 @@ model was trained on kept apart from people it never saw."""
 from __future__ import annotations
 
 from typing import Sequence
+from xml.sax.saxutils import escape
 
 from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
-from xml.sax.saxutils import escape
 
 from emgviewer.inference.caveats import (
     MARKS,

@@ -13,7 +13,7 @@ from reportlab.platypus import Flowable, KeepTogether, Paragraph, Spacer
 from emgviewer.analysis.muap import reference
 from emgviewer.analysis.muap.detect import THRESHOLD_SIGMAS
 from emgviewer.analysis.muap.record import RecordMuaps
-from emgviewer.report.colours import unit_colour
+from emgviewer.display.colours import unit_colour
 from emgviewer.report.figures import FONT, GREY, nice_length
 from emgviewer.report.pdf import table
 

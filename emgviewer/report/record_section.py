@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from xml.sax.saxutils import escape
 
 import numpy as np
 from reportlab.lib import colors
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph, Spacer
-from xml.sax.saxutils import escape
 
 from emgviewer import __version__
+from emgviewer.display.scales import fitting_sensitivity
 from emgviewer.inference.caveats import AGREEMENT_WORDS, MARKS, RecordAssessment, assess, class_label
 from emgviewer.inference.classify import Classification
 from emgviewer.report.figures import closeup_figure, probability_timeline, trace_figure
 from emgviewer.report.pdf import DISCLAIMER, table
-from emgviewer.report.scales import fitting_sensitivity
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
 from emgviewer.atomic import atomic_write_text
 from emgviewer.memory import release_memory
@@ -16,10 +16,10 @@ from emgviewer.ui.message_bar import NO_MODEL_MESSAGE
 def ask_save_path(window, title: str, name_suffix: str, file_filter: str) -> Path | None:
     """Where to export the current record's results; the dialog itself asks before
     replacing an existing file."""
-    if window.result is None:
+    if window.state.result is None:
         window.show_error("Nothing to export yet: open a record and load a model first.")
         return None
-    suggested = str(Path(window.settings.value("last_folder", "")) / f"{window.result.record.name}{name_suffix}")
+    suggested = str(Path(window.settings.value("last_folder", "")) / f"{window.state.result.record.name}{name_suffix}")
     path, _ = QtWidgets.QFileDialog.getSaveFileName(window, title, suggested, file_filter)
     return Path(path) if path else None
 
@@ -34,13 +34,13 @@ def export_pdf(window, path: Path, overwrite: bool = False) -> bool:
     """Write the current record's report with the display settings in use."""
     from emgviewer.report import DisplaySettings, record_report_pdf, write_pdf  # reportlab on first use
 
-    if window.result is None:
+    state = window.state
+    if state.result is None:
         return False
     display = DisplaySettings(window.trace.timebase_ms, window.trace.sensitivity_uv, window.filters.spec.label())
-    muaps = window.muaps if window.muaps is not None and window.muaps.record is window.result.record else None
     try:
         marks = (window.marks.marks.marks, window.marks.source) if window.marks.writable else None
-        write_pdf(path, record_report_pdf(window.result, display=display, muaps=muaps, marks=marks),
+        write_pdf(path, record_report_pdf(state.result, display=display, muaps=state.muaps_of_result(), marks=marks),
                   overwrite=overwrite)
     except (OSError, FileExistsError) as err:
         window.show_error(f"{path}: could not write the report ({err})")
@@ -50,8 +50,8 @@ def export_pdf(window, path: Path, overwrite: bool = False) -> bool:
 
 
 def ask_folder_report(window) -> None:
-    if window.model is None or window.browser.index is None:
-        window.show_error(NO_MODEL_MESSAGE if window.model is None else "Open a folder first.")
+    if window.state.model is None or window.browser.index is None:
+        window.show_error(NO_MODEL_MESSAGE if window.state.model is None else "Open a folder first.")
         return
     suggested = str(window.browser.index.root / "emgviewer_report.pdf")
     path, _ = QtWidgets.QFileDialog.getSaveFileName(window, "Export folder report", suggested, "PDF (*.pdf)")
@@ -64,9 +64,9 @@ def ask_folder_report(window) -> None:
 
 
 def export_folder_report(window, path: Path, summary_only: bool) -> FolderReportJob | None:
-    if window.model is None or window.browser.index is None:
+    if window.state.model is None or window.browser.index is None:
         return None
-    job = FolderReportJob([e.path for e in window.browser.index.records], window.model, window.hop_s, path,
+    job = FolderReportJob([e.path for e in window.browser.index.records], window.state.model, window.state.hop_s, path,
                           f"emgviewer report: {window.browser.index.root}", summary_only, window.kept)
     job.signals.progress.connect(lambda done, total: (window.browser.progress.setMaximum(total),
                                                       window.browser.progress.setValue(done),
@@ -75,8 +75,10 @@ def export_folder_report(window, path: Path, summary_only: bool) -> FolderReport
                                                   window.statusBar().showMessage(f"wrote {written}", 5000)))
     job.signals.failed.connect(lambda message: (window.browser.progress.hide(), release_memory(),
                                                 window.show_error(message)))
+    if window.report_job is not None:  # a new report replaces one still being written
+        window.report_job.token.cancel()
     window.report_job = job
-    QtCore.QThreadPool.globalInstance().start(job)
+    window.folder_pool.start(job)
     return job
 
 
@@ -86,6 +88,6 @@ def ask_export_csv(window) -> None:
         try:
             from emgviewer.report.csv_export import windows_csv
 
-            atomic_write_text(path, windows_csv([window.result]))
+            atomic_write_text(path, windows_csv([window.state.result]))
         except OSError as err:
             window.show_error(f"{path}: could not write ({err.strerror})")

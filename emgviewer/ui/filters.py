@@ -8,8 +8,13 @@ import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from emgviewer.analysis.decimate import PeakPyramid
-from emgviewer.analysis.display_filter import (HIGH_PASS_PRESETS_HZ, LOW_PASS_PRESETS_HZ, NOTCH_PRESETS_HZ,
-                                               DisplayFilter, FilterError)
+from emgviewer.analysis.display_filter import (
+    HIGH_PASS_PRESETS_HZ,
+    LOW_PASS_PRESETS_HZ,
+    NOTCH_PRESETS_HZ,
+    DisplayFilter,
+    FilterError,
+)
 
 #: Up to this many samples (about 85 s of N2001) a record is filtered at once (tens of ms);
 #: longer ones in the background while the unfiltered trace stays up.

@@ -8,24 +8,11 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from emgviewer.analysis.measures import peak_to_peak_uv, turns_per_s
+from emgviewer.analysis.measures import window_measures
 from emgviewer.analysis.spectrum import welch_psd
+from emgviewer.display.colours import TRACE
+from emgviewer.display.scales import nice_length
 from emgviewer.inference.classify import Classification
-from emgviewer.report.colours import TRACE
-from emgviewer.report.scales import nice_length
-
-
-def window_measures(window_uv: np.ndarray, fs_hz: float) -> dict[str, float]:
-    finite = window_uv[np.isfinite(window_uv)]
-    centred = finite - finite.mean() if finite.size else finite
-    crossings = np.count_nonzero(np.diff(np.signbit(centred))) if finite.size > 1 else 0
-    duration = window_uv.size / fs_hz
-    return {
-        "peak_to_peak_uv": peak_to_peak_uv(finite) if finite.size else float("nan"),
-        "rms_uv": float(np.sqrt(np.mean(centred ** 2))) if finite.size else float("nan"),
-        "zero_crossings_per_s": crossings / duration,
-        "turns_per_s": turns_per_s(finite, fs_hz) if finite.size > 2 else float("nan"),
-    }
 
 
 class WindowInspector(QtWidgets.QWidget):

@@ -3,40 +3,43 @@
 from __future__ import annotations
 
 import glob
+import logging
 from pathlib import Path
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from emgviewer.display import scales
+from emgviewer.display.overlay import ribbon_windows, windows_from
+from emgviewer.display.state import ViewerState
 from emgviewer.inference import ModelError, load_model
 from emgviewer.inference.caveats import assess
-from emgviewer.inference.classify import Classification
-from emgviewer.inference.model import LoadedModel
+from emgviewer.inference.reuse import ClassificationCache
 from emgviewer.memory import release_memory
 from emgviewer.records import RecordError, index_folder, read_record
+from emgviewer.records.formats import dialog_filter
 from emgviewer.records.record import Record
-from emgviewer.report.overlay import ribbon_windows, windows_from
-from emgviewer.report import scales
 from emgviewer.ui import exports
 from emgviewer.ui.browser import DatasetBrowser
-from emgviewer.inference.reuse import ClassificationCache
+from emgviewer.ui.filters import FilterController
 from emgviewer.ui.folder_job import FolderJob, FolderReportJob
 from emgviewer.ui.inspector import WindowInspector
-from emgviewer.ui.message_bar import NO_MODEL_MESSAGE, MessageBar
-from emgviewer.ui.filters import FilterController
 from emgviewer.ui.marks import MarksController
+from emgviewer.ui.message_bar import NO_MODEL_MESSAGE, MessageBar
 from emgviewer.ui.muap_overlay import MuapOverlay
 from emgviewer.ui.muap_panel import MuapPanel
-from emgviewer.ui.sound import SoundController, export_audio
-from emgviewer.ui.teaching import TeachingController
 from emgviewer.ui.overview import OverviewStrip
 from emgviewer.ui.shortcuts import ANALYSIS_SHORTCUTS, SHORTCUTS, shortcut_help_text
+from emgviewer.ui.sound import SoundController, export_audio
+from emgviewer.ui.teaching import TeachingController
 from emgviewer.ui.trace_view import TraceView
 from emgviewer.ui.workers import ClassifyJob, LoadJob, MuapJob, SaliencyJob, WarmUpJob
 
 MAX_RECENT = 8
 #: Records larger than this on disk (about 10 min of N2001) load off the UI thread.
 LOAD_IN_BACKGROUND_BYTES = 50 * 2**20
+
+log = logging.getLogger("emgviewer.ui")
 
 
 def _bytes_on_disk(path: Path) -> int:
@@ -56,6 +59,17 @@ class MainWindow(QtWidgets.QMainWindow):
     muapsShown = QtCore.Signal()  # the MUAP panel shows the record's analysis (or why there is none)
     warmedUp = QtCore.Signal()  # the analyses' imports are done (see _warm_up)
 
+
+    # The window's view of its state (emgviewer.display.state): kept in one Qt-free object that
+    # the exports and tests read, under the names the window's code has always used.
+    record = property(lambda self: self.state.record, lambda self, v: setattr(self.state, "record", v))
+    model = property(lambda self: self.state.model, lambda self, v: setattr(self.state, "model", v))
+    result = property(lambda self: self.state.result, lambda self, v: setattr(self.state, "result", v))
+    muaps = property(lambda self: self.state.muaps, lambda self, v: setattr(self.state, "muaps", v))
+    selected = property(lambda self: self.state.selected, lambda self, v: setattr(self.state, "selected", v))
+    hop_s = property(lambda self: self.state.hop_s, lambda self, v: setattr(self.state, "hop_s", v))
+    generation = property(lambda self: self.state.generation, lambda self, v: setattr(self.state, "generation", v))
+
     def __init__(self, settings: QtCore.QSettings | None = None) -> None:
         super().__init__()
         self.settings = settings or QtCore.QSettings("emgviewer", "emgviewer")
@@ -70,17 +84,17 @@ class MainWindow(QtWidgets.QMainWindow):
         self._muaps_after_classification = False
         self.load_pool = QtCore.QThreadPool(self)  # long records are read here, one at a time
         self.load_pool.setMaxThreadCount(1)
+        # "Classify all" and the folder report: the window's own pool, so closing it cancels them
+        # and waits for them (the global pool is never waited for).
+        self.folder_pool = QtCore.QThreadPool(self)
+        self.folder_pool.setMaxThreadCount(1)
         self.loading_job: LoadJob | None = None
-        self.muaps = None  # RecordMuaps of the record shown, once analysed
-        self.record: Record | None = None
-        self.model: LoadedModel | None = None
-        self.result: Classification | None = None
-        self.generation = 0
+        self.state = ViewerState()  # record, model, result, MUAPs, selection, hop, generation
         self.job: ClassifyJob | None = None
         self.saliency_job: SaliencyJob | None = None
         self.folder_job: FolderJob | None = None
+        self.report_job: FolderReportJob | None = None
         self.kept = ClassificationCache()  # "Classify all" results, reused by the folder report
-        self.selected: int | None = None
         self.hop_s: float | None = None  # None: the card's
         self.blind = False  # teaching: nothing that gives the answer away is shown
         self.hidden_messages: list[str] = []  # errors held back while blind
@@ -274,7 +288,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _show_record(self, record: Record, path: Path, pyramid=None) -> None:
         self._cancel_jobs()
         self.sound.stop()
-        self.record, self.result, self.selected = record, None, None
+        self.state.show_record(record)
         # The reader's gain and time base stay across records (F fits the gain to this one).
         self.trace.set_record(record, fit_sensitivity=False, pyramid=pyramid)
         self.overview.set_record(record, self.trace.pyramid)
@@ -466,7 +480,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.browser.progress.setValue(0)
         self.browser.progress.show()
         self.folder_job = job
-        QtCore.QThreadPool.globalInstance().start(job)
+        self.folder_pool.start(job)
 
     def _folder_finished(self) -> None:
         self.browser.progress.hide()
@@ -608,12 +622,17 @@ class MainWindow(QtWidgets.QMainWindow):
         window = result.record.signal_uv[first: first + self.model.card.input.n_times]
         job = SaliencyJob(self.generation * 100_000 + index, self.model, window, int(result.predicted[index]))
         job.signals.finished.connect(self._saliency_finished)
+        job.signals.failed.connect(self._saliency_failed)
         self.saliency_job = job
         self.pool.start(job)
 
     def _saliency_finished(self, tag: int, curve) -> None:
         if self.selected is not None and tag == self.generation * 100_000 + self.selected and self.model:
             self.inspector.show_saliency(curve, self.model.card.input.fs_hz)
+
+    def _saliency_failed(self, tag: int, message: str) -> None:
+        if self.selected is not None and tag == self.generation * 100_000 + self.selected:
+            self.inspector.saliency_absent(f"not computed: {message}")
 
     def _tooltip(self, index: int) -> str:
         result = self.result
@@ -700,9 +719,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- dialogs ----------------------------------------------------------------------------------------
     def _ask_record(self) -> None:
         path, _ = QtWidgets.QFileDialog.getOpenFileName(
-            self, "Open record", self.settings.value("last_folder", ""),
-            # A WFDB/N2001 record is listed once, by its header; its data file on its own filter.
-            "Recordings (*.hea *.edf *.rec *.wav *.csv *.txt);;WFDB data files (*.bin *.dat);;All files (*)")
+            self, "Open record", self.settings.value("last_folder", ""), dialog_filter())
         if path:
             self.open_record(path)
 
@@ -754,18 +771,22 @@ class MainWindow(QtWidgets.QMainWindow):
         geometry = self.settings.value("geometry")
         if geometry is not None:
             self.restoreGeometry(geometry)
-        self.trace.timebase_ms = scales.nearest(scales.TIMEBASE_MS, float(self.settings.value("timebase_ms", scales.DEFAULT_TIMEBASE_MS)))
-        self.trace.sensitivity_uv = scales.nearest(scales.SENSITIVITY_UV, float(self.settings.value("sensitivity_uv", scales.DEFAULT_SENSITIVITY_UV)))
+        timebase = float(self.settings.value("timebase_ms", scales.DEFAULT_TIMEBASE_MS))
+        sensitivity = float(self.settings.value("sensitivity_uv", scales.DEFAULT_SENSITIVITY_UV))
+        self.trace.timebase_ms = scales.nearest(scales.TIMEBASE_MS, timebase)
+        self.trace.sensitivity_uv = scales.nearest(scales.SENSITIVITY_UV, sensitivity)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
         self._cancel_jobs()
-        if self.folder_job is not None:
-            self.folder_job.token.cancel()
+        for job in (self.folder_job, self.report_job):
+            if job is not None:
+                job.token.cancel()
+        self.folder_pool.clear()
         self.settings.setValue("geometry", self.saveGeometry())
         self.sound.stop()
-        self.pool.waitForDone(3000)
-        self.muap_pool.waitForDone(3000)
-        self.load_pool.waitForDone(3000)
+        for pool in (self.pool, self.muap_pool, self.load_pool, self.folder_pool):
+            if not pool.waitForDone(3000):
+                log.warning("a background job was still running 3 s after the window closed")
         self.filters.wait()
         super().closeEvent(event)
 

@@ -7,8 +7,14 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
 
-from emgviewer.records.annotations import (CLINICAL_LABELS, Annotation, AnnotationList, record_annotations,
-                                           save_annotations, sidecar_path)
+from emgviewer.records.annotations import (
+    CLINICAL_LABELS,
+    Annotation,
+    AnnotationList,
+    record_annotations,
+    save_annotations,
+    sidecar_path,
+)
 from emgviewer.records.errors import RecordError
 
 MARK_COLOUR = "#2e7d32"

@@ -9,7 +9,7 @@ from PySide6 import QtCore
 
 from emgviewer.analysis.muap.instruments import caliper_reading, marker_times_s, snap
 from emgviewer.analysis.muap.record import RecordMuaps
-from emgviewer.report.colours import unit_colour
+from emgviewer.display.colours import unit_colour
 
 CALIPER_PEN = pg.mkPen("#7a1fa2", width=1.5, style=QtCore.Qt.PenStyle.DashLine)
 TRIGGER_PEN = pg.mkPen("#b00020", width=1.2)

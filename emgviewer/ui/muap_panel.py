@@ -10,10 +10,10 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from emgviewer.analysis.muap import reference
-from emgviewer.analysis.muap.reference import marked
 from emgviewer.analysis.muap.instruments import Sweeps, triggered_sweeps
 from emgviewer.analysis.muap.record import RecordMuaps
-from emgviewer.report.colours import unit_colour
+from emgviewer.analysis.muap.reference import marked
+from emgviewer.display.colours import unit_colour
 
 MAX_RASTER = 60  # discharges drawn behind the average: enough to see the jitter, few enough to read
 COLUMNS = ("unit", "n", "rate Hz", "amp µV", "dur ms", "phases", "turns", "SI")

@@ -8,9 +8,9 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from emgviewer.analysis.decimate import PeakPyramid
+from emgviewer.display.colours import TRACE
+from emgviewer.display.overlay import RibbonWindows
 from emgviewer.records.record import Record
-from emgviewer.report.colours import TRACE
-from emgviewer.report.overlay import RibbonWindows
 from emgviewer.ui.ribbon_item import RibbonItem
 
 MIN_BOX_PX = 6  # the position box never shrinks below this on screen

@@ -21,8 +21,8 @@ import numpy as np
 import pyqtgraph as pg
 from PySide6 import QtCore, QtGui
 
-from emgviewer.report.colours import INVALID_FILL_RGB, INVALID_HATCH_RGB, TINT_ALPHA
-from emgviewer.report.overlay import PENDING, RibbonWindows, bar_share
+from emgviewer.display.colours import INVALID_FILL_RGB, INVALID_HATCH_RGB, TINT_ALPHA
+from emgviewer.display.overlay import PENDING, RibbonWindows, bar_share
 
 #: Zoomed out past this many bars, neighbouring bars of one lane that say the same (class,
 #: state, confidence to a sixth) are drawn as one: a whole hour costs a few hundred rectangles.
@@ -89,25 +89,25 @@ class RibbonItem(pg.GraphicsObject):
         inset = min(2.0, lane_h * 0.1)
         groups: dict[tuple, list] = {}
         letters = []
-        for i, l, r, g in zip(idx, left, right, gap):
+        for i, lo, r, g in zip(idx, left, right, gap):
             top = band_top + w.lane[i] * lane_h + inset
             height = lane_h - 2 * inset
-            width = max(1.0, r - l - g)
+            width = max(1.0, r - lo - g)
             winner = int(w.winner[i])
             if winner == PENDING:
                 continue  # not classified yet: the ribbon fills in as results arrive
             if winner < 0:
-                groups.setdefault(("invalid",), []).append(QtCore.QRectF(l, top, width, height))
+                groups.setdefault(("invalid",), []).append(QtCore.QRectF(lo, top, width, height))
                 continue
             if w.uncertain[i]:
-                groups.setdefault(("uncertain", winner), []).append(QtCore.QRectF(l, top, width, height))
+                groups.setdefault(("uncertain", winner), []).append(QtCore.QRectF(lo, top, width, height))
             else:
                 share = bar_share(w.strength[i])
-                groups.setdefault(("tint", winner), []).append(QtCore.QRectF(l, top, width, height))
+                groups.setdefault(("tint", winner), []).append(QtCore.QRectF(lo, top, width, height))
                 groups.setdefault(("bar", winner), []).append(
-                    QtCore.QRectF(l, top + height * (1 - share), width, height * share))
+                    QtCore.QRectF(lo, top + height * (1 - share), width, height * share))
             if width >= 14 and height >= 10:
-                letters.append((QtCore.QRectF(l, top, width, height), w.letters[winner], bool(w.uncertain[i])))
+                letters.append((QtCore.QRectF(lo, top, width, height), w.letters[winner], bool(w.uncertain[i])))
         for key, rects in sorted(groups.items(), key=lambda kv: {"tint": 0, "invalid": 1, "uncertain": 1, "bar": 2}[kv[0][0]]):
             for brush in _brushes(key, w.colours):
                 painter.setBrush(brush)
@@ -121,12 +121,12 @@ class RibbonItem(pg.GraphicsObject):
             painter.drawText(rect, QtCore.Qt.AlignmentFlag.AlignCenter, letter)
         if self.selected is not None and first <= self.selected < last:
             i = self.selected
-            l = w.starts_s[i] * t.m11() + t.dx()
+            lo = w.starts_s[i] * t.m11() + t.dx()
             r = stops[i] * t.m11() + t.dx()
             top = band_top + w.lane[i] * lane_h
             painter.setBrush(QtCore.Qt.BrushStyle.NoBrush)
             painter.setPen(pg.mkPen("k", width=2))
-            painter.drawRect(QtCore.QRectF(l, top + 0.5, max(2.0, r - l), lane_h - 1))
+            painter.drawRect(QtCore.QRectF(lo, top + 0.5, max(2.0, r - lo), lane_h - 1))
         painter.restore()
         self.painted = int(idx.size)
 

@@ -12,12 +12,25 @@ import pyqtgraph as pg
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from emgviewer.analysis.decimate import PeakPyramid
+from emgviewer.display import scales
+from emgviewer.display.colours import TRACE
+from emgviewer.display.overlay import RibbonWindows
+from emgviewer.display.scales import fitting_sensitivity
 from emgviewer.records.record import Record
-from emgviewer.report.colours import TRACE
-from emgviewer.report.overlay import RibbonWindows
 from emgviewer.ui.ribbon_item import RibbonItem
-from emgviewer.report import scales
-from emgviewer.report.scales import fitting_sensitivity
+
+
+class TimeBaseViewBox(pg.ViewBox):
+    """The trace's view box: the wheel steps the clinical time base about the instant under the
+    pointer (``wheelStepped(time_s, direction)``; -1 zooms in) instead of pyqtgraph's free zoom."""
+
+    wheelStepped = QtCore.Signal(float, int)
+
+    def wheelEvent(self, event, axis=None) -> None:
+        delta = event.delta() if hasattr(event, "delta") else event.angleDelta().y()
+        if delta:
+            self.wheelStepped.emit(self.mapSceneToView(event.scenePos()).x(), -1 if delta > 0 else 1)
+        event.accept()
 
 
 class TraceView(pg.GraphicsLayoutWidget):
@@ -31,7 +44,7 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.setBackground("w")
         self.ci.setSpacing(0)
         self.ribbon_plot = self.addPlot(row=0, col=0)
-        self.trace_plot = self.addPlot(row=1, col=0)
+        self.trace_plot = self.addPlot(row=1, col=0, viewBox=TimeBaseViewBox())
         self.ci.layout.setRowStretchFactor(0, 1)
         self.ci.layout.setRowStretchFactor(1, 6)
         self._setup_ribbon()
@@ -90,7 +103,7 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.selection.hide()
         plot.addItem(self.selection)
         plot.sigXRangeChanged.connect(self._on_x_range)
-        plot.vb.wheelEvent = self._wheel  # the wheel steps the time base instead of free zoom
+        plot.vb.wheelStepped.connect(self.zoom_about)
         plot.scene().sigMouseClicked.connect(self._click)
 
     # -- data --------------------------------------------------------------------------------
@@ -277,13 +290,6 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.ribbon_message.setPos(start + 0.01 * self.span_s, 0.5)
 
     # -- mouse -----------------------------------------------------------------------------------
-    def _wheel(self, event, axis=None) -> None:
-        """The wheel steps the time base about the pointer: the instant under it stays put."""
-        delta = event.delta() if hasattr(event, "delta") else event.angleDelta().y()
-        pointer = self.trace_plot.vb.mapSceneToView(event.scenePos()).x()
-        self.zoom_about(pointer, -1 if delta > 0 else 1)
-        event.accept()
-
     def zoom_about(self, time_s: float, direction: int) -> None:
         share = (time_s - self.start_s) / self.span_s
         self.timebase_ms = scales.step(scales.TIMEBASE_MS, self.timebase_ms, direction)

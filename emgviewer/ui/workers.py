@@ -3,8 +3,8 @@ allowed to paint stale results (every job carries the generation it was started 
 
 from __future__ import annotations
 
+import logging
 import time
-import traceback
 import warnings
 
 from PySide6 import QtCore
@@ -18,6 +18,9 @@ from emgviewer.inference.saliency import occlusion_saliency
 from emgviewer.lazy import import_analysis_modules
 from emgviewer.records import RecordError, read_record
 from emgviewer.records.record import Record
+
+#: Every job failure is logged here with its traceback, as well as said in the window.
+log = logging.getLogger("emgviewer.jobs")
 
 
 class JobSignals(QtCore.QObject):
@@ -56,7 +59,8 @@ class ClassifyJob(QtCore.QRunnable):
             messages = [str(w.message) for w in caught]
         except ClassificationCancelled:
             return
-        except Exception as err:  # shown in the window, never a traceback on stderr
+        except Exception as err:  # shown in the window; the traceback goes to the log
+            log.exception("classification of %s failed", self.record.source_path)
             self.signals.failed.emit(self.generation, f"{self.record.source_path}: classification failed: "
                                                       f"{err or type(err).__name__}")
             return
@@ -73,8 +77,9 @@ class SaliencyJob(QtCore.QRunnable):
     def run(self) -> None:
         try:
             curve = occlusion_saliency(self.model, self.window_uv, self.class_index)
-        except Exception:
-            self.signals.failed.emit(self.generation, traceback.format_exc(limit=1))
+        except Exception as err:
+            log.exception("saliency of a window failed")
+            self.signals.failed.emit(self.generation, f"{type(err).__name__}: {err}")
             return
         self.signals.finished.emit(self.generation, curve)
 
@@ -121,6 +126,7 @@ class MuapJob(QtCore.QRunnable):
             self.signals.failed.emit(self.generation, f"{self.record.name}: no MUAP analysis: {err}")
             return
         except Exception as err:
+            log.exception("MUAP analysis of %s failed", self.record.source_path)
             self.signals.failed.emit(self.generation, f"{self.record.source_path}: MUAP analysis failed: "
                                                       f"{err or type(err).__name__}")
             return

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+
 from emgviewer.lazy import scipy_signal
 
 BAND_HZ = (250.0, 5000.0)

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from emgviewer.analysis.muap.detect import DEAD_TIME_MS, Detection
-from emgviewer.lazy import scipy_cluster_hierarchy, scipy_signal
 from emgviewer.analysis.muap.superpose import superpose
+from emgviewer.lazy import scipy_cluster_hierarchy, scipy_signal
 
 SEGMENT_MS = 1.2  # half-width of the segment compared with a template
 SHIFT_MS = 0.5  # freedom of alignment when one template explains a candidate

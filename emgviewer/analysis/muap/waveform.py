@@ -11,7 +11,8 @@ Stalberg et al., Muscle Nerve 1995 / Bischoff et al., Muscle Nerve 1994;17:842-5
 - duration: from the potential's departure from the baseline to its return, where it leaves
   a band of +-``level`` = max(``BASELINE_FRACTION`` of the peak, 3 x the average's residual
   noise), found on a copy smoothed by a zero-phase ``MARKER_LOWPASS_HZ`` low-pass (the
-  departure is slow, noise is fast; the other measures use the unsmoothed average); returns to the baseline shorter than ``GAP_MS`` are bridged (a phase crossing), a
+  departure is slow, noise is fast; the other measures use the unsmoothed average); returns to
+  the baseline shorter than ``GAP_MS`` are bridged (a phase crossing), a
   longer isoelectric interval ends the potential (what follows is a satellite);
 - amplitude: peak to peak within the duration;
 - phases: the parts between baseline crossings that leave the band (crossings + 1);
@@ -31,7 +32,6 @@ shorter.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-
 from functools import lru_cache
 
 import numpy as np
