@@ -34,3 +34,19 @@ def test_ci_runs_the_readme_test_command():
     assert match, "README.md has no marked test command"
     ci = (REPO / ".ci" / "run").read_text()
     assert "test-command" in ci  # .ci/run extracts and runs that very block
+
+
+def test_every_python_package_in_the_tree_is_listed_for_the_wheel():
+    """The packages are listed by hand (resources/ ships as emgviewer.resources); a new
+    sub-package left off the list works in an editable install and is missing from a wheel."""
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"])
+    found = {".".join(init.parent.relative_to(REPO).parts) for root in ("emgviewer", "training")
+             for init in (REPO / root).rglob("__init__.py")}
+    assert found <= listed, f"missing from [tool.setuptools] packages: {sorted(found - listed)}"
+
+
+def test_the_version_is_the_packages_own():
+    import emgviewer
+
+    assert metadata.version("emgviewer") == emgviewer.__version__
+    assert "version" in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dynamic"]
