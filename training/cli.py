@@ -48,6 +48,14 @@ class _HelpFormatter(argparse.RawDescriptionHelpFormatter):
         return text + " (default: %(default)s)"
 
 
+class _CommandParser(argparse.ArgumentParser):
+    """Each command's parser: its help says the defaults (see :class:`_HelpFormatter`)."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
@@ -72,9 +80,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Train and evaluate EMG window classifiers on N2001 with subject-independent "
                     "evaluation, and export them for the viewer. Models: "
                     + ", ".join(sorted(REGISTRY)) + " (python -m training models lists them)")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    _add_parser = commands.add_parser
-    commands.add_parser = lambda *a, **k: _add_parser(*a, **{"formatter_class": _HelpFormatter, **k})
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_CommandParser)
 
     def common(sub: argparse.ArgumentParser) -> None:
         recipe = "default: the model's recipe, else {}"
@@ -185,7 +191,7 @@ def _parser() -> argparse.ArgumentParser:
     final.add_parser(commands)
 
     listing = commands.add_parser("models", help="list the registered models")
-    listing.add_argument("--json", action="store_true")
+    listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
     listing.set_defaults(run=cmd_models)
     return parser
 
