@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from emgviewer.atomic import atomic_write_bytes, atomic_write_text
+from training import distributed
 from training.data import TASKS, WindowSet, load_windows
 from training.environment import code_revision, today
 from training.experiment import cross_validate
@@ -62,7 +63,16 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
-    return args.run(args)
+    if args.command in DISTRIBUTED_COMMANDS:
+        distributed.join_from_environment()  # under torchrun: one rank of a data-parallel run
+    try:
+        return args.run(args)
+    finally:
+        distributed.leave()
+
+
+#: The commands that run unchanged under torchrun (distributed data parallel).
+DISTRIBUTED_COMMANDS = ("train", "evaluate")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -217,8 +227,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         wanted = {s.strip() for s in args.test_subjects.split(",")}
         splits = [split for split in splits if wanted & set(split.test)]
     stem = f"{args.model}_{args.task}_{args.folds}" + (f"_{args.tag}" if args.tag else "")
-    logits = args.out / f"{stem}_logits.npz" if args.save_logits else None
-    result = cross_validate(data, splits, recipe_config(args), logits_path=logits)
+    logits = args.out / f"{stem}_logits.npz" if args.save_logits and distributed.is_main() else None
+    result = cross_validate(data, splits, recipe_config(args), logits_path=logits, quiet=not distributed.is_main())
+    if not distributed.is_main():
+        return 0
     for path in write_reports(result, args.out, stem):
         print(f"wrote {path}", file=sys.stderr)
     print(markdown(result))
@@ -233,11 +245,15 @@ def cmd_train(args: argparse.Namespace) -> int:
     val_idx = data.select_subjects(validation)
     config = recipe_config(args)
     result = train_model(data, train_idx, val_idx, config)
+    agree = distributed.weights_agree(result.model)  # every rank takes part in the check
+    if not distributed.is_main():
+        return 0
     _save_checkpoint(args.out / f"{args.model}.pt", result.model, {
         **model_meta(args, data, config), "validation_subjects": validation,
         "training_subjects": sorted(set(data.record_subjects) - set(validation)),
         "training_records": [n for n, s in zip(data.record_names, data.record_subjects) if s not in validation],
-        "best_epoch": result.best_epoch, "history": result.history})
+        "best_epoch": result.best_epoch, "history": result.history,
+        "ranks": distributed.rank_and_size()[1], "weights_identical_across_ranks": agree})
     return 0
 
 

@@ -18,6 +18,7 @@ import torch
 
 from emgviewer.atomic import output_problem
 from training.data import WindowSet, load_windows
+from training.distributed import is_main
 from training.environment import code_revision, today
 from training.experiment import cross_validate
 from training.export import build_card, export_onnx
@@ -61,8 +62,9 @@ def load_data(args: argparse.Namespace) -> WindowSet:
     args.hop_s = args.hop_s or spec.hop_s
     args.fs_hz = spec.fs_hz
     data = load_windows(args.data, args.task, args.window_s, args.hop_s, args.max_records, fs_hz=args.fs_hz)
-    print(f"{len(data)} windows from {len(data.record_names)} records, "
-          f"{len(set(data.record_subjects))} subjects; dropped: {dict(data.dropped)}", file=sys.stderr)
+    if is_main():
+        print(f"{len(data)} windows from {len(data.record_names)} records, "
+              f"{len(set(data.record_subjects))} subjects; dropped: {dict(data.dropped)}", file=sys.stderr)
     return data
 
 

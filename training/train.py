@@ -13,6 +13,7 @@ import torch
 from torch import nn
 from tqdm.auto import tqdm
 
+from training import distributed
 from training.data import WindowSet
 from training.models import build
 
@@ -68,10 +69,12 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
     if config.threads:
         torch.set_num_threads(config.threads)
     device = pick_device(config.device)
-    model = build(config.model, n_outputs=len(data.class_names), n_times=data.window_samples,
-                  fs_hz=data.fs_hz).to(device)
-    groups = (model.parameter_groups(config.weight_decay) if hasattr(model, "parameter_groups")
-              else [{"params": list(model.parameters()), "weight_decay": config.weight_decay}])
+    net = build(config.model, n_outputs=len(data.class_names), n_times=data.window_samples,
+                fs_hz=data.fs_hz).to(device)
+    # Under torchrun every rank draws the same global batch and trains on its share of it.
+    model, mine = distributed.wrap(net, device), distributed.shard(config.batch_size)
+    groups = (net.parameter_groups(config.weight_decay) if hasattr(net, "parameter_groups")
+              else [{"params": list(net.parameters()), "weight_decay": config.weight_decay}])
     optimiser = torch.optim.AdamW(groups, lr=config.learning_rate)
     plateau = torch.optim.lr_scheduler.ReduceLROnPlateau(optimiser, factor=config.plateau_factor,
                                                          patience=config.plateau_patience)
@@ -84,7 +87,8 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
     for epoch in range(1, config.epochs + 1):
         model.train()
         losses = []
-        for _ in tqdm(range(steps), desc=f"epoch {epoch}", unit="step", leave=False, disable=progress is None):
+        for _ in tqdm(range(steps), desc=f"epoch {epoch}", unit="step", leave=False,
+                      disable=progress is None or not distributed.is_main()):
             if smote is not None:
                 batch, labels = smote.batch(config.batch_size)
             else:
@@ -96,27 +100,29 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
                 if config.gain_jitter:
                     spread = np.log1p(config.gain_jitter)
                     batch *= np.exp(rng.uniform(-spread, spread, (len(batch), 1))).astype(np.float32)
-            x = torch.from_numpy(batch * np.float32(INPUT_SCALE)).unsqueeze(1).to(device)
-            y = torch.from_numpy(np.asarray(labels)).to(device)
+            x = torch.from_numpy(batch[mine] * np.float32(INPUT_SCALE)).unsqueeze(1).to(device)
+            y = torch.from_numpy(np.asarray(labels)[mine]).to(device)
             optimiser.zero_grad()
             loss = nn.functional.cross_entropy(model(x), y)
             loss.backward()
             optimiser.step()
-            losses.append(loss.item())
-        val_loss = _balanced_loss(predict_logits(model, data, val_idx, device), data.labels[val_idx],
+            losses.append(distributed.mean_over_ranks(loss.item()))
+        distributed.average_buffers(net)
+        val_loss = _balanced_loss(predict_logits(net, data, val_idx, device), data.labels[val_idx],
                                   len(data.class_names)) if val_idx.size else float(np.mean(losses))
+        val_loss = distributed.mean_over_ranks(val_loss)  # every rank takes the same early-stopping turn
         plateau.step(val_loss)
         history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "val_loss": val_loss})
         if progress is not None:
             progress.set_postfix(epoch=epoch, train=f"{np.mean(losses):.3f}", val=f"{val_loss:.3f}")
         if val_loss < best_loss - 1e-4:
-            best_loss, best_state, best_epoch, waited = val_loss, copy.deepcopy(model.state_dict()), epoch, 0
+            best_loss, best_state, best_epoch, waited = val_loss, copy.deepcopy(net.state_dict()), epoch, 0
         else:
             waited += 1
             if waited >= config.patience:
                 break
-    model.load_state_dict(best_state)
-    return TrainResult(model.eval(), best_epoch, history)
+    net.load_state_dict(best_state)
+    return TrainResult(net.eval(), best_epoch, history)
 
 
 @torch.no_grad()
