@@ -77,3 +77,36 @@ def test_reproduce_writes_to_the_current_folder_never_into_the_package(synthetic
     capsys.readouterr()
     assert training_main(argv) == 1  # a second run refuses to replace it without --force
     assert f"{written.name}: " in capsys.readouterr().err
+
+
+def test_the_zoo_reruns_only_the_rows_asked_for_and_reuses_an_evaluation(synthetic_n2001, tmp_path, capsys):
+    import json
+
+    reports, evaluations = tmp_path / "reports", tmp_path / "evaluations"
+    reports.mkdir()
+    kept = {"name": "alsnet", "task": "3class", "claim": "97.74 %", "citation": "Hassan et al.",
+            "window_accuracy": [0.4, 0.1], "window_pooled": [0.41, 0.42], "records": "1/9", "subjects": "1/9",
+            "parameters": 1, "macs": 1e9, "record_ms": 1.0, "budget": "kept from the last run", "reduced": True}
+    default = {**kept, "name": "munet (default model)", "budget": "the shipped model", "reduced": False}
+    (reports / "rows.json").write_text(json.dumps([default, kept]))
+    budget = ["--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "6", "--threads", "1"]
+    assert training_main(["evaluate", "--data", str(synthetic_n2001), "--model", "munet-small", "--out",
+                          str(evaluations), *budget]) == 0
+    evaluation = json.loads((evaluations / "munet-small_3class_loso.json").read_text())
+    evaluation["windows"]["accuracy"] = 0.123  # a mark: only a reused evaluation shows it
+    (evaluations / "munet-small_3class_loso.json").write_text(json.dumps(evaluation))
+    results = tmp_path / "RESULTS.md"
+    argv = ["reproduce", "--all", "--only", "munet-small", "--evaluations", str(evaluations), "--data",
+            str(synthetic_n2001), "--reports", str(reports), "--exports", str(tmp_path / "exports"),
+            "--results", str(results), "--version", "0.test"]
+    assert training_main([*argv, *budget]) == 0
+    table = results.read_text()
+    assert "| alsnet | 3class | 97.74 % | 41.0% | 42.0% | 40.0% +- 10.0% | 1/9 |" in table  # kept as it was
+    records = evaluation["records"]
+    assert "| munet-small | 3class | ours | 12.3% |" in table  # the reused evaluation, not a new run
+    assert f"{records['records_correct']}/{records['records_with_verdict']} |" in table
+    assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["munet-small_3class.onnx"]
+    # An evaluation of another recipe is refused, not silently used.
+    capsys.readouterr()
+    assert training_main([*argv, "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "3", "--threads", "1"]) == 1
+    assert "munet-small_3class_loso.json: was run with another configuration" in capsys.readouterr().err

@@ -16,7 +16,7 @@ import torch
 
 from emgviewer.atomic import atomic_write_bytes, atomic_write_text
 from training import distributed
-from training.data import TASKS, WindowSet, load_windows
+from training.data import TASKS, load_windows
 from training.environment import code_revision, today
 from training.experiment import cross_validate
 from training.export import export_onnx
@@ -24,11 +24,13 @@ from training.models import REGISTRY, build
 from training.pipeline import (
     architecture_text,
     evaluate_train_export,
+    foreign_evaluation,
     load_data,
     model_card,
     model_meta,
     recipe_config,
     refuse_output,
+    same_recipe,
     subject_splits,
 )
 from training.provenance import evaluation_fields, protocol_kind
@@ -175,6 +177,12 @@ def _parser() -> argparse.ArgumentParser:
                            help="with --all: folder for every model's .onnx")
     reproduce.add_argument("--results", type=Path, default=Path("training/RESULTS.md"),
                            help="with --all: the results table to write (relative to the current folder)")
+    reproduce.add_argument("--only", default=None,
+                           help="with --all: comma-separated models to run again; the other rows stay as "
+                                "the last run (rows.json in --reports) left them, each with its own budget")
+    reproduce.add_argument("--evaluations", type=Path, default=None,
+                           help="with --all: a folder of 'evaluate' reports (MODEL_TASK_FOLDS.json) to reuse "
+                                "instead of running the evaluation again (refused if the recipe differs)")
     reproduce.add_argument("--render-only", action="store_true",
                            help="with --all: rewrite RESULTS.md from the rows of the last run")
     reproduce.set_defaults(run=cmd_reproduce)
@@ -287,7 +295,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     result = None
     if args.evaluation is not None:
         result = json.loads(args.evaluation.read_text())
-        problem = _foreign_evaluation(result, recipe_config(args), data)
+        problem = foreign_evaluation(result, recipe_config(args), data)
         if problem:
             print(f"python -m training: error: {args.evaluation}: {problem}", file=sys.stderr)
             return 1
@@ -296,24 +304,6 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     print(markdown(made.result))
     print(f"wrote {out} (onnxruntime vs torch max |diff| {made.parity:.2e})", file=sys.stderr)
     return 0
-
-
-def _same_recipe(first: dict, second: dict) -> bool:
-    """Same training configuration; a key one report predates counts at its default value."""
-    defaults = TrainConfig().to_dict()
-    return all(first.get(k, defaults.get(k)) == second.get(k, defaults.get(k)) for k in {*first, *second})
-
-
-def _foreign_evaluation(result: dict, config: TrainConfig, data: WindowSet) -> str | None:
-    """Why ``result`` cannot stand for this run's LOSO evaluation, or ``None``."""
-    if not _same_recipe(result.get("config", {}), config.to_dict()):
-        return f"was run with another configuration ({result.get('config')}); this run's is {config.to_dict()}"
-    if protocol_kind(result) != "leave-one-subject-out":
-        return "is not a leave-one-subject-out evaluation"
-    if sorted(r["record"] for r in result.get("out_of_fold_records", [])) != sorted(
-            data.record_names[i] for i in np.unique(data.record_index)):
-        return "does not cover exactly this folder's records"
-    return None
 
 
 def cmd_card(args: argparse.Namespace) -> int:
@@ -340,7 +330,7 @@ def cmd_card(args: argparse.Namespace) -> int:
         result["median_temperature"], result, data, args.data, args.version)
     if args.out_of_fold is not None:
         rerun = json.loads(args.out_of_fold.read_text())
-        if not _same_recipe(rerun["config"], result["config"]) or rerun["classes"] != result["classes"]:
+        if not same_recipe(rerun["config"], result["config"]) or rerun["classes"] != result["classes"]:
             print(f"{args.out_of_fold}: not an evaluation of the same recipe as {args.evaluation}", file=sys.stderr)
             return 1
         oof = evaluation_fields(rerun).get("out_of_fold")

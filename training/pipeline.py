@@ -23,7 +23,7 @@ from training.environment import code_revision, today
 from training.experiment import cross_validate
 from training.export import build_card, export_onnx
 from training.models import REGISTRY, count_macs, count_parameters
-from training.provenance import data_description, evaluation_fields, training_fields
+from training.provenance import data_description, evaluation_fields, protocol_kind, training_fields
 from training.reporting import headline, write_reports
 from training.splits import Split, grouped_kfold, loso_splits
 from training.train import TrainConfig, train_model
@@ -113,6 +113,24 @@ def model_card(name: str, architecture: str, meta: dict, temperature: float, res
         training={"data": data_description(trained), **training, "protocol": protocol,
                   "config": meta["config"], "date": today(), "code_revision": code_revision()},
         evaluation={**(headline(result) if result else {}), **evaluation_fields(result)})
+
+
+def same_recipe(first: dict, second: dict) -> bool:
+    """Same training configuration; a key one report predates counts at its default value."""
+    defaults = TrainConfig().to_dict()
+    return all(first.get(k, defaults.get(k)) == second.get(k, defaults.get(k)) for k in {*first, *second})
+
+
+def foreign_evaluation(result: dict, config: TrainConfig, data: WindowSet) -> str | None:
+    """Why ``result`` cannot stand for this run's LOSO evaluation, or ``None``."""
+    if not same_recipe(result.get("config", {}), config.to_dict()):
+        return f"was run with another configuration ({result.get('config')}); this run's is {config.to_dict()}"
+    if protocol_kind(result) != "leave-one-subject-out":
+        return "is not a leave-one-subject-out evaluation"
+    if sorted(r["record"] for r in result.get("out_of_fold_records", [])) != sorted(
+            data.record_names[i] for i in np.unique(data.record_index)):
+        return "does not cover exactly this folder's records"
+    return None
 
 
 @dataclass
