@@ -42,6 +42,11 @@ LOAD_IN_BACKGROUND_BYTES = 50 * 2**20
 log = logging.getLogger("emgviewer.ui")
 
 
+def _state_field(name: str) -> property:
+    """An attribute of the window that reads and writes ``window.state.<name>``."""
+    return property(lambda self: getattr(self.state, name), lambda self, value: setattr(self.state, name, value))
+
+
 def _bytes_on_disk(path: Path) -> int:
     """The record's size: the file and, for a WFDB header, its data files beside it."""
     try:
@@ -59,16 +64,15 @@ class MainWindow(QtWidgets.QMainWindow):
     muapsShown = QtCore.Signal()  # the MUAP panel shows the record's analysis (or why there is none)
     warmedUp = QtCore.Signal()  # the analyses' imports are done (see _warm_up)
 
-
     # The window's view of its state (emgviewer.display.state): kept in one Qt-free object that
     # the exports and tests read, under the names the window's code has always used.
-    record = property(lambda self: self.state.record, lambda self, v: setattr(self.state, "record", v))
-    model = property(lambda self: self.state.model, lambda self, v: setattr(self.state, "model", v))
-    result = property(lambda self: self.state.result, lambda self, v: setattr(self.state, "result", v))
-    muaps = property(lambda self: self.state.muaps, lambda self, v: setattr(self.state, "muaps", v))
-    selected = property(lambda self: self.state.selected, lambda self, v: setattr(self.state, "selected", v))
-    hop_s = property(lambda self: self.state.hop_s, lambda self, v: setattr(self.state, "hop_s", v))
-    generation = property(lambda self: self.state.generation, lambda self, v: setattr(self.state, "generation", v))
+    record = _state_field("record")
+    model = _state_field("model")
+    result = _state_field("result")
+    muaps = _state_field("muaps")
+    selected = _state_field("selected")
+    hop_s = _state_field("hop_s")
+    generation = _state_field("generation")
 
     def __init__(self, settings: QtCore.QSettings | None = None) -> None:
         super().__init__()
@@ -95,7 +99,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.folder_job: FolderJob | None = None
         self.report_job: FolderReportJob | None = None
         self.kept = ClassificationCache()  # "Classify all" results, reused by the folder report
-        self.hop_s: float | None = None  # None: the card's
         self.blind = False  # teaching: nothing that gives the answer away is shown
         self.hidden_messages: list[str] = []  # errors held back while blind
         self._messages: list[str] = []  # the last classification's warnings, shown when not blind
