@@ -275,3 +275,22 @@ def test_drag_and_drop_opens_the_record(qtbot, window, fast_model_path):
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
         window.dropEvent(event)
     assert window.record.name == "demo_myopathic"
+
+
+def test_the_models_menu_switches_between_the_shipped_and_opened_models(qtbot, window, fast_model_path, tmp_path):
+    from emgviewer.inference import default_model_path
+
+    other = tmp_path / "other.onnx"
+    other.write_bytes(fast_model_path.read_bytes())
+    assert window.set_model(fast_model_path) and window.set_model(other)
+    actions = {a.toolTip(): a for a in window.model_menu.menu.actions() if a.isCheckable()}
+    shipped = str(default_model_path().resolve())
+    assert list(actions) == [shipped, str(other.resolve()), str(fast_model_path.resolve())]  # latest first
+    assert [a.toolTip() for a in actions.values() if a.isChecked()] == [str(other.resolve())]
+    actions[str(fast_model_path.resolve())].trigger()
+    assert window.model.path.resolve() == fast_model_path.resolve()
+    checked = [a.toolTip() for a in window.model_menu.menu.actions() if a.isCheckable() and a.isChecked()]
+    assert checked == [str(fast_model_path.resolve())]
+    other.unlink()  # a model file that has gone is no longer offered
+    window.model_menu.refresh()
+    assert str(other.resolve()) not in [a.toolTip() for a in window.model_menu.menu.actions()]

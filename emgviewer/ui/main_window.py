@@ -26,6 +26,7 @@ from emgviewer.ui.folder_job import FolderJob, FolderReportJob
 from emgviewer.ui.inspector import WindowInspector
 from emgviewer.ui.marks import MarksController
 from emgviewer.ui.message_bar import NO_MODEL_MESSAGE, MessageBar
+from emgviewer.ui.model_menu import ModelMenu
 from emgviewer.ui.muap_overlay import MuapOverlay
 from emgviewer.ui.muap_panel import MuapPanel
 from emgviewer.ui.overview import OverviewStrip
@@ -199,6 +200,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._action(file_menu, "Open record…", self._ask_record, "Ctrl+O")
         self._action(file_menu, "Open folder…", self._ask_folder, "Ctrl+Shift+O")
         self._action(file_menu, "Open model…", self._ask_model, "Ctrl+M")
+        self.model_menu = ModelMenu(self, file_menu.addMenu("Models"))
         self.recent_menu = file_menu.addMenu("Recent files")
         file_menu.addSeparator()
         self._action(file_menu, "Export PDF report…", lambda: exports.ask_export_pdf(self), "Ctrl+P")
@@ -335,6 +337,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def set_model(self, path: str | Path | None) -> bool:
         if path is None:
             self.model = None
+            self.model_menu.refresh()
             self.status_model.setText("no model")
             self.legend.setText("")
             self.trace.clear_classification(NO_MODEL_MESSAGE)
@@ -356,6 +359,7 @@ class MainWindow(QtWidgets.QMainWindow):
                                "uncertainty threshold; grey hatched when invalid (missing samples, flat, clipped).")
         self.status_model.setText(f"{card.name} {card.version} [{model.path.name}] · {model.provider_label}")
         self.status_model.setToolTip(str(model.path))
+        self.model_menu.remember(model.path)
         self.browser.forget_verdicts()
         self.classify_current()
         return True

@@ -1,0 +1,50 @@
+"""File → Models: the shipped model and every model opened before, one click apart, so a reader
+can switch between the trained seed models and compare their colours on the same record."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtGui, QtWidgets
+
+from emgviewer.inference.zoo import available_models
+
+MAX_MODELS = 10
+SETTINGS_KEY = "recent_models"
+
+
+class ModelMenu:
+    def __init__(self, window, menu: QtWidgets.QMenu) -> None:
+        self.window, self.menu = window, menu
+        self.group = QtGui.QActionGroup(menu)  # one model at a time: the current one is checked
+        self.refresh()
+
+    def paths(self) -> list[Path]:
+        """The shipped models first (the default leading), then the models opened, latest first."""
+        shipped = [p.resolve() for p in available_models()]
+        recent = [Path(p) for p in self.window.settings.value(SETTINGS_KEY, [], type=list)]
+        return shipped + [p for p in recent if p not in shipped and p.is_file()]
+
+    def remember(self, path: Path) -> None:
+        path = Path(path).resolve()
+        recent = [p for p in self.window.settings.value(SETTINGS_KEY, [], type=list) if Path(p) != path]
+        self.window.settings.setValue(SETTINGS_KEY, [str(path), *recent][:MAX_MODELS])
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.menu.clear()
+        for action in self.group.actions():
+            self.group.removeAction(action)
+        model = self.window.model
+        current = model.path.resolve() if model is not None else None
+        shipped = {p.resolve() for p in available_models()}
+        for path in self.paths():
+            label = f"{path.name} (shipped)" if path in shipped else f"{path.name} — {path.parent}"
+            action = self.menu.addAction(label)
+            action.setCheckable(True)
+            action.setChecked(path.resolve() == current)
+            action.setToolTip(str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.window.set_model(p))
+            self.group.addAction(action)
+        self.menu.addSeparator()
+        self.menu.addAction("Open model…", self.window._ask_model)
