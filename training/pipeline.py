@@ -115,10 +115,16 @@ def model_card(name: str, architecture: str, meta: dict, temperature: float, res
         evaluation={**(headline(result) if result else {}), **evaluation_fields(result)})
 
 
+#: Settings that say where a run ran, not what it learned: two runs that differ only in them
+#: are the same recipe.
+WHERE_IT_RAN = {"threads", "device"}
+
+
 def same_recipe(first: dict, second: dict) -> bool:
     """Same training configuration; a key one report predates counts at its default value."""
     defaults = TrainConfig().to_dict()
-    return all(first.get(k, defaults.get(k)) == second.get(k, defaults.get(k)) for k in {*first, *second})
+    return all(first.get(k, defaults.get(k)) == second.get(k, defaults.get(k))
+               for k in {*first, *second} - WHERE_IT_RAN)
 
 
 def foreign_evaluation(result: dict, config: TrainConfig, data: WindowSet) -> str | None:
