@@ -93,6 +93,12 @@ def test_the_zoo_reruns_only_the_rows_asked_for_and_reuses_an_evaluation(synthet
     assert training_main(["evaluate", "--data", str(synthetic_n2001), "--model", "munet-small", "--out",
                           str(evaluations), *budget]) == 0
     evaluation = json.loads((evaluations / "munet-small_3class_loso.json").read_text())
+    from importlib import metadata
+
+    from training.environment import code_revision
+
+    environment = evaluation["environment"]  # what the numbers were made with
+    assert environment["code_revision"] == code_revision() and environment["libraries"]["torch"] == metadata.version("torch")
     evaluation["windows"]["accuracy"] = 0.123  # a mark: only a reused evaluation shows it
     (evaluations / "munet-small_3class_loso.json").write_text(json.dumps(evaluation))
     results = tmp_path / "RESULTS.md"

@@ -43,6 +43,7 @@ def cross_validate(data: WindowSet, splits: list[Split], config: TrainConfig, qu
     """Train and test every split; returns per-fold and pooled metrics (JSON-ready) and the
     pieces the final model needs (median best epoch and temperature). With ``logits_path``,
     every fold's raw test and validation logits are saved there (see :func:`save_fold_logits`)."""
+    environment = run_environment()  # the code that runs is the code at the start, not at the end
     folds: list[FoldResult] = []
     bar = tqdm(splits, desc="folds", unit="fold", disable=quiet)
     for split in bar:
@@ -50,7 +51,7 @@ def cross_validate(data: WindowSet, splits: list[Split], config: TrainConfig, qu
         folds.append(_run_fold(data, split, config, bar))
         if logits_path is not None:  # after each fold, so a long run that dies keeps its folds
             save_fold_logits(logits_path, data, folds, config)
-    return summarise(data, folds, config)
+    return {**summarise(data, folds, config), "environment": environment}
 
 
 def save_fold_logits(path: Path, data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> None:
@@ -124,8 +125,6 @@ def summarise(data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> 
         "median_best_epoch": int(np.median([f.best_epoch for f in folds])),
         "median_temperature": float(np.median([f.temperature for f in folds])),
         "dropped_windows": dict(data.dropped),
-        # The code revision and library versions behind these numbers.
-        "environment": run_environment(),
         # Each record's verdict from the fold that held its subject out: the honest figure for
         # records whose subjects the final model was trained on (the card carries it).
         "out_of_fold_records": [{**row, "record": data.record_names[row["record"]]}
