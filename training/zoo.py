@@ -36,8 +36,7 @@ def model_rows() -> list[dict[str, Any]]:
 def reproduce_all(args: argparse.Namespace) -> int:
     rows_path = args.reports / "rows.json"
     if args.render_only:  # the table again from the rows of the last run, without training
-        rows = _with_default_model([{**row, "window_pooled": _pooled(row, args)}
-                                    for row in json.loads(rows_path.read_text())], args)
+        rows = _with_default_model(json.loads(rows_path.read_text()), args)
         atomic_write_text(rows_path, json.dumps(rows, indent=1))
         atomic_write_text(args.results, results_markdown(rows, args))
         print(args.results.read_text())
@@ -77,15 +76,22 @@ def reproduce_all(args: argparse.Namespace) -> int:
     return 0
 
 
+def _result_columns(result: dict[str, Any]) -> dict[str, Any]:
+    """The table's numbers from an evaluation report: per-fold accuracy (mean, std), pooled
+    window accuracy and balanced accuracy, records and subjects right."""
+    accuracy = [f["accuracy"] for f in result["folds"]]
+    records = result["records"]
+    return {"window_accuracy": (statistics.mean(accuracy), statistics.pstdev(accuracy)),
+            "window_pooled": (result["windows"]["accuracy"], result["windows"]["balanced_accuracy"]),
+            "records": f"{records['records_correct']}/{records['records_with_verdict']}",
+            "subjects": f"{records['subjects_correct']}/{records['n_subjects']}"}
+
+
 def _row(name: str, result: dict, model, data, onnx_path: Path, args, seconds: float) -> dict[str, Any]:
     folds = result["folds"]
-    accuracy = [f["accuracy"] for f in folds]
     return {
         "name": name, "claim": REGISTRY[name].claim, "citation": REGISTRY[name].citation,
-        "window_accuracy": (statistics.mean(accuracy), statistics.pstdev(accuracy)),
-        "window_pooled": (result["windows"]["accuracy"], result["windows"]["balanced_accuracy"]),
-        "records": f"{result['records']['records_correct']}/{result['records']['records_with_verdict']}",
-        "subjects": f"{result['records']['subjects_correct']}/{result['records']['n_subjects']}",
+        **_result_columns(result),
         "parameters": count_parameters(model), "macs": count_macs(model, data.window_samples),
         "record_ms": _record_ms(onnx_path, args), "seconds": seconds,
         "budget": f"{len(folds)} folds ({args.folds}), {result['records']['n_records']} records, "
@@ -115,28 +121,15 @@ def _default_model_row(args) -> list[dict[str, Any]]:
         return []
     result = json.loads(report.read_text())
     folds = result["folds"]
-    accuracy = [f["accuracy"] for f in folds]
     model = build("munet", 3, 23437, 23437.5)
     return [{
         "name": DEFAULT_ROW, "task": "3class", "claim": "", "citation": REGISTRY["munet"].citation,
-        "window_accuracy": (statistics.mean(accuracy), statistics.pstdev(accuracy)),
-        "window_pooled": (result["windows"]["accuracy"], result["windows"]["balanced_accuracy"]),
-        "records": f"{result['records']['records_correct']}/{result['records']['records_with_verdict']}",
-        "subjects": f"{result['records']['subjects_correct']}/{result['records']['n_subjects']}",
+        **_result_columns(result),
         "parameters": count_parameters(model), "macs": count_macs(model, 23437),
         "record_ms": _record_ms(default_model_path(), args) if default_model_path() else None,
         "budget": f"full: {len(folds)} folds (LOSO), all records, {result['config']['epochs']} epochs x "
                   f"{result['config']['steps_per_epoch']} steps of {result['config']['batch_size']}",
         "reduced": False}]
-
-
-def _pooled(row: dict[str, Any], args) -> tuple[float, float]:
-    """Pooled window accuracy and balanced accuracy; rows from before they were kept read them
-    from the row's evaluation report."""
-    if "window_pooled" in row:
-        return tuple(row["window_pooled"])
-    report = json.loads((args.reports / f"{row['name']}_{row['task']}_{args.folds}.json").read_text())
-    return report["windows"]["accuracy"], report["windows"]["balanced_accuracy"]
 
 
 def _record_ms(onnx_path: Path, args) -> float:
@@ -177,7 +170,7 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "records | subjects | params | MACs/window | ms/record | budget |",
              "|---|---|---|---|---|---|---|---|---|---|---|---|"]
     for row in rows:
-        acc, (pooled_acc, pooled_bal) = row["window_accuracy"], _pooled(row, args)
+        acc, (pooled_acc, pooled_bal) = row["window_accuracy"], row["window_pooled"]
         budget = ("*reduced*: " if row["reduced"] else "") + row["budget"]
         lines.append(f"| {row['name']} | {row['task']} | {row['claim'] or 'ours'} | {pooled_acc:.1%} | "
                      f"{pooled_bal:.1%} | {acc[0]:.1%} +- {acc[1]:.1%} | {row['records']} | {row['subjects']} | "

@@ -94,6 +94,8 @@ FORMATS: tuple[RecordFormat, ...] = (
     RecordFormat("CSV", lambda path, channel, fs_hz: read_csv(path, fs_hz), _index_plain, "CSV/TSV text",
                  (".csv", ".txt", ".tsv"), (".csv", ".tsv")),
 )
+#: WFDB is opened by its header or its data file, and read_record also takes its base path.
+WFDB_FORMAT = FORMATS[0]
 #: The format read_record tries for a text file with an unknown suffix whose content is numbers.
 TEXT_FORMAT = FORMATS[-1]
 

@@ -20,7 +20,7 @@ from emgviewer.records.errors import (
     UnsupportedFormatError,
 )
 from emgviewer.records.files import require_file, shorten
-from emgviewer.records.formats import FORMATS, TEXT_FORMAT, format_of, unsupported_message
+from emgviewer.records.formats import FORMATS, TEXT_FORMAT, WFDB_FORMAT, format_of, unsupported_message
 from emgviewer.records.record import Record
 from emgviewer.records.wfdb_reader import header_path_of, read_wfdb
 
@@ -58,7 +58,7 @@ def _dispatch(path: Path, channel: Channel, fs_hz: float | None) -> Record:
     if path.is_dir():
         raise UnreadableFileError(path, "is a folder; open a record file, or index the folder")
     kind = format_of(path)
-    if kind is not None and kind.name == "WFDB":
+    if kind is WFDB_FORMAT:
         return kind.read(path, channel, fs_hz)  # a header or a data file: the reader checks both
     if not path.exists() and header_path_of(path).exists():
         return read_wfdb(path, channel)  # a base path such as data/N2001A01BB02

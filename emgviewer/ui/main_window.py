@@ -278,14 +278,14 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     def _loaded(self, generation: int, payload, path: Path) -> None:
-        if generation != self.generation:
+        if not self.state.is_current(generation):
             return  # another record was opened meanwhile
         self.statusBar().clearMessage()
         record, pyramid = payload
         self._show_record(record, path, pyramid)
 
     def _load_failed(self, generation: int, message: str) -> None:
-        if generation == self.generation:
+        if self.state.is_current(generation):
             self.statusBar().clearMessage()
             self.trace.set_ribbon_message("")
             self.show_error(message)
@@ -382,10 +382,10 @@ class MainWindow(QtWidgets.QMainWindow):
             self._analyse_waiting_muaps()  # no classification to wait for any more
             self.classificationShown.emit()
             return
-        self.generation += 1
+        generation = self.state.next_generation()
         self.trace.clear_classification("classifying…")
         self.overview.set_ribbon(None)
-        job = ClassifyJob(self.generation, self.record, self.model, self.hop_s)
+        job = ClassifyJob(generation, self.record, self.model, self.hop_s)
         job.signals.progress.connect(self._classification_progress)
         job.signals.partial.connect(self._classification_partial)
         job.signals.finished.connect(self._classification_finished)
@@ -401,16 +401,16 @@ class MainWindow(QtWidgets.QMainWindow):
         # Queued jobs would be stale too (a saliency, the MUAP analysis of a record left before
         # it started): they never run, so the next classification does not wait behind them.
         self.pool.clear()
-        self.generation += 1  # whatever is still running is now stale
+        self.state.next_generation()  # whatever is still running is now stale
 
     def _classification_progress(self, generation: int, done: int, total: int) -> None:
-        if generation == self.generation:
+        if self.state.is_current(generation):
             self.progress.setMaximum(max(total, 1))
             self.progress.setValue(done)
 
     def _classification_partial(self, generation: int, payload) -> None:
         """The windows classified so far: the ribbon fills in on a long record."""
-        if generation != self.generation or self.blind or self.model is None:
+        if not self.state.is_current(generation) or self.blind or self.model is None:
             return
         starts, stops, probabilities, valid = payload
         hop = self.hop_s or self.model.card.input.hop_s
@@ -427,7 +427,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.analyse_muaps(self.pool)
 
     def _classification_failed(self, generation: int, message: str) -> None:
-        if generation != self.generation:
+        if not self.state.is_current(generation):
             return
         self._analyse_waiting_muaps()
         self.progress.hide()
@@ -436,7 +436,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.classificationShown.emit()
 
     def _classification_finished(self, generation: int, payload) -> None:
-        if generation != self.generation:
+        if not self.state.is_current(generation):
             return  # a stale result for a record no longer shown
         result, self._messages = payload
         self.result = result
@@ -627,18 +627,23 @@ class MainWindow(QtWidgets.QMainWindow):
         self.inspector.saliency_absent("computing…")
         first = int(round(result.starts_s[index] * fs))
         window = result.record.signal_uv[first: first + self.model.card.input.n_times]
-        job = SaliencyJob(self.generation * 100_000 + index, self.model, window, int(result.predicted[index]))
+        job = SaliencyJob(self._saliency_tag(index), self.model, window, int(result.predicted[index]))
         job.signals.finished.connect(self._saliency_finished)
         job.signals.failed.connect(self._saliency_failed)
         self.saliency_job = job
         self.pool.start(job)
 
+    def _saliency_tag(self, index: int) -> int:
+        """A saliency job's tag: the generation and the window, so a late curve for another
+        record or another window is never drawn."""
+        return self.state.generation * 100_000 + index
+
     def _saliency_finished(self, tag: int, curve) -> None:
-        if self.selected is not None and tag == self.generation * 100_000 + self.selected and self.model:
+        if self.selected is not None and tag == self._saliency_tag(self.selected) and self.model:
             self.inspector.show_saliency(curve, self.model.card.input.fs_hz)
 
     def _saliency_failed(self, tag: int, message: str) -> None:
-        if self.selected is not None and tag == self.generation * 100_000 + self.selected:
+        if self.selected is not None and tag == self._saliency_tag(self.selected):
             self.inspector.saliency_absent(f"not computed: {message}")
 
     def _tooltip(self, index: int) -> str:

@@ -19,9 +19,9 @@ class ModelMenu:
         self.group = QtGui.QActionGroup(menu)  # one model at a time: the current one is checked
         self.refresh()
 
-    def paths(self) -> list[Path]:
+    def paths(self, shipped: list[Path] | None = None) -> list[Path]:
         """The shipped models first (the default leading), then the models opened, latest first."""
-        shipped = [p.resolve() for p in available_models()]
+        shipped = shipped if shipped is not None else [p.resolve() for p in available_models()]
         recent = [Path(p) for p in self.window.settings.value(SETTINGS_KEY, [], type=list)]
         return shipped + [p for p in recent if p not in shipped and p.is_file()]
 
@@ -37,8 +37,8 @@ class ModelMenu:
             self.group.removeAction(action)
         model = self.window.model
         current = model.path.resolve() if model is not None else None
-        shipped = {p.resolve() for p in available_models()}
-        for path in self.paths():
+        shipped = [p.resolve() for p in available_models()]
+        for path in self.paths(shipped):
             label = f"{path.name} (shipped)" if path in shipped else f"{path.name} — {path.parent}"
             action = self.menu.addAction(label)
             action.setCheckable(True)
