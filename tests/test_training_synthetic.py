@@ -116,3 +116,53 @@ def test_the_zoo_reruns_only_the_rows_asked_for_and_reuses_an_evaluation(synthet
     capsys.readouterr()
     assert training_main([*argv, "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "3", "--threads", "1"]) == 1
     assert "munet-small_3class_loso.json: was run with another configuration" in capsys.readouterr().err
+
+
+def test_the_random_window_split_deals_windows_so_every_subject_is_on_every_side():
+    from training.splits import random_window_split
+
+    labels = np.repeat([0, 1, 2], [100, 50, 30])
+    subjects = np.repeat(["S0", "S1", "S2", "S3", "S4", "S5", "S6"], [25, 25, 25, 25, 25, 25, 30])  # 4, 2, 1 per class
+    split = random_window_split(labels, subjects, seed=0)
+    train, validation, test = split.window_indices(None)
+    assert len(set(train) | set(validation) | set(test)) == labels.size == train.size + validation.size + test.size
+    for cls, size in zip((0, 1, 2), (100, 50, 30)):  # stratified: 20 % and 10 % of each class
+        assert np.sum(labels[test] == cls) == round(0.2 * size) and np.sum(labels[validation] == cls) == round(0.1 * size)
+    assert set(subjects[train]) == set(subjects[test]) == set(subjects)  # the leak the protocol is kept for
+    assert split.test == tuple(sorted(set(subjects)))
+    assert split.name == "random window split 70%/10%/20%"
+
+
+def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(synthetic_n2001, tmp_path, capsys):
+    import json
+
+    from training.provenance import LeakyEvaluationError, evaluation_fields, protocol_kind
+    from training.zoo import _random_split_cell
+
+    budget = ["--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "6", "--threads", "1"]
+    assert training_main(["evaluate", "--data", str(synthetic_n2001), "--model", "munet-small", "--folds", "random",
+                          "--window-s", "1.0", "--hop-s", "0.5", "--out", str(tmp_path), *budget]) == 0
+    path = tmp_path / "munet-small_3class_random.json"
+    result = json.loads(path.read_text())
+    assert protocol_kind(result) == "random window split"
+    assert result["protocol"].startswith("random window split 70%/10%/20% (the papers' protocol")
+    data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
+    assert result["windows"]["n_windows"] == sum(round(0.2 * np.sum(data.labels == c)) for c in range(3))
+    with pytest.raises(LeakyEvaluationError):
+        evaluation_fields(result)
+    # The command line says which file and why, and writes nothing.
+    capsys.readouterr()
+    out = tmp_path / "model.onnx"
+    assert training_main(["export", "--checkpoint", str(tmp_path / "model.pt"), "--data", str(synthetic_n2001),
+                          "--evaluation", str(path), "--out", str(out)]) == 1
+    assert capsys.readouterr().err == (f"python -m training: error: {path}: a random window split puts every subject's "
+                                       "windows on both sides; a model card carries subject-independent numbers only\n")
+    assert not out.exists()
+    with pytest.raises(SystemExit):  # reproduce trains a model for a card: subject-disjoint folds only
+        training_main(["reproduce", "--all", "--folds", "random", "--data", str(synthetic_n2001)])
+    assert "'random': expected 'loso', a number of folds >= 2 (a model's card" in capsys.readouterr().err
+    # RESULTS.md shows it beside the subject-independent row of the same model.
+    cell = _random_split_cell(tmp_path, {"name": "munet-small", "task": "3class"})
+    assert cell == f"{result['windows']['accuracy']:.1%} (bal. {result['windows']['balanced_accuracy']:.1%}); " \
+                   "1 epochs x 1 steps of 6"
+    assert _random_split_cell(tmp_path, {"name": "alsnet", "task": "3class"}) == "-"

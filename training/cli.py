@@ -24,6 +24,7 @@ from training.models import REGISTRY, build
 from training.pipeline import (
     architecture_text,
     evaluate_train_export,
+    evaluation_splits,
     foreign_evaluation,
     load_data,
     model_card,
@@ -31,11 +32,10 @@ from training.pipeline import (
     recipe_config,
     refuse_output,
     same_recipe,
-    subject_splits,
 )
 from training.provenance import evaluation_fields, protocol_kind
 from training.reporting import markdown, write_reports
-from training.splits import loso_splits
+from training.splits import RANDOM_WINDOW_SPLIT, loso_splits
 from training.train import TrainConfig, train_model
 
 
@@ -77,6 +77,17 @@ def main(argv: list[str] | None = None) -> int:
 DISTRIBUTED_COMMANDS = ("train", "evaluate")
 
 
+def _folds(random: bool):
+    """argparse type of ``--folds``: 'loso', k >= 2, and 'random' where ``random`` allows it."""
+    def parse(text: str) -> str:
+        if text == "loso" or (text.isdigit() and int(text) >= 2) or (random and text == "random"):
+            return text
+        allowed = "'loso', a number of folds >= 2" + (" or 'random'" if random else " (a model's card carries "
+                                                       "subject-independent numbers only, so not 'random')")
+        raise argparse.ArgumentTypeError(f"{text!r}: expected {allowed}")
+    return parse
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m training",
@@ -84,6 +95,7 @@ def _parser() -> argparse.ArgumentParser:
         epilog="Examples:\n"
                "  python -m training evaluate --data data/n2001 --out reports        # LOSO, 19 folds\n"
                "  python -m training evaluate --data data/n2001 --folds 5 --out reports\n"
+               "  python -m training evaluate --data data/n2001 --folds random --out reports   # the papers' leaky split\n"
                "  python -m training train --data data/n2001 --out checkpoints\n"
                "  python -m training export --checkpoint checkpoints/munet.pt --data data/n2001 \\\n"
                "      --evaluation reports/munet_3class_loso.json --out my_model.onnx\n"
@@ -136,7 +148,10 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluate = commands.add_parser("evaluate", help="subject-independent cross-validation")
     common(evaluate)
-    evaluate.add_argument("--folds", default="loso", help="'loso' or a number k for grouped k-fold")
+    evaluate.add_argument("--folds", default="loso", type=_folds(random=True),
+                          help="'loso', a number k for grouped k-fold by subject, or 'random': the papers' "
+                               "random window split (70/10/20 %% of windows, every subject on every side), "
+                               "for comparison only")
     evaluate.add_argument("--out", type=Path, required=True, help="folder for the reports")
     evaluate.add_argument("--save-logits", action="store_true",
                           help="also save every fold's raw test/validation logits (for 'python -m training levers')")
@@ -172,7 +187,8 @@ def _parser() -> argparse.ArgumentParser:
                                 "(from 'evaluate') instead of running it again; only the final model is trained")
     reproduce.add_argument("--all", action="store_true",
                            help="every registered model: reports, exports in --exports, training/RESULTS.md")
-    reproduce.add_argument("--folds", default="loso", help="with --all: 'loso' or k (a reduced budget)")
+    reproduce.add_argument("--folds", default="loso", type=_folds(random=False),
+                           help="with --all: 'loso' or k (a reduced budget)")
     reproduce.add_argument("--exports", type=Path, default=Path("training/exports"),
                            help="with --all: folder for every model's .onnx")
     reproduce.add_argument("--results", type=Path, default=Path("training/RESULTS.md"),
@@ -230,7 +246,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 def cmd_evaluate(args: argparse.Namespace) -> int:
     data = load_data(args)
     split_seed = args.seed if args.split_seed is None else args.split_seed
-    splits = subject_splits(data, args.folds, split_seed)
+    splits = evaluation_splits(data, args.folds, split_seed)
     if args.test_subjects:  # a subset of the same folds (same validation draws): a quick comparison
         wanted = {s.strip() for s in args.test_subjects.split(",")}
         splits = [split for split in splits if wanted & set(split.test)]
@@ -265,13 +281,25 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0
 
 
+def _card_evaluation(path: Path) -> dict | None:
+    """The evaluation report at ``path``; ``None``, after saying why, when a card may not carry it."""
+    result = json.loads(path.read_text())
+    if protocol_kind(result) == RANDOM_WINDOW_SPLIT:
+        print(f"python -m training: error: {path}: a random window split puts every subject's windows on both "
+              "sides; a model card carries subject-independent numbers only", file=sys.stderr)
+        return None
+    return result
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     if refuse_output(args.out, args.force):
+        return 1
+    result = _card_evaluation(args.evaluation) if args.evaluation else None
+    if args.evaluation and result is None:
         return 1
     meta = json.loads(args.checkpoint.with_suffix(".json").read_text())
     model = build(meta["model"], len(meta["classes"]), meta["n_times"], meta["fs_hz"])
     model.load_state_dict(torch.load(args.checkpoint, weights_only=True))
-    result = json.loads(args.evaluation.read_text()) if args.evaluation else None
     temperature = result["median_temperature"] if result else 1.0
     # The card describes the records the checkpoint was trained on, not the whole folder.
     trained = load_windows(args.data, meta["task"], meta["window_s"], meta["hop_s"], fs_hz=meta["fs_hz"],
@@ -315,7 +343,9 @@ def cmd_card(args: argparse.Namespace) -> int:
 
     proto = onnx.load(args.onnx)
     old = ModelCard.from_json({p.key: p.value for p in proto.metadata_props}[CARD_KEY])
-    result = json.loads(args.evaluation.read_text())
+    result = _card_evaluation(args.evaluation)
+    if result is None:
+        return 1
     if result["config"]["model"] not in REGISTRY or result["classes"] != list(old.class_names):
         print(f"{args.evaluation}: evaluates {result['config']['model']} on {result['classes']}, "
               f"not this model's classes {list(old.class_names)}", file=sys.stderr)

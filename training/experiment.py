@@ -16,13 +16,13 @@ from training.calibrate import expected_calibration_error, fit_temperature, soft
 from training.data import WindowSet
 from training.environment import run_environment
 from training.metrics import verdict_metrics, window_metrics
-from training.splits import Split
+from training.splits import Split, WindowSplit
 from training.train import TrainConfig, predict_logits, train_model
 
 
 @dataclass
 class FoldResult:
-    split: Split
+    split: Split | WindowSplit
     best_epoch: int
     temperature: float
     test_indices: np.ndarray
@@ -38,7 +38,7 @@ class FoldResult:
     validation_logits: np.ndarray | None = None
 
 
-def cross_validate(data: WindowSet, splits: list[Split], config: TrainConfig, quiet: bool = False,
+def cross_validate(data: WindowSet, splits: list[Split] | list[WindowSplit], config: TrainConfig, quiet: bool = False,
                    logits_path: Path | None = None) -> dict[str, Any]:
     """Train and test every split; returns per-fold and pooled metrics (JSON-ready) and the
     pieces the final model needs (median best epoch and temperature). With ``logits_path``,
@@ -77,11 +77,10 @@ def save_fold_logits(path: Path, data: WindowSet, folds: list[FoldResult], confi
     os.replace(temporary, path)
 
 
-def _run_fold(data: WindowSet, split: Split, config: TrainConfig, bar: Any) -> FoldResult:
+def _run_fold(data: WindowSet, split: Split | WindowSplit, config: TrainConfig, bar: Any) -> FoldResult:
     started = time.perf_counter()
     split.check_disjoint()
-    train_idx, val_idx = data.select_subjects(split.train), data.select_subjects(split.validation)
-    test_idx = data.select_subjects(split.test)
+    train_idx, val_idx, test_idx = split.window_indices(data)
     result = train_model(data, train_idx, val_idx, config, progress=bar)
     val_logits = predict_logits(result.model, data, val_idx)
     temperature = fit_temperature(val_logits, data.labels[val_idx]) if val_idx.size else 1.0
@@ -94,6 +93,14 @@ def _run_fold(data: WindowSet, split: Split, config: TrainConfig, bar: Any) -> F
     fold.window = window_metrics(labels, calibrated, data.class_names)
     fold.test_logits, fold.validation_indices, fold.validation_logits = test_logits, val_idx, val_logits
     return fold
+
+
+def _protocol(folds: list[FoldResult]) -> str:
+    if isinstance(folds[0].split, WindowSplit):
+        return (f"{folds[0].split.name} (the papers' protocol, for comparison only): every subject's windows "
+                "on every side, so its numbers leak the subject")
+    return (f"subject-independent: {len(folds)} folds ({folds[0].split.name.split()[0]}), "
+            "validation subjects from the training side only")
 
 
 def summarise(data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> dict[str, Any]:
@@ -112,8 +119,7 @@ def summarise(data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> 
         ("n_windows", "accuracy", "balanced_accuracy", "recall", "confusion")}} for f in folds]
     pooled_ece_before = float(np.average([f.ece_before for f in folds], weights=[f.test_indices.size for f in folds]))
     return {
-        "protocol": f"subject-independent: {len(folds)} folds ({folds[0].split.name.split()[0]}), "
-                    "validation subjects from the training side only",
+        "protocol": _protocol(folds),
         "classes": list(data.class_names),
         "config": config.to_dict(),
         "windows": pooled_windows,

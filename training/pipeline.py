@@ -25,7 +25,7 @@ from training.export import build_card, export_onnx
 from training.models import REGISTRY, count_macs, count_parameters
 from training.provenance import data_description, evaluation_fields, protocol_kind, training_fields
 from training.reporting import headline, write_reports
-from training.splits import Split, grouped_kfold, loso_splits
+from training.splits import Split, WindowSplit, grouped_kfold, loso_splits, random_window_split
 from training.train import TrainConfig, train_model
 
 #: Window probability below which the app marks a window "uncertain" (the card carries it).
@@ -80,7 +80,19 @@ def refuse_output(out: Path, force: bool) -> bool:
 def subject_splits(data: WindowSet, folds: str, seed: int) -> list[Split]:
     """``folds``: "loso" (one subject tested per fold) or k, grouped k-fold by subject."""
     subjects = data.subject_classes()
-    return loso_splits(subjects, seed) if folds == "loso" else grouped_kfold(subjects, int(folds), seed)
+    if folds == "loso":
+        return loso_splits(subjects, seed)
+    if not folds.isdigit():
+        raise ValueError(f"folds must be 'loso' or a number of subject-disjoint folds, not {folds!r}")
+    return grouped_kfold(subjects, int(folds), seed)
+
+
+def evaluation_splits(data: WindowSet, folds: str, seed: int) -> list[Split] | list[WindowSplit]:
+    """What ``evaluate --folds`` accepts: the subject-disjoint splits, or "random", the papers'
+    random window split (for the comparison column of RESULTS.md; never behind a card)."""
+    if folds == "random":
+        return [random_window_split(data.labels, data.subjects, seed)]
+    return subject_splits(data, folds, seed)
 
 
 def architecture_text(name: str, model: torch.nn.Module, n_times: int) -> str:

@@ -12,16 +12,24 @@ import numpy as np
 from emgviewer.analysis.signal_profile import FEATURES, signal_profile
 from emgviewer.records import index_folder, read_record
 from training.data import WindowSet
+from training.splits import RANDOM_WINDOW_SPLIT
 
 
 def protocol_kind(result: dict[str, Any] | None) -> str:
-    """"leave-one-subject-out", "grouped k-fold" or "none", from an evaluation result."""
+    """"leave-one-subject-out", "grouped k-fold", "random window split" (the papers' leaky
+    protocol) or "none", from an evaluation result."""
     if not result:
         return "none"
+    if result["protocol"].startswith(RANDOM_WINDOW_SPLIT):
+        return RANDOM_WINDOW_SPLIT
     folds = result["folds"]
     tested = [s for fold in folds for s in fold["test"]]
     one_each = all(len(fold["test"]) == 1 for fold in folds) and len(set(tested)) == len(result["subjects"])
     return "leave-one-subject-out" if one_each else "grouped k-fold"
+
+
+class LeakyEvaluationError(ValueError):
+    """A card was asked to carry the numbers of an evaluation that is not subject-independent."""
 
 
 def data_description(data: WindowSet) -> str:
@@ -64,6 +72,9 @@ def evaluation_fields(result: dict[str, Any] | None) -> dict[str, Any]:
     """``evaluation`` card fields beyond the headline: the protocol kind and the out-of-fold
     record verdicts (rounded: the card is read by people too)."""
     kind = protocol_kind(result)
+    if kind == RANDOM_WINDOW_SPLIT:
+        raise LeakyEvaluationError("a random window split puts every subject's windows on both sides; "
+                                   "a model card carries subject-independent numbers only")
     if not result:
         return {"protocol_kind": kind}
     records = {row["record"]: {"verdict": row["verdict"],

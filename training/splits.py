@@ -1,6 +1,9 @@
 """Subject-disjoint splits. On N2001 a random window split puts one person's windows on both
 sides and reports 99 % for a model that is really near 70 %; here a subject is only ever on
-one side: test, validation (for early stopping and calibration) or training."""
+one side: test, validation (for early stopping and calibration) or training.
+
+:class:`WindowSplit` is the exception, kept apart: the papers' own protocol (windows dealt at
+random), run only so that a table can put its inflated number beside the honest one."""
 
 from __future__ import annotations
 
@@ -23,6 +26,61 @@ class Split:
                 shared = sides[i] & sides[j]
                 if shared:
                     raise AssertionError(f"{self.name}: subjects on two sides: {sorted(shared)}")
+
+    def window_indices(self, data) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Training, validation and test windows of ``data`` (a :class:`training.data.WindowSet`)."""
+        return data.select_subjects(self.train), data.select_subjects(self.validation), data.select_subjects(self.test)
+
+
+#: How a report names the papers' protocol; :func:`training.provenance.protocol_kind` looks for it.
+RANDOM_WINDOW_SPLIT = "random window split"
+
+
+@dataclass(frozen=True)
+class WindowSplit:
+    """Windows dealt at random, stratified by class: every subject's windows (and overlapping
+    neighbours of the same second of signal) sit on every side. The published ALSNet and thesis
+    figures come from splits of this kind. For comparison only: its numbers measure how well a
+    model remembers people, and no card may carry them."""
+
+    name: str
+    train_windows: np.ndarray
+    validation_windows: np.ndarray
+    test_windows: np.ndarray
+    train: tuple[str, ...]  # the subjects on each side: all of them, on every side
+    validation: tuple[str, ...]
+    test: tuple[str, ...]
+
+    def check_disjoint(self) -> None:
+        sides = [set(self.train_windows.tolist()), set(self.validation_windows.tolist()), set(self.test_windows.tolist())]
+        if (sides[0] & sides[1]) or (sides[0] & sides[2]) or (sides[1] & sides[2]):
+            raise AssertionError(f"{self.name}: a window on two sides")
+
+    def window_indices(self, data) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        return self.train_windows, self.validation_windows, self.test_windows
+
+
+def random_window_split(labels: np.ndarray, window_subjects: np.ndarray, seed: int = 0,
+                        test_fraction: float = 0.2, validation_fraction: float = 0.1) -> WindowSplit:
+    """One split of the windows at random, stratified by class (the papers' protocol)."""
+    rng = np.random.default_rng(seed)
+    sides: list[list[np.ndarray]] = [[], [], []]
+    for cls in np.unique(labels):
+        members = rng.permutation(np.flatnonzero(labels == cls))
+        n_test = int(round(test_fraction * members.size))
+        n_val = int(round(validation_fraction * members.size))
+        for side, part in zip(sides, (members[n_test + n_val:], members[n_test:n_test + n_val], members[:n_test])):
+            side.append(part)
+    train, validation, test = (np.sort(np.concatenate(side)).astype(np.int64) for side in sides)
+
+    def subjects(indices: np.ndarray) -> tuple[str, ...]:
+        return tuple(sorted({str(s) for s in window_subjects[indices]}))
+
+    split = WindowSplit(f"{RANDOM_WINDOW_SPLIT} {1 - test_fraction - validation_fraction:.0%}/"
+                        f"{validation_fraction:.0%}/{test_fraction:.0%}", train, validation, test,
+                        subjects(train), subjects(validation), subjects(test))
+    split.check_disjoint()
+    return split
 
 
 def loso_splits(subject_classes: dict[str, str], seed: int = 0) -> list[Split]:
