@@ -192,3 +192,34 @@ def test_runs_are_compared_on_the_folds_they_share_and_merged_from_parts():
     assert [f.name for f in a.folds] == [f.name for f in b.folds] == [full.folds[k].name for k in (1, 4, 7)]
     with pytest.raises(ValueError, match="not the same recipe"):
         merge_runs([full, other], "mixed")  # another seed is another recipe
+
+
+def test_divote_features_are_each_patients_mean_probability_and_vote_shares():
+    from training.divote import patient_features
+
+    # Patient P: record 0 votes ALS in 2 of 3 windows, record 1 votes control in both windows.
+    p = np.array([[0.1, 0.1, 0.8], [0.2, 0.2, 0.6], [0.5, 0.3, 0.2], [0.7, 0.2, 0.1], [0.6, 0.3, 0.1],
+                  [0.1, 0.8, 0.1]])
+    records = np.array([0, 0, 0, 1, 1, 2])
+    patients, features = patient_features(p, records, ("P", "P", "Q"))
+    assert patients == ["P", "Q"]
+    np.testing.assert_allclose(features[0], [*p[:5].mean(axis=0), 3 / 5, 0, 2 / 5, 1 / 2, 0, 1 / 2])
+    np.testing.assert_allclose(features[1], [0.1, 0.8, 0.1, 0, 1, 0, 0, 1, 0])
+
+
+def test_divote_diagnoses_each_patient_with_a_regression_that_never_saw_it(monkeypatch):
+    from training import divote
+
+    fitted = []
+
+    def recording(features, labels, subjects, test_subjects, n_classes, l2=1.0):
+        fitted.append((set(subjects.tolist()), set(test_subjects)))
+        return fit_stacker(features, labels, subjects, test_subjects, n_classes, l2)
+
+    monkeypatch.setattr(divote, "fit_stacker", recording)
+    result = divote.divote(synthetic_run())
+    assert [held_out for _, held_out in fitted] == [{s} for s in sorted(SUBJECTS)]
+    assert all(trained == set(SUBJECTS) - held_out for trained, held_out in fitted)
+    # The synthetic logits point at the truth: every patient is right both ways.
+    assert result["divote_correct"] == result["vote_correct"] == result["n_patients"] == len(SUBJECTS)
+    assert [r["truth"] for r in result["patients"]] == [("control", "myopathy", "ALS")[SUBJECTS[s]] for s in sorted(SUBJECTS)]
