@@ -166,3 +166,32 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     assert cell == f"{result['windows']['accuracy']:.1%} (bal. {result['windows']['balanced_accuracy']:.1%}); " \
                    "1 epochs x 1 steps of 6"
     assert _random_split_cell(tmp_path, {"name": "alsnet", "task": "3class"}) == "-"
+
+
+def test_only_names_a_model_or_one_task_of_it():
+    from training.zoo import wanted
+
+    assert wanted(None, "alsnet", "3class") and wanted({"alsnet"}, "alsnet", "als_vs_control")
+    assert wanted({"alsnet:als_vs_control"}, "alsnet", "als_vs_control")
+    assert not wanted({"alsnet:als_vs_control"}, "alsnet", "3class") and not wanted({"munet"}, "alsnet", "3class")
+
+
+def test_a_reused_evaluation_must_have_the_folds_asked_for(synthetic_n2001):
+    from training.pipeline import foreign_evaluation
+
+    data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
+    config = _config("--model", "munet-small")
+    subjects = sorted(data.subject_classes())
+    records = [{"record": data.record_names[i]} for i in np.unique(data.record_index)]
+
+    def result(folds: list[list[str]]) -> dict:
+        return {"config": config.to_dict(), "protocol": "subject-independent", "subjects": subjects,
+                "folds": [{"test": fold} for fold in folds], "out_of_fold_records": records}
+
+    loso, three = result([[s] for s in subjects]), result([subjects[0::3], subjects[1::3], subjects[2::3]])
+    assert foreign_evaluation(loso, config, data) is None and foreign_evaluation(three, config, data, "3") is None
+    assert foreign_evaluation(three, config, data) == "is not a leave-one-subject-out evaluation"
+    assert foreign_evaluation(loso, config, data, "3") == "is not a grouped 3-fold evaluation"
+    assert foreign_evaluation(three, config, data, "5") == "is not a grouped 5-fold evaluation"
+    other = _config("--model", "munet-small", "--epochs", "3")
+    assert foreign_evaluation(three, other, data, "3").startswith("was run with another configuration")

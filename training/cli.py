@@ -194,8 +194,9 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--results", type=Path, default=Path("training/RESULTS.md"),
                            help="with --all: the results table to write (relative to the current folder)")
     reproduce.add_argument("--only", default=None,
-                           help="with --all: comma-separated models to run again; the other rows stay as "
-                                "the last run (rows.json in --reports) left them, each with its own budget")
+                           help="with --all: comma-separated models (NAME, every task of it, or NAME:TASK) to "
+                                "run again; the other rows stay as the last run (rows.json in --reports) left "
+                                "them, each with its own budget")
     reproduce.add_argument("--evaluations", type=Path, default=None,
                            help="with --all: a folder of 'evaluate' reports (MODEL_TASK_FOLDS.json) to reuse "
                                 "instead of running the evaluation again (refused if the recipe differs)")

@@ -139,12 +139,14 @@ def same_recipe(first: dict, second: dict) -> bool:
                for k in {*first, *second} - WHERE_IT_RAN)
 
 
-def foreign_evaluation(result: dict, config: TrainConfig, data: WindowSet) -> str | None:
-    """Why ``result`` cannot stand for this run's LOSO evaluation, or ``None``."""
+def foreign_evaluation(result: dict, config: TrainConfig, data: WindowSet, folds: str = "loso") -> str | None:
+    """Why ``result`` cannot stand for this run's evaluation (``folds``: "loso" or k), or ``None``."""
     if not same_recipe(result.get("config", {}), config.to_dict()):
         return f"was run with another configuration ({result.get('config')}); this run's is {config.to_dict()}"
-    if protocol_kind(result) != "leave-one-subject-out":
+    if folds == "loso" and protocol_kind(result) != "leave-one-subject-out":
         return "is not a leave-one-subject-out evaluation"
+    if folds != "loso" and (protocol_kind(result) != "grouped k-fold" or len(result["folds"]) != int(folds)):
+        return f"is not a grouped {folds}-fold evaluation"
     if sorted(r["record"] for r in result.get("out_of_fold_records", [])) != sorted(
             data.record_names[i] for i in np.unique(data.record_index)):
         return "does not cover exactly this folder's records"

@@ -50,7 +50,7 @@ def reproduce_all(args: argparse.Namespace) -> int:
     rows = []
     # Every model on the 3-class task; ALSNet also on ALS vs control, as published.
     for name, task in [*((n, args.task) for n in REGISTRY), ("alsnet", "als_vs_control")]:
-        if only is not None and name not in only:
+        if not wanted(only, name, task):
             rows += [row for row in kept if (row["name"], row["task"]) == (name, task)]
             continue
         run = copy.copy(args)
@@ -61,7 +61,7 @@ def reproduce_all(args: argparse.Namespace) -> int:
         result = None
         if args.evaluations is not None and (args.evaluations / f"{stem}.json").exists():
             result = json.loads((args.evaluations / f"{stem}.json").read_text())
-            problem = foreign_evaluation(result, recipe_config(run), data) if args.folds == "loso" else None
+            problem = foreign_evaluation(result, recipe_config(run), data, args.folds)
             if problem:
                 print(f"python -m training: error: {args.evaluations / f'{stem}.json'}: {problem}", file=sys.stderr)
                 return 1
@@ -74,6 +74,11 @@ def reproduce_all(args: argparse.Namespace) -> int:
     atomic_write_text(args.results, results_markdown(rows, args))
     print(args.results.read_text())
     return 0
+
+
+def wanted(only: set[str] | None, name: str, task: str) -> bool:
+    """Whether ``--only`` asks for the row (NAME: every task of the model; NAME:TASK: that one)."""
+    return only is None or name in only or f"{name}:{task}" in only
 
 
 def _result_columns(result: dict[str, Any]) -> dict[str, Any]:
