@@ -99,6 +99,7 @@ def test_the_zoo_reruns_only_the_rows_asked_for_and_reuses_an_evaluation(synthet
 
     environment = evaluation["environment"]  # what the numbers were made with
     assert environment["code_revision"] == code_revision() and environment["libraries"]["torch"] == metadata.version("torch")
+    assert environment["device"] == ("CPU, 1 thread" if not torch.cuda.is_available() else torch.cuda.get_device_name())
     evaluation["windows"]["accuracy"] = 0.123  # a mark: only a reused evaluation shows it
     (evaluations / "munet-small_3class_loso.json").write_text(json.dumps(evaluation))
     results = tmp_path / "RESULTS.md"
@@ -166,6 +167,18 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     assert cell == f"{result['windows']['accuracy']:.1%} (bal. {result['windows']['balanced_accuracy']:.1%}); " \
                    "1 epochs x 1 steps of 6"
     assert _random_split_cell(tmp_path, {"name": "alsnet", "task": "3class"}) == "-"
+    from argparse import Namespace
+
+    from training.zoo import results_markdown
+
+    row = {"name": "munet-small", "task": "3class", "claim": "", "citation": "ours", "window_accuracy": [0.5, 0.1],
+           "window_pooled": [0.5, 0.5], "records": "1/9", "subjects": "1/9", "parameters": 1, "macs": 1e6,
+           "record_ms": 1.0, "budget": "2 epochs x 8 steps of 16", "reduced": True}
+    table = results_markdown([row], Namespace(reports=tmp_path))
+    header = next(line for line in table.splitlines() if line.startswith("| model |")).split(" | ")
+    line = next(line for line in table.splitlines() if line.startswith("| munet-small |")).split(" | ")
+    assert line[header.index("random window split (same model)")] == cell and line[-1] == "CPU |"
+    assert "- **munet-small** (3class): 256 training windows per fold, 0.8% of the default model's 30,720." in table
 
 
 def test_only_names_a_model_or_one_task_of_it():

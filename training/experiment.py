@@ -17,7 +17,7 @@ from training.data import WindowSet
 from training.environment import run_environment
 from training.metrics import verdict_metrics, window_metrics
 from training.splits import Split, WindowSplit
-from training.train import TrainConfig, predict_logits, train_model
+from training.train import TrainConfig, device_description, predict_logits, train_model
 
 
 @dataclass
@@ -43,7 +43,8 @@ def cross_validate(data: WindowSet, splits: list[Split] | list[WindowSplit], con
     """Train and test every split; returns per-fold and pooled metrics (JSON-ready) and the
     pieces the final model needs (median best epoch and temperature). With ``logits_path``,
     every fold's raw test and validation logits are saved there (see :func:`save_fold_logits`)."""
-    environment = run_environment()  # the code that runs is the code at the start, not at the end
+    # The code that runs is the code at the start, not at the end.
+    environment = {**run_environment(), "device": device_description(config)}
     folds: list[FoldResult] = []
     bar = tqdm(splits, desc="folds", unit="fold", disable=quiet)
     for split in bar:

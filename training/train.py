@@ -62,6 +62,17 @@ def pick_device(choice: str) -> torch.device:
     return torch.device(choice)
 
 
+def device_description(config: TrainConfig) -> str:
+    """Where ``config`` trains, for reports: the GPU's name, or the CPU and its threads; with
+    the number of ranks under torchrun."""
+    device = pick_device(config.device)
+    threads = config.threads or torch.get_num_threads()
+    where = (torch.cuda.get_device_name(device) if device.type == "cuda"
+             else f"CPU, {threads} thread{'' if threads == 1 else 's'}")
+    ranks = distributed.rank_and_size()[1]
+    return where if ranks == 1 else f"{where}, {ranks} ranks"
+
+
 def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, config: TrainConfig,
                 progress: Any = None) -> TrainResult:
     """Train on ``train_idx`` windows; early-stop on the loss over ``val_idx`` windows."""
