@@ -178,6 +178,12 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     header = next(line for line in table.splitlines() if line.startswith("| model |")).split(" | ")
     line = next(line for line in table.splitlines() if line.startswith("| munet-small |")).split(" | ")
     assert line[header.index("random window split (same model)")] == cell and line[-1] == "CPU |"
+    assert line[header.index("patients, DiVote regression")] == "-"
+    (tmp_path / "munet-small_3class_loso_divote.json").write_text(
+        json.dumps({"divote_correct": 8, "vote_correct": 7, "n_patients": 9}))
+    table = results_markdown([row], Namespace(reports=tmp_path))
+    line = next(line for line in table.splitlines() if line.startswith("| munet-small |")).split(" | ")
+    assert line[header.index("patients, DiVote regression")] == "8/9 (vote 7/9)"
     assert "- **munet-small** (3class): 256 training windows per fold, 0.8% of the default model's 30,720." in table
 
 
