@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from emgviewer.atomic import atomic_write_text
+from training.splits import RANDOM_WINDOW_SPLIT
 
 
 def write_reports(result: dict[str, Any], folder: Path, stem: str) -> list[Path]:
@@ -99,6 +100,8 @@ def confusion_png(result: dict[str, Any], path: Path) -> None:
     axes.set_yticks(range(len(classes)), classes)
     axes.set_xlabel("predicted")
     axes.set_ylabel("truth")
-    axes.set_title(f"{result['config']['model']}: windows, subject-independent", fontsize=9)
+    protocol = ("random window split\n(every subject on both sides)" if result["protocol"].startswith(RANDOM_WINDOW_SPLIT)
+                else "subject-independent")
+    axes.set_title(f"{result['config']['model']}: windows, {protocol}", fontsize=9)
     figure.tight_layout()
     save_figure(figure, path)
