@@ -111,6 +111,9 @@ def test_the_zoo_reruns_only_the_rows_asked_for_and_reuses_an_evaluation(synthet
     assert "| alsnet | 3class | 97.74 % | 41.0% | 42.0% | 40.0% +- 10.0% | 1/9 |" in table  # kept as it was
     records = evaluation["records"]
     assert "| munet-small | 3class | ours | 12.3% |" in table  # the reused evaluation, not a new run
+    header = next(line for line in table.splitlines() if line.startswith("| model |")).split(" | ")
+    line = next(line for line in table.splitlines() if line.startswith("| munet-small |")).split(" | ")
+    assert 0 <= float(line[header.index("ONNX parity")]) <= 1e-4
     assert f"{records['records_correct']}/{records['records_with_verdict']} |" in table
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["munet-small_3class.onnx"]
     # An evaluation of another recipe is refused, not silently used.

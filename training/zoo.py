@@ -68,7 +68,8 @@ def reproduce_all(args: argparse.Namespace) -> int:
                 return 1
         path = args.exports / f"{name}_{task}.onnx"
         made = evaluate_train_export(run, data, path, args.reports, stem, folds=args.folds, result=result)
-        rows.append(_row(name, made.result, made.model, data, path, run, time.perf_counter() - started))
+        rows.append({**_row(name, made.result, made.model, data, path, run, time.perf_counter() - started),
+                     "parity": made.parity})
         print(json.dumps(rows[-1]), file=sys.stderr)
     rows = _with_default_model(rows, args, [row for row in kept if row["name"] == DEFAULT_ROW])
     atomic_write_text(rows_path, json.dumps(rows, indent=1))
@@ -227,6 +228,7 @@ COLUMNS: list[tuple[str, Any]] = [
     ("params", lambda row, args: f"{row['parameters']:,}"),
     ("MACs/window", lambda row, args: f"{row['macs'] / 1e6:,.1f} M"),
     ("ms/record", _ms_cell),
+    ("ONNX parity", lambda row, args: "-" if row.get("parity") is None else f"{row['parity']:.0e}"),
     ("budget", _budget_cell),
     ("trained on", lambda row, args: row.get("device", "CPU")),
 ]
@@ -241,7 +243,9 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "tests one subject, so one class: its own balanced accuracy is just its accuracy); the spread "
              "over folds is the per-fold accuracy's mean +- std. Record and subject numbers are pooled "
              "(record verdict = mean window probability, as in the app). `ms/record`: onnxruntime on "
-             "the CPU (2 threads), one 11.2-s record. Rows marked *reduced* ran on a smaller budget "
+             "the CPU (2 threads), one 11.2-s record. `ONNX parity`: the exported model's largest |onnxruntime - "
+             "torch| difference in the model's outputs (logits) on 32 windows, float32, checked <= 1e-4 before writing "
+             "('-': exported before it was recorded). Rows marked *reduced* ran on a smaller budget "
              "than the published training (2 CPU cores, no GPU in this session).", "",
              "The first row is the shipped default model under the full budget (see "
              "training/reports/munet_3class_loso.md). What each of issue 10's levers does to that recipe "
