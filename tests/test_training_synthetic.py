@@ -91,7 +91,12 @@ def test_the_zoo_reruns_only_the_rows_asked_for_and_reuses_an_evaluation(synthet
     (reports / "rows.json").write_text(json.dumps([default, kept]))
     budget = ["--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "6", "--threads", "1"]
     assert training_main(["evaluate", "--data", str(synthetic_n2001), "--model", "munet-small", "--out",
-                          str(evaluations), *budget]) == 0
+                          str(evaluations), "--save-logits", *budget]) == 0
+    # DiVote's regression on the saved out-of-fold predictions: one row per patient, written out.
+    assert training_main(["divote", str(evaluations / "munet-small_3class_loso_logits.npz"), "--out", str(reports)]) == 0
+    divoted = json.loads((reports / "munet-small_3class_loso_divote.json").read_text())
+    assert sorted(r["patient"] for r in divoted["patients"]) == sorted(load_windows(synthetic_n2001).subject_classes())
+    assert divoted["divote_correct"] == sum(r["divote"] == r["truth"] for r in divoted["patients"])
     evaluation = json.loads((evaluations / "munet-small_3class_loso.json").read_text())
     from importlib import metadata
 
@@ -114,6 +119,8 @@ def test_the_zoo_reruns_only_the_rows_asked_for_and_reuses_an_evaluation(synthet
     header = next(line for line in table.splitlines() if line.startswith("| model |")).split(" | ")
     line = next(line for line in table.splitlines() if line.startswith("| munet-small |")).split(" | ")
     assert 0 <= float(line[header.index("ONNX parity")]) <= 1e-4
+    assert line[header.index("patients, DiVote regression")] == (
+        f"{divoted['divote_correct']}/9 (vote {divoted['vote_correct']}/9)")
     assert f"{records['records_correct']}/{records['records_with_verdict']} |" in table
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["munet-small_3class.onnx"]
     # An evaluation of another recipe is refused, not silently used.
