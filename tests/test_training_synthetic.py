@@ -123,6 +123,16 @@ def test_the_zoo_reruns_only_the_rows_asked_for_and_reuses_an_evaluation(synthet
         f"{divoted['divote_correct']}/9 (vote {divoted['vote_correct']}/9)")
     assert f"{records['records_correct']}/{records['records_with_verdict']} |" in table
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == ["munet-small_3class.onnx"]
+    # ms/record measured again on request, for rows whose export is at hand; the others kept.
+    rows = json.loads((reports / "rows.json").read_text())
+    for row in rows:
+        row["record_ms"] = -1.0 if row["name"] == "munet-small" else row["record_ms"]
+    (reports / "rows.json").write_text(json.dumps(rows))
+    assert training_main(["reproduce", "--all", "--render-only", "--remeasure-ms", "--data", str(synthetic_n2001),
+                          "--reports", str(reports), "--exports", str(tmp_path / "exports"),
+                          "--results", str(results)]) == 0
+    measured = {row["name"]: row["record_ms"] for row in json.loads((reports / "rows.json").read_text())}
+    assert measured["munet-small"] > 0 and measured["alsnet"] == 1.0
     # An evaluation of another recipe is refused, not silently used.
     capsys.readouterr()
     assert training_main([*argv, "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "3", "--threads", "1"]) == 1

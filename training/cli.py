@@ -202,6 +202,9 @@ def _parser() -> argparse.ArgumentParser:
                                 "instead of running the evaluation again (refused if the recipe differs)")
     reproduce.add_argument("--render-only", action="store_true",
                            help="with --all: rewrite RESULTS.md from the rows of the last run")
+    reproduce.add_argument("--remeasure-ms", action="store_true",
+                           help="with --render-only: measure ms/record again for every row whose export is in "
+                                "--exports (and the shipped default model), on a machine left quiet")
     reproduce.set_defaults(run=cmd_reproduce)
 
     recard = commands.add_parser(
