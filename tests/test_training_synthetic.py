@@ -205,6 +205,20 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     line = next(line for line in table.splitlines() if line.startswith("| munet-small |")).split(" | ")
     assert line[header.index("patients, DiVote regression")] == "8/9 (vote 7/9)"
     assert "- **munet-small** (3class): 256 training windows per fold, 0.8% of the default model's 30,720." in table
+    # Beside it, a subject-disjoint run of the same recipe, and one of another recipe that must not pair.
+    subjects = sorted(data.subject_classes())
+    honest = {**result, "protocol": "subject-independent: 9 folds (test)", "subjects": subjects,
+              "folds": [{"test": [s]} for s in subjects],
+              "windows": {**result["windows"], "accuracy": 0.25, "balanced_accuracy": 0.3, "n_windows": 99}}
+    (tmp_path / "munet-small_3class_loso.json").write_text(json.dumps(honest))
+    other = {**honest, "config": {**honest["config"], "epochs": 2}}
+    (tmp_path / "munet-small_3class_loso_other.json").write_text(json.dumps(other))
+    from training.zoo import leakage_section
+
+    pairs = [line for line in leakage_section(tmp_path) if line.startswith("| munet-small |")]
+    assert pairs == [f"| munet-small | control vs myopathy vs ALS | 1 epochs x 1 steps of 6 | "
+                     f"{result['windows']['accuracy']:.1%} / {result['windows']['balanced_accuracy']:.1%} | 25.0% / 30.0% | "
+                     "9 fold(s) (leave-one-subject-out), 9 test subjects, 99 test windows |"]
 
 
 def test_only_names_a_model_or_one_task_of_it():
