@@ -115,6 +115,8 @@ def _row(name: str, result: dict, model, data, onnx_path: Path, args, seconds: f
 
 
 DEFAULT_ROW = "munet (default model)"
+#: The shipped default model's LOSO evaluation.
+DEFAULT_REPORT = Path(__file__).parent / "reports" / "munet_3class_loso.json"
 
 
 def _with_default_model(rows: list[dict[str, Any]], args, kept: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
@@ -127,10 +129,9 @@ def _with_default_model(rows: list[dict[str, Any]], args, kept: list[dict[str, A
 
 def _default_model_row(args) -> list[dict[str, Any]]:
     """The shipped default model's full leave-one-subject-out run, when its report is here."""
-    report = Path(__file__).parent / "reports" / "munet_3class_loso.json"
-    if not report.exists():
+    if not DEFAULT_REPORT.exists():
         return []
-    result = json.loads(report.read_text())
+    result = json.loads(DEFAULT_REPORT.read_text())
     folds = result["folds"]
     model = build("munet", 3, 23437, 23437.5)
     return [{
@@ -221,7 +222,9 @@ def leakage_section(reports: Path) -> list[str]:
     from training.pipeline import same_recipe
     from training.provenance import protocol_kind
 
-    reports_here = [json.loads(path.read_text()) for path in sorted(reports.glob("*.json")) if path.name != "rows.json"]
+    paths = [path for path in sorted(reports.glob("*.json")) if path.name != "rows.json"]
+    paths += [path for path in [DEFAULT_REPORT] if path.exists() and path.parent != reports]  # the shipped model's
+    reports_here = [json.loads(path.read_text()) for path in paths]
     evaluations = [r for r in reports_here if "protocol" in r and "folds" in r]
     lines = []
     for leaky in (r for r in evaluations if protocol_kind(r) == RANDOM_WINDOW_SPLIT):
