@@ -33,9 +33,9 @@ from training.pipeline import (
     refuse_output,
     same_recipe,
 )
-from training.provenance import evaluation_fields, protocol_kind
+from training.provenance import LeakyEvaluationError, evaluation_fields, protocol_kind, refuse_leaky
 from training.reporting import markdown, write_reports
-from training.splits import RANDOM_WINDOW_SPLIT, loso_splits
+from training.splits import loso_splits
 from training.train import TrainConfig, train_model
 
 
@@ -289,9 +289,10 @@ def cmd_train(args: argparse.Namespace) -> int:
 def _card_evaluation(path: Path) -> dict | None:
     """The evaluation report at ``path``; ``None``, after saying why, when a card may not carry it."""
     result = json.loads(path.read_text())
-    if protocol_kind(result) == RANDOM_WINDOW_SPLIT:
-        print(f"python -m training: error: {path}: a random window split puts every subject's windows on both "
-              "sides; a model card carries subject-independent numbers only", file=sys.stderr)
+    try:
+        refuse_leaky(result)
+    except LeakyEvaluationError as error:
+        print(f"python -m training: error: {path}: {error}", file=sys.stderr)
         return None
     return result
 

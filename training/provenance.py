@@ -32,6 +32,13 @@ class LeakyEvaluationError(ValueError):
     """A card was asked to carry the numbers of an evaluation that is not subject-independent."""
 
 
+def refuse_leaky(result: dict[str, Any] | None) -> None:
+    """Raise :class:`LeakyEvaluationError` for an evaluation no card may carry."""
+    if protocol_kind(result) == RANDOM_WINDOW_SPLIT:
+        raise LeakyEvaluationError("a random window split puts every subject's windows on both sides; "
+                                   "a model card carries subject-independent numbers only")
+
+
 def data_description(data: WindowSet) -> str:
     used = _records_with_windows(data)
     return (f"EMGLAB N2001 biceps brachii: {len(used)} records of {len(set(data.record_subjects))} "
@@ -71,10 +78,8 @@ def distribution(folder: Path, names: list[str]) -> dict[str, Any]:
 def evaluation_fields(result: dict[str, Any] | None) -> dict[str, Any]:
     """``evaluation`` card fields beyond the headline: the protocol kind and the out-of-fold
     record verdicts (rounded: the card is read by people too)."""
+    refuse_leaky(result)
     kind = protocol_kind(result)
-    if kind == RANDOM_WINDOW_SPLIT:
-        raise LeakyEvaluationError("a random window split puts every subject's windows on both sides; "
-                                   "a model card carries subject-independent numbers only")
     if not result:
         return {"protocol_kind": kind}
     records = {row["record"]: {"verdict": row["verdict"],

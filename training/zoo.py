@@ -169,14 +169,20 @@ def _record_ms(onnx_path: Path, args) -> float:
     return statistics.median(times)
 
 
+def _side_report(reports: Path, row: dict[str, Any], suffix: str) -> dict[str, Any] | None:
+    """The row's model's ``NAME_TASK_SUFFIX.json`` in ``reports`` (the default-model row is MUNet's),
+    or ``None`` where it was not run."""
+    name = "munet" if row["name"] == DEFAULT_ROW else row["name"]
+    path = Path(reports) / f"{name}_{row['task']}_{suffix}.json"
+    return json.loads(path.read_text()) if path.exists() else None
+
+
 def _random_split_cell(reports: Path, row: dict[str, Any]) -> str:
     """The same model under the papers' random window split, from ``NAME_TASK_random.json`` in
     ``reports`` (written by ``evaluate --folds random``), with its budget; '-' where not run."""
-    name = "munet" if row["name"] == DEFAULT_ROW else row["name"]
-    path = Path(reports) / f"{name}_{row['task']}_random.json"
-    if not path.exists():
+    result = _side_report(reports, row, "random")
+    if result is None:
         return "-"
-    result = json.loads(path.read_text())
     config, windows = result["config"], result["windows"]
     steps = config["steps_per_epoch"] or "all"
     return (f"{windows['accuracy']:.1%} (bal. {windows['balanced_accuracy']:.1%}); "
@@ -208,11 +214,9 @@ def _reduced_notes(rows: list[dict[str, Any]]) -> list[str]:
 def _divote_cell(reports: Path, row: dict[str, Any]) -> str:
     """Patients right by DiVote's regression on the row's out-of-fold predictions, beside the
     plain vote, from ``NAME_TASK_loso_divote.json`` (``python -m training divote``); '-' where not run."""
-    name = "munet" if row["name"] == DEFAULT_ROW else row["name"]
-    path = Path(reports) / f"{name}_{row['task']}_loso_divote.json"
-    if not path.exists():
+    result = _side_report(reports, row, "loso_divote")
+    if result is None:
         return "-"
-    result = json.loads(path.read_text())
     return f"{result['divote_correct']}/{result['n_patients']} (vote {result['vote_correct']}/{result['n_patients']})"
 
 
@@ -223,7 +227,8 @@ def leakage_section(reports: Path) -> list[str]:
     from training.provenance import protocol_kind
 
     paths = [path for path in sorted(reports.glob("*.json")) if path.name != "rows.json"]
-    paths += [path for path in [DEFAULT_REPORT] if path.exists() and path.parent != reports]  # the shipped model's
+    if DEFAULT_REPORT.exists() and DEFAULT_REPORT.parent.resolve() != reports.resolve():
+        paths.append(DEFAULT_REPORT)  # the shipped model's own LOSO run
     reports_here = [json.loads(path.read_text()) for path in paths]
     evaluations = [r for r in reports_here if "protocol" in r and "folds" in r]
     lines = []
