@@ -4,6 +4,7 @@ reproduce command end to end, and a pinned loss history."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import numpy as np
 import pytest
@@ -80,7 +81,6 @@ def test_reproduce_writes_to_the_current_folder_never_into_the_package(synthetic
 
 
 def test_the_zoo_reruns_only_the_rows_asked_for_and_reuses_an_evaluation(synthetic_n2001, tmp_path, capsys):
-    import json
 
     reports, evaluations = tmp_path / "reports", tmp_path / "evaluations"
     reports.mkdir()
@@ -155,8 +155,6 @@ def test_the_random_window_split_deals_windows_so_every_subject_is_on_every_side
 
 
 def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(synthetic_n2001, tmp_path, capsys):
-    import json
-
     from training.provenance import LeakyEvaluationError, evaluation_fields, protocol_kind
     from training.zoo import _random_split_cell
 
@@ -219,6 +217,36 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     assert pairs == [f"| munet-small | control vs myopathy vs ALS | 1 epochs x 1 steps of 6 | "
                      f"{result['windows']['accuracy']:.1%} / {result['windows']['balanced_accuracy']:.1%} | 25.0% / 30.0% | "
                      "9 fold(s) (leave-one-subject-out), 9 test subjects, 99 test windows |"]
+
+
+def test_results_set_the_default_recipe_run_twice_side_by_side_and_give_divote_to_its_own_run(tmp_path):
+    from argparse import Namespace
+
+    from training.zoo import DEFAULT_ROW, results_markdown
+
+    def row(name: str, pooled: list[float], records: str, subjects: str, budget: str, reduced: bool = False) -> dict:
+        return {"name": name, "task": "3class", "claim": "", "citation": "ours", "window_accuracy": [0.5, 0.1],
+                "window_pooled": pooled, "records": records, "subjects": subjects, "parameters": 1, "macs": 1e6,
+                "record_ms": 1.0, "budget": budget, "reduced": reduced}
+
+    default = row(DEFAULT_ROW, [0.763, 0.778], "334/422", "19/19",
+                  "full: 19 folds (LOSO), all records, 8 epochs x 60 steps of 64")
+    again = row("munet", [0.787, 0.796], "345/422", "18/19", "19 folds (loso), 422 records, 8 epochs x 60 steps of 64")
+    # The munet row's own LOSO run was DiVoted; the default model's run kept no logits.
+    (tmp_path / "munet_3class_loso_divote.json").write_text(json.dumps({"divote_correct": 19, "vote_correct": 18,
+                                                                       "n_patients": 19}))
+    table = results_markdown([default, again], Namespace(reports=tmp_path)).splitlines()
+    header = next(line for line in table if line.startswith("| model |")).split(" | ")
+    cells = {line.split(" | ")[0]: line.split(" | ") for line in table if line.startswith("| munet")}
+    divote = header.index("patients, DiVote regression")
+    assert cells[f"| {DEFAULT_ROW}"][divote] == "-" and cells["| munet"][divote] == "19/19 (vote 18/19)"
+    assert ("- **munet** is the default model's recipe (8 epochs x 60 steps of 64, LOSO) trained and evaluated again: "
+            "window accuracy 78.7% against 76.3%, balanced 79.6% against 77.8%, records 345/422 against 334/422, "
+            "subjects 18/19 against 19/19.") in "\n".join(table)
+    # A reduced munet run, or one of another budget, is not the same recipe run twice.
+    for other in (row("munet", [0.3, 0.3], "1/38", "1/19", "3 folds (3), 38 records, 2 epochs x 8 steps of 16", True),
+                  row("munet", [0.3, 0.3], "1/38", "1/19", "19 folds (loso), 422 records, 4 epochs x 60 steps of 64")):
+        assert "One recipe, two runs:" not in results_markdown([default, other], Namespace(reports=tmp_path))
 
 
 def test_only_names_a_model_or_one_task_of_it():

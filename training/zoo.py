@@ -211,9 +211,29 @@ def _reduced_notes(rows: list[dict[str, Any]]) -> list[str]:
             "each on 2 CPU cores.", "", *notes]
 
 
+def _rerun_notes(rows: list[dict[str, Any]]) -> list[str]:
+    """Where the default model's recipe was trained and evaluated a second time (the ``munet`` row),
+    the two runs side by side: their difference is the noise floor of every comparison here."""
+    default = next((row for row in rows if row["name"] == DEFAULT_ROW), None)
+    budget = re.search(r"\d+ epochs x \d+ steps of \d+", default["budget"]) if default else None
+    again = [row for row in rows if budget and row["name"] == "munet" and row["task"] == default["task"]
+             and not row["reduced"] and row["budget"].endswith(budget[0])]
+    notes = []
+    for row in again:
+        (acc, bal), (acc0, bal0) = row["window_pooled"], default["window_pooled"]
+        notes.append(f"- **munet** is the default model's recipe ({budget[0]}, LOSO) trained and evaluated again: "
+                     f"window accuracy {acc:.1%} against {acc0:.1%}, balanced {bal:.1%} against {bal0:.1%}, "
+                     f"records {row['records']} against {default['records']}, subjects {row['subjects']} "
+                     f"against {default['subjects']}. Two runs of one recipe differ this much, so a smaller "
+                     f"difference between two rows is no evidence that one model is better.")
+    return ["", "One recipe, two runs:", "", *notes] if notes else []
+
+
 def _divote_cell(reports: Path, row: dict[str, Any]) -> str:
     """Patients right by DiVote's regression on the row's out-of-fold predictions, beside the
     plain vote, from ``NAME_TASK_loso_divote.json`` (``python -m training divote``); '-' where not run."""
+    if row["name"] == DEFAULT_ROW:
+        return "-"  # its LOSO run kept no logits; a munet_..._divote.json is the munet row's own run
     result = _side_report(reports, row, "loso_divote")
     if result is None:
         return "-"
@@ -314,6 +334,7 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "the app's subject verdict). Run where the evaluation saved its logits.", "",
              "| " + " | ".join(header for header, _ in COLUMNS) + " |", "|---" * len(COLUMNS) + "|"]
     lines += ["| " + " | ".join(cell(row, args) for _, cell in COLUMNS) + " |" for row in rows]
+    lines += _rerun_notes(rows)
     lines += _reduced_notes(rows)
     lines += leakage_section(Path(args.reports))
     cited = dict((r["name"], r["citation"]) for r in rows)
