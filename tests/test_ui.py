@@ -279,14 +279,21 @@ def test_drag_and_drop_opens_the_record(qtbot, window, fast_model_path):
 
 def test_the_models_menu_switches_between_the_shipped_and_opened_models(qtbot, window, fast_model_path, tmp_path):
     from emgviewer.inference import default_model_path
+    from emgviewer.inference.zoo import available_models
 
     other = tmp_path / "other.onnx"
     other.write_bytes(fast_model_path.read_bytes())
     assert window.set_model(fast_model_path) and window.set_model(other)
     actions = {a.toolTip(): a for a in window.model_menu.menu.actions() if a.isCheckable()}
-    shipped = str(default_model_path().resolve())
-    assert list(actions) == [shipped, str(other.resolve()), str(fast_model_path.resolve())]  # latest first
+    shipped = [str(p.resolve()) for p in available_models()]  # the default first, then the other shipped models
+    assert shipped[0] == str(default_model_path().resolve()) and len(shipped) >= 2
+    assert list(actions) == [*shipped, str(other.resolve()), str(fast_model_path.resolve())]  # latest first
+    assert [a.text() for a in actions.values()][:len(shipped)] == [f"{Path(p).name} (shipped)" for p in shipped]
     assert [a.toolTip() for a in actions.values() if a.isChecked()] == [str(other.resolve())]
+    actions[shipped[1]].trigger()  # a second shipped model, one click away
+    assert window.model.path.resolve() == Path(shipped[1]) and window.model.card.name.startswith("munet-local")
+    actions = {a.toolTip(): a for a in window.model_menu.menu.actions() if a.isCheckable()}  # the menu was rebuilt
+    assert [a.toolTip() for a in actions.values() if a.isChecked()] == [shipped[1]]
     actions[str(fast_model_path.resolve())].trigger()
     assert window.model.path.resolve() == fast_model_path.resolve()
     checked = [a.toolTip() for a in window.model_menu.menu.actions() if a.isCheckable() and a.isChecked()]
