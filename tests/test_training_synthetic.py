@@ -276,3 +276,52 @@ def test_a_reused_evaluation_must_have_the_folds_asked_for(synthetic_n2001):
     assert foreign_evaluation(three, config, data, "5") == "is not a grouped 5-fold evaluation"
     other = _config("--model", "munet-small", "--epochs", "3")
     assert foreign_evaluation(three, other, data, "3").startswith("was run with another configuration")
+
+
+def test_a_stopped_evaluation_resumes_from_its_saved_folds_and_reports_as_one_run(synthetic_n2001, tmp_path, monkeypatch,
+                                                                                  capsys):
+    from training import experiment
+
+    argv = ["evaluate", "--data", str(synthetic_n2001), "--model", "munet-small", "--window-s", "1.0", "--hop-s", "0.5",
+            "--epochs", "2", "--steps-per-epoch", "1", "--batch-size", "6", "--threads", "1", "--save-logits"]
+    whole, stopped = tmp_path / "whole", tmp_path / "stopped"
+    assert training_main([*argv, "--out", str(whole)]) == 0
+    reference = json.loads((whole / "munet-small_3class_loso.json").read_text())
+    # A run that died after 4 of its 9 folds: its logits file holds those 4 (saved fold by fold).
+    with np.load(whole / "munet-small_3class_loso_logits.npz") as z:
+        saved = {key: z[key] for key in z.files}
+    kept = 4
+    saved["fold_names"] = saved["fold_names"][:kept]
+    saved = {k: v for k, v in saved.items() if not k.startswith("fold") or k == "fold_names" or int(k[4:].split("_")[0]) < kept}
+    stopped.mkdir()
+    logits = stopped / "munet-small_3class_loso_logits.npz"
+    np.savez(logits, **saved)
+    trained = []
+    original = experiment.train_model
+    monkeypatch.setattr(experiment, "train_model", lambda data, train_idx, *a, **k: trained.append(train_idx.size)
+                        or original(data, train_idx, *a, **k))
+    capsys.readouterr()
+    assert training_main([*argv, "--resume", "--out", str(stopped)]) == 0
+    assert f"resuming: 4 of 9 folds kept from {logits}" in capsys.readouterr().err
+    assert len(trained) == 9 - kept  # only the missing folds trained
+    resumed = json.loads((stopped / "munet-small_3class_loso.json").read_text())
+    assert resumed["environment"]["resumed"]["folds_kept"] == [f["fold"] for f in reference["folds"][:kept]]
+    # The same report as the uninterrupted run: every fold seeds its own training.
+    assert [f["fold"] for f in resumed["folds"]] == [f["fold"] for f in reference["folds"]]
+    assert [f["best_epoch"] for f in resumed["folds"]] == [f["best_epoch"] for f in reference["folds"]]
+    assert [f["temperature"] for f in resumed["folds"]] == pytest.approx([f["temperature"] for f in reference["folds"]],
+                                                                         rel=1e-5)
+    assert resumed["windows"]["accuracy"] == pytest.approx(reference["windows"]["accuracy"])
+    assert resumed["records"] == reference["records"] and resumed["subjects"] == reference["subjects"]
+    with np.load(logits) as z:
+        assert z["fold_names"].tolist() == [f["fold"] for f in reference["folds"]]  # and the file holds all 9 now
+    # Folds of another recipe, or of a file that predates saved best epochs, are refused by name.
+    capsys.readouterr()
+    assert training_main([*argv, "--resume", "--epochs", "3", "--out", str(stopped)]) == 1
+    last = capsys.readouterr().err.splitlines()[-1]  # after the data loader's summary line
+    assert last.startswith(f"python -m training: error: {logits}: saved by another configuration (")
+    del saved["fold0_best_epoch"]
+    np.savez(logits, **saved)
+    assert training_main([*argv, "--resume", "--out", str(stopped)]) == 1
+    assert capsys.readouterr().err.splitlines()[-1] == (f"python -m training: error: {logits}: saved before folds kept "
+                                                        "their best epoch, so it cannot be resumed; run again without --resume")

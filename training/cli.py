@@ -35,6 +35,7 @@ from training.pipeline import (
 )
 from training.provenance import LeakyEvaluationError, evaluation_fields, protocol_kind, refuse_leaky
 from training.reporting import markdown, write_reports
+from training.resume import ResumeError, saved_folds
 from training.splits import loso_splits
 from training.train import TrainConfig, train_model
 
@@ -162,6 +163,10 @@ def _parser() -> argparse.ArgumentParser:
                           help="comma-separated: run only the folds testing these subjects (the same folds as "
                                "a full run with this --split-seed); default: every fold")
     evaluate.add_argument("--tag", default="", help="suffix for the report names (e.g. seed1)")
+    evaluate.add_argument("--resume", action="store_true",
+                          help="continue a run that stopped: the folds its --save-logits file holds are kept, "
+                               "only the others are trained (implies --save-logits; refused if that file is "
+                               "from another recipe, folder or split)")
     evaluate.set_defaults(run=cmd_evaluate)
 
     export = commands.add_parser("export", help="export a trained checkpoint to ONNX with its card")
@@ -256,10 +261,25 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         wanted = {s.strip() for s in args.test_subjects.split(",")}
         splits = [split for split in splits if wanted & set(split.test)]
     stem = f"{args.model}_{args.task}_{args.folds}" + (f"_{args.tag}" if args.tag else "")
-    logits = args.out / f"{stem}_logits.npz" if args.save_logits and distributed.is_main() else None
-    result = cross_validate(data, splits, recipe_config(args), logits_path=logits, quiet=not distributed.is_main())
+    saved = args.out / f"{stem}_logits.npz"
+    config = recipe_config(args)
+    done = []
+    if args.resume and saved.exists():
+        try:
+            done = saved_folds(saved, data, splits, config)
+        except ResumeError as error:
+            print(f"python -m training: error: {error}", file=sys.stderr)
+            return 1
+        print(f"resuming: {len(done)} of {len(splits)} folds kept from {saved}", file=sys.stderr)
+    elif args.resume:
+        print(f"nothing to resume at {saved}: every fold runs", file=sys.stderr)
+    keep = (args.save_logits or args.resume) and distributed.is_main()
+    result = cross_validate(data, splits, config, logits_path=saved if keep else None,
+                            quiet=not distributed.is_main(), done=done)
     if not distributed.is_main():
         return 0
+    if done:
+        result["environment"]["resumed"] = {"from": str(saved), "folds_kept": [fold.split.name for fold in done]}
     for path in write_reports(result, args.out, stem):
         print(f"wrote {path}", file=sys.stderr)
     print(markdown(result))

@@ -36,22 +36,28 @@ class FoldResult:
     test_logits: np.ndarray | None = None
     validation_indices: np.ndarray | None = None
     validation_logits: np.ndarray | None = None
+    code_revision: str = "unknown"  # the code that trained it (a resumed run may span revisions)
 
 
 def cross_validate(data: WindowSet, splits: list[Split] | list[WindowSplit], config: TrainConfig, quiet: bool = False,
-                   logits_path: Path | None = None) -> dict[str, Any]:
+                   logits_path: Path | None = None, done: list[FoldResult] | None = None) -> dict[str, Any]:
     """Train and test every split; returns per-fold and pooled metrics (JSON-ready) and the
     pieces the final model needs (median best epoch and temperature). With ``logits_path``,
-    every fold's raw test and validation logits are saved there (see :func:`save_fold_logits`)."""
+    every fold's raw test and validation logits are saved there (see :func:`save_fold_logits`).
+    ``done``: folds of these splits finished by an earlier run (training/resume.py); only the
+    others are trained."""
     # The code that runs is the code at the start, not at the end.
     environment = {**run_environment(), "device": device_description(config)}
-    folds: list[FoldResult] = []
-    bar = tqdm(splits, desc="folds", unit="fold", disable=quiet)
+    folds: list[FoldResult] = list(done or [])
+    finished = {fold.split.name for fold in folds}
+    bar = tqdm([split for split in splits if split.name not in finished], desc="folds", unit="fold", disable=quiet)
     for split in bar:
         bar.set_description(f"fold {split.name}")
-        folds.append(_run_fold(data, split, config, bar))
+        folds.append(_run_fold(data, split, config, bar, str(environment["code_revision"])))
         if logits_path is not None:  # after each fold, so a long run that dies keeps its folds
             save_fold_logits(logits_path, data, folds, config)
+    order = {split.name: k for k, split in enumerate(splits)}
+    folds.sort(key=lambda fold: order[fold.split.name])  # a resumed run reports as one uninterrupted
     return {**summarise(data, folds, config), "environment": environment}
 
 
@@ -72,25 +78,38 @@ def save_fold_logits(path: Path, data: WindowSet, folds: list[FoldResult], confi
         arrays[f"fold{i}_test_logits"] = fold.test_logits
         arrays[f"fold{i}_validation_indices"] = fold.validation_indices
         arrays[f"fold{i}_validation_logits"] = fold.validation_logits
+        # What a resumed run needs to report the fold as if it had just run (training/resume.py).
+        arrays[f"fold{i}_best_epoch"] = np.asarray(fold.best_epoch)
+        arrays[f"fold{i}_seconds"] = np.asarray(fold.seconds)
+        arrays[f"fold{i}_code_revision"] = np.asarray(fold.code_revision)
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".part.npz")
     np.savez_compressed(temporary, **arrays)
     os.replace(temporary, path)
 
 
-def _run_fold(data: WindowSet, split: Split | WindowSplit, config: TrainConfig, bar: Any) -> FoldResult:
+def _run_fold(data: WindowSet, split: Split | WindowSplit, config: TrainConfig, bar: Any, revision: str) -> FoldResult:
     started = time.perf_counter()
     split.check_disjoint()
     train_idx, val_idx, test_idx = split.window_indices(data)
     result = train_model(data, train_idx, val_idx, config, progress=bar)
     val_logits = predict_logits(result.model, data, val_idx)
-    temperature = fit_temperature(val_logits, data.labels[val_idx]) if val_idx.size else 1.0
     test_logits = predict_logits(result.model, data, test_idx)
+    return fold_result(data, split, result.best_epoch, time.perf_counter() - started,
+                       test_idx, test_logits, val_idx, val_logits, revision)
+
+
+def fold_result(data: WindowSet, split: Split | WindowSplit, best_epoch: int, seconds: float,
+                test_idx: np.ndarray, test_logits: np.ndarray, val_idx: np.ndarray, val_logits: np.ndarray,
+                revision: str) -> FoldResult:
+    """A fold's calibration and metrics from its raw logits: the temperature is fitted on the
+    validation windows only, then applied to the test windows."""
+    temperature = fit_temperature(val_logits, data.labels[val_idx]) if val_idx.size else 1.0
     labels = data.labels[test_idx]
     calibrated = softmax(test_logits, temperature)
-    fold = FoldResult(split, result.best_epoch, temperature, test_idx, calibrated,
+    fold = FoldResult(split, best_epoch, temperature, test_idx, calibrated,
                       expected_calibration_error(softmax(test_logits), labels),
-                      expected_calibration_error(calibrated, labels), time.perf_counter() - started)
+                      expected_calibration_error(calibrated, labels), seconds, code_revision=revision)
     fold.window = window_metrics(labels, calibrated, data.class_names)
     fold.test_logits, fold.validation_indices, fold.validation_logits = test_logits, val_idx, val_logits
     return fold
@@ -116,6 +135,7 @@ def summarise(data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> 
     per_fold = [{
         "fold": f.split.name, "test": list(f.split.test), "validation": list(f.split.validation),
         "best_epoch": f.best_epoch, "temperature": f.temperature, "seconds": round(f.seconds, 1),
+        "code_revision": f.code_revision,
         "ece_before": f.ece_before, "ece_after": f.ece_after, **{k: f.window[k] for k in
         ("n_windows", "accuracy", "balanced_accuracy", "recall", "confusion")}} for f in folds]
     pooled_ece_before = float(np.average([f.ece_before for f in folds], weights=[f.test_indices.size for f in folds]))
