@@ -22,10 +22,11 @@ SUBJECTS = {"A1": 2, "A2": 2, "A3": 2, "C1": 0, "C2": 0, "C3": 0, "M1": 1, "M2":
 RECORDS_PER_SUBJECT, WINDOWS_PER_RECORD = 4, 6
 
 
-def synthetic_run(seed: int = 0, name: str = "run", validation_shift: float = 0.0) -> Run:
+def synthetic_run(seed: int = 0, name: str = "run", validation_shift: float = 0.0, rotate: bool = False) -> Run:
     """LOSO over nine subjects; logits point at the truth with noise. ``validation_shift``
     sharpens validation logits only, so a calibration fitted on them differs from one that
-    would be fitted on the test windows."""
+    would be fitted on the test windows. ``rotate``: folds draw different validation subjects
+    (as real LOSO draws do), not always the first of each class."""
     rng = np.random.default_rng(seed)
     subjects = sorted(SUBJECTS)
     record_subjects = tuple(s for s in subjects for _ in range(RECORDS_PER_SUBJECT))
@@ -41,7 +42,7 @@ def synthetic_run(seed: int = 0, name: str = "run", validation_shift: float = 0.
     folds = []
     for k, test in enumerate(subjects):
         rest = [s for s in subjects if s != test]
-        validation = tuple(sorted({next(s for s in rest if SUBJECTS[s] == c) for c in range(3)}))
+        validation = tuple(sorted({[s for s in rest if SUBJECTS[s] == c][k % 2 if rotate else 0] for c in range(3)}))
         test_idx = np.flatnonzero(np.isin(np.asarray(record_subjects)[record_index], [test]))
         val_idx = np.flatnonzero(np.isin(np.asarray(record_subjects)[record_index], validation))
         folds.append(FoldLogits(f"test {test}", (test,), validation, test_idx, logits_for(test_idx, 0.0),
@@ -58,6 +59,23 @@ def test_window_temperature_is_fitted_on_validation_windows_only():
     on_test = fit_temperature(fold.test_logits, run.labels[fold.test_indices])
     assert scores.window_temperature == pytest.approx(on_validation)
     assert abs(on_validation - on_test) > 0.1  # the test windows would have given another one
+
+
+def test_pooled_calibration_uses_every_folds_validation_windows_but_never_the_test_subjects():
+    run = synthetic_run(validation_shift=3.0, rotate=True)
+    for fold in run.folds:
+        sources = posthoc.validation_folds(run, fold)
+        assert any(other is fold for other in sources) and len(sources) > 1
+        assert all(fold.test_subjects[0] not in other.validation_subjects for other in sources)
+        # Exactly the folds left out are those that validated on the test subject.
+        left_out = [other for other in run.folds if all(other is not kept for kept in sources)]
+        assert all(fold.test_subjects[0] in other.validation_subjects for other in left_out)
+        windows = np.concatenate([other.validation_indices for other in sources])
+        expected = fit_temperature(np.concatenate([other.validation_logits for other in sources]), run.labels[windows])
+        assert score_fold(run, fold, pooled=True).window_temperature == pytest.approx(expected)
+    row = evaluate_run(run, pooled=True)
+    assert row["run"] == "run, calibrated on every fold's validation subjects but the test subject"
+    assert row["n_records"] == len(SUBJECTS) * RECORDS_PER_SUBJECT  # still every record once
 
 
 def test_every_record_is_scored_once_by_the_fold_that_held_its_subject_out():

@@ -128,13 +128,26 @@ class FoldScores:
     record_temperature: float
 
 
-def score_fold(run: Run, fold: FoldLogits, calibrate: bool = True) -> FoldScores:
+def validation_folds(run: Run, fold: FoldLogits) -> list[FoldLogits]:
+    """The folds whose validation subjects exclude ``fold``'s test subject (``fold`` itself among
+    them): more validation subjects to calibrate on than one fold's three, never the test subject.
+    Not strictly nested: those folds' models trained on the test subject (as DiVote's are)."""
+    test = set(fold.test_subjects)
+    return [other for other in run.folds if not test & set(other.validation_subjects)]
+
+
+def score_fold(run: Run, fold: FoldLogits, calibrate: bool = True, pooled: bool = False) -> FoldScores:
     """``calibrate=False``: temperatures stay 1 (the lever's baseline); the threshold is still
-    chosen on the validation subjects."""
-    val_labels = run.labels[fold.validation_indices]
-    t_window = fit_temperature(fold.validation_logits, val_labels) if calibrate else 1.0
-    val_windows = softmax(fold.validation_logits, t_window)
-    val_records, val_ids = record_probabilities(val_windows, run.record_index[fold.validation_indices])
+    chosen on the validation subjects. ``pooled``: temperatures and threshold are fitted on the
+    validation windows and records of :func:`validation_folds`, each scored by its own fold's model."""
+    sources = validation_folds(run, fold) if pooled else [fold]
+    val_logits = np.concatenate([f.validation_logits for f in sources])
+    val_labels = run.labels[np.concatenate([f.validation_indices for f in sources])]
+    t_window = fit_temperature(val_logits, val_labels) if calibrate else 1.0
+    # Records per source fold: one record validated by two folds' models is two verdicts.
+    parts = [record_probabilities(softmax(f.validation_logits, t_window), run.record_index[f.validation_indices])
+             for f in sources]
+    val_records, val_ids = np.concatenate([p for p, _ in parts]), np.concatenate([i for _, i in parts])
     val_record_labels = run.record_labels[val_ids]
     # The record temperature is fitted and applied as the app applies it (analysis.verdicts).
     t_record = fit_temperature(record_log_probabilities(val_records), val_record_labels) if calibrate else 1.0
@@ -146,10 +159,12 @@ def score_fold(run: Run, fold: FoldLogits, calibrate: bool = True) -> FoldScores
     return FoldScores(fold.test_indices, test_windows, test_ids, test_records, threshold, t_window, t_record)
 
 
-def evaluate_run(run: Run, calibrate: bool = True) -> dict[str, Any]:
+def evaluate_run(run: Run, calibrate: bool = True, pooled: bool = False) -> dict[str, Any]:
     """Pooled LOSO metrics of ``run`` with validation-fitted calibration and thresholds."""
     name = None if calibrate else f"{run.name}, not calibrated (T = 1)"
-    return pool(run, [score_fold(run, fold, calibrate) for fold in run.folds], name)
+    if pooled:
+        name = f"{run.name}, calibrated on every fold's validation subjects but the test subject"
+    return pool(run, [score_fold(run, fold, calibrate, pooled) for fold in run.folds], name)
 
 
 def pool(run: Run, scores: list[FoldScores], name: str | None = None) -> dict[str, Any]:
