@@ -9,13 +9,15 @@ from pathlib import Path
 
 from emgviewer.atomic import atomic_write_bytes, output_problem
 from emgviewer.inference import LoadedModel, ModelError, default_model_path, load_model
+from emgviewer.inference.zoo import resolve_model, shipped_names
 from emgviewer.records import RecordError, index_folder
 from emgviewer.records.files import MAX_RATE_HZ
 
 
 def add_inputs_and_model(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="record files or folders")
-    parser.add_argument("--model", type=Path, help="ONNX model with a model card (default: the shipped model)")
+    parser.add_argument("--model", type=Path, help="ONNX model with a model card, or a shipped model's name "
+                        "(emgviewer models lists them; default: the default model)")
     parser.add_argument("--cpu", action="store_true", help="run on the CPU even when CUDA is available")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
@@ -76,14 +78,15 @@ positive_hz = _positive_number("a rate in Hz", MAX_RATE_HZ)
 
 
 def open_model(args: argparse.Namespace) -> LoadedModel | None:
-    path = args.model or default_model_path()
+    path = resolve_model(args.model) if args.model else default_model_path()
     if path is None:
         error("no default model ships with this installation yet; pass --model FILE")
         return None
     try:
         return load_model(path, force_cpu=args.cpu)
     except ModelError as err:
-        error(str(err))
+        bare_name = not path.exists() and path.parent == Path(".")
+        error(f"{err}; nor is it a shipped model ({', '.join(shipped_names())}: emgviewer models)" if bare_name else str(err))
         return None
 
 

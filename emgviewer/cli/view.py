@@ -15,7 +15,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Open a record or a folder in the viewer. Without PATH: the bundled simulated "
                     "demo record with the default model.")
     parser.add_argument("path", nargs="?", type=Path, help="record file or folder")
-    parser.add_argument("--model", type=Path, help="ONNX model (default: the shipped one)")
+    parser.add_argument("--model", type=Path, help="ONNX model, or a shipped model's name (default: the default model)")
     parser.add_argument("--screenshot", type=Path, metavar="FILE.png",
                         help="render the window once classification has finished, save it, and exit")
     parser.add_argument("--size", default="1600x900", type=_size, help="window size for --screenshot (WxH)")
@@ -51,9 +51,10 @@ def run(args: argparse.Namespace) -> int:
     if args.path is not None and not args.path.exists():
         print(f"emgviewer: error: {args.path}: no such file or folder", file=sys.stderr)
         return 1
+    from emgviewer.inference.zoo import resolve_model
     from emgviewer.ui.app import run_viewer  # Qt is loaded only when a window is wanted
 
-    return run_viewer(args.path, args.model, args.screenshot, args.size)
+    return run_viewer(args.path, resolve_model(args.model) if args.model else None, args.screenshot, args.size)
 
 
 def _has_display() -> bool:

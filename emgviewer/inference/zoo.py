@@ -1,4 +1,5 @@
-"""Where models are found: the default model ships in ``resources/models``."""
+"""Where models are found: the default model and the others ship in ``resources/models``, and
+a shipped model can be named instead of given by path (``--model munet-local``)."""
 
 from __future__ import annotations
 
@@ -19,3 +20,16 @@ def available_models() -> list[Path]:
     """Every ``.onnx`` file shipped in ``resources/models``, default first."""
     models = sorted(models_dir().glob("*.onnx"))
     return sorted(models, key=lambda p: p.name != DEFAULT_MODEL_NAME)
+
+
+def shipped_names() -> list[str]:
+    """The names a shipped model answers to: its file name without ``.onnx``, default first."""
+    return [path.stem for path in available_models()]
+
+
+def resolve_model(path: Path) -> Path:
+    """``path`` when it names a file (or anything but a bare name); else the shipped model of
+    that name (``munet-local`` or ``munet-local.onnx``); else ``path``, for the loader to report."""
+    if path.exists() or path.parent != Path("."):
+        return path
+    return next((p for p in available_models() if p.stem == path.name.removesuffix(".onnx")), path)
