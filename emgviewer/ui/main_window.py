@@ -21,6 +21,7 @@ from emgviewer.records.formats import dialog_filter
 from emgviewer.records.record import Record
 from emgviewer.ui import exports
 from emgviewer.ui.browser import DatasetBrowser
+from emgviewer.ui.comparison import ModelComparison
 from emgviewer.ui.filters import FilterController
 from emgviewer.ui.folder_job import FolderJob, FolderReportJob
 from emgviewer.ui.inspector import WindowInspector
@@ -62,6 +63,7 @@ def _bytes_on_disk(path: Path) -> int:
 
 class MainWindow(QtWidgets.QMainWindow):
     classificationShown = QtCore.Signal()
+    comparisonShown = QtCore.Signal()  # a second model's ribbon is drawn (Analysis → Compare with model)
     muapsShown = QtCore.Signal()  # the MUAP panel shows the record's analysis (or why there is none)
     warmedUp = QtCore.Signal()  # the analyses' imports are done (see _warm_up)
 
@@ -215,6 +217,7 @@ class MainWindow(QtWidgets.QMainWindow):
         analysis = self.menuBar().addMenu("&Analysis")
         self._action(analysis, "Window length and hop…", self._ask_geometry)
         self._action(analysis, "Re-classify", self.classify_current, "Ctrl+R")
+        self.comparison = ModelComparison(self, analysis.addMenu("Compare with model"))
         analysis.addSeparator()
         tools = {key: self._action(analysis, text, getattr(self, method), key)
                  for key, (text, method) in ANALYSIS_SHORTCUTS.items()}
@@ -374,6 +377,7 @@ class MainWindow(QtWidgets.QMainWindow):
     # -- classification -----------------------------------------------------------------------------
     def classify_current(self) -> None:
         self._cancel_jobs()
+        self.comparison.clear()  # drawn again once this classification is shown
         if self.record is None:
             return
         if self.model is None:
@@ -473,6 +477,7 @@ class MainWindow(QtWidgets.QMainWindow):
         centres = (result.starts_s + result.stops_s) / 2
         order = np.argsort(np.abs(centres - (start + stop) / 2) + np.where(result.valid, 0.0, 1e9))
         self.select_window(int(order[0]) if order.size else 0, reveal=False)
+        self.comparison.run()  # queued behind the selected window's saliency
 
     def classify_all(self) -> None:
         if self.model is None or self.browser.index is None:

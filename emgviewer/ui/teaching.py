@@ -72,6 +72,7 @@ class TeachingController(QtCore.QObject):
         w.inspector_dock.hide()
         w.trace.clear_classification("blind: the model's colours are hidden until you reveal (R)")
         w.overview.set_ribbon(None)
+        w.comparison.clear()  # a second model's colours give the answer away as well
 
     def answer(self, name: str) -> None:
         w = self.window

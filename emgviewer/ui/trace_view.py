@@ -44,9 +44,11 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.setBackground("w")
         self.ci.setSpacing(0)
         self.ribbon_plot = self.addPlot(row=0, col=0)
-        self.trace_plot = self.addPlot(row=1, col=0, viewBox=TimeBaseViewBox())
+        # Row 1 is a second model's ribbon while one is compared (set_comparison), else empty.
+        self.trace_plot = self.addPlot(row=2, col=0, viewBox=TimeBaseViewBox())
         self.ci.layout.setRowStretchFactor(0, 1)
-        self.ci.layout.setRowStretchFactor(1, 6)
+        self.ci.layout.setRowStretchFactor(2, 6)
+        self.compare_plot: pg.PlotItem | None = None
         self._setup_ribbon()
         self._setup_trace()
         self.record: Record | None = None
@@ -63,8 +65,9 @@ class TraceView(pg.GraphicsLayoutWidget):
         self._view_key: tuple[float, float, float] | None = None
 
     # -- setup -------------------------------------------------------------------------------
-    def _setup_ribbon(self) -> None:
-        plot = self.ribbon_plot
+    @staticmethod
+    def _ribbon_band(plot: pg.PlotItem) -> None:
+        """A ribbon's plot: no axes to read, no mouse zoom; lane 0 on top."""
         plot.hideAxis("bottom")
         plot.getAxis("left").setWidth(60)
         plot.getAxis("left").setTicks([[]])
@@ -72,12 +75,16 @@ class TraceView(pg.GraphicsLayoutWidget):
         plot.setMouseEnabled(x=False, y=False)
         plot.hideButtons()
         plot.setMenuEnabled(False)
+        plot.invertY(True)
+        plot.setYRange(0, 1, padding=0)
+
+    def _setup_ribbon(self) -> None:
+        plot = self.ribbon_plot
+        self._ribbon_band(plot)
         self.ribbon_item = RibbonItem(0.0, 1.0)
         plot.addItem(self.ribbon_item)
-        plot.invertY(True)
         self.ribbon_message = pg.TextItem("", color="#444444", anchor=(0, 0.5))
         plot.addItem(self.ribbon_message, ignoreBounds=True)
-        plot.setYRange(0, 1, padding=0)
         plot.scene().sigMouseMoved.connect(self._hover)
 
     def _setup_trace(self) -> None:
@@ -142,6 +149,31 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.ribbon, self.starts_s, self.stops_s = ribbon, ribbon.starts_s, ribbon.stops_s
         self.ribbon_item.set_windows(ribbon, self.record.duration_s if self.record else float(ribbon.stops_s.max()))
         self.set_ribbon_message("")
+
+    def set_comparison(self, ribbon: RibbonWindows | None, label: str = "") -> None:
+        """A second model's ribbon in a band under the first, named by ``label``; ``None`` removes
+        the band. Its windows line up with the first ribbon's, so a change of colour from one
+        band to the other is a window the two models read differently."""
+        if ribbon is None:
+            if self.compare_plot is not None:
+                self.ci.removeItem(self.compare_plot)
+                self.compare_plot = None
+            return
+        if self.compare_plot is None:
+            plot = pg.PlotItem()
+            self._ribbon_band(plot)
+            plot.disableAutoRange()  # else it widens to the whole record, and the linked trace with it
+            self.compare_item = RibbonItem(0.0, 1.0)
+            plot.addItem(self.compare_item)
+            plot.setXLink(self.ribbon_plot)
+            self.ci.addItem(plot, row=1, col=0)
+            self.ci.layout.setRowStretchFactor(1, 1)
+            self.compare_plot = plot
+            self._view_key = None  # set the range again, on every plot now
+            self._apply_range()
+        self.compare_item.set_windows(ribbon, self.record.duration_s if self.record else float(ribbon.stops_s.max()))
+        # A title between the bands, not text over the bars: it hides no window.
+        self.compare_plot.setTitle(label, size="8pt", color="#222222")
 
     def select_window(self, index: int | None, reveal: bool = True) -> None:
         """Outline window ``index``; with ``reveal``, scroll so it is on screen (a click on the

@@ -1,0 +1,101 @@
+"""Analysis → Compare with model: a second model's ribbon under the first, on the same record,
+and how often the two agree. Where two trained models read a window differently, its colour is a
+matter of the model more than of the signal: the comparison shows where."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6 import QtWidgets
+
+from emgviewer.display.overlay import ribbon_windows
+from emgviewer.inference import ModelError, load_model
+from emgviewer.inference.comparison import Comparison, compare
+from emgviewer.inference.model import LoadedModel
+from emgviewer.ui.workers import ClassifyJob
+
+
+class ModelComparison:
+    """The second model, its classification of the shown record, and the band that draws it."""
+
+    def __init__(self, window, menu: QtWidgets.QMenu) -> None:
+        self.window, self.menu = window, menu
+        self.model: LoadedModel | None = None
+        self.comparison: Comparison | None = None
+        self.job: ClassifyJob | None = None
+        self.status = QtWidgets.QLabel("")
+        window.statusBar().addWidget(self.status)
+        menu.aboutToShow.connect(self.refresh)
+        self.refresh()
+
+    def refresh(self) -> None:
+        """Every model File → Models offers but the one shown, and a way to stop."""
+        self.menu.clear()
+        current = self.window.model.path.resolve() if self.window.model is not None else None
+        compared = self.model.path.resolve() if self.model is not None else None
+        for path in self.window.model_menu.paths():
+            if path.resolve() == current:
+                continue
+            action = self.menu.addAction(path.name)
+            action.setCheckable(True)
+            action.setChecked(path.resolve() == compared)
+            action.setToolTip(str(path))
+            action.triggered.connect(lambda _checked=False, p=path: self.compare_with(p))
+        if not self.menu.actions():
+            self.menu.addAction("(no other model: File → Open model…)").setEnabled(False)
+        self.menu.addSeparator()
+        self.menu.addAction("Stop comparing", self.stop).setEnabled(self.model is not None)
+
+    def compare_with(self, path: str | Path) -> bool:
+        try:
+            self.model = load_model(path)
+        except ModelError as err:
+            self.window.show_error(str(err))
+            return False
+        self.run()
+        return True
+
+    def stop(self) -> None:
+        self.model = self.comparison = None
+        self.clear()
+
+    def clear(self) -> None:
+        """No band and no summary (a new record is being classified, or the answers are hidden)."""
+        self.window.trace.set_comparison(None)
+        self.status.setText("")
+        self.status.setToolTip("")
+
+    def run(self) -> None:
+        """Classify the shown record with the second model, at the first one's hop, in the background."""
+        result = self.window.result
+        self.comparison = None
+        if self.model is None or result is None or self.window.blind:
+            self.clear()
+            return
+        self.status.setText(f"comparing with {self.model.card.name}…")
+        job = ClassifyJob(self.window.state.generation, result.record, self.model, result.hop_s)
+        job.signals.finished.connect(self._finished)
+        job.signals.failed.connect(self._failed)
+        self.job = job
+        self.window.pool.start(job)
+
+    def _finished(self, generation: int, payload) -> None:
+        first = self.window.result
+        second, _warnings = payload  # the first model's classification already said them
+        if not self.window.state.is_current(generation) or first is None or second.record is not first.record \
+                or self.model is None or second.model is not self.model or self.window.blind:
+            return  # a stale result: another record, another model, or answers hidden meanwhile
+        self.comparison = compare(first, second)
+        card, shown = self.model.card, first.model.card
+        self.window.trace.set_comparison(ribbon_windows(second),
+                                         f"below: {card.name} {card.version}, agreeing with {shown.name} "
+                                         f"{shown.version} above on {self.comparison.n_agree} of "
+                                         f"{self.comparison.n_comparable} windows")
+        self.status.setText(self.comparison.summary())
+        self.status.setToolTip(self.comparison.summary())  # the status bar may cut it short
+        self.window.comparisonShown.emit()
+
+    def _failed(self, generation: int, message: str) -> None:
+        if self.window.state.is_current(generation):
+            self.clear()
+            self.window.show_error(message)
