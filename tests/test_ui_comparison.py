@@ -12,6 +12,7 @@ import pytest
 pytest.importorskip("pytestqt")
 
 from conftest import open_classified  # noqa: E402
+from PySide6 import QtCore  # noqa: E402
 
 from emgviewer.inference import classify, load_model  # noqa: E402
 from emgviewer.inference.comparison import compare  # noqa: E402
@@ -23,6 +24,11 @@ def _classified(record, path):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         return classify(record, load_model(path, force_cpu=True))
+
+
+def local_label(result) -> str:
+    """The label of the class ``result`` gives its window 1."""
+    return result.model.card.classes[int(result.probabilities[1].argmax())].label
 
 
 def _compare_actions(window) -> dict[str, object]:
@@ -52,6 +58,14 @@ def test_a_second_models_ribbon_is_drawn_under_the_first_and_its_agreement_said(
         f"{first.n_windows} windows")
     # The visible range is the trace's, not the whole record (a new plot must not widen it).
     assert window.trace.compare_plot.vb.viewRange()[0] == pytest.approx(list(window.trace.visible_range()))
+    # Hovering the lower band names the compared model and its own probabilities for that window.
+    plot, lanes = window.trace.compare_plot, drawn.lanes
+    centre = (second.starts_s[1] + second.stops_s[1]) / 2
+    scene = plot.vb.mapViewToScene(QtCore.QPointF(centre, (1 + 0.5) / lanes))  # window 1 sits in lane 1
+    assert window.trace.compared_window_at_scene(scene) == 1
+    text = window.comparison.tooltip(1)
+    assert text.startswith("munet-local (3class) 1.0.0 (compared)\nwindow 2: 0.40–1.40 s\n")
+    assert f"{local_label(second)}: {second.probabilities[1].max():.2f}" in text
 
     # Another record: compared again, by the same second model.
     with qtbot.waitSignal(window.comparisonShown, timeout=20_000):

@@ -9,6 +9,7 @@ from pathlib import Path
 from PySide6 import QtWidgets
 
 from emgviewer.display.overlay import ribbon_windows
+from emgviewer.display.tooltips import window_tooltip
 from emgviewer.inference import ModelError, load_model
 from emgviewer.inference.comparison import Comparison, compare
 from emgviewer.inference.model import LoadedModel
@@ -25,6 +26,8 @@ class ModelComparison:
         self.job: ClassifyJob | None = None
         self.status = QtWidgets.QLabel("")
         window.statusBar().addWidget(self.status)
+        self.second = None  # the compared model's Classification of the shown record
+        window.trace.compare_tooltip_for = self.tooltip
         menu.aboutToShow.connect(self.refresh)
         self.refresh()
 
@@ -56,7 +59,7 @@ class ModelComparison:
         return True
 
     def stop(self) -> None:
-        self.model = self.comparison = None
+        self.model = self.comparison = self.second = None
         self.clear()
 
     def clear(self) -> None:
@@ -68,7 +71,7 @@ class ModelComparison:
     def run(self) -> None:
         """Classify the shown record with the second model, at the first one's hop, in the background."""
         result = self.window.result
-        self.comparison = None
+        self.comparison = self.second = None
         if self.model is None or result is None or self.window.blind:
             self.clear()
             return
@@ -85,7 +88,7 @@ class ModelComparison:
         if not self.window.state.is_current(generation) or first is None or second.record is not first.record \
                 or self.model is None or second.model is not self.model or self.window.blind:
             return  # a stale result: another record, another model, or answers hidden meanwhile
-        self.comparison = compare(first, second)
+        self.comparison, self.second = compare(first, second), second
         card, shown = self.model.card, first.model.card
         self.window.trace.set_comparison(ribbon_windows(second),
                                          f"below: {card.name} {card.version}, agreeing with {shown.name} "
@@ -94,6 +97,13 @@ class ModelComparison:
         self.status.setText(self.comparison.summary())
         self.status.setToolTip(self.comparison.summary())  # the status bar may cut it short
         self.window.comparisonShown.emit()
+
+    def tooltip(self, index: int) -> str:
+        """Hovering the compared band: that model's window, as the first ribbon says its own."""
+        if self.second is None or self.window.blind or self.window.trace.compare_plot is None:
+            return ""
+        card = self.second.model.card
+        return window_tooltip(self.second, index, heading=f"{card.name} {card.version} (compared)")
 
     def _failed(self, generation: int, message: str) -> None:
         if self.window.state.is_current(generation):

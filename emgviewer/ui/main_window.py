@@ -12,6 +12,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from emgviewer.display import scales
 from emgviewer.display.overlay import ribbon_windows, windows_from
 from emgviewer.display.state import ViewerState
+from emgviewer.display.tooltips import window_tooltip
 from emgviewer.inference import ModelError, load_model
 from emgviewer.inference.caveats import assess
 from emgviewer.inference.reuse import ClassificationCache
@@ -652,16 +653,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.inspector.saliency_absent(f"not computed: {message}")
 
     def _tooltip(self, index: int) -> str:
-        result = self.result
-        if result is None or self.blind:
-            return ""
-        span = f"window {index + 1}: {result.starts_s[index]:.2f}–{result.stops_s[index]:.2f} s"
-        if not result.valid[index]:
-            return f"{span}\ninvalid: {result.reason(index)}"
-        card = result.model.card
-        lines = [f"{c.label}: {p:.2f}" for c, p in zip(card.classes, result.probabilities[index])]
-        note = "\nuncertain" if result.uncertain[index] else ""
-        return f"{span}\n" + "\n".join(lines) + note
+        return "" if self.result is None or self.blind else window_tooltip(self.result, index)
 
     # -- view commands (bound to shortcuts) -----------------------------------------------------------
     def scroll(self, divisions: float) -> None:

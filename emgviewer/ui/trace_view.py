@@ -348,13 +348,23 @@ class TraceView(pg.GraphicsLayoutWidget):
         if index is not None:
             self.windowClicked.emit(index)
 
+    def compared_window_at_scene(self, scene_pos: QtCore.QPointF) -> int | None:
+        """The compared model's window under ``scene_pos`` in its band, if any."""
+        windows = self.compare_item.windows if self.compare_plot is not None else None
+        if windows is None or not self.compare_plot.sceneBoundingRect().contains(scene_pos):
+            return None
+        point = self.compare_plot.vb.mapSceneToView(scene_pos)
+        return windows.at(point.x(), int(np.clip(np.floor(point.y() * windows.lanes), 0, windows.lanes - 1)))
+
     def _hover(self, scene_pos) -> None:
         index = self.window_at_scene(scene_pos) if self.ribbon_plot.sceneBoundingRect().contains(scene_pos) else None
-        if index is None:
-            QtWidgets.QToolTip.hideText()
-            return
-        text = self.tooltip_for(index)
+        compared = self.compared_window_at_scene(scene_pos)
+        text = self.tooltip_for(index) if index is not None else \
+            self.compare_tooltip_for(compared) if compared is not None else ""
         if text:
             QtWidgets.QToolTip.showText(QtGui.QCursor.pos(), text, self)
+        else:
+            QtWidgets.QToolTip.hideText()
 
     tooltip_for = staticmethod(lambda index: "")  # replaced by the main window
+    compare_tooltip_for = staticmethod(lambda index: "")  # replaced by the comparison (ui/comparison.py)
