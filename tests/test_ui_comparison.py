@@ -74,6 +74,12 @@ def test_a_second_models_ribbon_is_drawn_under_the_first_and_its_agreement_said(
     assert window.record.name == "demo_neurogenic"
     assert (window.trace.compare_item.windows.winner == again.probabilities.argmax(axis=1)).all()
 
+    # Showing the compared model swaps the two: the band now holds the one it replaced.
+    with qtbot.waitSignal(window.comparisonShown, timeout=20_000):
+        assert window.set_model(local)
+    assert window.model.path == local and window.comparison.model.path == default
+    assert set(_compare_actions(window)) == {default.name, "Stop comparing"}
+
     _compare_actions(window)["Stop comparing"].trigger()
     assert window.trace.compare_plot is None and window.comparison.status.text() == ""
     open_classified(qtbot, window, demo_record_paths()[1])

@@ -27,6 +27,7 @@ class ModelComparison:
         self.status = QtWidgets.QLabel("")
         window.statusBar().addWidget(self.status)
         self.second = None  # the compared model's Classification of the shown record
+        self.shown_with: Path | None = None  # the model shown above the band last time
         window.trace.compare_tooltip_for = self.tooltip
         menu.aboutToShow.connect(self.refresh)
         self.refresh()
@@ -75,6 +76,15 @@ class ModelComparison:
         if self.model is None or result is None or self.window.blind:
             self.clear()
             return
+        if self.model.path.resolve() == result.model.path.resolve() and self.shown_with is not None:
+            # The compared model became the shown one: compare with the one it replaced (a swap).
+            try:
+                self.model = load_model(self.shown_with)
+            except ModelError as err:
+                self.stop()
+                self.window.show_error(str(err))
+                return
+        self.shown_with = result.model.path
         self.status.setText(f"comparing with {self.model.card.name}…")
         job = ClassifyJob(self.window.state.generation, result.record, self.model, result.hop_s)
         job.signals.finished.connect(self._finished)
