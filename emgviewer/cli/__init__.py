@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from emgviewer import __version__
-from emgviewer.cli import audio, classify, info, models, muap, report, view
+from emgviewer.cli import audio, classify, compare, info, models, muap, report, view
 from emgviewer.inference.errors import ModelError
 from emgviewer.records.errors import RecordError
 
@@ -32,13 +32,14 @@ def build_parser() -> argparse.ArgumentParser:
     muap.add_parser(commands)
     audio.add_parser(commands)
     models.add_parser(commands)
+    compare.add_parser(commands)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"view", "info", "classify", "report", "muap", "audio", "models"}
+    commands = {"view", "info", "classify", "report", "muap", "audio", "models", "compare"}
     if not argv:
         argv = ["view"]  # a new user sees the whole idea at once
     elif argv[0] not in commands and not argv[0].startswith("-"):
