@@ -67,9 +67,11 @@ def test_a_second_models_ribbon_is_drawn_under_the_first_and_its_agreement_said(
     assert text.startswith("munet-local (3class) 1.0.0 (compared)\nwindow 2: 0.40–1.40 s\n")
     assert f"{local_label(second)}: {second.probabilities[1].max():.2f}" in text
 
-    # Another record: compared again, by the same second model.
+    # Another record: compared again, by the same second model; the last record's job is cancelled.
+    last_job = window.comparison.job
     with qtbot.waitSignal(window.comparisonShown, timeout=20_000):
         assert window.open_record(demo_record_paths()[2])
+    assert last_job.token.cancelled and window.comparison.job is not last_job
     again = _classified(window.record, local)
     assert window.record.name == "demo_neurogenic"
     assert (window.trace.compare_item.windows.winner == again.probabilities.argmax(axis=1)).all()

@@ -63,6 +63,11 @@ class ModelComparison:
         self.model = self.comparison = self.second = None
         self.clear()
 
+    def cancel(self) -> None:
+        """Stop classifying for a record no longer shown (a long record takes seconds)."""
+        if self.job is not None:
+            self.job.token.cancel()
+
     def clear(self) -> None:
         """No band and no summary (a new record is being classified, or the answers are hidden)."""
         self.window.trace.set_comparison(None)

@@ -403,6 +403,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _cancel_jobs(self) -> None:
         if self.job is not None:
             self.job.token.cancel()
+        self.comparison.cancel()
         # Queued jobs would be stale too (a saliency, the MUAP analysis of a record left before
         # it started): they never run, so the next classification does not wait behind them.
         self.pool.clear()
