@@ -325,3 +325,31 @@ def test_a_stopped_evaluation_resumes_from_its_saved_folds_and_reports_as_one_ru
     assert training_main([*argv, "--resume", "--out", str(stopped)]) == 1
     assert capsys.readouterr().err.splitlines()[-1] == (f"python -m training: error: {logits}: saved before folds kept "
                                                         "their best epoch, so it cannot be resumed; run again without --resume")
+
+
+def test_mixup_pairs_each_window_with_another_subject():
+    from training.train import mix_across_subjects
+
+    rng = np.random.default_rng(0)
+    subjects = np.array(["A01"] * 5 + ["C02"] * 3 + ["M03"] * 2)
+    for _ in range(20):
+        partner, weight = mix_across_subjects(subjects, 0.4, rng)
+        assert (subjects[partner] != subjects).all()  # never a person with themselves
+        assert ((weight > 0) & (weight < 1)).all() and weight.dtype == np.float32
+    alone, weight = mix_across_subjects(np.array(["A01"] * 4), 0.4, rng)
+    assert (alone == np.arange(4)).all() and (weight == 1).all()  # nobody else to mix with: unchanged
+
+
+def test_training_with_mixup_learns_otherwise_and_refuses_smote(synthetic_n2001, capsys):
+    data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
+    split = loso_splits(data.subject_classes(), 0)[0]
+    train_idx, val_idx = data.select_subjects(split.train), data.select_subjects(split.validation)
+    runs = [train_model(data, train_idx, val_idx, TrainConfig(model="munet-small", epochs=2, steps_per_epoch=2,
+                                                              batch_size=6, threads=1, mixup=mixup))
+            for mixup in (0.0, 0.4)]
+    plain, mixed = ([round(e["train_loss"], 6) for e in run.history] for run in runs)
+    np.testing.assert_allclose(plain, PINNED_LOSSES[:2], rtol=1e-3)  # mixup off: the pinned run, unchanged
+    assert np.isfinite(mixed).all() and not np.allclose(plain, mixed)
+    assert _config("--mixup", "0.4").mixup == 0.4
+    with pytest.raises(SystemExit, match="--mixup mixes drawn windows, SMOTE makes its own"):
+        _config("--model", "thesis-cnn", "--mixup", "0.4")  # the thesis recipe uses SMOTE

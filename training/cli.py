@@ -137,6 +137,9 @@ def _parser() -> argparse.ArgumentParser:
                               "off a recipe's SMOTE (default: the model's recipe, else off)")
         sub.add_argument("--gain-jitter", type=float, default=None,
                          help="augmentation: random gain up to 1+G, log-uniform, e.g. 0.3 (default: 0, none)")
+        sub.add_argument("--mixup", type=float, default=None, metavar="ALPHA",
+                         help="mix each training window with one of another subject, its own weight drawn from "
+                              "Beta(ALPHA, ALPHA), e.g. 0.4; not with SMOTE (default: 0, none)")
         sub.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
         sub.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
         sub.add_argument("--max-records", type=int, default=None,

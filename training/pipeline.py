@@ -51,6 +51,9 @@ def recipe_config(args: argparse.Namespace, **overrides: Any) -> TrainConfig:
     values.update(overrides)
     if values.get("steps_per_epoch") == 0:  # 0 on the command line: one pass over the windows
         values["steps_per_epoch"] = None
+    if values.get("mixup") and values.get("smote"):
+        raise SystemExit("python -m training: error: --mixup mixes drawn windows, SMOTE makes its own: "
+                         "use one (--no-smote turns off a recipe's SMOTE)")
     return TrainConfig(**values)
 
 

@@ -36,6 +36,7 @@ class TrainConfig:
     augment: bool = True  # random shift (up to half a hop) and polarity flip
     gain_jitter: float = 0.0  # with augment: random gain in [1/(1+g), 1+g], log-uniform (needle distance)
     smote: bool = False  # SMOTE on training windows (the thesis's choice) instead of balanced sampling
+    mixup: float = 0.0  # > 0: each window mixed with one of another subject, weight ~ Beta(mixup, mixup)
     threads: int | None = None
     device: str = "auto"
 
@@ -95,6 +96,7 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
     max_shift = int(0.2 * data.window_samples)
     smote = _Smote(data, train_idx, rng) if config.smote else None
     best_loss, best_state, best_epoch, history, waited = np.inf, None, 0, [], 0
+    window_subjects = data.subjects if config.mixup else None
     for epoch in range(1, config.epochs + 1):
         model.train()
         losses = []
@@ -111,10 +113,21 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
                 if config.gain_jitter:
                     spread = np.log1p(config.gain_jitter)
                     batch *= np.exp(rng.uniform(-spread, spread, (len(batch), 1))).astype(np.float32)
+            partner, weight = np.arange(len(batch)), np.ones(len(batch), dtype=np.float32)
+            if config.mixup and smote is None:
+                partner, weight = mix_across_subjects(window_subjects[chosen], config.mixup, rng)
+                batch = weight[:, None] * batch + (1 - weight[:, None]) * batch[partner]
             x = torch.from_numpy(batch[mine] * np.float32(INPUT_SCALE)).unsqueeze(1).to(device)
             y = torch.from_numpy(np.asarray(labels)[mine]).to(device)
             optimiser.zero_grad()
-            loss = nn.functional.cross_entropy(model(x), y)
+            logits = model(x)
+            if config.mixup and smote is None:  # the loss mixes as the windows do
+                y_other = torch.from_numpy(np.asarray(labels)[partner][mine]).to(device)
+                w = torch.from_numpy(weight[mine]).to(device)
+                loss = (w * nn.functional.cross_entropy(logits, y, reduction="none")
+                        + (1 - w) * nn.functional.cross_entropy(logits, y_other, reduction="none")).mean()
+            else:
+                loss = nn.functional.cross_entropy(logits, y)
             loss.backward()
             optimiser.step()
             losses.append(distributed.mean_over_ranks(loss.item()))
@@ -134,6 +147,19 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
                 break
     net.load_state_dict(best_state)
     return TrainResult(net.eval(), best_epoch, history)
+
+
+def mix_across_subjects(subjects: np.ndarray, alpha: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Mixup across people: for each window of a batch, a partner window of *another* subject and
+    the weight of its own signal, drawn from Beta(alpha, alpha). A window whose subject fills the
+    whole batch keeps itself (weight 1): mixing a person with themselves teaches nothing new."""
+    n = subjects.size
+    partner = rng.permutation(n)
+    for row in np.flatnonzero(subjects[partner] == subjects):
+        others = np.flatnonzero(subjects != subjects[row])
+        partner[row] = rng.choice(others) if others.size else row
+    weight = rng.beta(alpha, alpha, n).astype(np.float32)
+    return partner, np.where(partner == np.arange(n), np.float32(1.0), weight)
 
 
 @torch.no_grad()
