@@ -231,11 +231,12 @@ def _parser() -> argparse.ArgumentParser:
     recard.add_argument("--force", action="store_true", help="replace --out if it exists")
     recard.set_defaults(run=cmd_card)
 
-    from training import divote, final, levers
+    from training import divote, external, final, levers
 
     levers.add_parser(commands)
     divote.add_parser(commands)
     final.add_parser(commands)
+    external.add_parser(commands)
 
     listing = commands.add_parser("models", help="list the registered models")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
