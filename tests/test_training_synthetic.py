@@ -313,8 +313,12 @@ def test_a_stopped_evaluation_resumes_from_its_saved_folds_and_reports_as_one_ru
                                                                          rel=1e-5)
     assert resumed["windows"]["accuracy"] == pytest.approx(reference["windows"]["accuracy"])
     assert resumed["records"] == reference["records"] and resumed["subjects"] == reference["subjects"]
-    with np.load(logits) as z:
+    with np.load(logits) as z, np.load(whole / "munet-small_3class_loso_logits.npz") as y:
         assert z["fold_names"].tolist() == [f["fold"] for f in reference["folds"]]  # and the file holds all 9 now
+        for i in range(9):  # the inverted windows' logits (test-time augmentation) kept through the resume
+            for part in ("test", "validation"):
+                np.testing.assert_allclose(z[f"fold{i}_{part}_logits_flipped"], y[f"fold{i}_{part}_logits_flipped"],
+                                           rtol=1e-5, atol=1e-6)
     # Folds of another recipe, or of a file that predates saved best epochs, are refused by name.
     capsys.readouterr()
     assert training_main([*argv, "--resume", "--epochs", "3", "--out", str(stopped)]) == 1
@@ -353,3 +357,36 @@ def test_training_with_mixup_learns_otherwise_and_refuses_smote(synthetic_n2001,
     assert _config("--mixup", "0.4").mixup == 0.4
     with pytest.raises(SystemExit, match="--mixup mixes drawn windows, SMOTE makes its own"):
         _config("--model", "thesis-cnn", "--mixup", "0.4")  # the thesis recipe uses SMOTE
+
+
+def test_flipped_logits_are_the_models_on_inverted_windows_and_average_for_test_time_augmentation(
+        synthetic_n2001, tmp_path, capsys):
+    from training.levers import load_argument
+    from training.posthoc import load_run
+    from training.train import INPUT_SCALE, predict_logits
+
+    result = _tiny_run(synthetic_n2001)
+    data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
+    some = np.arange(0, len(data), 3)
+    with torch.no_grad():
+        by_hand = result.model(torch.from_numpy(-data.gather(some) * np.float32(INPUT_SCALE)).unsqueeze(1)).numpy()
+    np.testing.assert_allclose(predict_logits(result.model, data, some, polarity=-1.0), by_hand, rtol=1e-5, atol=1e-6)
+
+    out = tmp_path / "runs"
+    assert training_main(["evaluate", "--data", str(synthetic_n2001), "--model", "munet-small", "--window-s", "1.0",
+                          "--hop-s", "0.5", "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "6",
+                          "--threads", "1", "--save-logits", "--test-subjects", "A01,C02", "--out", str(out)]) == 0
+    path = out / "munet-small_3class_loso_logits.npz"
+    plain, averaged = load_run(path), load_argument(f"{path}@flip")
+    assert averaged.name == "munet-small_3class_loso_flip"
+    with np.load(path) as z:
+        for i, (a, b) in enumerate(zip(plain.folds, averaged.folds)):
+            flipped = z[f"fold{i}_test_logits_flipped"].astype(np.float64)
+            assert not np.allclose(flipped, a.test_logits)  # a network is not polarity-blind by itself
+            np.testing.assert_allclose(b.test_logits, (a.test_logits + flipped) / 2)
+            np.testing.assert_allclose(b.validation_logits, (a.validation_logits
+                                                             + z[f"fold{i}_validation_logits_flipped"]) / 2)
+        older = {k: z[k] for k in z.files if not k.endswith("_flipped")}
+    np.savez(tmp_path / "old_logits.npz", **older)  # a file saved before the inverted windows were kept
+    with pytest.raises(SystemExit, match="old_logits.npz: saved without the inverted windows' logits"):
+        load_argument(f"{tmp_path / 'old_logits.npz'}@flip")

@@ -37,6 +37,10 @@ class FoldResult:
     validation_indices: np.ndarray | None = None
     validation_logits: np.ndarray | None = None
     code_revision: str = "unknown"  # the code that trained it (a resumed run may span revisions)
+    # The same windows inverted (polarity -1): test-time augmentation is scored from these
+    # (training/posthoc.py). None for folds saved before they were kept.
+    test_logits_flipped: np.ndarray | None = None
+    validation_logits_flipped: np.ndarray | None = None
 
 
 def cross_validate(data: WindowSet, splits: list[Split] | list[WindowSplit], config: TrainConfig, quiet: bool = False,
@@ -82,6 +86,9 @@ def save_fold_logits(path: Path, data: WindowSet, folds: list[FoldResult], confi
         arrays[f"fold{i}_best_epoch"] = np.asarray(fold.best_epoch)
         arrays[f"fold{i}_seconds"] = np.asarray(fold.seconds)
         arrays[f"fold{i}_code_revision"] = np.asarray(fold.code_revision)
+        if fold.test_logits_flipped is not None and fold.validation_logits_flipped is not None:
+            arrays[f"fold{i}_test_logits_flipped"] = fold.test_logits_flipped
+            arrays[f"fold{i}_validation_logits_flipped"] = fold.validation_logits_flipped
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".part.npz")
     np.savez_compressed(temporary, **arrays)
@@ -95,15 +102,20 @@ def _run_fold(data: WindowSet, split: Split | WindowSplit, config: TrainConfig, 
     result = train_model(data, train_idx, val_idx, config, progress=bar)
     val_logits = predict_logits(result.model, data, val_idx)
     test_logits = predict_logits(result.model, data, test_idx)
-    return fold_result(data, split, result.best_epoch, time.perf_counter() - started,
-                       test_idx, test_logits, val_idx, val_logits, revision)
+    seconds = time.perf_counter() - started
+    # Inverted windows too, for the test-time augmentation lever: one more forward pass, not timed.
+    flipped = (predict_logits(result.model, data, test_idx, polarity=-1.0),
+               predict_logits(result.model, data, val_idx, polarity=-1.0))
+    return fold_result(data, split, result.best_epoch, seconds, test_idx, test_logits, val_idx, val_logits,
+                       revision, flipped)
 
 
 def fold_result(data: WindowSet, split: Split | WindowSplit, best_epoch: int, seconds: float,
                 test_idx: np.ndarray, test_logits: np.ndarray, val_idx: np.ndarray, val_logits: np.ndarray,
-                revision: str) -> FoldResult:
+                revision: str, flipped: tuple[np.ndarray, np.ndarray] | None = None) -> FoldResult:
     """A fold's calibration and metrics from its raw logits: the temperature is fitted on the
-    validation windows only, then applied to the test windows."""
+    validation windows only, then applied to the test windows. ``flipped``: the test and
+    validation logits of the inverted windows, kept for the levers (the metrics do not use them)."""
     temperature = fit_temperature(val_logits, data.labels[val_idx]) if val_idx.size else 1.0
     labels = data.labels[test_idx]
     calibrated = softmax(test_logits, temperature)
@@ -112,6 +124,8 @@ def fold_result(data: WindowSet, split: Split | WindowSplit, best_epoch: int, se
                       expected_calibration_error(calibrated, labels), seconds, code_revision=revision)
     fold.window = window_metrics(labels, calibrated, data.class_names)
     fold.test_logits, fold.validation_indices, fold.validation_logits = test_logits, val_idx, val_logits
+    if flipped is not None:
+        fold.test_logits_flipped, fold.validation_logits_flipped = flipped
     return fold
 
 

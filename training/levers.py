@@ -35,7 +35,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description=__doc__.split("\n\n")[1], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     levers.add_argument("logits", nargs="+",
                         help="*_logits.npz files from 'evaluate --save-logits'; A+B: one run from two files of "
-                             "the same recipe holding different folds")
+                             "the same recipe holding different folds; A@flip: run A with test-time augmentation "
+                             "(each window's logits averaged with the inverted window's)")
     levers.add_argument("--ensemble", default=None,
                         help="comma-separated run names (file stems without _logits) to average; default: none")
     levers.add_argument("--muap", type=Path, default=Path(__file__).parent / "reports" / "muap_groups.json",
@@ -49,11 +50,21 @@ def run_name(path: Path) -> str:
     return path.name.removesuffix("_logits.npz")
 
 
+#: After a file: score the run with test-time augmentation (each window averaged with itself inverted).
+FLIP_SUFFIX = "@flip"
+
+
 def load_argument(argument: str) -> Run:
-    """A run from ``A.npz`` or, merged, from ``A.npz+B.npz`` (named after A)."""
-    paths = [Path(part) for part in argument.split("+")]
-    runs = [load_run(path, run_name(path)) for path in paths]
-    return runs[0] if len(runs) == 1 else merge_runs(runs, run_name(paths[0]))
+    """A run from ``A.npz`` or, merged, from ``A.npz+B.npz`` (named after A); ``A.npz@flip``:
+    the same run with test-time augmentation, named ``A_flip``."""
+    flip = argument.endswith(FLIP_SUFFIX)
+    paths = [Path(part) for part in argument.removesuffix(FLIP_SUFFIX).split("+")]
+    try:
+        runs = [load_run(path, run_name(path), flip_averaged=flip) for path in paths]
+    except ValueError as err:
+        raise SystemExit(f"python -m training levers: {err}") from None
+    name = run_name(paths[0]) + ("_flip" if flip else "")
+    return replace(runs[0], name=name) if len(runs) == 1 else merge_runs(runs, name)
 
 
 def common_folds(runs: list[Run]) -> list[Run]:

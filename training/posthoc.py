@@ -52,13 +52,25 @@ class Run:
     members: tuple[str, ...] = field(default=())  # for an ensemble: the runs averaged
 
 
-def load_run(path: Path, name: str | None = None) -> Run:
+def load_run(path: Path, name: str | None = None, flip_averaged: bool = False) -> Run:
+    """``flip_averaged``: test-time augmentation, each window's logits averaged with those of the
+    same window inverted (as :class:`training.ensemble.MeanLogits` averages members); the file
+    must hold the inverted windows' logits of every fold."""
     z = np.load(path, allow_pickle=False)
+    names = z["fold_names"].tolist()
+    if flip_averaged and not all(f"fold{i}_test_logits_flipped" in z.files for i in range(len(names))):
+        raise ValueError(f"{path}: saved without the inverted windows' logits that test-time augmentation "
+                         "needs (runs of 'evaluate --save-logits' keep them from this version on)")
+
+    def logits(key: str) -> np.ndarray:
+        plain = z[key].astype(np.float64)
+        return (plain + z[f"{key}_flipped"].astype(np.float64)) / 2 if flip_averaged else plain
+
     folds = tuple(FoldLogits(
         str(fold), tuple(z[f"fold{i}_test_subjects"].tolist()), tuple(z[f"fold{i}_validation_subjects"].tolist()),
-        z[f"fold{i}_test_indices"], z[f"fold{i}_test_logits"].astype(np.float64),
-        z[f"fold{i}_validation_indices"], z[f"fold{i}_validation_logits"].astype(np.float64))
-        for i, fold in enumerate(z["fold_names"].tolist()))
+        z[f"fold{i}_test_indices"], logits(f"fold{i}_test_logits"),
+        z[f"fold{i}_validation_indices"], logits(f"fold{i}_validation_logits"))
+        for i, fold in enumerate(names))
     return Run(name or Path(path).stem, json.loads(str(z["config"])), z["labels"], z["record_index"],
                tuple(z["record_names"].tolist()), tuple(z["record_subjects"].tolist()), z["record_labels"],
                tuple(z["class_names"].tolist()), folds)

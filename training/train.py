@@ -164,13 +164,15 @@ def mix_across_subjects(subjects: np.ndarray, alpha: float, rng: np.random.Gener
 
 @torch.no_grad()
 def predict_logits(model: nn.Module, data: WindowSet, indices: np.ndarray, device: torch.device | None = None,
-                   batch_size: int = 128) -> np.ndarray:
+                   batch_size: int = 128, polarity: float = 1.0) -> np.ndarray:
+    """The model's logits on ``indices``; ``polarity=-1`` feeds each window inverted (the needle's
+    two electrodes swapped), for test-time augmentation."""
     device = device or next(model.parameters()).device
     model.eval()
     out = np.empty((indices.size, len(data.class_names)), dtype=np.float32)
     for first in range(0, indices.size, batch_size):
         chunk = indices[first: first + batch_size]
-        x = torch.from_numpy(data.gather(chunk) * np.float32(INPUT_SCALE)).unsqueeze(1).to(device)
+        x = torch.from_numpy(data.gather(chunk) * np.float32(polarity * INPUT_SCALE)).unsqueeze(1).to(device)
         out[first: first + chunk.size] = model(x).cpu().numpy()
     return out
 
