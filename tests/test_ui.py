@@ -301,3 +301,29 @@ def test_the_models_menu_switches_between_the_shipped_and_opened_models(qtbot, w
     other.unlink()  # a model file that has gone is no longer offered
     window.model_menu.refresh()
     assert str(other.resolve()) not in [a.toolTip() for a in window.model_menu.menu.actions()]
+
+
+def test_the_drawn_time_range_is_the_time_base_when_a_record_opens_before_the_window_shows(qtbot, tmp_path,
+                                                                                          fast_model_path):
+    # As `emgviewer RECORD` starts: the record opens, then the window shows. The ribbon's
+    # windows once widened its plot, and the linked trace, to the whole record while the
+    # header still said the time base's span.
+    from emgviewer.ui.app import build_window
+
+    settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+    main = build_window(demo_record_paths()[0], fast_model_path, settings)
+    qtbot.addWidget(main)
+    main.resize(1400, 800)
+    if main.result is None:
+        with qtbot.waitSignal(main.classificationShown, timeout=20_000):
+            main.show()
+    else:
+        main.show()
+    qtbot.waitExposed(main)
+    qtbot.wait(100)
+    trace = main.trace
+    expected = trace.visible_range()
+    assert expected[1] - expected[0] == pytest.approx(trace.timebase_ms / 1e3 * 10)
+    for plot in (trace.trace_plot, trace.ribbon_plot):
+        assert plot.vb.viewRange()[0] == pytest.approx(list(expected), abs=1e-6)
+    main.close()

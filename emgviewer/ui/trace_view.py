@@ -77,6 +77,9 @@ class TraceView(pg.GraphicsLayoutWidget):
         plot.setMenuEnabled(False)
         plot.invertY(True)
         plot.setYRange(0, 1, padding=0)
+        # Its x range is the trace's (linked), set by _apply_range: left to autorange, a band
+        # widens to the whole record as its windows arrive, and the trace with it.
+        plot.disableAutoRange()
 
     def _setup_ribbon(self) -> None:
         plot = self.ribbon_plot
@@ -162,7 +165,6 @@ class TraceView(pg.GraphicsLayoutWidget):
         if self.compare_plot is None:
             plot = pg.PlotItem()
             self._ribbon_band(plot)
-            plot.disableAutoRange()  # else it widens to the whole record, and the linked trace with it
             self.compare_item = RibbonItem(0.0, 1.0)
             plot.addItem(self.compare_item)
             plot.setXLink(self.ribbon_plot)
