@@ -46,6 +46,21 @@ def test_quality_flags_name_the_suspect_records(n2001_dir):
     assert "99.6% of samples are exactly zero" in zeros.warnings
 
 
+def test_one_sample_spikes_flag_the_last_third_of_a_second_of_every_a08_record_and_no_other(n2001_dir):
+    spiky = {}
+    for header in sorted(n2001_dir.glob("*.hea")):
+        quality = read_record(header).quality
+        if quality.spiky:
+            spiky[header.stem] = quality
+        else:
+            assert (quality.n_spikes or 0) <= 1, header.stem  # clean records: at most one in 11 s
+    assert sorted(spiky) == [f"N2001A08BB{k:02d}" for k in range(1, 16)]
+    for quality in spiky.values():
+        assert quality.n_spikes > 500
+        first, last = quality.spike_span_s
+        assert 10.85 < first < last <= quality.duration_s
+
+
 def test_name_and_header_give_ground_truth_and_metadata(n2001_dir):
     record = read_record(n2001_dir / "N2001A01BB02")  # base path, no extension
     assert (record.name, record.group, record.subject_id, record.muscle_code) == (

@@ -70,6 +70,8 @@ def record_summary(record: Record) -> dict[str, Any]:
             "fraction_clipped": record.quality.fraction_clipped,
             "fraction_missing": record.quality.fraction_missing,
             "peak_abs_uv": record.quality.peak_abs_uv,
+            "one_sample_spikes": record.quality.n_spikes,
+            "one_sample_spike_span_s": list(record.quality.spike_span_s) if record.quality.spike_span_s else None,
             "full_scale_uv": list(record.full_scale_uv) if record.full_scale_uv else None,
             "warnings": list(record.quality.warnings)},
     }

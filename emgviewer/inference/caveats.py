@@ -98,7 +98,7 @@ def agreement(statement: Statement, truth: str | None) -> str | None:
 class Caveat:
     """One reason to trust a verdict less. ``code`` is stable (JSON); ``text`` is for people."""
 
-    code: str  # resampled | muscle | electrode | short | amplitude | spectrum | uncalibrated
+    code: str  # resampled | muscle | electrode | short | amplitude | spectrum | uncalibrated | artefact
     text: str
 
 
@@ -125,6 +125,10 @@ def distribution_caveats(record: Record, card: ModelCard, n_windows: int | None 
     if not record.calibrated:
         caveats.append(Caveat("uncalibrated", "uncalibrated units: amplitudes cannot be compared "
                                               "with the training recordings (in µV)"))
+    if record.quality.spiky:
+        first, last = record.quality.spike_span_s
+        caveats.append(Caveat("artefact", f"one-sample spikes between {first:.2f} and {last:.2f} s, an acquisition "
+                                          "artefact: the colours of the windows over that span may answer to it"))
     if distribution is not None and distribution.profile:
         # The spectrum's shape does not depend on units; the amplitude does.
         caveats += _profile_caveats(record, distribution, amplitude=record.calibrated)

@@ -34,7 +34,8 @@ Added in version 2 (version 1 readers keep working: no field changed meaning or 
 - ``out_of_fold``: for seen records when the model card carries it, the verdict of the fold
   model that never saw the subject: ``{"verdict", "confidence", "status", "agreement"}``; else ``null``.
 - ``caveats``: how the record differs from the training recordings; ``code`` is one of
-  resampled, muscle, electrode, short, amplitude, spectrum, uncalibrated.
+  resampled, muscle, electrode, short, amplitude, spectrum, uncalibrated, and (added within
+  version 2) artefact: one-sample spikes no muscle makes (``records.quality``).
 - ``annotations`` (added within version 2, a new field only): the reader's marks on the
   record from its ``<name>_events.tsv`` sidecar or its EDF+ annotations; ``annotations_error``
   appears, with the marks empty, when the sidecar cannot be read.

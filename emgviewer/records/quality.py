@@ -1,8 +1,14 @@
-"""Quality flags of a whole recording: zeros, clipping at full scale, missing samples.
+"""Quality flags of a whole recording: zeros, clipping at full scale, missing samples, and
+one-sample spikes.
 
 A suspect record still reads; these flags let later layers show why it is suspect.
 N2001A06BB08, for instance, is 99.6 % zeros, and six N2001 records clip at full scale on
-at least 1 % of their samples.
+at least 1 % of their samples. Every record of subject A08 (and no other N2001 record) ends in
+about 0.3 s of one-sample spikes (600-840 of them after 10.89 s): single samples hundreds of µV
+away from both neighbours, which agree with each other. No muscle makes that at 23 kHz (a
+MUAP's fastest phase lasts several samples there): it is the acquisition (contact, recorder or
+file), and it alone makes those records' average spectrum nearly white (spectral flatness about
+0.8 against about 0.01 for the other records).
 """
 
 from __future__ import annotations
@@ -19,6 +25,15 @@ SATURATION_MARGIN = 0.005
 #: Above these fractions a record earns a warning.
 ZERO_WARNING_FRACTION = 0.5
 CLIPPED_WARNING_FRACTION = 0.01
+#: A one-sample spike jumps at least this far from both neighbours...
+SPIKE_JUMP_UV = 500.0
+#: ...while the neighbours agree within this fraction of the smaller jump.
+SPIKE_NEIGHBOUR_AGREEMENT = 0.2
+#: Below this rate a sharp MUAP phase can be one sample wide, so spikes are not counted.
+SPIKE_MIN_RATE_HZ = 10_000.0
+#: Above this many spikes a second a record earns a warning (A08: about 75; any other N2001
+#: record: at most 1 in 11 s).
+SPIKE_WARNING_PER_S = 1.0
 
 
 @dataclass(frozen=True)
@@ -28,6 +43,19 @@ class QualityFlags:
     n_clipped: int
     fraction_missing: float
     peak_abs_uv: float
+    #: One-sample spikes (see the module's docstring); ``None`` where the rate is too low to tell.
+    n_spikes: int | None = None
+    duration_s: float = 0.0
+    #: Times of the first and the last one-sample spike, in s; ``None`` without spikes.
+    spike_span_s: tuple[float, float] | None = None
+
+    @property
+    def spikes_per_s(self) -> float:
+        return (self.n_spikes or 0) / self.duration_s if self.duration_s > 0 else 0.0
+
+    @property
+    def spiky(self) -> bool:
+        return self.spikes_per_s >= SPIKE_WARNING_PER_S
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -41,6 +69,10 @@ class QualityFlags:
             out.append(f"clips at full scale on {self.fraction_clipped:.1%} of samples")
         elif self.n_clipped:
             out.append(f"reaches full scale on {self.n_clipped} sample(s)")
+        if self.spiky:
+            first, last = self.spike_span_s
+            out.append(f"{self.n_spikes} one-sample spikes between {first:.2f} and {last:.2f} s: an acquisition "
+                       "artefact (contact, recorder or file), not muscle activity")
         return tuple(out)
 
     @property
@@ -49,6 +81,7 @@ class QualityFlags:
             self.fraction_missing > 0
             or self.fraction_zero >= ZERO_WARNING_FRACTION
             or self.fraction_clipped >= CLIPPED_WARNING_FRACTION
+            or self.spiky
         )
 
 
@@ -60,16 +93,43 @@ def clipped_mask(signal_uv: np.ndarray, full_scale_uv: tuple[float, float] | Non
     return (signal_uv <= low) | (signal_uv >= high)
 
 
+def one_sample_spikes(signal_uv: np.ndarray) -> np.ndarray:
+    """The indices of the samples that jump at least :data:`SPIKE_JUMP_UV` away from both
+    neighbours while the neighbours agree (within :data:`SPIKE_NEIGHBOUR_AGREEMENT` of the
+    smaller jump); NaN never counts."""
+    step = np.diff(np.asarray(signal_uv, dtype=np.float32))
+    with np.errstate(invalid="ignore"):  # NaN compares False: a gap is no spike
+        tall = np.abs(step) >= SPIKE_JUMP_UV
+        # Candidates first (a steep step in and out): every record is read through here, and
+        # all but a few samples of real EMG fail this cheap test.
+        candidates = np.flatnonzero(tall[:-1] & tall[1:])
+        into, out_of = step[candidates].astype(np.float64), step[candidates + 1].astype(np.float64)
+        jump = np.minimum(np.abs(into), np.abs(out_of))
+        return candidates[np.abs(into + out_of) < SPIKE_NEIGHBOUR_AGREEMENT * jump] + 1
+
+
 def measure_quality(
-    signal_uv: np.ndarray, full_scale_uv: tuple[float, float] | None, chunk: int = 1 << 20
+    signal_uv: np.ndarray, full_scale_uv: tuple[float, float] | None, chunk: int = 1 << 20,
+    fs_hz: float | None = None,
 ) -> QualityFlags:
-    """Quality flags of a float signal in µV; ``full_scale_uv`` is (low, high) or ``None``.
+    """Quality flags of a float signal in µV; ``full_scale_uv`` is (low, high) or ``None``;
+    one-sample spikes are counted when ``fs_hz`` is at least :data:`SPIKE_MIN_RATE_HZ`.
     Counted chunk by chunk: an hour-long record needs no record-sized temporaries."""
     n = max(signal_uv.size, 1)
     n_missing = n_zero = n_clipped = 0
+    count_spikes = fs_hz is not None and fs_hz >= SPIKE_MIN_RATE_HZ
+    n_spikes = 0 if count_spikes else None
+    first_spike = last_spike = None
     peak = -np.inf
     for first in range(0, signal_uv.size, chunk):
         part = signal_uv[first: first + chunk]
+        if count_spikes:  # each chunk with a neighbour either side, so no sample is judged twice or missed
+            start = max(first - 1, 0)
+            spikes = one_sample_spikes(signal_uv[start: first + chunk + 1]) + start
+            if spikes.size:
+                n_spikes += int(spikes.size)
+                first_spike = spikes[0] if first_spike is None else first_spike
+                last_spike = spikes[-1]
         missing = np.count_nonzero(np.isnan(part))
         n_missing += int(missing)
         n_zero += int(np.count_nonzero(part == 0))
@@ -82,4 +142,7 @@ def measure_quality(
         n_clipped=n_clipped,
         fraction_missing=n_missing / n,
         peak_abs_uv=(peak if np.isfinite(peak) else float("nan")) if signal_uv.size else 0.0,
+        n_spikes=n_spikes,
+        duration_s=signal_uv.size / fs_hz if fs_hz else 0.0,
+        spike_span_s=None if first_spike is None else (first_spike / fs_hz, last_spike / fs_hz),
     )

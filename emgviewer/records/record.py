@@ -44,7 +44,7 @@ class Record:
         signal.flags.writeable = False
         object.__setattr__(self, "signal_uv", signal)
         object.__setattr__(self, "source_path", Path(self.source_path))
-        object.__setattr__(self, "quality", measure_quality(signal, self.full_scale_uv))
+        object.__setattr__(self, "quality", measure_quality(signal, self.full_scale_uv, fs_hz=self.fs_hz))
 
     @property
     def n_samples(self) -> int:
