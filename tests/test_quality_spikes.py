@@ -70,3 +70,15 @@ def test_classify_gives_a_spiky_record_the_artefact_caveat(tmp_path):
     assert "artefact" in caveats["N2001C09BB01"] and "artefact" not in caveats["N2001C09BB02"]
     span = f"{positions[0] / N2001_FS_HZ:.2f} and {positions[-1] / N2001_FS_HZ:.2f} s"
     assert f"N2001C09BB01: one-sample spikes between {span}, an acquisition artefact" in result.stderr
+
+
+def test_the_signal_profile_leaves_out_the_blocks_that_hold_spikes():
+    from emgviewer.analysis.signal_profile import signal_profile
+
+    emg = simulate_emg("normal", duration_s=4.0, seed=1).signal_uv  # 91 blocks of 1024: all of them used
+    first_spiky_block = 80
+    positions = np.arange(first_spiky_block * 1024 + 5, emg.size - 1, 3)
+    spiky = _with_spikes(emg, positions, 2000.0)
+    expected = signal_profile(spiky[: first_spiky_block * 1024], N2001_FS_HZ)
+    assert signal_profile(spiky, N2001_FS_HZ) == expected
+    assert signal_profile(spiky, N2001_FS_HZ) != signal_profile(spiky, 9_000.0)  # not judged there: kept

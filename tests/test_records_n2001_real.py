@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 import wfdb
 
+from emgviewer.analysis.signal_profile import signal_profile
 from emgviewer.records import index_folder, read_record
 
 pytestmark = pytest.mark.real_data
@@ -55,10 +56,13 @@ def test_one_sample_spikes_flag_the_last_third_of_a_second_of_every_a08_record_a
         else:
             assert (quality.n_spikes or 0) <= 1, header.stem  # clean records: at most one in 11 s
     assert sorted(spiky) == [f"N2001A08BB{k:02d}" for k in range(1, 16)]
-    for quality in spiky.values():
+    for name, quality in spiky.items():
         assert quality.n_spikes > 500
         first, last = quality.spike_span_s
         assert 10.85 < first < last <= quality.duration_s
+        # Without its spiky tail the record's spectrum is EMG's again (0.6-0.84 with it).
+        record = read_record(n2001_dir / f"{name}.hea")
+        assert signal_profile(record.signal_uv, record.fs_hz).spectral_flatness < 0.05
 
 
 def test_name_and_header_give_ground_truth_and_metadata(n2001_dir):

@@ -12,7 +12,10 @@ numbers, each for a reason:
   spectrum has a shape. It catches "not EMG at all" that amplitude alone misses.
 
 Measured on the record's own samples and rate, over the band 20 Hz .. min(Nyquist, 10 kHz)
-(the N2001 recorder's pass band is 2 Hz - 10 kHz), from Hann-windowed blocks that hold no NaN.
+(the N2001 recorder's pass band is 2 Hz - 10 kHz), from Hann-windowed blocks that hold no NaN
+and, at rates where they mean an artefact, no one-sample spike (``records.quality``): the last
+0.3 s of each A08 record is such spikes, and alone it made those records' spectra nearly white
+and stretched the training range far enough that a white-noise-like record passed as EMG.
 Long records are sampled at evenly spaced blocks so the cost stays bounded.
 """
 
@@ -21,6 +24,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 import numpy as np
+
+from emgviewer.records.quality import SPIKE_MIN_RATE_HZ, one_sample_spikes
 
 BAND_LOW_HZ = 20.0
 BAND_HIGH_HZ = 10_000.0
@@ -44,7 +49,7 @@ FEATURES = ("rms_uv", "median_frequency_hz", "spectral_flatness")
 def signal_profile(signal_uv: np.ndarray, fs_hz: float) -> SignalProfile | None:
     """The profile of one channel, or ``None`` when too little finite, non-flat signal exists."""
     block = 1 << max(4, int(round(np.log2(BLOCK_S * fs_hz))))
-    blocks = _finite_blocks(np.asarray(signal_uv), block)
+    blocks = _finite_blocks(np.asarray(signal_uv), block, skip_spikes=fs_hz >= SPIKE_MIN_RATE_HZ)
     if blocks is None:
         return None
     centred = blocks - blocks.mean(axis=1, keepdims=True)
@@ -63,13 +68,15 @@ def signal_profile(signal_uv: np.ndarray, fs_hz: float) -> SignalProfile | None:
     return SignalProfile(rms, median, min(flatness, 1.0))
 
 
-def _finite_blocks(signal: np.ndarray, block: int) -> np.ndarray | None:
+def _finite_blocks(signal: np.ndarray, block: int, skip_spikes: bool = False) -> np.ndarray | None:
     n_blocks = signal.size // block
     if n_blocks == 0:
         return None
     picks = np.unique(np.linspace(0, n_blocks - 1, min(n_blocks, MAX_BLOCKS)).round().astype(np.int64))
     blocks = np.stack([signal[i * block: (i + 1) * block] for i in picks]).astype(np.float64)
     blocks = blocks[np.isfinite(blocks).all(axis=1)]
+    if skip_spikes:
+        blocks = blocks[[one_sample_spikes(b).size == 0 for b in blocks]]
     if blocks.shape[0] == 0 or not np.any(np.ptp(blocks, axis=1) > 0):
         return None
     return blocks
