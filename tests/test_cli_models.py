@@ -34,7 +34,7 @@ def test_a_shipped_model_is_chosen_by_name_and_a_wrong_name_is_told_the_right_on
     record = demo_record_paths()[0]
     result = _emgviewer("classify", record, "--model", "munet-local", "--cpu")
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("model: munet-local (3class) 1.0.0 [munet-local.onnx]")
+    assert result.stdout.startswith("model: munet-local (3class) 1.0.1 [munet-local.onnx]")
     wrong = _emgviewer("classify", record, "--model", "munet-locl", "--cpu")
     assert wrong.returncode == 1 and wrong.stdout == ""
     assert wrong.stderr == ("emgviewer: error: munet-locl: model file not found; nor is it a shipped model "

@@ -54,7 +54,7 @@ def test_a_second_models_ribbon_is_drawn_under_the_first_and_its_agreement_said(
     assert window.comparison.comparison.n_agree == expected.n_agree
     assert window.comparison.status.text() == expected.summary()
     assert window.trace.compare_plot.titleLabel.text == (
-        f"below: munet-local (3class) 1.0.0, agreeing with munet (3class) 1.0.1 above on {expected.n_agree} of "
+        f"below: munet-local (3class) 1.0.1, agreeing with munet (3class) 1.0.2 above on {expected.n_agree} of "
         f"{first.n_windows} windows")
     # The visible range is the trace's, not the whole record (a new plot must not widen it).
     assert window.trace.compare_plot.vb.viewRange()[0] == pytest.approx(list(window.trace.visible_range()))
@@ -64,7 +64,7 @@ def test_a_second_models_ribbon_is_drawn_under_the_first_and_its_agreement_said(
     scene = plot.vb.mapViewToScene(QtCore.QPointF(centre, (1 + 0.5) / lanes))  # window 1 sits in lane 1
     assert window.trace.compared_window_at_scene(scene) == 1
     text = window.comparison.tooltip(1)
-    assert text.startswith("munet-local (3class) 1.0.0 (compared)\nwindow 2: 0.40–1.40 s\n")
+    assert text.startswith("munet-local (3class) 1.0.1 (compared)\nwindow 2: 0.40–1.40 s\n")
     assert f"{local_label(second)}: {second.probabilities[1].max():.2f}" in text
 
     # Another record: compared again, by the same second model; the last record's job is cancelled.

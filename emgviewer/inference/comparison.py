@@ -36,7 +36,7 @@ class Comparison:
         return int(self.agree.sum())
 
     def summary(self) -> str:
-        """One line: "munet-local (3class) 1.0.0 agrees with munet (3class) 1.0.1 on 22 of 26 windows (85 %);
+        """One line: "munet-local (3class) 1.0.1 agrees with munet (3class) 1.0.2 on 22 of 26 windows (85 %);
         record: myopathy 0.89 / myopathy 0.97"."""
         first, second = self.first.model.card, self.second.model.card
         head = f"{second.name} {second.version} agrees with {first.name} {first.version} on "
