@@ -97,3 +97,18 @@ def test_index_groups_subjects_and_records(n2001_dir):
     # Every indexed entry opens, and reads what the index promised.
     record = read_record(entry.path)
     assert (record.name, record.n_samples) == (entry.name, entry.n_samples)
+
+
+def test_the_only_n2001_windows_invalid_for_spikes_are_a08s_last(n2001_dir):
+    from emgviewer.analysis import Invalid, WindowGeometry, assess_windows
+
+    flagged = {}
+    for header in sorted(n2001_dir.glob("*.hea")):
+        record = read_record(header)
+        geometry = WindowGeometry.from_seconds(1.0, 0.4, record.fs_hz, record.n_samples)
+        validity = assess_windows(record.signal_uv, record.fs_hz, geometry, record.full_scale_uv)
+        windows = np.flatnonzero(validity.flags & Invalid.ARTEFACT)
+        if windows.size:
+            flagged[record.name] = (windows.tolist(), len(geometry.starts))
+    assert sorted(flagged) == [f"N2001A08BB{k:02d}" for k in range(1, 16)]
+    assert all(windows == [n - 1] for windows, n in flagged.values())  # the last 1-s window only

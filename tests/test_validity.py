@@ -108,3 +108,23 @@ def test_judging_in_chunks_gives_what_one_pass_gives(monkeypatch, chunk):
         np.testing.assert_array_equal(pieces.missing_count, whole.missing_count)
         np.testing.assert_array_equal(pieces.flat_run_samples, whole.flat_run_samples)
         np.testing.assert_allclose(pieces.clipped_fraction, whole.clipped_fraction)
+
+
+def test_windows_holding_one_sample_spikes_are_invalid_and_say_how_many():
+    fs = 20_000.0
+    signal = np.random.default_rng(1).normal(0, 50, 80_000).astype(np.float32)  # 4 s
+    burst = np.arange(66_000, 66_100, 4)  # 25 spikes at 3.30-3.305 s
+    signal[burst] += 3000.0
+    signal[[10_000, 30_000]] -= 3000.0  # two lone glitches: within max_spikes
+    geometry = WindowGeometry(20_000, 10_000, signal.size)  # 1 s windows, 0.5 s hop: 7 windows
+    validity = assess_windows(signal, fs, geometry, FULL_SCALE)
+    expected = [int(np.count_nonzero((burst >= a) & (burst < b)) + np.count_nonzero(
+        (np.array([10_000, 30_000]) >= a) & (np.array([10_000, 30_000]) < b))) for a, b in
+        zip(geometry.starts, geometry.stops)]
+    assert validity.spike_count.tolist() == expected
+    artefact = np.flatnonzero(validity.flags & Invalid.ARTEFACT).tolist()
+    assert artefact == [5, 6]  # 2.5-3.5 s and 3.0-4.0 s hold the burst
+    assert validity.reason(5) == "25 one-sample spikes (an acquisition artefact)"
+    assert validity.valid[:5].all()  # one or two glitches leave a window valid
+    low = assess_windows(signal, 4000.0, geometry, FULL_SCALE)  # too slow a rate to tell
+    assert low.spike_count is None and not (low.flags & Invalid.ARTEFACT).any()

@@ -4,7 +4,7 @@ Records are read through :mod:`emgviewer.records` and cut and judged through
 :mod:`emgviewer.analysis`: the same code the app runs, so training and inference cannot drift
 apart. Each record's signal is kept once (read-only float32); windows are (record, start)
 pairs gathered into batches on demand, so 423 records take about 440 MB and no epoch re-reads
-the disk. Invalid windows (NaN, flat, clipped) are dropped and counted by reason.
+the disk. Invalid windows (NaN, flat, clipped, one-sample spikes) are dropped and counted by reason.
 """
 
 from __future__ import annotations
@@ -102,7 +102,7 @@ def load_windows(folder: str | Path, task: str = "3class", window_s: float = 1.0
         geometry = WindowGeometry.from_seconds(window_s, hop_s, rate, signal.size)
         validity = assess_time_spans(record.signal_uv, record.fs_hz, geometry.starts / rate,
                                      geometry.stops / rate, record.full_scale_uv)
-        for flag in (Invalid.MISSING, Invalid.FLAT, Invalid.CLIPPED):
+        for flag in (Invalid.MISSING, Invalid.FLAT, Invalid.CLIPPED, Invalid.ARTEFACT):
             dropped[flag.name.lower()] += int(np.count_nonzero(validity.flags & flag))
         keep = geometry.starts[validity.valid]
         position = len(signals)

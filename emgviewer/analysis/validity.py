@@ -1,8 +1,9 @@
 """Which windows are fit to classify, and why the others are not.
 
 A window is invalid when it holds missing samples (NaN), a flat run (identical samples for
-longer than real EMG ever stays still: dead channel, zero padding), or too many samples at
-the recorder's full scale. Flat runs at full scale are clipping, not flatness.
+longer than real EMG ever stays still: dead channel, zero padding), too many samples at
+the recorder's full scale, or one-sample spikes (``records.quality``: an acquisition artefact,
+judged at 10 kHz and above). Flat runs at full scale are clipping, not flatness.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emgviewer.analysis.windows import WindowGeometry, seconds_to_samples
-from emgviewer.records.quality import clipped_mask
+from emgviewer.records.quality import SPIKE_MIN_RATE_HZ, clipped_mask, one_sample_spikes
 
 
 class Invalid(enum.IntFlag):
@@ -21,6 +22,7 @@ class Invalid(enum.IntFlag):
     MISSING = 1
     FLAT = 2
     CLIPPED = 4
+    ARTEFACT = 8
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,9 @@ class ValidityCriteria:
     max_flat_s: float = 0.005
     #: Largest fraction of a window's samples allowed at full scale.
     max_clipped_fraction: float = 0.01
+    #: Most one-sample spikes a window may hold. No N2001 record but A08's has more than one;
+    #: the window over A08's spiky last 0.3 s, hundreds, was read as myopathy at 1.00.
+    max_spikes: int = 2
 
 
 @dataclass(frozen=True)
@@ -40,6 +45,7 @@ class WindowValidity:
     flat_run_samples: np.ndarray  # longest flat run that breaks the criterion, else 0
     clipped_fraction: np.ndarray
     fs_hz: float
+    spike_count: np.ndarray | None = None  # one-sample spikes per window; None where not judged
 
     @property
     def valid(self) -> np.ndarray:
@@ -55,6 +61,8 @@ class WindowValidity:
             parts.append(f"flat for {1e3 * self.flat_run_samples[index] / self.fs_hz:.1f} ms")
         if Invalid.CLIPPED in flags:
             parts.append(f"clipped: {self.clipped_fraction[index]:.1%} of samples at full scale")
+        if Invalid.ARTEFACT in flags:
+            parts.append(f"{int(self.spike_count[index])} one-sample spikes (an acquisition artefact)")
         return "; ".join(parts) or None
 
 
@@ -87,11 +95,23 @@ def assess_spans(
     clipped_fraction = clipped_count / np.maximum(stops - starts, 1)
     flat = _longest_flat_overlap(signal, full_scale_uv, starts, stops,
                                  seconds_to_samples(criteria.max_flat_s, fs_hz) + 1)
+    spikes = (_count_in_windows(lambda a, b: _spike_mask(signal, a, b), signal.size, starts, stops)
+              if fs_hz >= SPIKE_MIN_RATE_HZ else None)
     flags = np.zeros(starts.size, dtype=np.uint8)
     flags[missing_count > 0] |= np.uint8(Invalid.MISSING)
     flags[flat > 0] |= np.uint8(Invalid.FLAT)
     flags[clipped_fraction > criteria.max_clipped_fraction] |= np.uint8(Invalid.CLIPPED)
-    return WindowValidity(flags, missing_count, flat, clipped_fraction, fs_hz)
+    if spikes is not None:
+        flags[spikes > criteria.max_spikes] |= np.uint8(Invalid.ARTEFACT)
+    return WindowValidity(flags, missing_count, flat, clipped_fraction, fs_hz, spikes)
+
+
+def _spike_mask(signal: np.ndarray, a: int, b: int) -> np.ndarray:
+    """True at the one-sample spikes among samples ``a:b`` (each judged with its neighbours)."""
+    start = max(a - 1, 0)
+    mask = np.zeros(b - a, dtype=bool)
+    mask[one_sample_spikes(signal[start: b + 1]) + start - a] = True
+    return mask
 
 
 def assess_time_spans(

@@ -10,7 +10,7 @@ class and confidence stay visible, and disagreement shows as lanes of different 
 - valid: the class colour and letter; confidence is the bar's height (:func:`bar_share`),
   never a fade toward grey;
 - uncertain (top probability below the card's threshold): the class colour in stripes;
-- invalid (NaN, flat, clipped): grey cross-hatched, never a class colour.
+- invalid (NaN, flat, clipped, one-sample spikes): grey cross-hatched, never a class colour.
 """
 
 from __future__ import annotations

@@ -130,7 +130,7 @@ def _legend(drawing: Drawing, result: Classification, x: float, y: float) -> Non
                            textAnchor="middle", fillColor=colors.white))
         drawing.add(String(x + 12, y + 1, info.label, fontName=FONT, fontSize=7))
         x += 18 + 3.6 * len(info.label)
-    invalid = "invalid (missing, flat, clipped)"
+    invalid = "invalid (missing, flat, clipped, artefact)"
     drawing.add(Rect(x, y, 9, 7, fillColor=_colour(INVALID_FILL_RGB), strokeColor=None))
     _hatch(drawing, x, y, 9, 7, _colour(INVALID_HATCH_RGB), both=True)
     drawing.add(String(x + 12, y + 1, invalid, fontName=FONT, fontSize=7))

@@ -360,7 +360,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.legend.setToolTip("One lane per window row: each window's own span. Class colour and letter; "
                                "the bar's height is the confidence (a third of the lane at chance, the full "
                                "lane at certainty); striped when the top probability is below the model's "
-                               "uncertainty threshold; grey hatched when invalid (missing samples, flat, clipped).")
+                               "uncertainty threshold; grey hatched when invalid (missing samples, flat, clipped, artefact).")
         self.status_model.setText(f"{card.name} {card.version} [{model.path.name}] · {model.provider_label}")
         self.status_model.setToolTip(str(model.path))
         self.model_menu.remember(model.path)
