@@ -128,7 +128,7 @@ def distribution_caveats(record: Record, card: ModelCard, n_windows: int | None 
     if record.quality.spiky:
         first, last = record.quality.spike_span_s
         caveats.append(Caveat("artefact", f"one-sample spikes between {first:.2f} and {last:.2f} s, an acquisition "
-                                          "artefact: the colours of the windows over that span may answer to it"))
+                                          "artefact (a window holding more than two is invalid, left uncoloured)"))
     if distribution is not None and distribution.profile:
         # The spectrum's shape does not depend on units; the amplitude does.
         caveats += _profile_caveats(record, distribution, amplitude=record.calibrated)
