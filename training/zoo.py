@@ -321,7 +321,10 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "training/reports/munet_3class_loso.md). What each of issue 10's levers does to that recipe "
              "(seed ensembles, window and record calibration fitted on validation subjects, stacked record "
              "verdicts with and without MUAP measures, selective accuracy), under the same protocol: "
-             "training/reports/levers/levers.md (`python -m training levers`).", "",
+             "training/reports/levers/levers.md (`python -m training levers`); the training levers (mixup, gain "
+             "jitter, a longer budget, test-time augmentation) in training/reports/levers/training/levers.md; the "
+             "records outside N2001, reported and never tuned on, in training/reports/external/external.md "
+             "(`python -m training external`).", "",
              "The column *random window split* is the papers' kind of protocol, run here on the same model "
              "(`python -m training evaluate --folds random`): one split of the windows at random, 70/10/20 % "
              "for training, validation and test, stratified by class, so every subject's windows, and "
