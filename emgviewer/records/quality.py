@@ -31,8 +31,8 @@ SPIKE_JUMP_UV = 500.0
 SPIKE_NEIGHBOUR_AGREEMENT = 0.2
 #: Below this rate a sharp MUAP phase can be one sample wide, so spikes are not counted.
 SPIKE_MIN_RATE_HZ = 10_000.0
-#: Above this many spikes a second a record earns a warning (A08: about 75; any other N2001
-#: record: at most 1 in 11 s).
+#: Above this many spikes a second, on average over the record, it earns a warning (A08's
+#: records: 53-75; any other N2001 record: at most 1 in 11 s).
 SPIKE_WARNING_PER_S = 1.0
 
 
