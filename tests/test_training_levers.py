@@ -210,6 +210,11 @@ def test_runs_are_compared_on_the_folds_they_share_and_merged_from_parts():
     assert [f.name for f in a.folds] == [f.name for f in b.folds] == [full.folds[k].name for k in (1, 4, 7)]
     with pytest.raises(ValueError, match="not the same recipe"):
         merge_runs([full, other], "mixed")  # another seed is another recipe
+    # A file saved before mixup existed and one saved with mixup 0 hold the same recipe.
+    newer = replace(rest, config={**rest.config, "mixup": 0.0})
+    assert [f.name for f in merge_runs([first, newer], "merged").folds] == [f.name for f in full.folds]
+    with pytest.raises(ValueError, match="not the same recipe"):
+        merge_runs([first, replace(rest, config={**rest.config, "mixup": 0.4})], "mixed")
 
 
 def test_divote_features_are_each_patients_mean_probability_and_vote_shares():

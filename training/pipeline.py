@@ -26,7 +26,7 @@ from training.models import REGISTRY, count_macs, count_parameters
 from training.provenance import data_description, evaluation_fields, protocol_kind, training_fields
 from training.reporting import headline, write_reports
 from training.splits import Split, WindowSplit, grouped_kfold, loso_splits, random_window_split
-from training.train import TrainConfig, train_model
+from training.train import TrainConfig, same_recipe, train_model
 
 #: Window probability below which the app marks a window "uncertain" (the card carries it).
 UNCERTAINTY_THRESHOLD = 0.6
@@ -128,18 +128,6 @@ def model_card(name: str, architecture: str, meta: dict, temperature: float, res
         training={"data": data_description(trained), **training, "protocol": protocol,
                   "config": meta["config"], "date": today(), "code_revision": code_revision()},
         evaluation={**(headline(result) if result else {}), **evaluation_fields(result)})
-
-
-#: Settings that say where a run ran, not what it learned: two runs that differ only in them
-#: are the same recipe.
-WHERE_IT_RAN = {"threads", "device"}
-
-
-def same_recipe(first: dict, second: dict) -> bool:
-    """Same training configuration; a key one report predates counts at its default value."""
-    defaults = TrainConfig().to_dict()
-    return all(first.get(k, defaults.get(k)) == second.get(k, defaults.get(k))
-               for k in {*first, *second} - WHERE_IT_RAN)
 
 
 def foreign_evaluation(result: dict, config: TrainConfig, data: WindowSet, folds: str = "loso") -> str | None:

@@ -19,6 +19,7 @@ import numpy as np
 from emgviewer.analysis.verdicts import recalibrate, record_log_probabilities
 from training.calibrate import expected_calibration_error, fit_temperature, softmax
 from training.metrics import verdict_metrics, window_metrics
+from training.train import same_recipe
 
 #: The selective-accuracy goal (issue 10): records that get a verdict are right this often.
 TARGET_SELECTIVE_ACCURACY = 0.95
@@ -79,11 +80,12 @@ def load_run(path: Path, name: str | None = None, flip_averaged: bool = False) -
 def merge_runs(runs: list[Run], name: str) -> Run:
     """One run from several files of the same recipe holding different folds (a run that was
     stopped and another of its folds run by ``--test-subjects``); a fold in two files is taken
-    from the first."""
+    from the first. A setting one file predates counts at its default (a file saved before
+    mixup existed and one saved with mixup 0 are the same recipe)."""
     first = runs[0]
     folds: dict[str, FoldLogits] = {}
     for run in runs:
-        if run.config != first.config or not np.array_equal(run.labels, first.labels):
+        if not same_recipe(run.config, first.config) or not np.array_equal(run.labels, first.labels):
             raise ValueError(f"{run.name}: not the same recipe and windows as {first.name}")
         for fold in run.folds:
             folds.setdefault(fold.name, fold)

@@ -44,6 +44,18 @@ class TrainConfig:
         return asdict(self)
 
 
+#: Settings that say where a run ran, not what it learned: two runs that differ only in them
+#: are the same recipe.
+WHERE_IT_RAN = {"threads", "device"}
+
+
+def same_recipe(first: dict, second: dict) -> bool:
+    """Same training configuration; a key one report predates counts at its default value."""
+    defaults = TrainConfig().to_dict()
+    return all(first.get(k, defaults.get(k)) == second.get(k, defaults.get(k))
+               for k in {*first, *second} - WHERE_IT_RAN)
+
+
 @dataclass
 class TrainResult:
     model: nn.Module
