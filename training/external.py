@@ -193,7 +193,7 @@ def markdown(document: dict[str, Any]) -> str:
               "records of each group (pN: N % of that group's records at or below it; no brackets: no N2001 "
               "reference given for it).", ""]
     for title, measures in (("MUAP measures", MUAP_MEASURES), ("Signal profile", PROFILE_MEASURES)):
-        lines += [f"| record | {' | '.join(label for label, _ in measures.values())} |",
+        lines += [f"### {title}", "", f"| record | {' | '.join(label for label, _ in measures.values())} |",
                   "|---|" + "---|" * len(measures)]
         for row in document["records"]:
             lines.append(f"| {row['record']} | "
