@@ -10,7 +10,7 @@ from pathlib import Path
 from emgviewer.atomic import atomic_write_bytes, output_problem
 from emgviewer.inference import LoadedModel, ModelError, default_model_path, load_model
 from emgviewer.inference.zoo import resolve_model, shipped_names
-from emgviewer.records import RecordError, index_folder
+from emgviewer.records import expand_paths
 from emgviewer.records.files import MAX_RATE_HZ
 
 
@@ -91,24 +91,11 @@ def open_model(args: argparse.Namespace) -> LoadedModel | None:
 
 
 def collect_records(paths: list[Path]) -> tuple[list[Path], int]:
-    """Record files to process (folders expanded), and how many inputs failed already."""
-    targets: list[Path] = []
-    failed = 0
-    for path in paths:
-        if not path.is_dir():
-            targets.append(path)
-            continue
-        try:
-            index = index_folder(path)
-        except RecordError as err:
-            error(str(err))
-            failed += 1
-            continue
-        for problem in index.problems:
-            error(str(problem))
-        failed += len(index.problems)
-        targets.extend(entry.path for entry in index.records)
-    return targets, failed
+    """Record files to process (folders expanded), and how many inputs failed already (each said)."""
+    targets, problems = expand_paths(paths)
+    for problem in problems:
+        error(str(problem))
+    return targets, len(problems)
 
 
 def prepare(args: argparse.Namespace) -> tuple[LoadedModel, list[Path], int] | None:

@@ -18,7 +18,7 @@ from emgviewer.records.errors import (
     UnreadableFileError,
     UnsupportedFormatError,
 )
-from emgviewer.records.index import FolderIndex, RecordEntry, index_folder
+from emgviewer.records.index import FolderIndex, RecordEntry, expand_paths, index_folder
 from emgviewer.records.metadata import RecordMetadata
 from emgviewer.records.n2001 import GROUP_CLASSES, N2001Id, parse_n2001_name
 from emgviewer.records.open import read_record
@@ -43,6 +43,7 @@ __all__ = [
     "TruncatedDataError",
     "UnreadableFileError",
     "UnsupportedFormatError",
+    "expand_paths",
     "index_folder",
     "parse_n2001_name",
     "read_record",

@@ -41,6 +41,24 @@ class FolderIndex:
         }
 
 
+def expand_paths(paths: list[Path]) -> tuple[list[Path], list[RecordError]]:
+    """Record files to process, folders expanded to their records, and one error per folder that
+    could not be indexed or file in it that could not (the other paths still count)."""
+    targets: list[Path] = []
+    problems: list[RecordError] = []
+    for path in paths:
+        if not Path(path).is_dir():
+            targets.append(Path(path))
+            continue
+        try:
+            index = index_folder(path)
+        except RecordError as err:
+            problems.append(err)
+            continue
+        problems += index.problems
+        targets.extend(entry.path for entry in index.records)
+    return targets, problems
+
 def index_folder(path: str | Path) -> FolderIndex:
     """Index every record under ``path`` (recursively); raises :class:`NoRecordsError` if none."""
     root = Path(path)
