@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emgviewer.analysis.windows import WindowGeometry, seconds_to_samples
-from emgviewer.records.quality import SPIKE_MIN_RATE_HZ, clipped_mask, one_sample_spikes
+from emgviewer.records.quality import SPIKE_MIN_RATE_HZ, clipped_mask, spikes_between
 
 
 class Invalid(enum.IntFlag):
@@ -108,9 +108,8 @@ def assess_spans(
 
 def _spike_mask(signal: np.ndarray, a: int, b: int) -> np.ndarray:
     """True at the one-sample spikes among samples ``a:b`` (each judged with its neighbours)."""
-    start = max(a - 1, 0)
     mask = np.zeros(b - a, dtype=bool)
-    mask[one_sample_spikes(signal[start: b + 1]) + start - a] = True
+    mask[spikes_between(signal, a, b) - a] = True
     return mask
 
 

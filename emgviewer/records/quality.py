@@ -108,6 +108,14 @@ def one_sample_spikes(signal_uv: np.ndarray) -> np.ndarray:
         return candidates[np.abs(into + out_of) < SPIKE_NEIGHBOUR_AGREEMENT * jump] + 1
 
 
+def spikes_between(signal_uv: np.ndarray, a: int, b: int) -> np.ndarray:
+    """The one-sample spikes among samples ``a:b`` of ``signal_uv`` (indices into it), each
+    judged with its neighbours, also those outside ``a:b``: chunks judged this way in turn
+    count every spike once."""
+    start = max(a - 1, 0)
+    return one_sample_spikes(signal_uv[start: b + 1]) + start
+
+
 def measure_quality(
     signal_uv: np.ndarray, full_scale_uv: tuple[float, float] | None, chunk: int = 1 << 20,
     fs_hz: float | None = None,
@@ -123,9 +131,8 @@ def measure_quality(
     peak = -np.inf
     for first in range(0, signal_uv.size, chunk):
         part = signal_uv[first: first + chunk]
-        if count_spikes:  # each chunk with a neighbour either side, so no sample is judged twice or missed
-            start = max(first - 1, 0)
-            spikes = one_sample_spikes(signal_uv[start: first + chunk + 1]) + start
+        if count_spikes:
+            spikes = spikes_between(signal_uv, first, first + chunk)
             if spikes.size:
                 n_spikes += int(spikes.size)
                 first_spike = spikes[0] if first_spike is None else first_spike
