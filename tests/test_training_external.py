@@ -1,5 +1,5 @@
 """``python -m training external``: every verdict against the record classified outside the
-command, each percentile against scipy's, the reports read back, bad inputs named."""
+command, each percentile against a count by hand, the reports read back, bad inputs named."""
 
 from __future__ import annotations
 
@@ -7,22 +7,26 @@ import json
 import shutil
 import warnings
 
-import numpy as np
 import pytest
-from scipy.stats import percentileofscore
 
 from emgviewer.inference import classify, load_model
 from emgviewer.inference.zoo import default_model_path
 from emgviewer.paths import demo_dir
 from emgviewer.records import read_record
 from training.cli import main
-from training.external import group_references, percentile_of, place
+from training.external import group_references, place
 
 
-@pytest.mark.parametrize("value", [-1.0, 0.0, 2.0, 2.5, 3.0, 9.0])
-def test_percentile_counts_ties_half_as_scipy_does(value):
-    reference = np.array([0.0, 1.0, 2.0, 2.0, 3.0, 5.0, 8.0])
-    assert percentile_of(value, reference) == pytest.approx(percentileofscore(reference, value, kind="mean"))
+def _by_hand(value: float, reference: list[float]) -> float:
+    """Share of ``reference`` below ``value``, a tie counting half, in percent."""
+    return 100.0 * sum(1.0 if r < value else 0.5 if r == value else 0.0 for r in reference) / len(reference)
+
+
+@pytest.mark.parametrize("value, expected", [(-1.0, 0.0), (0.0, 50 / 7), (2.0, 300 / 7), (2.5, 400 / 7),
+                                             (3.0, 450 / 7), (9.0, 100.0)])
+def test_a_value_is_placed_by_the_share_below_it_ties_counting_half(value, expected):
+    references = group_references([{"truth": "control", "rms_uv": r} for r in (0.0, 1.0, 2.0, 2.0, 3.0, 5.0, 8.0)])
+    assert place({"rms_uv": value}, references)["rms_uv"].percentiles == {"control": pytest.approx(expected)}
 
 
 def test_groups_keep_only_their_own_records_and_skip_missing_values():
@@ -71,7 +75,7 @@ def test_verdicts_are_the_apps_and_a_broken_record_is_named(tmp_path):
         assert said["agreement"] == ("agrees" if expected.label == row["truth"] else "differs")
         amplitude = row["measures"]["mean_amplitude_uv"]
         assert amplitude["percentiles"]["control"] == pytest.approx(
-            percentileofscore([100.0, 200.0, 300.0, 400.0], amplitude["value"], kind="mean"))
+            _by_hand(amplitude["value"], [100.0, 200.0, 300.0, 400.0]))
         assert f"| {row['record']} |" in text
     assert "## Not read" in text and "broken.hea" in text
 

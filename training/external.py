@@ -20,13 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from scipy.stats import percentileofscore
 
 from emgviewer.analysis.muap.record import analyse_record
 from emgviewer.analysis.signal_profile import signal_profile
 from emgviewer.atomic import atomic_write_text
 from emgviewer.inference import ModelError, classify, load_model
 from emgviewer.inference.caveats import assess, class_label
-from emgviewer.records import RecordError, index_folder, read_record
+from emgviewer.records import RecordError, expand_paths, index_folder, read_record
 from emgviewer.records.record import Record
 
 #: The per-record MUAP measures compared with N2001's groups, with how they read.
@@ -62,14 +63,8 @@ class Placement:
     """One measure of one record among N2001's records of each group."""
 
     value: float | None
-    percentiles: dict[str, float]  # group -> share of that group's records at or below the value, in %
-
-
-def percentile_of(value: float, reference: np.ndarray) -> float:
-    """The share of ``reference`` at or below ``value``, in percent (ties count half)."""
-    below = np.count_nonzero(reference < value)
-    equal = np.count_nonzero(reference == value)
-    return float(100.0 * (below + 0.5 * equal) / reference.size)
+    # group -> share of that group's records below the value, ties counting half, in %
+    percentiles: dict[str, float]
 
 
 def group_references(rows: list[dict[str, Any]]) -> dict[str, dict[str, np.ndarray]]:
@@ -100,27 +95,10 @@ def place(values: dict[str, float | None], references: dict[str, dict[str, np.nd
     for key in MEASURES:
         value = values.get(key)
         placed[key] = Placement(None if value is None else float(value),
-                                {} if value is None else {group: percentile_of(float(value), measures[key])
+                                {} if value is None else {group: float(percentileofscore(measures[key], value, kind="mean"))
                                                           for group, measures in references.items()
                                                           if measures[key].size})
     return placed
-
-
-def record_paths(paths: list[Path]) -> tuple[list[Path], list[str]]:
-    """The records named (folders indexed) and one message per path that holds none."""
-    found, problems = [], []
-    for path in paths:
-        if path.is_dir():
-            try:
-                index = index_folder(path)
-            except RecordError as err:
-                problems.append(str(err))
-                continue
-            found += [entry.path for entry in index.records]
-            problems += [str(problem) for problem in index.problems]
-        else:
-            found.append(path)
-    return found, problems
 
 
 def describe(record: Record) -> dict[str, Any]:
@@ -134,7 +112,8 @@ def check(paths: list[Path], model_paths: list[Path], reference_rows: list[dict[
     """``reference_rows``: N2001's per-record measures (MUAP features, and profiles if wanted)."""
     models = [load_model(path, force_cpu=True) for path in model_paths]
     references = group_references(reference_rows)
-    files, problems = record_paths(paths)
+    files, errors = expand_paths(paths)
+    problems = [str(err) for err in errors]
     rows = []
     for path in files:
         try:
