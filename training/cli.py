@@ -140,6 +140,9 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--mixup", type=float, default=None, metavar="ALPHA",
                          help="mix each training window with one of another subject, its own weight drawn from "
                               "Beta(ALPHA, ALPHA), e.g. 0.4; not with SMOTE (default: 0, none)")
+        sub.add_argument("--ema", type=float, default=None, metavar="DECAY",
+                         help="return the moving average of the weights (this decay per step, e.g. 0.99) at its "
+                              "best validation epoch; the training itself is unchanged (default: 0, none)")
         sub.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
         sub.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
         sub.add_argument("--max-records", type=int, default=None,

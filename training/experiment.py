@@ -41,6 +41,10 @@ class FoldResult:
     # (training/posthoc.py). None for folds saved before they were kept.
     test_logits_flipped: np.ndarray | None = None
     validation_logits_flipped: np.ndarray | None = None
+    # With ``--ema``: the logits of the trained weights (the run without the average), so that one
+    # run scores both (``levers FILE@trained``). None otherwise.
+    test_logits_trained: np.ndarray | None = None
+    validation_logits_trained: np.ndarray | None = None
 
 
 def cross_validate(data: WindowSet, splits: list[Split] | list[WindowSplit], config: TrainConfig, quiet: bool = False,
@@ -86,9 +90,11 @@ def save_fold_logits(path: Path, data: WindowSet, folds: list[FoldResult], confi
         arrays[f"fold{i}_best_epoch"] = np.asarray(fold.best_epoch)
         arrays[f"fold{i}_seconds"] = np.asarray(fold.seconds)
         arrays[f"fold{i}_code_revision"] = np.asarray(fold.code_revision)
-        if fold.test_logits_flipped is not None and fold.validation_logits_flipped is not None:
-            arrays[f"fold{i}_test_logits_flipped"] = fold.test_logits_flipped
-            arrays[f"fold{i}_validation_logits_flipped"] = fold.validation_logits_flipped
+        for variant in ("flipped", "trained"):
+            test, validation = getattr(fold, f"test_logits_{variant}"), getattr(fold, f"validation_logits_{variant}")
+            if test is not None and validation is not None:
+                arrays[f"fold{i}_test_logits_{variant}"] = test
+                arrays[f"fold{i}_validation_logits_{variant}"] = validation
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(path.name + ".part.npz")
     np.savez_compressed(temporary, **arrays)
@@ -106,16 +112,20 @@ def _run_fold(data: WindowSet, split: Split | WindowSplit, config: TrainConfig, 
     # Inverted windows too, for the test-time augmentation lever: one more forward pass, not timed.
     flipped = (predict_logits(result.model, data, test_idx, polarity=-1.0),
                predict_logits(result.model, data, val_idx, polarity=-1.0))
+    trained = (None if result.trained is None else
+               (predict_logits(result.trained, data, test_idx), predict_logits(result.trained, data, val_idx)))
     return fold_result(data, split, result.best_epoch, seconds, test_idx, test_logits, val_idx, val_logits,
-                       revision, flipped)
+                       revision, flipped, trained)
 
 
 def fold_result(data: WindowSet, split: Split | WindowSplit, best_epoch: int, seconds: float,
                 test_idx: np.ndarray, test_logits: np.ndarray, val_idx: np.ndarray, val_logits: np.ndarray,
-                revision: str, flipped: tuple[np.ndarray, np.ndarray] | None = None) -> FoldResult:
+                revision: str, flipped: tuple[np.ndarray, np.ndarray] | None = None,
+                trained: tuple[np.ndarray, np.ndarray] | None = None) -> FoldResult:
     """A fold's calibration and metrics from its raw logits: the temperature is fitted on the
     validation windows only, then applied to the test windows. ``flipped``: the test and
-    validation logits of the inverted windows, kept for the levers (the metrics do not use them)."""
+    validation logits of the inverted windows; ``trained``: those of the trained weights of an
+    ``ema`` run. Both are kept for the levers; the metrics do not use them."""
     temperature = fit_temperature(val_logits, data.labels[val_idx]) if val_idx.size else 1.0
     labels = data.labels[test_idx]
     calibrated = softmax(test_logits, temperature)
@@ -126,6 +136,8 @@ def fold_result(data: WindowSet, split: Split | WindowSplit, best_epoch: int, se
     fold.test_logits, fold.validation_indices, fold.validation_logits = test_logits, val_idx, val_logits
     if flipped is not None:
         fold.test_logits_flipped, fold.validation_logits_flipped = flipped
+    if trained is not None:
+        fold.test_logits_trained, fold.validation_logits_trained = trained
     return fold
 
 

@@ -36,7 +36,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     levers.add_argument("logits", nargs="+",
                         help="*_logits.npz files from 'evaluate --save-logits'; A+B: one run from two files of "
                              "the same recipe holding different folds; A@flip: run A with test-time augmentation "
-                             "(each window's logits averaged with the inverted window's)")
+                             "(each window's logits averaged with the inverted window's); A@trained: an --ema "
+                             "run's trained weights instead of their moving average")
     levers.add_argument("--ensemble", default=None,
                         help="comma-separated run names (file stems without _logits) to average; default: none")
     levers.add_argument("--muap", type=Path, default=Path(__file__).parent / "reports" / "muap_groups.json",
@@ -50,20 +51,22 @@ def run_name(path: Path) -> str:
     return path.name.removesuffix("_logits.npz")
 
 
-#: After a file: score the run with test-time augmentation (each window averaged with itself inverted).
-FLIP_SUFFIX = "@flip"
+#: After a file: score the run with test-time augmentation (each window averaged with itself
+#: inverted), or an ``--ema`` run's trained weights instead of their average.
+FLIP_SUFFIX, TRAINED_SUFFIX = "@flip", "@trained"
 
 
 def load_argument(argument: str) -> Run:
     """A run from ``A.npz`` or, merged, from ``A.npz+B.npz`` (named after A); ``A.npz@flip``:
-    the same run with test-time augmentation, named ``A_flip``."""
-    flip = argument.endswith(FLIP_SUFFIX)
-    paths = [Path(part) for part in argument.removesuffix(FLIP_SUFFIX).split("+")]
+    the same run with test-time augmentation, named ``A_flip``; ``A.npz@trained``: an ``--ema``
+    run without its average, named ``A_trained``."""
+    flip, trained = argument.endswith(FLIP_SUFFIX), argument.endswith(TRAINED_SUFFIX)
+    paths = [Path(part) for part in argument.removesuffix(FLIP_SUFFIX).removesuffix(TRAINED_SUFFIX).split("+")]
     try:
-        runs = [load_run(path, run_name(path), flip_averaged=flip) for path in paths]
+        runs = [load_run(path, run_name(path), flip_averaged=flip, trained=trained) for path in paths]
     except ValueError as err:
         raise SystemExit(f"python -m training levers: {err}") from None
-    name = run_name(paths[0]) + ("_flip" if flip else "")
+    name = run_name(paths[0]) + ("_flip" if flip else "_trained" if trained else "")
     return replace(runs[0], name=name) if len(runs) == 1 else merge_runs(runs, name)
 
 

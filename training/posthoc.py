@@ -53,18 +53,22 @@ class Run:
     members: tuple[str, ...] = field(default=())  # for an ensemble: the runs averaged
 
 
-def load_run(path: Path, name: str | None = None, flip_averaged: bool = False) -> Run:
+def load_run(path: Path, name: str | None = None, flip_averaged: bool = False, trained: bool = False) -> Run:
     """``flip_averaged``: test-time augmentation, each window's logits averaged with those of the
     same window inverted (as :class:`training.ensemble.MeanLogits` averages members); the file
-    must hold the inverted windows' logits of every fold."""
+    must hold the inverted windows' logits of every fold. ``trained``: an ``--ema`` run's trained
+    weights instead of their moving average (the same run without the average)."""
     z = np.load(path, allow_pickle=False)
     names = z["fold_names"].tolist()
     if flip_averaged and not all(f"fold{i}_test_logits_flipped" in z.files for i in range(len(names))):
         raise ValueError(f"{path}: saved without the inverted windows' logits that test-time augmentation "
                          "needs (runs of 'evaluate --save-logits' keep them from this version on)")
+    if trained and not all(f"fold{i}_test_logits_trained" in z.files for i in range(len(names))):
+        raise ValueError(f"{path}: holds no trained weights' logits besides the moving average's "
+                         "(only runs of 'evaluate --ema --save-logits' do)")
 
     def logits(key: str) -> np.ndarray:
-        plain = z[key].astype(np.float64)
+        plain = z[f"{key}_trained" if trained else key].astype(np.float64)
         return (plain + z[f"{key}_flipped"].astype(np.float64)) / 2 if flip_averaged else plain
 
     folds = tuple(FoldLogits(

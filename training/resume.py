@@ -52,9 +52,9 @@ def saved_folds(path: Path, data: WindowSet, splits: list[Split] | list[WindowSp
                 and np.array_equal(saved[f"fold{i}_validation_indices"], val_idx))
         if not same:
             raise ResumeError(f"{path}: fold {name} was split otherwise (another --split-seed?)")
-        flipped = ((saved[f"fold{i}_test_logits_flipped"], saved[f"fold{i}_validation_logits_flipped"])
-                   if f"fold{i}_test_logits_flipped" in saved else None)
+        variants = [(saved[f"fold{i}_test_logits_{v}"], saved[f"fold{i}_validation_logits_{v}"])
+                    if f"fold{i}_test_logits_{v}" in saved else None for v in ("flipped", "trained")]
         folds.append(fold_result(data, split, int(saved[f"fold{i}_best_epoch"]), float(saved[f"fold{i}_seconds"]),
                                  test_idx, saved[f"fold{i}_test_logits"], val_idx, saved[f"fold{i}_validation_logits"],
-                                 str(saved[f"fold{i}_code_revision"]), flipped))
+                                 str(saved[f"fold{i}_code_revision"]), *variants))
     return folds

@@ -11,6 +11,7 @@ from typing import Any
 import numpy as np
 import torch
 from torch import nn
+from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn
 from tqdm.auto import tqdm
 
 from training import distributed
@@ -37,6 +38,11 @@ class TrainConfig:
     gain_jitter: float = 0.0  # with augment: random gain in [1/(1+g), 1+g], log-uniform (needle distance)
     smote: bool = False  # SMOTE on training windows (the thesis's choice) instead of balanced sampling
     mixup: float = 0.0  # > 0: each window mixed with one of another subject, weight ~ Beta(mixup, mixup)
+    # > 0: the model returned is an exponential moving average of the trained weights (this decay
+    # per step), taken at the epoch where its own validation loss was lowest. Early stopping and
+    # the learning rate still follow the trained weights, so the run is step for step the one
+    # without it, and its trained model comes back too (``TrainResult.trained``).
+    ema: float = 0.0
     threads: int | None = None
     device: str = "auto"
 
@@ -61,6 +67,9 @@ class TrainResult:
     model: nn.Module
     best_epoch: int
     history: list[dict[str, float]] = field(default_factory=list)
+    # With ``ema``: the trained weights at their own best epoch, i.e. the run without the average.
+    trained: nn.Module | None = None
+    trained_best_epoch: int | None = None
 
 
 def seed_everything(seed: int) -> None:
@@ -108,6 +117,7 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
     max_shift = int(0.2 * data.window_samples)
     smote = _Smote(data, train_idx, rng) if config.smote else None
     best_loss, best_state, best_epoch, history, waited = np.inf, None, 0, [], 0
+    average = _Average(net, config.ema) if config.ema else None
     window_subjects = data.subjects if config.mixup else None
     for epoch in range(1, config.epochs + 1):
         model.train()
@@ -142,6 +152,8 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
                 loss = nn.functional.cross_entropy(logits, y)
             loss.backward()
             optimiser.step()
+            if average is not None:
+                average.update()
             losses.append(distributed.mean_over_ranks(loss.item()))
         distributed.average_buffers(net)
         val_loss = _balanced_loss(predict_logits(net, data, val_idx, device), data.labels[val_idx],
@@ -149,6 +161,8 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
         val_loss = distributed.mean_over_ranks(val_loss)  # every rank takes the same early-stopping turn
         plateau.step(val_loss)
         history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "val_loss": val_loss})
+        if average is not None:
+            history[-1]["ema_val_loss"] = average.end_epoch(epoch, data, val_idx, device)
         if progress is not None:
             progress.set_postfix(epoch=epoch, train=f"{np.mean(losses):.3f}", val=f"{val_loss:.3f}")
         if val_loss < best_loss - 1e-4:
@@ -158,7 +172,38 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
             if waited >= config.patience:
                 break
     net.load_state_dict(best_state)
-    return TrainResult(net.eval(), best_epoch, history)
+    if average is None:
+        return TrainResult(net.eval(), best_epoch, history)
+    return TrainResult(average.best_model(), average.best_epoch, history, net.eval(), best_epoch)
+
+
+class _Average:
+    """The exponential moving average of a model's weights and BatchNorm statistics
+    (torch.optim.swa_utils), and its state at the epoch of its lowest validation loss; without
+    validation windows (the final model), its state at the last epoch."""
+
+    def __init__(self, net: nn.Module, decay: float) -> None:
+        self.net = net
+        self.model = AveragedModel(net, multi_avg_fn=get_ema_multi_avg_fn(decay), use_buffers=True)
+        self.best_loss, self.best_state, self.best_epoch = np.inf, None, 0
+
+    def update(self) -> None:
+        self.model.update_parameters(self.net)
+
+    def end_epoch(self, epoch: int, data: WindowSet, val_idx: np.ndarray, device: torch.device) -> float | None:
+        """Keep the average if it is the best so far; its validation loss (None without validation)."""
+        distributed.average_buffers(self.model.module)  # each rank averaged its own BatchNorm statistics
+        loss = (_balanced_loss(predict_logits(self.model.module, data, val_idx, device), data.labels[val_idx],
+                               len(data.class_names)) if val_idx.size else None)
+        loss = distributed.mean_over_ranks(loss) if loss is not None else None
+        if loss is None or loss < self.best_loss - 1e-4:
+            self.best_loss = np.inf if loss is None else loss
+            self.best_state, self.best_epoch = copy.deepcopy(self.model.module.state_dict()), epoch
+        return loss
+
+    def best_model(self) -> nn.Module:
+        self.model.module.load_state_dict(self.best_state)
+        return self.model.module.eval()
 
 
 def mix_across_subjects(subjects: np.ndarray, alpha: float, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
