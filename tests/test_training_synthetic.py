@@ -390,3 +390,66 @@ def test_flipped_logits_are_the_models_on_inverted_windows_and_average_for_test_
     np.savez(tmp_path / "old_logits.npz", **older)  # a file saved before the inverted windows were kept
     with pytest.raises(SystemExit, match="old_logits.npz: saved without the inverted windows' logits"):
         load_argument(f"{tmp_path / 'old_logits.npz'}@flip")
+
+
+def _tiny_config(**changes) -> TrainConfig:
+    return TrainConfig(model="munet-small", epochs=3, steps_per_epoch=2, batch_size=6, seed=0, threads=1, **changes)
+
+
+def test_the_moving_average_leaves_the_training_as_it_was_and_follows_the_weights(synthetic_n2001):
+    from training.train import _balanced_loss, predict_logits
+
+    data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
+    split = loso_splits(data.subject_classes(), 0)[0]
+    train_idx, val_idx = data.select_subjects(split.train), data.select_subjects(split.validation)
+    plain = train_model(data, train_idx, val_idx, _tiny_config())
+    averaged = train_model(data, train_idx, val_idx, _tiny_config(ema=0.9))
+    # Step for step the run without the average: same losses, same early stopping, same weights.
+    assert [(h["train_loss"], h["val_loss"]) for h in averaged.history] == \
+           [(h["train_loss"], h["val_loss"]) for h in plain.history]
+    assert averaged.trained_best_epoch == plain.best_epoch
+    for a, b in zip(averaged.trained.state_dict().values(), plain.model.state_dict().values()):
+        assert torch.equal(a, b)
+    # What comes back is the average at the epoch of its own lowest validation loss.
+    ema_losses = [h["ema_val_loss"] for h in averaged.history]
+    assert ema_losses[averaged.best_epoch - 1] == min(ema_losses)
+    assert _balanced_loss(predict_logits(averaged.model, data, val_idx), data.labels[val_idx], 3) == \
+           pytest.approx(ema_losses[averaged.best_epoch - 1], rel=1e-6)
+    assert not all(torch.equal(a, b) for a, b in zip(averaged.model.parameters(), averaged.trained.parameters()))
+    # An average that forgets at once (decay ~0) is the current weights, BatchNorm statistics
+    # included: its validation loss each epoch is the trained weights' own.
+    instant = train_model(data, train_idx, val_idx, _tiny_config(ema=1e-12))
+    np.testing.assert_allclose([h["ema_val_loss"] for h in instant.history],
+                               [h["val_loss"] for h in instant.history], rtol=1e-5)
+    # Without validation windows (the final model, trained on everyone) it is the last epoch's.
+    final = train_model(data, train_idx, np.array([], dtype=np.int64), _tiny_config(ema=0.9))
+    assert final.best_epoch == 3 and all(h["ema_val_loss"] is None for h in final.history)
+
+
+def test_an_ema_run_saves_its_trained_weights_logits_for_levers_and_a_resume(synthetic_n2001, tmp_path):
+    from training.levers import load_argument
+    from training.pipeline import subject_splits
+    from training.posthoc import load_run
+    from training.resume import saved_folds
+
+    out = tmp_path / "runs"
+    argv = ["evaluate", "--data", str(synthetic_n2001), "--model", "munet-small", "--window-s", "1.0", "--hop-s", "0.5",
+            "--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "6", "--threads", "1", "--save-logits",
+            "--test-subjects", "A01,C02", "--out", str(out)]
+    assert training_main([*argv, "--ema", "0.5"]) == 0
+    path = out / "munet-small_3class_loso_logits.npz"
+    averaged, trained = load_run(path), load_argument(f"{path}@trained")
+    assert trained.name == "munet-small_3class_loso_trained"
+    assert training_main([*argv, "--tag", "plain"]) == 0  # the same run without --ema
+    plain = load_run(out / "munet-small_3class_loso_plain_logits.npz")
+    for a, t, p in zip(averaged.folds, trained.folds, plain.folds):
+        np.testing.assert_allclose(t.test_logits, p.test_logits, rtol=1e-5, atol=1e-6)
+        np.testing.assert_allclose(t.validation_logits, p.validation_logits, rtol=1e-5, atol=1e-6)
+        assert not np.allclose(a.test_logits, t.test_logits)
+    data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
+    config = _config("--model", "munet-small", "--epochs", "2", "--steps-per-epoch", "2", "--batch-size", "6",
+                     "--threads", "1", "--ema", "0.5")
+    for fold, kept in zip(trained.folds, saved_folds(path, data, subject_splits(data, "loso", 0), config)):
+        np.testing.assert_array_equal(kept.test_logits_trained, fold.test_logits.astype(np.float32))
+    with pytest.raises(SystemExit, match="munet-small_3class_loso_plain_logits.npz: holds no trained weights' logits"):
+        load_argument(f"{out / 'munet-small_3class_loso_plain_logits.npz'}@trained")
