@@ -18,6 +18,7 @@ EXPECTED = {
     "munet": (96_843, 32.85e6),
     "munet-local": (59_595, 26.06e6),
     "munet-small": (57_091, 18.74e6),
+    "munet-log": (96_843, 32.85e6),
     "alsnet": (85_379, 1781.2e6),
     "thesis-cnn": (176_259, 3696.3e6),
     "resemgnet": (98_707, 96.7e6),
@@ -46,7 +47,7 @@ def test_shapes_parameters_and_cost(name):
     assert count_macs(model, n_times) == pytest.approx(macs, rel=0.01)
 
 
-@pytest.mark.parametrize("name", ["munet", "munet-local", "munet-small"])
+@pytest.mark.parametrize("name", ["munet", "munet-local", "munet-small", "munet-log"])
 def test_our_models_cost_under_a_fiftieth_of_alsnet(name):
     assert count_macs(build(name, 3, 23437, 23437.5), 23437) <= ALSNET_MACS / 50
 
@@ -108,3 +109,17 @@ def test_mac_counter_on_a_hand_computed_layer():
                                 torch.nn.Linear(4 * 48, 3))
     # Conv: 4 outputs x 48 positions x (1 x 5) = 960; linear: 192 x 3 = 576.
     assert count_macs(layer, 100) == 960 + 576
+
+
+def test_munet_log_feeds_its_encoder_log_compressed_amplitude():
+    model = build("munet-log", n_outputs=3, n_times=2000, fs_hz=23437.5).eval()
+    seen = []
+    model.encoder[0][0].register_forward_hook(lambda module, inputs, output: seen.append(inputs[0]))
+    x = np.array([-5.0, -0.05, 0.0, 0.01, 0.05, 0.5, 5.0], dtype=np.float32)  # mV
+    signal = np.zeros((1, 1, 2000), dtype=np.float32)
+    signal[0, 0, :7] = x
+    with torch.no_grad():
+        model(torch.from_numpy(signal))
+    expected = np.sign(x) * np.log(1 + np.abs(x) / 0.05)  # 50 µV: linear below, logarithmic above
+    np.testing.assert_allclose(seen[0][0, 0, :7].numpy(), expected, rtol=1e-6)
+    assert expected[-1] == pytest.approx(np.log(101)) and expected[4] == pytest.approx(np.log(2))

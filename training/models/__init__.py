@@ -36,6 +36,8 @@ REGISTRY: dict[str, ModelSpec] = {
     "munet-local": ModelSpec(lambda **kw: MUNet(context_blocks=0, **kw),
                              "MUNet without the dilated context blocks (MUAP-scale only)", _OURS),
     "munet-small": ModelSpec(lambda **kw: MUNet(width=0.75, **kw), "MUNet with 0.75x the channels", _OURS),
+    "munet-log": ModelSpec(lambda **kw: MUNet(compress_mv=0.05, **kw),
+                           "MUNet on log-compressed amplitude, sign(x) log(1 + |x| / 50 µV)", _OURS),
     "alsnet": ModelSpec(
         ALSNet, "ALSNet: 3 dilated Conv1D + global max pooling (exact; sigmoid head for 2 classes)",
         "Hassan et al., ALSNet, ICASSP 2022 (code: NaimulHassan/ALSNet)",
