@@ -22,8 +22,8 @@ torch = pytest.importorskip("torch")
 LOSS_TOLERANCE = 0.2
 
 
-def _train(folder: Path, out: Path, *launcher: str) -> tuple[dict, dict]:
-    argv = [*launcher, "-m", "training", "train", "--data", str(folder), "--model", "munet-small",
+def _train(folder: Path, out: Path, *launcher: str, extra: tuple[str, ...] = ()) -> tuple[dict, dict]:
+    argv = [*launcher, "-m", "training", "train", *extra, "--data", str(folder), "--model", "munet-small",
             "--window-s", "1.0", "--hop-s", "0.5", "--epochs", "2", "--steps-per-epoch", "3", "--batch-size", "24",
             "--threads", "1", "--device", "cpu", "--out", str(out)]
     env = {**os.environ, "OMP_NUM_THREADS": "1"}
@@ -44,6 +44,14 @@ def test_two_cpu_ranks_hold_identical_weights_close_to_one_process(synthetic_n20
     one_losses = [e["train_loss"] for e in one["history"]]
     np.testing.assert_allclose(ddp_losses, one_losses, atol=LOSS_TOLERANCE)
     assert set(ddp_weights) == set(one_weights)
+
+
+def test_two_cpu_ranks_hold_identical_moving_averages(synthetic_n2001, tmp_path):
+    """--ema: each rank measures the averaged weights' BatchNorm statistics on the same batches."""
+    torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent))
+    _, ddp = _train(synthetic_n2001, tmp_path / "ddp", torchrun, "--standalone", "--nproc_per_node", "2",
+                    extra=("--ema", "0.9"))
+    assert (ddp["ranks"], ddp["weights_identical_across_ranks"], ddp["config"]["ema"]) == (2, True, 0.9)
 
 
 def test_without_batchnorm_two_ranks_train_exactly_what_one_process_does(synthetic_n2001, tmp_path):
