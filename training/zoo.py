@@ -322,7 +322,9 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "(seed ensembles, window and record calibration fitted on validation subjects, stacked record "
              "verdicts with and without MUAP measures, selective accuracy), under the same protocol: "
              "training/reports/levers/levers.md (`python -m training levers`); the training levers (mixup, gain "
-             "jitter, a longer budget, test-time augmentation) in training/reports/levers/training/levers.md; the "
+             "jitter, a longer budget, test-time augmentation) in training/reports/levers/training/levers.md, the "
+             "moving average of the weights in training/reports/levers/ema/levers.md and MUNet on log-compressed "
+             "amplitude over three seeds in training/reports/levers/munet-log/levers.md; the "
              "records outside N2001, reported and never tuned on, in training/reports/external/external.md "
              "(`python -m training external`).", "",
              "The column *random window split* is the papers' kind of protocol, run here on the same model "
