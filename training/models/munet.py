@@ -19,7 +19,7 @@ still orders the input, but the loudest windows no longer rule the first BatchNo
 statistics. On raw amplitude a training batch's variance varies threefold between batches
 (10th-90th percentile over balanced batches of N2001 windows) and its mean is 1.37x its median,
 so the statistics a trained model keeps for inference are not those of a typical training batch;
-compressed, 1.7x and 1.05x.
+compressed, 1.6x and 1.03x.
 
 Plain (not depthwise-separable) convolutions: on a 2-core CPU they train about 1.7x faster
 per step than a separable design of half the multiply-accumulates, because oneDNN runs dense
