@@ -59,6 +59,7 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[RecordError]]:
         targets.extend(entry.path for entry in index.records)
     return targets, problems
 
+
 def index_folder(path: str | Path) -> FolderIndex:
     """Index every record under ``path`` (recursively); raises :class:`NoRecordsError` if none."""
     root = Path(path)
