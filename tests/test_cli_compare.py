@@ -66,4 +66,4 @@ def test_a_second_model_that_does_not_exist_stops_the_run_before_any_work(tmp_pa
     result = _emgviewer("compare", demo_dir(), "--with", "nonesuch", "--out", out, "--cpu")
     assert result.returncode == 1 and not out.exists()
     assert result.stderr == ("emgviewer: error: nonesuch: model file not found; nor is it a shipped model "
-                             "(default, munet-local: emgviewer models)\n")
+                             "(default, munet-local, resemgnet: emgviewer models)\n")

@@ -80,7 +80,8 @@ def test_a_second_models_ribbon_is_drawn_under_the_first_and_its_agreement_said(
     with qtbot.waitSignal(window.comparisonShown, timeout=20_000):
         assert window.set_model(local)
     assert window.model.path == local and window.comparison.model.path == default
-    assert set(_compare_actions(window)) == {default.name, "Stop comparing"}
+    # Every other model is offered, the one it replaced among them; never the one now shown.
+    assert set(_compare_actions(window)) == {p.name for p in available_models() if p != local} | {"Stop comparing"}
 
     _compare_actions(window)["Stop comparing"].trigger()
     assert window.trace.compare_plot is None and window.comparison.status.text() == ""
