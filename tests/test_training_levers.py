@@ -246,3 +246,27 @@ def test_divote_diagnoses_each_patient_with_a_regression_that_never_saw_it(monke
     # The synthetic logits point at the truth: every patient is right both ways.
     assert result["divote_correct"] == result["vote_correct"] == result["n_patients"] == len(SUBJECTS)
     assert [r["truth"] for r in result["patients"]] == [("control", "myopathy", "ALS")[SUBJECTS[s]] for s in sorted(SUBJECTS)]
+
+
+def test_per_subject_table_has_one_column_per_distinct_row_with_each_runs_own_accuracy():
+    from training.levers import score_levers, subjects_by_row
+
+    runs = [synthetic_run(seed=0, name="first"), synthetic_run(seed=1, name="second")]
+    rows = score_levers(runs, [], None)
+    lines = subjects_by_row(rows)
+    table = [line for line in lines if line.startswith("| ")]
+    # Rows 2 (first, calibrated), 4 (pooled calibration) and 5 (stacked) only calibrate or stack
+    # row 1: the same winning class in every window, so only rows 1 and 3 get a column.
+    assert table[0] == "| subject | truth | 1 | 3 | lowest | highest |"
+    assert len(table) == 1 + len(SUBJECTS)
+    for run, column in zip(runs, (2, 3)):
+        for line in table[1:]:
+            cells = [c.strip() for c in line.strip("|").split("|")]
+            subject = cells[0]
+            indices = np.concatenate([f.test_indices for f in run.folds if f.test_subjects == (subject,)])
+            logits = np.concatenate([f.test_logits for f in run.folds if f.test_subjects == (subject,)])
+            expected = np.mean(logits.argmax(axis=1) == run.labels[indices])
+            assert cells[column] == f"{expected:.0%}"
+            assert cells[1] == ("control", "myopathy", "ALS")[SUBJECTS[subject]]
+            first, second = (float(cells[k].rstrip("%")) for k in (2, 3))
+            assert (cells[-2], cells[-1]) == (f"{min(first, second):.0f}%", f"{max(first, second):.0f}%")

@@ -179,7 +179,32 @@ def markdown(rows: list[dict[str, Any]]) -> str:
     for s in best["subjects"]:
         lines.append(f"| {s['subject']} | {s['truth']} | {_pct(best['subject_window_accuracy'][s['subject']])} | "
                      f"{s['records_correct']}/{s['records']} | {s['verdict']} |")
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines + subjects_by_row(rows)) + "\n"
+
+
+def subjects_by_row(rows: list[dict[str, Any]]) -> list[str]:
+    """Each subject's window accuracy under every row that classifies windows differently,
+    numbered as in the first table, with the lowest and highest: a subject low in every row is
+    a limit of the data or the task, one that swings between rows is the variance that seeds
+    and ensembles are for. Calibration and stacking leave each window's winning class alone, so
+    a row that only adds them repeats an earlier column and is left out."""
+    subjects = list(rows[0]["subject_window_accuracy"])
+    columns: dict[int, list[float]] = {}
+    for k, row in enumerate(rows):
+        values = [row["subject_window_accuracy"][subject] for subject in subjects]
+        if values not in columns.values():
+            columns[k + 1] = values
+    lines = ["", "## Per subject: window accuracy under each distinct row", "",
+             "Columns are rows of the first table, by number (1: " + rows[0]["run"] + "); a row that only "
+             "calibrates or stacks an earlier one has that row's window accuracies and is left out.", "",
+             "| subject | truth | " + " | ".join(map(str, columns)) + " | lowest | highest |",
+             "|---|---|" + "---|" * (len(columns) + 2)]
+    truth = {s["subject"]: s["truth"] for s in rows[0]["subjects"]}
+    for i, subject in enumerate(subjects):
+        values = [column[i] for column in columns.values()]
+        lines.append(f"| {subject} | {truth.get(subject, '')} | " + " | ".join(f"{v:.0%}" for v in values)
+                     + f" | {min(values):.0%} | {max(values):.0%} |")
+    return lines
 
 
 def reliability_png(row: dict[str, Any], path: Path) -> None:
