@@ -207,8 +207,9 @@ def _reduced_notes(rows: list[dict[str, Any]]) -> list[str]:
         return []
     return ["", "Why the *reduced* rows sit near chance: they saw a small fraction of the windows the default "
             "model trains on, which tests the pipeline end to end, not the architecture. The full runs need the "
-            "GPU (training/REPRODUCING.md says which command and how long) or, for the light models, about 1-1.5 h "
-            "each on 2 CPU cores.", "", *notes]
+            "GPU (training/REPRODUCING.md says which command and how long) or, for the light models, 2 CPU cores: "
+            "ResEMGNet's LOSO took 42 min there, SpectroEMG-Net's runs at about 6 min a fold (about 2 h).", "",
+            *notes]
 
 
 def _rerun_notes(rows: list[dict[str, Any]]) -> list[str]:
@@ -324,7 +325,8 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "training/reports/levers/levers.md (`python -m training levers`); the training levers (mixup, gain "
              "jitter, a longer budget, test-time augmentation) in training/reports/levers/training/levers.md, the "
              "moving average of the weights in training/reports/levers/ema/levers.md and MUNet on log-compressed "
-             "amplitude over three seeds in training/reports/levers/munet-log/levers.md; the "
+             "amplitude over three seeds in training/reports/levers/munet-log/levers.md, three architectures "
+             "averaged (MUNet, munet-log, ResEMGNet) in training/reports/levers/resemgnet/levers.md; the "
              "records outside N2001, reported and never tuned on, in training/reports/external/external.md "
              "(`python -m training external`).", "",
              "The column *random window split* is the papers' kind of protocol, run here on the same model "
