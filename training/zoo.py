@@ -326,7 +326,8 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "jitter, a longer budget, test-time augmentation) in training/reports/levers/training/levers.md, the "
              "moving average of the weights in training/reports/levers/ema/levers.md and MUNet on log-compressed "
              "amplitude over three seeds in training/reports/levers/munet-log/levers.md, three architectures "
-             "averaged (MUNet, munet-log, ResEMGNet) in training/reports/levers/resemgnet/levers.md; the "
+             "averaged (MUNet, munet-log, ResEMGNet) in training/reports/levers/resemgnet/levers.md and ResEMGNet "
+             "over two seeds in training/reports/levers/resemgnet-seeds/levers.md; the "
              "records outside N2001, reported and never tuned on, in training/reports/external/external.md "
              "(`python -m training external`).", "",
              "The column *random window split* is the papers' kind of protocol, run here on the same model "
