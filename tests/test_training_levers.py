@@ -131,6 +131,31 @@ def test_stacking_never_trains_on_the_subject_it_scores(monkeypatch):
         assert any(held == set(fold.test_subjects) for _trained, held in calls)
 
 
+def test_the_shipped_stacker_learns_from_every_subject_the_features_the_app_computes(monkeypatch):
+    from emgviewer.analysis.stacking import RecordStacker, stacked_verdict
+
+    run = synthetic_run()
+    scores = [score_fold(run, fold) for fold in run.folds]
+    trained_on = []
+    real = stacking.fit_stacker
+
+    def spy(features, labels, subjects, held_out, n_classes, l2=1.0, names=None):
+        trained_on.append(set(subjects.tolist()))
+        return real(features, labels, subjects, held_out, n_classes, l2, names)
+
+    monkeypatch.setattr(stacking, "fit_stacker", spy)
+    shipped = stacking.deployed_stacker(run, scores)
+    assert trained_on == [set(SUBJECTS)]
+    parsed = RecordStacker.from_dict(shipped.to_dict(), run.class_names)  # as the app reads a card
+    # Record 0's out-of-fold windows through the app's verdict give the regression's own answer.
+    fold = scores[0]
+    windows = fold.window_probabilities[run.record_index[fold.test_indices] == fold.record_ids[0]]
+    features, _labels, _subjects, ids, _names = stacking._table(run, scores, None)
+    verdict = stacked_verdict(windows, run.class_names, parsed)
+    expected = shipped.predict(features[ids == fold.record_ids[0]])[0]
+    assert [verdict.probabilities[c] for c in run.class_names] == pytest.approx(expected, abs=1e-12)
+
+
 def test_exported_ensemble_is_the_mean_of_its_members(tmp_path):
     from onnx_models import card_dict
 
@@ -194,6 +219,20 @@ def test_levers_then_final_ship_an_ensemble_whose_card_is_its_levers_row(n2001_d
     assert oof[first["record"]]["confidence"] == pytest.approx(max(first["probabilities"]), abs=1e-4)
     record = read_record(next(n2001_dir.glob(f"{first['record']}.hea")))
     assert classify(record, model).verdict.label is not None  # the app runs it
+
+    # The same ensemble with the row's learned record verdict (windows and MUAP measures).
+    stacked = next(r for r in rows if r["run"].endswith("+ stacked with MUAP measures"))
+    assert training_main(["final", "--data", str(n2001_dir), "--levers", str(tmp_path / "levers" / "levers.json"),
+                          "--lever", stacked["run"], "--member", str(runs / "munet_3class_loso_s1.json"),
+                          "--member", str(runs / "munet_3class_loso_s2.json"), "--out", str(tmp_path / "stacked.onnx"),
+                          "--version", "0.0.1"]) == 0
+    card = load_model(tmp_path / "stacked.onnx").card
+    assert card.record_stacker.to_dict() == stacked["stacker"] and card.record_stacker.uses_muap
+    assert card.record_temperature == 1.0  # the regression's output is the record verdict
+    assert card.evaluation["records"] == f"{stacked['records_correct']}/{stacked['n_records']}"
+    assert "logistic regression on the record's window probabilities" in card.architecture
+    verdict = classify(record, load_model(tmp_path / "stacked.onnx")).verdict
+    assert verdict.basis.startswith("learned from the windows and the MUAP measures of")
 
 
 def test_runs_are_compared_on_the_folds_they_share_and_merged_from_parts():

@@ -6,7 +6,9 @@ averaged in one graph (:class:`training.ensemble.MeanLogits`). The card takes it
 the levers row, which scored exactly this recipe under LOSO, and its calibration from that
 row's validation fits: the median over folds of the window temperature, the record temperature
 and the record "uncertain" threshold. Each record's out-of-fold verdict in the card is that
-row's, from the fold that held its subject out.
+row's, from the fold that held its subject out. A stacked row ships its record regression, fitted
+on every subject's out-of-fold records, in place of the record temperature; the app computes the
+same features (and MUAP measures) before each record verdict.
 """
 
 from __future__ import annotations
@@ -103,10 +105,18 @@ def cmd_final(args: argparse.Namespace) -> int:
     if len(members) > 1:
         architecture = (f"mean of the logits of {len(members)} {name} models (seeds/recipes in training.config); "
                         f"each: {architecture}")
+    if "stacker" in row:
+        muap = " and its MUAP measures" if "n_units" in row["stacker"]["features"] else ""
+        architecture += (f"; record verdict: a logistic regression on the record's window probabilities "
+                         f"(mean, 10/50/90th percentiles, share unsure){muap}, fitted on out-of-fold records")
     result = as_evaluation(row, classes, meta["config"])
     card = model_card(name, architecture, meta, float(np.median(row["temperatures"]["window"])), result, data,
                  args.data, args.version)
-    card["calibration"]["record_temperature"] = round(float(np.median(row["temperatures"]["record"])), 4)
+    if "stacker" in row:
+        # A learned record verdict replaces the mean and its temperature (emgviewer.analysis.stacking).
+        card["calibration"]["record_stacker"] = row["stacker"]
+    else:
+        card["calibration"]["record_temperature"] = round(float(np.median(row["temperatures"]["record"])), 4)
     card["calibration"]["record_uncertainty_threshold"] = round(float(np.median(row["record_thresholds"])), 2)
     card["evaluation"]["record_ece"] = round(row["record_ece"], 4)
     card["evaluation"]["selective"] = {k: row["selective"][k] for k in ("coverage", "accuracy", "rule")}

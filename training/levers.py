@@ -26,7 +26,7 @@ import numpy as np
 from emgviewer.atomic import atomic_write_text
 from training.posthoc import Run, ensemble, evaluate_run, load_run, merge_runs, pool, score_fold
 from training.reporting import pyplot, save_figure
-from training.stacking import muap_features, stacked_scores
+from training.stacking import deployed_stacker, muap_features, stacked_scores
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -104,10 +104,14 @@ def score_levers(runs: list[Run], ensemble_names: list[str], muap_path: Path | N
     scored = {int(base.record_labels[base.record_index[i]]) for f in base.folds for i in f.test_indices[:1]}
     if len(scored) < len(base.class_names):
         return rows  # a stacker fitted on fewer classes than the test folds hold says nothing
-    rows.append(pool(base, stacked_scores(base, scores[base.name]), f"{base.name} + stacked record verdicts"))
+    extras = [(None, f"{base.name} + stacked record verdicts")]
     if muap_path is not None and muap_path.exists():
-        extra = muap_features(muap_path, base.record_names)
-        rows.append(pool(base, stacked_scores(base, scores[base.name], extra), f"{base.name} + stacked with MUAP measures"))
+        extras.append((muap_features(muap_path, base.record_names), f"{base.name} + stacked with MUAP measures"))
+    for extra, name in extras:
+        row = pool(base, stacked_scores(base, scores[base.name], extra), name)
+        # What `final` ships for this row: the same regression fitted on every subject.
+        row["stacker"] = deployed_stacker(base, scores[base.name], extra).to_dict()
+        rows.append(row)
     return rows
 
 

@@ -9,39 +9,26 @@ a better number.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from emgviewer.analysis.stacking import MUAP_FIELDS, RecordStacker, muap_measures, window_feature_names, window_features
 from training.posthoc import FoldScores, Run, choose_threshold
-
-QUANTILES = (0.1, 0.5, 0.9)
-UNCERTAIN_BELOW = 0.6
-#: Per-record MUAP measures fused with the network (training/reports/muap_groups.json).
-MUAP_FIELDS = ("log_amplitude", "mean_duration_ms", "polyphasic_share", "n_units", "mean_rate_hz")
-
-
-def record_features(window_probabilities: np.ndarray) -> np.ndarray:
-    """One record's summary of its windows: mean probabilities, quantiles of each class's
-    probability, and the share of uncertain windows."""
-    p = window_probabilities
-    return np.concatenate([p.mean(axis=0), np.quantile(p, QUANTILES, axis=0).ravel(),
-                           [np.mean(p.max(axis=1) < UNCERTAIN_BELOW)]])
 
 
 def muap_features(path: Path, record_names: tuple[str, ...]) -> np.ndarray:
-    """MUAP measures per record, NaN where a record yielded no unit."""
+    """MUAP measures per record (``python -m training.muap_features``), NaN where a record
+    yielded no unit: the app's :func:`muap_measures` of the same analysis."""
     rows = {row["record"]: row for row in json.loads(Path(path).read_text())["records"]}
     out = np.full((len(record_names), len(MUAP_FIELDS)), np.nan)
     for i, name in enumerate(record_names):
         row = rows.get(name)
-        if not row or not row.get("n_units"):
-            continue
-        rates = [r for r in row.get("unit_rates_hz") or [] if r]
-        out[i] = [np.log(row["mean_amplitude_uv"]), row["mean_duration_ms"], row["polyphasic_share"],
-                  row["n_units"], np.mean(rates) if rates else np.nan]
+        if row:
+            out[i] = muap_measures(row["n_units"], row["mean_amplitude_uv"], row["mean_duration_ms"],
+                                   row["polyphasic_share"], row.get("unit_rates_hz") or [])
     return out
 
 
@@ -49,29 +36,10 @@ class LeakedFoldError(ValueError):
     """A stacker was asked to train on a record of a subject it is about to be tested on."""
 
 
-@dataclass
-class Stacker:
-    mean: np.ndarray
-    scale: np.ndarray
-    fill: np.ndarray  # training medians, for missing features
-    weights: np.ndarray
-    bias: np.ndarray
-
-    def predict(self, features: np.ndarray) -> np.ndarray:
-        x = self._standardise(features)
-        logits = x @ self.weights + self.bias
-        logits -= logits.max(axis=1, keepdims=True)
-        e = np.exp(logits)
-        return e / e.sum(axis=1, keepdims=True)
-
-    def _standardise(self, features: np.ndarray) -> np.ndarray:
-        x = np.where(np.isnan(features), self.fill, features)
-        return (x - self.mean) / self.scale
-
-
 def fit_stacker(features: np.ndarray, labels: np.ndarray, subjects: np.ndarray, test_subjects: set[str],
-                n_classes: int, l2: float = 1.0) -> Stacker:
-    """Multinomial logistic regression (L2 on the weights) on standardised features."""
+                n_classes: int, l2: float = 1.0, names: tuple[str, ...] | None = None) -> RecordStacker:
+    """Multinomial logistic regression (L2 on the weights) on standardised features; missing
+    values (NaN) are read as the training medians. ``names``: the features' (for a card)."""
     leaked = sorted(set(subjects.tolist()) & set(test_subjects))
     if leaked:
         raise LeakedFoldError(f"training rows include test subject(s) {', '.join(leaked)}")
@@ -93,7 +61,28 @@ def fit_stacker(features: np.ndarray, labels: np.ndarray, subjects: np.ndarray, 
         return loss
 
     optimiser.step(closure)
-    return Stacker(mean, scale, fill, w.detach().numpy(), b.detach().numpy())
+    names = names or tuple(f"x{i}" for i in range(x.shape[1]))
+    return RecordStacker(names, mean, scale, fill, w.detach().numpy(), b.detach().numpy())
+
+
+def _table(run: Run, scores: list[FoldScores], extra: np.ndarray | None):
+    """One row per out-of-fold record: its features (the app's), label, subject and id."""
+    record_ids = np.concatenate([s.record_ids for s in scores])
+    window_probs = np.concatenate([s.window_probabilities for s in scores])
+    window_records = run.record_index[np.concatenate([s.test_indices for s in scores])]
+    features = np.stack([window_features(window_probs[window_records == r]) for r in record_ids])
+    names = window_feature_names(run.class_names)
+    if extra is not None:
+        features, names = np.hstack([features, extra[record_ids]]), names + MUAP_FIELDS
+    return features, run.record_labels[record_ids], np.asarray(run.record_subjects)[record_ids], record_ids, names
+
+
+def deployed_stacker(run: Run, scores: list[FoldScores], extra: np.ndarray | None = None) -> RecordStacker:
+    """The stacker a final model ships: fitted on every subject's out-of-fold records (each
+    scored by a fold model that never saw its subject), as :func:`stacked_scores` fits each
+    fold's on all but the test subject."""
+    features, labels, subjects, _ids, names = _table(run, scores, extra)
+    return fit_stacker(features, labels, subjects, set(), len(run.class_names), names=names)
 
 
 def stacked_scores(run: Run, scores: list[FoldScores], extra: np.ndarray | None = None) -> list[FoldScores]:
@@ -101,14 +90,7 @@ def stacked_scores(run: Run, scores: list[FoldScores], extra: np.ndarray | None 
     out-of-fold records; its "uncertain" threshold is chosen on its validation subjects, each
     scored by a stacker that saw neither it nor the test subject (nested, so no test label
     reaches the threshold)."""
-    record_ids = np.concatenate([s.record_ids for s in scores])
-    window_probs = np.concatenate([s.window_probabilities for s in scores])
-    window_records = run.record_index[np.concatenate([s.test_indices for s in scores])]
-    features = np.stack([record_features(window_probs[window_records == r]) for r in record_ids])
-    if extra is not None:
-        features = np.hstack([features, extra[record_ids]])
-    labels = run.record_labels[record_ids]
-    subjects = np.asarray(run.record_subjects)[record_ids]
+    features, labels, subjects, record_ids, _names = _table(run, scores, extra)
     n_classes = len(run.class_names)
 
     def predict_for(held_out: set[str], target: set[str]) -> tuple[np.ndarray, np.ndarray]:

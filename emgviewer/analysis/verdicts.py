@@ -37,6 +37,9 @@ class Verdict:
     votes: dict[str, int] = field(default_factory=dict)  # argmax counts
     n_used: int = 0
     reason: str | None = None
+    #: How a learned record verdict was reached ("learned from the windows and ..."); ``None``
+    #: for the mean probability of the windows.
+    basis: str | None = None
 
 
 def record_verdict(

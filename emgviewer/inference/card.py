@@ -12,7 +12,9 @@ Schema (``schema_version`` 1)::
                "scaling": {"kind": "none" | "fixed" | "per_window_zscore", "factor": 0.001},
                "preprocessing": "raw"},
      "output": {"kind": "logits" | "probabilities"},
-     "calibration": {"temperature": 1.0},
+     "calibration": {"temperature": 1.0,               # optional below
+                     "record_temperature": 1.0, "record_uncertainty_threshold": 0.6,
+                     "record_stacker": {...}},           # emgviewer.analysis.stacking.RecordStacker
      "uncertainty_threshold": 0.6,                      # max probability below it: uncertain
      "training": {...},                                 # data, subjects, protocol, date, code revision
      "evaluation": {...}}                               # subject-independent metrics
@@ -29,6 +31,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from emgviewer.analysis.stacking import RecordStacker
 from emgviewer.analysis.windows import seconds_to_samples
 from emgviewer.inference.errors import CardError
 from emgviewer.inference.provenance import Provenance, parse_provenance
@@ -85,6 +88,9 @@ class ModelCard:
     #: (optional: without them, records use the window temperature's output and threshold).
     record_temperature: float = 1.0
     record_uncertainty_threshold: float | None = None
+    #: A record verdict learned from the windows (and MUAP measures) on out-of-fold records,
+    #: instead of the windows' mean probability (:mod:`emgviewer.analysis.stacking`).
+    record_stacker: RecordStacker | None = field(default=None, compare=False)
     training: dict[str, Any] = field(default_factory=dict)
     evaluation: dict[str, Any] = field(default_factory=dict)
     #: Parsed from ``training`` and ``evaluation``: training subjects, their recordings'
@@ -118,7 +124,8 @@ class ModelCard:
             "calibration": {"temperature": self.temperature,
                             **({"record_temperature": self.record_temperature} if self.record_temperature != 1.0 else {}),
                             **({"record_uncertainty_threshold": self.record_uncertainty_threshold}
-                               if self.record_uncertainty_threshold is not None else {})},
+                               if self.record_uncertainty_threshold is not None else {}),
+                            **({"record_stacker": self.record_stacker.to_dict()} if self.record_stacker else {})},
             "uncertainty_threshold": self.uncertainty_threshold,
             "training": self.training, "evaluation": self.evaluation,
         }
@@ -162,6 +169,7 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
         record_uncertainty_threshold=(_number(calibration, "record_uncertainty_threshold",
                                               "calibration.record_uncertainty_threshold")
                                       if "record_uncertainty_threshold" in calibration else None),
+        record_stacker=_stacker(calibration, data.get("classes")),
         training=training,
         evaluation=evaluation,
         provenance=parse_provenance(training, evaluation),
@@ -172,6 +180,15 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
         raise CardError("calibration.record_uncertainty_threshold must be in [0, 1], "
                         f"got {card.record_uncertainty_threshold}")
     return card
+
+
+def _stacker(calibration: dict[str, Any], classes: Any) -> RecordStacker | None:
+    if "record_stacker" not in calibration:
+        return None
+    try:
+        return RecordStacker.from_dict(calibration["record_stacker"], [c.name for c in _classes(classes)])
+    except ValueError as err:
+        raise CardError(f"calibration.record_stacker: {err}") from None
 
 
 def _classes(value: Any) -> tuple[ClassInfo, ...]:

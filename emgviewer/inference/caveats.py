@@ -83,8 +83,9 @@ def state(verdict: Verdict, card: ModelCard, unit: str = "valid window") -> Stat
                          f"below the model's threshold of {threshold:.2f}", UNCERTAIN_COLOUR)
     colour = next((c.colour for c in card.classes if c.name == verdict.label), NO_VERDICT_COLOUR)
     used = f" over {verdict.n_used} {unit}{'' if verdict.n_used == 1 else 's'}" if verdict.n_used else ""
-    return Statement("verdict", verdict.label, verdict.confidence, class_label(verdict.label),
-                     f"mean probability {verdict.confidence:.2f}{used}", colour)
+    how = (f"probability {verdict.confidence:.2f}{used}, {verdict.basis}" if verdict.basis
+           else f"mean probability {verdict.confidence:.2f}{used}")
+    return Statement("verdict", verdict.label, verdict.confidence, class_label(verdict.label), how, colour)
 
 
 def agreement(statement: Statement, truth: str | None) -> str | None:

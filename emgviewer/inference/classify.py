@@ -11,7 +11,10 @@ from typing import Callable
 
 import numpy as np
 
+from emgviewer.analysis.muap import MuapAnalysisError
+from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
 from emgviewer.analysis.resample import UpsamplingWarning, rational_ratio, resample_to
+from emgviewer.analysis.stacking import MUAP_MAX_S, muap_measures, stacked_verdict
 from emgviewer.analysis.validity import Invalid, WindowValidity, assess_time_spans
 from emgviewer.analysis.verdicts import MIN_VALID_WINDOWS, Verdict, record_verdict
 from emgviewer.analysis.windows import WindowGeometry, window_view
@@ -53,6 +56,7 @@ class Classification:
     verdict: Verdict
     elapsed_s: float
     resampled_from_hz: float | None  # the record's rate when it was resampled
+    muaps: RecordMuaps | None = None  # analysed when the card's record verdict reads MUAP measures
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -131,10 +135,38 @@ def classify(
             progress(done + chunk.size, todo.size)
         if partial is not None:
             partial(starts_s, stops_s, probabilities, validity.valid)
-    verdict = record_verdict(probabilities[validity.valid], model.card.class_names,
-                             min_valid_windows, n_total=geometry.n_windows, temperature=model.card.record_temperature)
+    verdict, muaps = _record_verdict(record, model, probabilities[validity.valid], min_valid_windows,
+                                     geometry.n_windows, cancel)
     return Classification(record, model, hop_s, starts_s, stops_s, probabilities, validity,
-                          verdict, time.perf_counter() - started, resampled_from)
+                          verdict, time.perf_counter() - started, resampled_from, muaps)
+
+
+def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_windows: int, n_total: int,
+                    cancel: CancelToken | None) -> tuple[Verdict, RecordMuaps | None]:
+    """The windows' mean probability, or the card's learned verdict; the MUAP analysis it may
+    need (about 0.1 s for an 11-s N2001 record) runs only for a record that gets a verdict."""
+    card = model.card
+    stacker = card.record_stacker
+    if stacker is None:
+        return record_verdict(valid, card.class_names, min_windows, n_total=n_total,
+                              temperature=card.record_temperature), None
+    muaps, measures, note = None, None, None
+    if not record.calibrated:
+        note = "the record's amplitudes are in raw units"  # the regression learned µV
+    elif stacker.uses_muap and valid.shape[0] >= min_windows:
+        if cancel is not None and cancel.cancelled:
+            raise ClassificationCancelled(f"{record.name}: cancelled before its MUAP analysis")
+        try:
+            muaps = analyse_record(record, max_duration_s=MUAP_MAX_S)
+        except MuapAnalysisError as err:
+            note = str(err)
+        else:
+            s = muaps.analysis.summary
+            measures = muap_measures(s.n_units, s.mean_amplitude_uv, s.mean_duration_ms, s.polyphasic_share,
+                                     [u.firing.mean_rate_hz for u in muaps.analysis.units])
+            if record.duration_s > MUAP_MAX_S:
+                note = f"from the first {MUAP_MAX_S:g} s"
+    return stacked_verdict(valid, card.class_names, stacker, measures, min_windows, n_total, note), muaps
 
 
 #: Below this rate a record holds nothing of the MUAP detail (up to kHz) a model judges.

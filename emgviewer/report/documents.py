@@ -38,6 +38,7 @@ def _marks(result: Classification) -> tuple[list, str]:
 
 
 def _muap_story(result: Classification, muaps: RecordMuaps | None, sheet: dict, width: float) -> list:
+    muaps = muaps or result.muaps  # the learned record verdict may have analysed it already
     if muaps is None:
         try:
             muaps = analyse_record(result.record)

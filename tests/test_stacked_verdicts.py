@@ -1,0 +1,170 @@
+"""A card's learned record verdict (emgviewer.analysis.stacking): its features against sums
+done by hand, the regression against its formula, the card's checks with their exact
+messages, and the real classifier running it on a real N2001 record with the app's MUAP
+analysis."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from onnx_models import card_dict
+
+from emgviewer.analysis.stacking import (
+    MUAP_FIELDS,
+    RecordStacker,
+    muap_measures,
+    stacked_verdict,
+    window_feature_names,
+    window_features,
+)
+from emgviewer.inference import CardError
+from emgviewer.inference.card import ModelCard, parse_card
+
+REPO = Path(__file__).resolve().parent.parent
+CLASSES = ("control", "myopathy", "ALS")
+
+
+def stacker(n_features: int, seed: int = 0, names: tuple[str, ...] | None = None) -> RecordStacker:
+    rng = np.random.default_rng(seed)
+    names = names or window_feature_names(CLASSES) + MUAP_FIELDS
+    return RecordStacker(names, rng.normal(size=n_features), rng.uniform(0.5, 2, n_features),
+                         rng.normal(size=n_features), rng.normal(size=(n_features, 3)), rng.normal(size=3))
+
+
+def test_window_features_are_means_percentiles_and_the_unsure_share():
+    p = np.array([[0.7, 0.2, 0.1], [0.5, 0.3, 0.2], [0.1, 0.1, 0.8], [0.3, 0.3, 0.4], [0.9, 0.05, 0.05]])
+    f = window_features(p)
+    names = window_feature_names(CLASSES)
+    assert len(f) == len(names) == 13
+    got = dict(zip(names, f))
+    assert got["mean_control"] == pytest.approx(0.5)
+    # Control's sorted column is 0.1 0.3 0.5 0.7 0.9: the 10th percentile lies 0.4 of the way
+    # from the first to the second value (linear interpolation at position 0.1 * 4).
+    assert got["q10_control"] == pytest.approx(0.1 + 0.4 * 0.2)
+    assert got["q50_ALS"] == pytest.approx(0.2)
+    assert got["q90_myopathy"] == pytest.approx(0.3)
+    assert got["unsure_share"] == pytest.approx(2 / 5)  # top probabilities 0.7 0.5 0.8 0.4 0.9
+
+
+def test_muap_measures_take_the_log_amplitude_and_the_mean_of_known_rates():
+    m = muap_measures(4, 800.0, 11.5, 0.25, [8.0, None, 10.0, 0.0])
+    assert m.tolist() == pytest.approx([math.log(800.0), 11.5, 0.25, 4.0, 9.0])
+    assert np.isnan(muap_measures(0, None, None, None, [])).all()
+
+
+def test_regression_is_softmax_of_standardised_features_with_medians_for_missing_ones():
+    s = stacker(18)
+    row = np.random.default_rng(1).normal(size=18)
+    row[[14, 17]] = np.nan
+    filled = row.copy()
+    filled[[14, 17]] = s.fill[[14, 17]]
+    z = ((filled - s.mean) / s.scale) @ s.weights + s.bias
+    expected = np.exp(z) / np.exp(z).sum()
+    assert s.predict(row[None, :])[0] == pytest.approx(expected, abs=1e-12)
+
+
+def test_stacked_verdict_keeps_the_votes_and_says_what_it_was_learned_from():
+    s = stacker(18)
+    p = np.array([[0.7, 0.2, 0.1], [0.6, 0.3, 0.1], [0.1, 0.1, 0.8], [0.2, 0.3, 0.5]])
+    measures = muap_measures(3, 500.0, 9.0, 0.0, [7.0])
+    v = stacked_verdict(p, CLASSES, s, measures)
+    expected = s.predict(np.concatenate([window_features(p), measures])[None, :])[0]
+    assert [v.probabilities[c] for c in CLASSES] == pytest.approx(expected)
+    assert v.label == CLASSES[int(np.argmax(expected))] and v.confidence == pytest.approx(expected.max())
+    assert v.votes == {"control": 2, "myopathy": 0, "ALS": 2} and v.n_used == 4
+    assert v.basis == "learned from the windows and the MUAP measures of 3 units"
+    none = stacked_verdict(p, CLASSES, s, muap_measures(0, None, None, None, []))
+    assert none.basis == ("learned from the windows; no motor unit was found, so the MUAP measures were read "
+                          "as the training records' medians")
+    raw = stacked_verdict(p, CLASSES, s, None, muap_note="raw units")
+    assert raw.basis == "learned from the windows; no MUAP measures (raw units), read as the training records' medians"
+    too_few = stacked_verdict(p[:2], CLASSES, s, measures, n_total=9)
+    assert too_few.label is None and too_few.reason == "only 2 valid window(s) of 9, at least 3 needed"
+
+
+def stacked_card(s: RecordStacker) -> dict:
+    card = card_dict()
+    card["calibration"] = {"temperature": 1.0, "record_stacker": s.to_dict()}
+    return card
+
+
+def test_card_round_trips_its_record_stacker():
+    s = stacker(18)
+    card = parse_card(stacked_card(s))
+    again = ModelCard.from_json(card.to_json()).record_stacker
+    assert again.features == s.features and again.uses_muap
+    assert np.array_equal(again.weights, s.weights) and np.array_equal(again.fill, s.fill)
+    windows_only = parse_card(stacked_card(stacker(13, names=window_feature_names(CLASSES)))).record_stacker
+    assert not windows_only.uses_muap
+
+
+@pytest.mark.parametrize("change, message", [
+    (lambda d: d.update(features=d["features"][:-1]),
+     "calibration.record_stacker: features must be ['mean_control', "),
+    (lambda d: d.update(weights=d["weights"][:-1]),
+     "calibration.record_stacker: weights must be finite numbers of shape (18, 3), got (17, 3)"),
+    (lambda d: d["scale"].__setitem__(0, 0.0), "calibration.record_stacker: scale must be positive"),
+    (lambda d: d.update(bias="none"), "calibration.record_stacker: bias must be numbers of shape (3,)"),
+])
+def test_card_refuses_a_stacker_this_app_cannot_compute(change, message):
+    card = stacked_card(stacker(18))
+    change(card["calibration"]["record_stacker"])
+    with pytest.raises(CardError) as err:
+        parse_card(card)
+    assert str(err.value).startswith(message)
+
+
+@pytest.mark.real_data
+def test_classify_runs_the_cards_regression_on_the_records_own_muap_analysis(n2001_dir):
+    from emgviewer.analysis.muap.record import analyse_record
+    from emgviewer.inference import classify, load_model
+    from emgviewer.inference.caveats import state
+    from emgviewer.records import read_record
+
+    model = load_model(REPO / "resources" / "models" / "default.onnx")
+    s = stacker(18, seed=3)
+    stacked = dataclasses.replace(model, card=dataclasses.replace(model.card, record_stacker=s))
+    record = read_record(n2001_dir / "N2001M02BB62.hea")
+    plain, learned = classify(record, model), classify(record, stacked)
+    assert plain.muaps is None and learned.muaps is not None
+    np.testing.assert_array_equal(plain.probabilities, learned.probabilities)  # windows unchanged
+    summary = analyse_record(record).analysis.summary  # an independent run of the analysis
+    measures = [math.log(summary.mean_amplitude_uv), summary.mean_duration_ms, summary.polyphasic_share,
+                summary.n_units, np.mean([u.firing.mean_rate_hz for u in learned.muaps.analysis.units])]
+    row = np.concatenate([window_features(plain.probabilities[plain.valid]), measures])
+    expected = s.predict(row[None, :])[0]
+    assert [learned.verdict.probabilities[c] for c in CLASSES] == pytest.approx(expected, abs=1e-6)
+    assert learned.verdict.votes == plain.verdict.votes
+    said = state(learned.verdict, stacked.card)
+    assert f"the MUAP measures of {summary.n_units} units" in (said.detail if said.status == "verdict"
+                                                               else learned.verdict.basis)
+    uncalibrated = dataclasses.replace(record, calibrated=False)
+    raw = classify(uncalibrated, stacked)
+    assert raw.muaps is None
+    assert raw.verdict.basis.endswith("no MUAP measures (the record's amplitudes are in raw units), "
+                                      "read as the training records' medians")
+
+
+@pytest.mark.real_data
+def test_training_features_are_the_apps_own_muap_analysis(n2001_dir):
+    """The regression was fitted on measures from training/reports/muap_groups.json; the app
+    measures the same record again before a verdict. They must agree, or the card's numbers
+    describe another rule (rerun python -m training.muap_features after changing the analysis)."""
+    from emgviewer.analysis.muap.record import analyse_record
+    from emgviewer.records import read_record
+
+    pytest.importorskip("torch")
+    from training.stacking import muap_features
+
+    names = ("N2001A04BB69", "N2001C06BB63", "N2001M02BB62")
+    fitted = muap_features(REPO / "training" / "reports" / "muap_groups.json", names)
+    for name, row in zip(names, fitted):
+        result = analyse_record(read_record(n2001_dir / f"{name}.hea"))
+        s = result.analysis.summary
+        now = muap_measures(s.n_units, s.mean_amplitude_uv, s.mean_duration_ms, s.polyphasic_share,
+                            [u.firing.mean_rate_hz for u in result.analysis.units])
+        np.testing.assert_allclose(now, row, rtol=1e-9, err_msg=name)
