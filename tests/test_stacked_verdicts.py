@@ -139,9 +139,7 @@ def test_classify_runs_the_cards_regression_on_the_records_own_muap_analysis(n20
     expected = s.predict(row[None, :])[0]
     assert [learned.verdict.probabilities[c] for c in CLASSES] == pytest.approx(expected, abs=1e-6)
     assert learned.verdict.votes == plain.verdict.votes
-    said = state(learned.verdict, stacked.card)
-    assert f"the MUAP measures of {summary.n_units} units" in (said.detail if said.status == "verdict"
-                                                               else learned.verdict.basis)
+    assert f"the MUAP measures of {summary.n_units} units" in state(learned.verdict, stacked.card).detail
     uncalibrated = dataclasses.replace(record, calibrated=False)
     raw = classify(uncalibrated, stacked)
     assert raw.muaps is None
@@ -168,3 +166,21 @@ def test_training_features_are_the_apps_own_muap_analysis(n2001_dir):
         now = muap_measures(s.n_units, s.mean_amplitude_uv, s.mean_duration_ms, s.polyphasic_share,
                             [u.firing.mean_rate_hz for u in result.analysis.units])
         np.testing.assert_allclose(now, row, rtol=1e-9, err_msg=name)
+
+
+def test_viewer_says_the_verdict_was_learned_and_from_what(qtbot, window, tmp_path):
+    """The colours are the windows'; a learned verdict can differ from their majority, so the
+    status bar names it and its tooltip says what it weighed."""
+    from conftest import open_classified
+    from onnx_models import write_model
+
+    from emgviewer.paths import demo_record_paths
+
+    card = card_dict(fs_hz=23437.5, window_s=0.1, hop_s=0.05)
+    card["calibration"] = {"temperature": 1.0, "record_stacker": stacker(18, seed=5).to_dict()}
+    window.set_model(write_model(tmp_path / "stacked.onnx", card))
+    open_classified(qtbot, window, demo_record_paths()[0])
+    verdict = window.result.verdict
+    assert verdict.basis.startswith("learned from the windows and the MUAP measures of ")
+    assert " · learned verdict: " in window.status_time.text()
+    assert verdict.basis in window.status_time.toolTip()

@@ -78,8 +78,9 @@ def state(verdict: Verdict, card: ModelCard, unit: str = "valid window") -> Stat
         return Statement("none", None, None, "no verdict", verdict.reason or "no valid windows", NO_VERDICT_COLOUR)
     threshold = card.record_threshold
     if verdict.confidence < threshold:
+        basis = f" ({verdict.basis})" if verdict.basis else ""
         return Statement("uncertain", verdict.label, verdict.confidence, "uncertain",
-                         f"leading class {class_label(verdict.label)} at {verdict.confidence:.2f}, "
+                         f"leading class {class_label(verdict.label)} at {verdict.confidence:.2f}{basis}, "
                          f"below the model's threshold of {threshold:.2f}", UNCERTAIN_COLOUR)
     colour = next((c.colour for c in card.classes if c.name == verdict.label), NO_VERDICT_COLOUR)
     used = f" over {verdict.n_used} {unit}{'' if verdict.n_used == 1 else 's'}" if verdict.n_used else ""

@@ -461,7 +461,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.overview.set_ribbon(ribbon_windows(result, collapse=True))
         assessment = assess(result)
         statement = assessment.statement
-        summary = f"verdict: {statement.short}" + (" · seen in training" if assessment.seen else "")
+        # A learned verdict can differ from the colours' majority: say so where it is read.
+        kind = "learned verdict" if result.verdict.basis else "verdict"
+        summary = f"{kind}: {statement.short}" + (" · seen in training" if assessment.seen else "")
         self.status_time.setText(f"{result.n_windows} windows in {result.elapsed_s * 1e3:.0f} ms · {summary}")
         self.status_time.setToolTip(statement.detail)
         record = result.record
