@@ -123,6 +123,7 @@ def test_classify_runs_the_cards_regression_on_the_records_own_muap_analysis(n20
     from emgviewer.analysis.muap.record import analyse_record
     from emgviewer.inference import classify, load_model
     from emgviewer.inference.caveats import state
+    from emgviewer.inference.summary import record_summary
     from emgviewer.records import read_record
 
     model = load_model(REPO / "resources" / "models" / "default.onnx")
@@ -140,6 +141,8 @@ def test_classify_runs_the_cards_regression_on_the_records_own_muap_analysis(n20
     assert [learned.verdict.probabilities[c] for c in CLASSES] == pytest.approx(expected, abs=1e-6)
     assert learned.verdict.votes == plain.verdict.votes
     assert f"the MUAP measures of {summary.n_units} units" in state(learned.verdict, stacked.card).detail
+    assert record_summary(learned, with_windows=False)["basis"] == learned.verdict.basis
+    assert record_summary(plain, with_windows=False)["basis"] == "mean probability of the valid windows"
     uncalibrated = dataclasses.replace(record, calibrated=False)
     raw = classify(uncalibrated, stacked)
     assert raw.muaps is None

@@ -7,7 +7,7 @@ Schema (stable; scripts may rely on it), ``schema_version`` 2::
                "provider", "uncertainty_threshold", "record_uncertainty_threshold",
                "record_temperature", "evaluation_protocol"},
      "records": [{"record", "path", "subject", "truth", "verdict", "confidence",
-                  "probabilities": {class: p}, "votes": {class: n}, "reason",
+                  "probabilities": {class: p}, "votes": {class: n}, "reason", "basis",
                   "status", "statement", "agreement", "seen_in_training", "out_of_fold",
                   "caveats": [{"code", "text"}],
                   "n_windows", "n_valid", "n_uncertain",
@@ -43,6 +43,10 @@ Added in version 2 (version 1 readers keep working: no field changed meaning or 
   2, new fields only): the threshold below which a record or subject verdict reads "uncertain"
   (``status``), and the temperature its mean window probability is recalibrated with; both
   fitted on validation subjects where the card carries them, else the window threshold and 1.
+- ``basis`` (added within version 2, a new field only): how the record verdict was reached:
+  "mean probability of the valid windows", or, for a card with a learned record verdict
+  (``calibration.record_stacker``), "learned from the windows ..." with the MUAP measures it
+  weighed or why they were missing.
 - AGREEMENT: ``{"unseen": TALLY, "seen": TALLY, "seen_out_of_fold": TALLY | null}``, TALLY
   ``{"agrees", "differs", "uncertain", "no_verdict"}`` over items with a known truth.
 """
