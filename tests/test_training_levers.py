@@ -111,15 +111,29 @@ def test_stacker_refuses_a_leaked_fold():
         fit_stacker(features, np.array([2, 2, 0, 0, 1, 1]), subjects, {"C1"}, 3)
 
 
+def test_a_balanced_stacker_does_not_learn_the_class_mix():
+    """Features that say nothing about the class: unweighted, the regression answers with the
+    training rows' class shares (here 80 % control); balanced, with a third for each class."""
+    rng = np.random.default_rng(0)
+    labels = np.array([0] * 80 + [1] * 10 + [2] * 10)
+    features = rng.normal(size=(labels.size, 2))
+    subjects = np.array([f"S{i % 20}" for i in range(labels.size)])
+    mix = fit_stacker(features, labels, subjects, set(), 3, l2=100.0)
+    even = fit_stacker(features, labels, subjects, set(), 3, l2=100.0, balanced=True)
+    probe = np.zeros((1, 2)) + features.mean(axis=0)
+    assert mix.predict(probe)[0] == pytest.approx([0.8, 0.1, 0.1], abs=0.02)
+    assert even.predict(probe)[0] == pytest.approx([1 / 3] * 3, abs=0.02)
+
+
 def test_stacking_never_trains_on_the_subject_it_scores(monkeypatch):
     run = synthetic_run()
     scores = [score_fold(run, fold) for fold in run.folds]
     calls = []
     real = stacking.fit_stacker
 
-    def spy(features, labels, subjects, held_out, n_classes, l2=1.0):
+    def spy(features, labels, subjects, held_out, n_classes, l2=1.0, names=None, balanced=False):
         calls.append((set(subjects.tolist()), set(held_out)))
-        return real(features, labels, subjects, held_out, n_classes, l2)
+        return real(features, labels, subjects, held_out, n_classes, l2, names, balanced)
 
     monkeypatch.setattr(stacking, "fit_stacker", spy)
     stacked = stacked_scores(run, scores)
@@ -139,13 +153,13 @@ def test_the_shipped_stacker_learns_from_every_subject_the_features_the_app_comp
     trained_on = []
     real = stacking.fit_stacker
 
-    def spy(features, labels, subjects, held_out, n_classes, l2=1.0, names=None):
-        trained_on.append(set(subjects.tolist()))
-        return real(features, labels, subjects, held_out, n_classes, l2, names)
+    def spy(features, labels, subjects, held_out, n_classes, l2=1.0, names=None, balanced=False):
+        trained_on.append((set(subjects.tolist()), balanced))
+        return real(features, labels, subjects, held_out, n_classes, l2, names, balanced)
 
     monkeypatch.setattr(stacking, "fit_stacker", spy)
     shipped = stacking.deployed_stacker(run, scores)
-    assert trained_on == [set(SUBJECTS)]
+    assert trained_on == [(set(SUBJECTS), True)]
     parsed = RecordStacker.from_dict(shipped.to_dict(), run.class_names)  # as the app reads a card
     # Record 0's out-of-fold windows through the app's verdict give the regression's own answer.
     fold = scores[0]

@@ -213,6 +213,8 @@ def pool(run: Run, scores: list[FoldScores], name: str | None = None) -> dict[st
             np.concatenate([softmax(f.test_logits) for f in run.folds]), labels),
         "records_correct": int(correct.sum()), "n_records": int(truth.size),
         "record_accuracy": float(correct.mean()),
+        # Each class's record recall, averaged: record accuracy alone rewards learning the class mix.
+        "record_balanced_accuracy": float(np.mean([correct[truth == k].mean() for k in np.unique(truth)])),
         "record_ece": expected_calibration_error(records, truth),
         "subjects_correct": verdicts["subjects_correct"], "n_subjects": verdicts["n_subjects"],
         "n_subjects_in_data": len(set(run.record_subjects)),
