@@ -7,8 +7,9 @@ the levers row, which scored exactly this recipe under LOSO, and its calibration
 row's validation fits: the median over folds of the window temperature, the record temperature
 and the record "uncertain" threshold. Each record's out-of-fold verdict in the card is that
 row's, from the fold that held its subject out. A stacked row ships its record regression, fitted
-on every subject's out-of-fold records, in place of the record temperature; the app computes the
-same features (and MUAP measures) before each record verdict.
+on every subject's out-of-fold records, beside the record temperature; the app computes the same
+features (and MUAP measures) before each record verdict, and gives a record unlike the training
+records (another muscle or rate, amplitude or spectrum out of range) the tempered mean instead.
 """
 
 from __future__ import annotations
@@ -112,11 +113,11 @@ def cmd_final(args: argparse.Namespace) -> int:
     result = as_evaluation(row, classes, meta["config"])
     card = model_card(name, architecture, meta, float(np.median(row["temperatures"]["window"])), result, data,
                  args.data, args.version)
+    card["calibration"]["record_temperature"] = round(float(np.median(row["temperatures"]["record"])), 4)
     if "stacker" in row:
-        # A learned record verdict replaces the mean and its temperature (emgviewer.analysis.stacking).
+        # The learned record verdict (emgviewer.analysis.stacking); records unlike the training
+        # ones get the tempered mean instead.
         card["calibration"]["record_stacker"] = row["stacker"]
-    else:
-        card["calibration"]["record_temperature"] = round(float(np.median(row["temperatures"]["record"])), 4)
     card["calibration"]["record_uncertainty_threshold"] = round(float(np.median(row["record_thresholds"])), 2)
     card["evaluation"]["record_ece"] = round(row["record_ece"], 4)
     card["evaluation"]["selective"] = {k: row["selective"][k] for k in ("coverage", "accuracy", "rule")}

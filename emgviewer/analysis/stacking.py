@@ -141,4 +141,4 @@ def stacked_verdict(probabilities: np.ndarray, class_names: Sequence[str], stack
     p = stacker.predict(row[None, :])[0]
     winner = int(np.argmax(p))
     return Verdict(class_names[winner], float(p[winner]), {c: float(v) for c, v in zip(class_names, p)},
-                   plain.votes, plain.n_used, basis=basis)
+                   plain.votes, plain.n_used, basis=basis, learned=True)

@@ -40,6 +40,7 @@ class Verdict:
     #: How a learned record verdict was reached ("learned from the windows and ..."); ``None``
     #: for the mean probability of the windows.
     basis: str | None = None
+    learned: bool = False  # from the card's record regression, not the windows' mean
 
 
 def record_verdict(

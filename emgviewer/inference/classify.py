@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import time
@@ -147,13 +148,17 @@ def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_w
     need (about 0.1 s for an 11-s N2001 record) runs only for a record that gets a verdict."""
     card = model.card
     stacker = card.record_stacker
-    if stacker is None:
-        return record_verdict(valid, card.class_names, min_windows, n_total=n_total,
-                              temperature=card.record_temperature), None
+    unlike = _unlike_training(record, card) if stacker is not None else []
+    if stacker is None or unlike:
+        verdict = record_verdict(valid, card.class_names, min_windows, n_total=n_total,
+                                 temperature=card.record_temperature)
+        if unlike and verdict.label is not None:
+            verdict = dataclasses.replace(verdict, basis=(
+                "the windows' mean: the card's learned verdict is kept for records like those it was fitted "
+                f"on, and this one differs ({', '.join(unlike)})"))
+        return verdict, None
     muaps, measures, note = None, None, None
-    if not record.calibrated:
-        note = "the record's amplitudes are in raw units"  # the regression learned µV
-    elif stacker.uses_muap and valid.shape[0] >= min_windows:
+    if stacker.uses_muap and valid.shape[0] >= min_windows:
         if cancel is not None and cancel.cancelled:
             raise ClassificationCancelled(f"{record.name}: cancelled before its MUAP analysis")
         try:
@@ -167,6 +172,20 @@ def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_w
             if record.duration_s > MUAP_MAX_S:
                 note = f"from the first {MUAP_MAX_S:g} s"
     return stacked_verdict(valid, card.class_names, stacker, measures, min_windows, n_total, note), muaps
+
+
+#: Caveats that keep a record from a learned verdict: a regression fitted on N2001's biceps
+#: records would be asked to extrapolate its MUAP measures and window summary (the mean of the
+#: windows stays meaningful, and is what the record gets instead).
+UNLIKE_TRAINING = ("resampled", "muscle", "electrode", "uncalibrated", "amplitude", "spectrum")
+
+
+def _unlike_training(record: Record, card) -> list[str]:
+    from emgviewer.inference.caveats import distribution_caveats  # it imports this module
+
+    if card.provenance.distribution is None:
+        return ["the card does not describe its training records"]
+    return [c.code for c in distribution_caveats(record, card) if c.code in UNLIKE_TRAINING]
 
 
 #: Below this rate a record holds nothing of the MUAP detail (up to kHz) a model judges.

@@ -61,7 +61,7 @@ def record_section(result: Classification, styles: dict, width: float,
     story += verdict_block(assessment, result, styles, width)
     story += caveat_block(assessment, styles)
     if verdict.label is not None:
-        heading = "learned probability" if verdict.basis else "mean probability"
+        heading = "learned probability" if verdict.learned else "mean probability"
         story.append(table([["class", heading, "window votes"]] +
                            [[c.label, f"{verdict.probabilities[c.name]:.3f}", str(verdict.votes.get(c.name, 0))]
                             for c in card.classes], [160, 100, 80]))

@@ -462,7 +462,7 @@ class MainWindow(QtWidgets.QMainWindow):
         assessment = assess(result)
         statement = assessment.statement
         # A learned verdict can differ from the colours' majority: say so where it is read.
-        kind = "learned verdict" if result.verdict.basis else "verdict"
+        kind = "learned verdict" if result.verdict.learned else "verdict"
         summary = f"{kind}: {statement.short}" + (" · seen in training" if assessment.seen else "")
         self.status_time.setText(f"{result.n_windows} windows in {result.elapsed_s * 1e3:.0f} ms · {summary}")
         self.status_time.setToolTip(statement.detail)
