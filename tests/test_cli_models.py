@@ -26,8 +26,8 @@ def test_the_table_lists_every_shipped_model_with_its_cards_numbers():
                                 card.evaluation["records"], card.evaluation["subjects"]]
     assert "people the model never saw (leave-one-subject-out over 19 N2001 subjects)" in result.stdout
     document = json.loads(_emgviewer("models", "--json").stdout)
-    assert [m["name"] for m in document["models"]] == shipped_names() == ["default", "munet-local", "resemgnet"]
-    assert [m["default"] for m in document["models"]] == [True, False, False]
+    assert [m["name"] for m in document["models"]] == shipped_names() == ["default", "munet-local", "munet", "resemgnet"]
+    assert [m["default"] for m in document["models"]] == [True, False, False, False]
 
 
 def test_a_shipped_model_is_chosen_by_name_and_a_wrong_name_is_told_the_right_ones():
@@ -38,7 +38,7 @@ def test_a_shipped_model_is_chosen_by_name_and_a_wrong_name_is_told_the_right_on
     wrong = _emgviewer("classify", record, "--model", "munet-locl", "--cpu")
     assert wrong.returncode == 1 and wrong.stdout == ""
     assert wrong.stderr == ("emgviewer: error: munet-locl: model file not found; nor is it a shipped model "
-                            "(default, munet-local, resemgnet: emgviewer models)\n")
+                            "(default, munet-local, munet, resemgnet: emgviewer models)\n")
 
 
 def test_a_file_wins_over_a_shipped_name_and_paths_are_never_renamed(tmp_path, monkeypatch):

@@ -17,7 +17,8 @@ from typing import Any
 import numpy as np
 
 from emgviewer.atomic import atomic_write_text
-from emgviewer.inference import classify, default_model_path, load_model
+from emgviewer.inference import classify, load_model
+from emgviewer.inference.zoo import available_models
 from emgviewer.records import read_record
 from training.models import REGISTRY, build, count_macs, count_parameters
 from training.splits import RANDOM_WINDOW_SPLIT
@@ -114,8 +115,9 @@ def _row(name: str, result: dict, model, data, onnx_path: Path, args, seconds: f
     }
 
 
-DEFAULT_ROW = "munet (default model)"
-#: The shipped default model's LOSO evaluation.
+DEFAULT_ROW = "munet (default model)"  # a key in rows.json; shown as DEFAULT_ROW_SHOWN
+DEFAULT_ROW_SHOWN = "munet (munet.onnx, the default model until 2.0.0)"
+#: MUNet's shipped model's LOSO evaluation.
 DEFAULT_REPORT = Path(__file__).parent / "reports" / "munet_3class_loso.json"
 
 
@@ -138,16 +140,21 @@ def _default_model_row(args) -> list[dict[str, Any]]:
         "name": DEFAULT_ROW, "task": "3class", "claim": "", "citation": REGISTRY["munet"].citation,
         **_result_columns(result),
         "parameters": count_parameters(model), "macs": count_macs(model, 23437),
-        "record_ms": _record_ms(default_model_path(), args) if default_model_path() else None,
+        "record_ms": _record_ms(_shipped_munet(), args) if _shipped_munet() else None,
         "budget": f"full: {len(folds)} folds (LOSO), all records, {result['config']['epochs']} epochs x "
                   f"{result['config']['steps_per_epoch']} steps of {result['config']['batch_size']}",
         "reduced": False}]
 
 
+def _shipped_munet() -> Path | None:
+    """The shipped MUNet model (``munet.onnx``; ``default.onnx`` until 2.0.0), whose row this is."""
+    return next((path for path in available_models() if path.stem == "munet"), None)
+
+
 def _remeasured(row: dict[str, Any], args) -> dict[str, Any]:
     """``row`` with ms/record measured now, where its model is at hand: rows run alongside other
     training carry a time measured under load."""
-    path = default_model_path() if row["name"] == DEFAULT_ROW else args.exports / f"{row['name']}_{row['task']}.onnx"
+    path = _shipped_munet() if row["name"] == DEFAULT_ROW else args.exports / f"{row['name']}_{row['task']}.onnx"
     return {**row, "record_ms": _record_ms(path, args)} if path is not None and path.exists() else row
 
 
@@ -222,7 +229,7 @@ def _rerun_notes(rows: list[dict[str, Any]]) -> list[str]:
     notes = []
     for row in again:
         (acc, bal), (acc0, bal0) = row["window_pooled"], default["window_pooled"]
-        notes.append(f"- **munet** is the default model's recipe ({budget[0]}, LOSO) trained and evaluated again: "
+        notes.append(f"- **munet** is the recipe of MUNet as shipped ({budget[0]}, LOSO) trained and evaluated again: "
                      f"window accuracy {acc:.1%} against {acc0:.1%}, balanced {bal:.1%} against {bal0:.1%}, "
                      f"records {row['records']} against {default['records']}, subjects {row['subjects']} "
                      f"against {default['subjects']}. Two runs of one recipe differ this much, so a smaller "
@@ -286,7 +293,7 @@ def _ms_cell(row: dict[str, Any], args) -> str:
 
 #: RESULTS.md's columns: header, and the cell of a row (``args.reports`` holds the side reports).
 COLUMNS: list[tuple[str, Any]] = [
-    ("model", lambda row, args: row["name"]),
+    ("model", lambda row, args: DEFAULT_ROW_SHOWN if row["name"] == DEFAULT_ROW else row["name"]),
     ("task", lambda row, args: row["task"]),
     ("paper's claim (its protocol)", lambda row, args: row["claim"] or "ours"),
     ("window acc.", lambda row, args: f"{row['window_pooled'][0]:.1%}"),
@@ -318,8 +325,12 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "torch| difference in the model's outputs (logits) on 32 windows, float32, checked <= 1e-4 before writing "
              "('-': exported before it was recorded). Rows marked *reduced* ran on a smaller budget "
              "than the published training (2 CPU cores, no GPU in this session).", "",
-             "The first row is the shipped default model under the full budget (see "
-             "training/reports/munet_3class_loso.md). What each of issue 10's levers does to that recipe "
+             "The first row is MUNet as shipped (`munet.onnx`, the default model until 2.0.0) under the full "
+             "budget (see training/reports/munet_3class_loso.md). The default model since 2.0.0 is the "
+             "resemgnet row's recipe (seed 0) with its record verdict learned from the windows and the MUAP "
+             "measures, each class weighing the same: windows as that row, records 342/422 (record balanced "
+             "accuracy 82.8 %), subjects 19/19, record ECE 0.045 "
+             "(training/reports/levers/resemgnet-muap/levers.md). What each of issue 10's levers does to MUNet's recipe "
              "(seed ensembles, window and record calibration fitted on validation subjects, stacked record "
              "verdicts with and without MUAP measures, selective accuracy), under the same protocol: "
              "training/reports/levers/levers.md (`python -m training levers`); the training levers (mixup, gain "
