@@ -18,7 +18,7 @@ from emgviewer.inference import default_model_path, load_model
 pytestmark = pytest.mark.real_data
 
 #: A control of the training set whose default-model verdict leads with ALS at 0.57, below the
-#: card's record threshold (0.94), with three uncertain windows (below 0.60).
+#: card's record threshold (0.60), with three uncertain windows.
 SEEN_UNCERTAIN = "N2001C01BB54"
 ALL_INVALID = "N2001A06BB08"  # 99.6 % zeros: every window flat
 from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402

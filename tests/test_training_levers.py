@@ -170,6 +170,17 @@ def test_the_shipped_stacker_learns_from_every_subject_the_features_the_app_comp
     assert [verdict.probabilities[c] for c in run.class_names] == pytest.approx(expected, abs=1e-12)
 
 
+def test_a_fixed_record_threshold_gives_the_rows_coverage_and_accuracy_at_it():
+    from training.final import fixed_threshold_selective
+
+    row = {"record_rows": [{"probabilities": [0.7, 0.2, 0.1], "truth": "control"},
+                           {"probabilities": [0.5, 0.3, 0.2], "truth": "control"},  # below 0.6: no verdict
+                           {"probabilities": [0.1, 0.1, 0.8], "truth": "myopathy"}]}  # kept, wrong
+    said = fixed_threshold_selective(row, ["control", "myopathy", "ALS"], 0.6)
+    assert (said["coverage"], said["accuracy"]) == (pytest.approx(2 / 3), 0.5)
+    assert said["rule"].startswith("a fixed threshold of 0.6, not fitted")
+
+
 def test_exported_ensemble_is_the_mean_of_its_members(tmp_path):
     from onnx_models import card_dict
 

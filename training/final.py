@@ -39,6 +39,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     final.add_argument("--member", type=Path, action="append", required=True,
                        help="an evaluate report (JSON) of each member's recipe, in the row's order")
     final.add_argument("--out", type=Path, required=True, help="the .onnx file to write")
+    final.add_argument("--record-threshold", type=float, default=None,
+                       help="a fixed record 'uncertain' threshold instead of the median of the row's validation-chosen "
+                            "ones (the 95 %% rule); the card's selective numbers are then the row's out-of-fold records "
+                            "at it; default: the median")
     final.add_argument("--version", default=None, help="version written into the card")
     final.add_argument("--force", action="store_true", help="replace --out if it exists")
     final.set_defaults(run=cmd_final)
@@ -67,6 +71,16 @@ def as_evaluation(row: dict[str, Any], classes: list[str], config: dict[str, Any
         "folds": row["folds"],
         "out_of_fold_records": out_of_fold,
     }
+
+
+def fixed_threshold_selective(row: dict[str, Any], classes: list[str], threshold: float) -> dict[str, Any]:
+    """Coverage and accuracy of the row's out-of-fold record verdicts at a fixed threshold."""
+    p = np.array([r["probabilities"] for r in row["record_rows"]])
+    truth = np.array([classes.index(r["truth"]) for r in row["record_rows"]])
+    kept = p.max(axis=1) >= threshold
+    return {"coverage": float(kept.mean()),
+            "accuracy": float((p.argmax(axis=1)[kept] == truth[kept]).mean()) if kept.any() else None,
+            "rule": f"a fixed threshold of {threshold:g}, not fitted; pooled out-of-fold records of the levers row"}
 
 
 def cmd_final(args: argparse.Namespace) -> int:
@@ -118,9 +132,14 @@ def cmd_final(args: argparse.Namespace) -> int:
         # The learned record verdict (emgviewer.analysis.stacking); records unlike the training
         # ones get the tempered mean instead.
         card["calibration"]["record_stacker"] = row["stacker"]
-    card["calibration"]["record_uncertainty_threshold"] = round(float(np.median(row["record_thresholds"])), 2)
+    if args.record_threshold is None:
+        card["calibration"]["record_uncertainty_threshold"] = round(float(np.median(row["record_thresholds"])), 2)
+        selective = {k: row["selective"][k] for k in ("coverage", "accuracy", "rule")}
+    else:
+        card["calibration"]["record_uncertainty_threshold"] = args.record_threshold
+        selective = fixed_threshold_selective(row, classes, args.record_threshold)
     card["evaluation"]["record_ece"] = round(row["record_ece"], 4)
-    card["evaluation"]["selective"] = {k: row["selective"][k] for k in ("coverage", "accuracy", "rule")}
+    card["evaluation"]["selective"] = selective
     parse_card(card)  # the app's own check, with the record calibration added
     rng = np.random.default_rng(0)
     difference = export_onnx(model, card, args.out, data.gather(rng.choice(len(data), 32, replace=False)))
