@@ -6,6 +6,7 @@ members to within the export tolerance."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -222,8 +223,10 @@ def test_levers_then_final_ship_an_ensemble_whose_card_is_its_levers_row(n2001_d
                               "--epochs", "1", "--steps-per-epoch", "2", "--batch-size", "8", "--seed", str(seed),
                               "--split-seed", "0", "--save-logits", "--tag", f"s{seed}", "--out", str(runs)]) == 0
     logits = sorted(runs.glob("*_logits.npz"))
+    # The MUAP measures named explicitly: an installed (not editable) package has no reports beside it.
+    muap = Path(__file__).resolve().parent.parent / "training" / "reports" / "muap_groups.json"
     assert training_main(["levers", *map(str, logits), "--ensemble", "munet_3class_loso_s1,munet_3class_loso_s2",
-                          "--out", str(tmp_path / "levers")]) == 0
+                          "--muap", str(muap), "--out", str(tmp_path / "levers")]) == 0
     rows = json.loads((tmp_path / "levers" / "levers.json").read_text())
     row = next(r for r in rows if r["run"].startswith("ensemble of 2"))
     out = tmp_path / "ensemble.onnx"
