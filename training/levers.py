@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sys
 import textwrap
 from dataclasses import replace
 from pathlib import Path
@@ -125,6 +126,9 @@ def cmd_levers(args: argparse.Namespace) -> int:
     torch.set_num_threads(1)  # tiny fits: more threads only spin, and starve a training run beside it
     runs = [load_argument(argument) for argument in args.logits]
     names = [n.strip() for n in args.ensemble.split(",")] if args.ensemble else []
+    if args.muap is not None and not args.muap.exists():
+        print(f"python -m training levers: no MUAP measures at {args.muap} (python -m training.muap_features "
+              "writes them): the rows stacked with them are left out", file=sys.stderr)
     rows = score_levers(runs, names, args.muap)
     args.out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(args.out / "levers.json", json.dumps(rows, indent=1))
