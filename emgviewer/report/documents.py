@@ -9,6 +9,7 @@ from reportlab.platypus import CondPageBreak, Paragraph
 
 from emgviewer.analysis.muap import MuapAnalysisError
 from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
+from emgviewer.analysis.stacking import MUAP_MAX_S
 from emgviewer.inference.classify import Classification
 from emgviewer.records.annotations import record_annotations
 from emgviewer.records.errors import RecordError
@@ -38,7 +39,8 @@ def _marks(result: Classification) -> tuple[list, str]:
 
 
 def _muap_story(result: Classification, muaps: RecordMuaps | None, sheet: dict, width: float) -> list:
-    muaps = muaps or result.muaps  # the learned record verdict may have analysed it already
+    if muaps is None and result.muaps is not None and result.record.duration_s <= MUAP_MAX_S:
+        muaps = result.muaps  # the learned verdict analysed the whole record already
     if muaps is None:
         try:
             muaps = analyse_record(result.record)
