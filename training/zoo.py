@@ -136,11 +136,12 @@ def _default_model_row(args) -> list[dict[str, Any]]:
     result = json.loads(DEFAULT_REPORT.read_text())
     folds = result["folds"]
     model = build("munet", 3, 23437, 23437.5)
+    shipped = _shipped_munet()
     return [{
         "name": DEFAULT_ROW, "task": "3class", "claim": "", "citation": REGISTRY["munet"].citation,
         **_result_columns(result),
         "parameters": count_parameters(model), "macs": count_macs(model, 23437),
-        "record_ms": _record_ms(_shipped_munet(), args) if _shipped_munet() else None,
+        "record_ms": _record_ms(shipped, args) if shipped else None,
         "budget": f"full: {len(folds)} folds (LOSO), all records, {result['config']['epochs']} epochs x "
                   f"{result['config']['steps_per_epoch']} steps of {result['config']['batch_size']}",
         "reduced": False}]
