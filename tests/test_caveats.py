@@ -152,6 +152,30 @@ def test_each_difference_from_the_training_recordings_is_named():
     assert [c.text for c in unknown] == ["muscle not stated in the file; the model was trained on biceps brachii only"]
 
 
+def test_a_training_record_on_the_edge_of_a_written_range_is_inside_it():
+    """A card writes each range to 6 decimals. The record that set an end must stay inside
+    however that end was written: cards before the fix rounded to the nearest (22.888184 for
+    22.88818359375), newer ones round outward; a value beyond the written precision is out."""
+    from emgviewer.analysis.signal_profile import SignalProfile
+    from emgviewer.inference.caveats import profile_caveats
+    from emgviewer.inference.provenance import parse_distribution
+
+    edge = 22.88818359375  # the lowest median frequency of the N2001 records
+    nearest = parse_distribution({"profile": {"median_frequency_hz": {"min": round(edge, 6), "max": 1556.396484}}})
+    at_edge = SignalProfile(rms_uv=50.0, median_frequency_hz=edge, spectral_flatness=0.01)
+    assert profile_caveats(at_edge, nearest, amplitude=True) == []
+    below = SignalProfile(rms_uv=50.0, median_frequency_hz=22.888182, spectral_flatness=0.01)
+    assert [c.code for c in profile_caveats(below, nearest, amplitude=True)] == ["spectrum"]
+    above = SignalProfile(rms_uv=50.0, median_frequency_hz=1556.396485, spectral_flatness=0.01)
+    assert [c.code for c in profile_caveats(above, nearest, amplitude=True)] == ["spectrum"]
+    pytest.importorskip("torch")
+    from training.provenance import span
+
+    written = span([edge, 1556.396484375, 700.0])
+    assert written == {"min": 22.888183, "max": 1556.396485}
+    assert written["min"] <= edge and written["max"] >= 1556.396484375
+
+
 def test_signal_profile_against_independent_computations():
     fs = 23437.5
     t = np.arange(int(2 * fs)) / fs

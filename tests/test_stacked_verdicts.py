@@ -193,6 +193,31 @@ def test_training_features_are_the_apps_own_muap_analysis(n2001_dir):
 
 
 @pytest.mark.real_data
+def test_training_replays_the_apps_rule_for_records_unlike_the_training_records(n2001_dir):
+    """levers scores the app's fallback under LOSO from the profiles in muap_groups.json and
+    the caveat rule alone; with the default card's training range, that replay must pick out
+    exactly the N2001 records the app itself keeps from a learned verdict."""
+    from emgviewer.analysis.signal_profile import SignalProfile
+    from emgviewer.inference import load_model
+    from emgviewer.inference.caveats import profile_caveats
+    from emgviewer.inference.classify import _unlike_training
+    from emgviewer.records import index_folder, read_record
+
+    pytest.importorskip("torch")
+    from training.stacking import record_profiles
+
+    card = load_model(REPO / "resources" / "models" / "default.onnx", force_cpu=True).card
+    entries = index_folder(n2001_dir).records
+    profiles = record_profiles(REPO / "training" / "reports" / "muap_groups.json", tuple(e.name for e in entries))
+    app = {e.name for e in entries if _unlike_training(read_record(e.path), card)}
+    replayed = {e.name for e, p in zip(entries, profiles)
+                if profile_caveats(SignalProfile(*p), card.provenance.distribution, amplitude=True)}
+    # One record: A06BB08 (RMS 3.2 µV, no valid window, so not a training record). Three more were
+    # flagged until a range's ends were read with the precision the card wrote them with.
+    assert replayed == app == {"N2001A06BB08"}
+
+
+@pytest.mark.real_data
 def test_viewer_says_the_verdict_was_learned_and_from_what(qtbot, window, n2001_dir, tmp_path):
     """The colours are the windows'; a learned verdict can differ from their majority, so the
     status bar names it and its tooltip says what it weighed."""

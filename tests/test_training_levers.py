@@ -146,6 +146,31 @@ def test_stacking_never_trains_on_the_subject_it_scores(monkeypatch):
         assert any(held == set(fold.test_subjects) for _trained, held in calls)
 
 
+def test_a_record_unlike_its_fold_models_training_records_keeps_its_windows_mean():
+    """As the app does with a card: a test record whose signal profile leaves the range of the
+    fold's training records (not its validation or test subjects') gets the tempered mean, and
+    the row names it; a record inside the range gets the regression."""
+    run = synthetic_run()
+    scores = [score_fold(run, fold) for fold in run.folds]
+    profiles = np.tile([50.0, 150.0, 0.01], (len(run.record_names), 1))
+    profiles[:, 0] += np.arange(len(run.record_names))  # rms 50..85 µV, by record
+    fold = run.folds[0]  # tests A1 (records 0-3), validates A2, C1, M1
+    held_out = [r for r, s in enumerate(run.record_subjects) if s in (*fold.test_subjects, *fold.validation_subjects)]
+    trained = [r for r in range(len(run.record_names)) if r not in held_out]
+    low = min(profiles[trained, 0])
+    assert low > profiles[0, 0]  # A1's rms values all lie below the fold's training range...
+    profiles[1, 0] = profiles[2, 0] = profiles[3, 0] = low  # ...until three of them are put on its edge
+    unlike = stacking.unlike_training(run, fold, profiles, scores[0].record_ids)
+    assert unlike.tolist() == [True, False, False, False]
+    plain = stacked_scores(run, scores)
+    replayed = stacked_scores(run, scores, profiles=profiles)
+    np.testing.assert_array_equal(replayed[0].record_probabilities[0], scores[0].record_probabilities[0])
+    np.testing.assert_array_equal(replayed[0].record_probabilities[1:], plain[0].record_probabilities[1:])
+    assert replayed[0].fallback.tolist() == [0]
+    row = posthoc.pool(run, replayed, "stacked")
+    assert row["fallback_records"][0] == "R0" and "fallback_records" in posthoc.pool(run, plain)
+
+
 def test_the_shipped_stacker_learns_from_every_subject_the_features_the_app_computes(monkeypatch):
     from emgviewer.analysis.stacking import RecordStacker, stacked_verdict
 

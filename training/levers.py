@@ -27,7 +27,7 @@ import numpy as np
 from emgviewer.atomic import atomic_write_text
 from training.posthoc import Run, ensemble, evaluate_run, load_run, merge_runs, pool, score_fold
 from training.reporting import pyplot, save_figure
-from training.stacking import deployed_stacker, muap_features, stacked_scores
+from training.stacking import deployed_stacker, muap_features, record_profiles, stacked_scores
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -108,12 +108,19 @@ def score_levers(runs: list[Run], ensemble_names: list[str], muap_path: Path | N
     # Stackers weigh each class the same; the unweighted one (records weigh the same) is shown
     # once, beside its balanced twin, for what learning the class mix does.
     extras = [(None, True, f"{base.name} + stacked record verdicts")]
+    profiles = None
     if muap_path is not None and muap_path.exists():
         muap = muap_features(muap_path, base.record_names)
+        profiles = record_profiles(muap_path, base.record_names)
+        if profiles is None:
+            print(f"python -m training levers: {muap_path} holds no signal profiles (written before they were "
+                  "added; run python -m training.muap_features again): every stacked row scores a learned verdict "
+                  "for every record, where the app gives records unlike its training records their windows' mean",
+                  file=sys.stderr)
         extras += [(muap, False, f"{base.name} + stacked with MUAP measures, unweighted (learns the class mix)"),
                    (muap, True, f"{base.name} + stacked with MUAP measures")]
     for extra, balanced, name in extras:
-        row = pool(base, stacked_scores(base, scores[base.name], extra, balanced), name)
+        row = pool(base, stacked_scores(base, scores[base.name], extra, balanced, profiles), name)
         # What `final` ships for this row: the same regression fitted on every subject.
         row["stacker"] = deployed_stacker(base, scores[base.name], extra, balanced).to_dict()
         rows.append(row)
@@ -184,6 +191,13 @@ def markdown(rows: list[dict[str, Any]]) -> str:
             f"{_pct(r['record_balanced_accuracy'])} | {r['subjects_correct']}/{r['n_subjects']} | "
             f"{worst} {_pct(r['min_subject_window_accuracy'])} | "
             f"{r['window_ece']:.3f} | {r['record_ece']:.3f} | {_pct(sel['accuracy'])} at {_pct(sel['coverage'])} |")
+    fell_back = [r for r in rows if r.get("fallback_records")]
+    if fell_back:
+        lines += ["", "Records unlike their fold model's training records (a signal-profile measure outside the "
+                  "training records' range: the app's caveat) keep their windows' mean in the stacked rows, as the "
+                  "app gives them:", ""]
+        lines += [f"- {r['run']}: {len(r['fallback_records'])} of {r['n_records']} "
+                  f"({', '.join(sorted(r['fallback_records']))})" for r in fell_back]
     best = rows[_best(rows)]
     lines += ["", f"## Coverage and accuracy of record verdicts: {best['run']}", "",
               "Pooled over folds, records kept when their verdict's confidence reaches the threshold "

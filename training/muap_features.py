@@ -2,7 +2,8 @@
 
 ``python -m training.muap_features DATA_DIR [--out training/reports/muap_groups]`` analyses
 each record with the app's own MUAP analysis (emgviewer.analysis.muap), writes one row of
-features per record (``<out>.json``, for models that fuse them with the networks' output) and a
+features per record (``<out>.json``, for models that fuse them with the networks' output, with
+the record's signal profile, for the app's caveats) and a
 report (``<out>.md``): per-group medians of unit amplitude and duration, with two-sided
 Mann-Whitney rank-sum tests against the controls, on units and, because units of one person
 are not independent, on per-subject medians.
@@ -20,6 +21,8 @@ import numpy as np
 from scipy.stats import mannwhitneyu
 
 from emgviewer.analysis.muap.record import analyse_record
+from emgviewer.analysis.signal_profile import FEATURES as PROFILE_FEATURES
+from emgviewer.analysis.signal_profile import signal_profile
 from emgviewer.atomic import atomic_write_bytes
 from emgviewer.records import index_folder, read_record
 
@@ -32,6 +35,8 @@ def record_features(path: Path) -> dict:
     result = analyse_record(read_record(path))
     record, summary = result.record, result.analysis.summary
     units = result.analysis.units
+    # The signal profile the app compares with a card's training range (its caveats).
+    profile = signal_profile(record.signal_uv, record.fs_hz)
     return {
         "record": record.name, "subject": record.subject_id, "truth": record.truth,
         **{key: getattr(summary, key) for key in FEATURES},
@@ -39,6 +44,7 @@ def record_features(path: Path) -> dict:
         "unit_durations_ms": [u.measures.duration_ms for u in units],
         "unit_phases": [u.measures.phases for u in units],
         "unit_rates_hz": [u.firing.mean_rate_hz for u in units],
+        "profile": None if profile is None else {key: getattr(profile, key) for key in PROFILE_FEATURES},
     }
 
 

@@ -144,6 +144,9 @@ class FoldScores:
     threshold: float
     window_temperature: float
     record_temperature: float
+    #: Records given the windows' mean where a learned verdict was scored: those the app would
+    #: find unlike the fold model's training records (see training.stacking.unlike_training).
+    fallback: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
 
 
 def validation_folds(run: Run, fold: FoldLogits) -> list[FoldLogits]:
@@ -232,6 +235,7 @@ def pool(run: Run, scores: list[FoldScores], name: str | None = None) -> dict[st
         "record_thresholds": [s.threshold for s in scores],
         "folds": [{"fold": f.name, "test": list(f.test_subjects), "validation": list(f.validation_subjects)}
                   for f in run.folds],
+        "fallback_records": [run.record_names[r] for s in scores for r in s.fallback],
         "record_rows": [{"record": run.record_names[r], "subject": run.record_subjects[r], "truth": names[truth[k]],
                          "probabilities": [round(float(p), 4) for p in records[k]], "threshold": float(thresholds[k])}
                         for k, r in enumerate(record_ids)],

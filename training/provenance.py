@@ -4,6 +4,7 @@ verdict. The app reads these back through :mod:`emgviewer.inference.provenance`.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -70,8 +71,8 @@ def distribution(folder: Path, names: list[str]) -> dict[str, Any]:
                 profiles[feature].append(getattr(profile, feature))
     return {
         "fs_hz": sorted(rates), "muscles": sorted(muscles), "electrodes": sorted(electrodes),
-        "n_records": len(names), "duration_s": _span(durations),
-        "profile": {feature: _span(values) for feature, values in profiles.items() if values},
+        "n_records": len(names), "duration_s": span(durations),
+        "profile": {feature: span(values) for feature, values in profiles.items() if values},
     }
 
 
@@ -97,5 +98,8 @@ def _records_with_windows(data: WindowSet) -> list[int]:
     return sorted(int(i) for i in np.unique(data.record_index))
 
 
-def _span(values: list[float]) -> dict[str, float]:
-    return {"min": round(float(min(values)), 6), "max": round(float(max(values)), 6)}
+def span(values) -> dict[str, float]:
+    """A card's range of ``values``, to 6 decimals (the card is read by people too), rounded
+    outward so that it still holds every value it was measured from."""
+    low, high = float(min(values)), float(max(values))
+    return {"min": math.floor(low * 1e6) / 1e6, "max": math.ceil(high * 1e6) / 1e6}

@@ -15,8 +15,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from emgviewer.analysis.signal_profile import FEATURES as PROFILE_FEATURES
+from emgviewer.analysis.signal_profile import SignalProfile
 from emgviewer.analysis.stacking import MUAP_FIELDS, RecordStacker, muap_measures, window_feature_names, window_features
-from training.posthoc import FoldScores, Run, choose_threshold
+from emgviewer.inference.caveats import profile_caveats
+from emgviewer.inference.provenance import parse_distribution
+from training.posthoc import FoldLogits, FoldScores, Run, choose_threshold
+from training.provenance import span
 
 
 def muap_features(path: Path, record_names: tuple[str, ...]) -> np.ndarray:
@@ -30,6 +35,34 @@ def muap_features(path: Path, record_names: tuple[str, ...]) -> np.ndarray:
             out[i] = muap_measures(row["n_units"], row["mean_amplitude_uv"], row["mean_duration_ms"],
                                    row["polyphasic_share"], row.get("unit_rates_hz") or [])
     return out
+
+
+def record_profiles(path: Path, record_names: tuple[str, ...]) -> np.ndarray | None:
+    """Each record's signal profile (the app's caveat measures), NaN where it has none, from the
+    same file; ``None`` for a file written before it held them."""
+    rows = {row["record"]: row for row in json.loads(Path(path).read_text())["records"]}
+    if not any("profile" in row for row in rows.values()):
+        return None
+    out = np.full((len(record_names), len(PROFILE_FEATURES)), np.nan)
+    for i, name in enumerate(record_names):
+        profile = (rows.get(name) or {}).get("profile")
+        if profile:
+            out[i] = [profile[key] for key in PROFILE_FEATURES]
+    return out
+
+
+def unlike_training(run: Run, fold: FoldLogits, profiles: np.ndarray, record_ids: np.ndarray) -> np.ndarray:
+    """Which of ``record_ids`` the app would keep from a learned verdict had this fold's model
+    shipped: a signal-profile measure outside the range of the fold's training records (the
+    card's distribution and the app's rule, :func:`profile_caveats`). New people fall outside a
+    range more often than the training people inside it, so this is the app's behaviour on them."""
+    held_out = set(fold.test_subjects) | set(fold.validation_subjects)
+    trained = [r for r in np.unique(run.record_index)
+               if run.record_subjects[r] not in held_out and np.isfinite(profiles[r]).all()]
+    distribution = parse_distribution({"profile": {key: span(profiles[trained, k])
+                                                   for k, key in enumerate(PROFILE_FEATURES)}})
+    return np.array([np.isfinite(profiles[r]).all() and bool(profile_caveats(
+        SignalProfile(*profiles[r]), distribution, amplitude=True)) for r in record_ids], dtype=bool)
 
 
 class LeakedFoldError(ValueError):
@@ -93,11 +126,13 @@ def deployed_stacker(run: Run, scores: list[FoldScores], extra: np.ndarray | Non
 
 
 def stacked_scores(run: Run, scores: list[FoldScores], extra: np.ndarray | None = None,
-                   balanced: bool = True) -> list[FoldScores]:
+                   balanced: bool = True, profiles: np.ndarray | None = None) -> list[FoldScores]:
     """Each fold's test records re-scored by a stacker fitted on every other subject's
     out-of-fold records; its "uncertain" threshold is chosen on its validation subjects, each
     scored by a stacker that saw neither it nor the test subject (nested, so no test label
-    reaches the threshold). ``balanced``: see :func:`fit_stacker`."""
+    reaches the threshold). ``balanced``: see :func:`fit_stacker`. With ``profiles``
+    (:func:`record_profiles`), a test record unlike the fold's training records keeps its
+    windows' mean, as the app gives it (:func:`unlike_training`)."""
     features, labels, subjects, record_ids, _names = _table(run, scores, extra)
     n_classes = len(run.class_names)
 
@@ -119,6 +154,9 @@ def stacked_scores(run: Run, scores: list[FoldScores], extra: np.ndarray | None 
             confidence.append(p.max(axis=1))
             correct.append(p.argmax(axis=1) == labels[v_rows])
         threshold = choose_threshold(np.concatenate(confidence), np.concatenate(correct))
-        out.append(replace(score, record_probabilities=np.stack([by_id[int(r)] for r in score.record_ids]),
-                           threshold=threshold))
+        learned = np.stack([by_id[int(r)] for r in score.record_ids])
+        unlike = (unlike_training(run, fold, profiles, score.record_ids) if profiles is not None
+                  else np.zeros(score.record_ids.size, dtype=bool))
+        out.append(replace(score, record_probabilities=np.where(unlike[:, None], score.record_probabilities, learned),
+                           threshold=threshold, fallback=score.record_ids[unlike]))
     return out

@@ -20,10 +20,11 @@ import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from emgviewer.analysis.signal_profile import signal_profile
+from emgviewer.analysis.signal_profile import SignalProfile, signal_profile
 from emgviewer.analysis.verdicts import Verdict, subject_verdict
 from emgviewer.inference.card import ModelCard
 from emgviewer.inference.classify import Classification
+from emgviewer.inference.provenance import TrainingDistribution
 from emgviewer.records.n2001 import CLASS_LABELS
 from emgviewer.records.record import Record
 
@@ -162,8 +163,13 @@ _PROFILE_WORDS = {
 
 def _profile_caveats(record: Record, distribution, amplitude: bool) -> list[Caveat]:
     profile = signal_profile(record.signal_uv, record.fs_hz)
-    if profile is None:
-        return []
+    return [] if profile is None else profile_caveats(profile, distribution, amplitude)
+
+
+def profile_caveats(profile: SignalProfile, distribution: TrainingDistribution, amplitude: bool) -> list[Caveat]:
+    """Each measure of ``profile`` outside its range in ``distribution`` (the amplitude only when
+    ``amplitude``: uncalibrated units compare with nothing). Training replays this rule on stored
+    profiles, to score the app's fallback for records unlike the training records."""
     out = []
     for name, bounds in distribution.profile.items():
         value = getattr(profile, name)

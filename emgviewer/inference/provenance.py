@@ -30,13 +30,20 @@ from emgviewer.inference.errors import CardError
 PROTOCOL_KINDS = ("leave-one-subject-out", "grouped k-fold", "none")
 
 
+#: Cards write a range to 6 decimals (training.provenance.span). Cards before 2026-12-03 rounded
+#: each end to the nearest, which can put the record that set an end just outside it (a median
+#: frequency of 22.8881836 Hz against a written 22.888184): half a unit of the last decimal is
+#: allowed, so a training record is never said to lie outside its own training range.
+WRITTEN_PRECISION = 5e-7
+
+
 @dataclass(frozen=True)
 class FeatureRange:
     low: float
     high: float
 
     def contains(self, value: float) -> bool:
-        return self.low <= value <= self.high
+        return self.low - WRITTEN_PRECISION <= value <= self.high + WRITTEN_PRECISION
 
 
 @dataclass(frozen=True)
@@ -96,12 +103,13 @@ def parse_provenance(training: dict[str, Any], evaluation: dict[str, Any]) -> Pr
         raise CardError("evaluation.out_of_fold must be an object")
     return Provenance(
         dataset=dataset, subjects=frozenset(subjects), n_records=n_records, protocol_kind=kind,
-        distribution=_distribution(training.get("distribution")),
+        distribution=parse_distribution(training.get("distribution")),
         out_of_fold=_out_of_fold(oof.get("records", {})),
         out_of_fold_protocol=str(oof.get("protocol", "")))
 
 
-def _distribution(data: Any) -> TrainingDistribution | None:
+def parse_distribution(data: Any) -> TrainingDistribution | None:
+    """A card's ``training.distribution`` (``None`` when absent); :class:`CardError` names a bad field."""
     if data is None:
         return None
     if not isinstance(data, dict):
