@@ -202,7 +202,13 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     table = results_markdown([row], Namespace(reports=tmp_path))
     line = next(line for line in table.splitlines() if line.startswith("| munet-small |")).split(" | ")
     assert line[header.index("patients, DiVote regression")] == "8/9 (vote 7/9)"
-    assert "- **munet-small** (3class): 256 training windows per fold, 0.8% of the default model's 30,720." in table
+    assert ("- **munet-small** (3class): 256 training windows per fold, 0.8% of the default model's 30,720: this "
+            "tests the pipeline end to end, not the architecture, and sits near chance.") in table
+    # A budget of whole passes ('0 steps': as many as the fold has windows) says so, not a count.
+    one_pass = {**row, "name": "alsnet", "task": "als_vs_control", "budget": "5 folds (5), 328 records, 1 epochs x all "
+                "steps of 48"}
+    assert ("- **alsnet** (als_vs_control): one pass over each fold's training windows in batches of 48, no more: the "
+            "floor issue 15 sets without a GPU, not convergence.") in results_markdown([one_pass], Namespace(reports=tmp_path))
     # Beside it, a subject-disjoint run of the same recipe, and one of another recipe that must not pair.
     subjects = sorted(data.subject_classes())
     honest = {**result, "protocol": "subject-independent: 9 folds (test)", "subjects": subjects,

@@ -54,7 +54,7 @@ def test_a_second_models_ribbon_is_drawn_under_the_first_and_its_agreement_said(
     assert window.comparison.comparison.n_agree == expected.n_agree
     assert window.comparison.status.text() == expected.summary()
     assert window.trace.compare_plot.titleLabel.text == (
-        f"below: munet-local (3class) 1.0.1, agreeing with resemgnet (3class) 2.0.0 above on {expected.n_agree} of "
+        f"below: munet-local (3class) 1.0.1, agreeing with resemgnet (3class) 2.0.1 above on {expected.n_agree} of "
         f"{first.n_windows} windows")
     # The visible range is the trace's, not the whole record (a new plot must not widen it).
     assert window.trace.compare_plot.vb.viewRange()[0] == pytest.approx(list(window.trace.visible_range()))
