@@ -162,6 +162,8 @@ def test_a_record_unlike_its_fold_models_training_records_keeps_its_windows_mean
     profiles[1, 0] = profiles[2, 0] = profiles[3, 0] = low  # ...until three of them are put on its edge
     unlike = stacking.unlike_training(run, fold, profiles, scores[0].record_ids)
     assert unlike.tolist() == [True, False, False, False]
+    unmeasured = np.full_like(profiles, np.nan)  # no training record with a profile: no range, no caveat
+    assert not stacking.unlike_training(run, fold, unmeasured, scores[0].record_ids).any()
     plain = stacked_scores(run, scores)
     replayed = stacked_scores(run, scores, profiles=profiles)
     np.testing.assert_array_equal(replayed[0].record_probabilities[0], scores[0].record_probabilities[0])

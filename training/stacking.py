@@ -59,6 +59,8 @@ def unlike_training(run: Run, fold: FoldLogits, profiles: np.ndarray, record_ids
     held_out = set(fold.test_subjects) | set(fold.validation_subjects)
     trained = [r for r in np.unique(run.record_index)
                if run.record_subjects[r] not in held_out and np.isfinite(profiles[r]).all()]
+    if not trained:  # a card without a profile range raises no such caveat
+        return np.zeros(len(record_ids), dtype=bool)
     distribution = parse_distribution({"profile": {key: span(profiles[trained, k])
                                                    for k, key in enumerate(PROFILE_FEATURES)}})
     return np.array([np.isfinite(profiles[r]).all() and bool(profile_caveats(
