@@ -47,6 +47,28 @@ def _tiny_run(folder, seed: int = 0):
     return train_model(data, data.select_subjects(split.train), data.select_subjects(split.validation), config)
 
 
+def test_bf16_trains_under_autocast_and_hands_back_a_float32_model(synthetic_n2001):
+    """--bf16 changes the training arithmetic (so the run differs from float32's) but not what
+    comes out: float32 weights, as the export and every evaluation use; a report without the
+    key is a float32 run, and the two are not the same recipe."""
+    from dataclasses import replace
+
+    from training.train import same_recipe
+
+    data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
+    split = loso_splits(data.subject_classes(), 0)[0]
+    config = TrainConfig(model="munet-small", epochs=1, steps_per_epoch=2, batch_size=6, seed=0, threads=1)
+    train, validation = data.select_subjects(split.train), data.select_subjects(split.validation)
+    plain = train_model(data, train, validation, config)
+    half = train_model(data, train, validation, replace(config, bf16=True))
+    assert all(p.dtype == torch.float32 for p in half.model.parameters())
+    assert half.history[0]["train_loss"] != plain.history[0]["train_loss"]
+    assert half.history[0]["train_loss"] == pytest.approx(plain.history[0]["train_loss"], rel=0.05)
+    older = {k: v for k, v in config.to_dict().items() if k != "bf16"}
+    assert same_recipe(older, config.to_dict()) and not same_recipe(older, replace(config, bf16=True).to_dict())
+    assert _config("--model", "munet-small", "--bf16").bf16 and not _config("--model", "munet-small").bf16
+
+
 def test_training_is_deterministic_and_its_loss_history_is_pinned(synthetic_n2001):
     first, second = _tiny_run(synthetic_n2001), _tiny_run(synthetic_n2001)
     losses = [round(epoch["train_loss"], 6) for epoch in first.history]

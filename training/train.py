@@ -43,6 +43,10 @@ class TrainConfig:
     # the learning rate still follow the trained weights, so the run is step for step the one
     # without it, and its trained model comes back too (``TrainResult.trained``).
     ema: float = 0.0
+    # Training forward passes under bfloat16 autocast (about twice as fast on a CPU with AVX-512
+    # BF16: ALSNet 3.2 against 6.3 s a step of 48 on 2 cores); weights, optimiser, validation,
+    # test logits and the export stay float32, so every number reported is the float32 model's.
+    bf16: bool = False
     threads: int | None = None
     device: str = "auto"
 
@@ -135,7 +139,9 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
             x = torch.from_numpy(batch[mine] * np.float32(INPUT_SCALE)).unsqueeze(1).to(device)
             y = torch.from_numpy(np.asarray(labels)[mine]).to(device)
             optimiser.zero_grad()
-            logits = model(x)
+            with torch.autocast(device.type, dtype=torch.bfloat16, enabled=config.bf16):
+                logits = model(x)
+            logits = logits.float()
             if config.mixup and smote is None:  # the loss mixes as the windows do
                 y_other = torch.from_numpy(np.asarray(labels)[partner][mine]).to(device)
                 w = torch.from_numpy(weight[mine]).to(device)

@@ -107,7 +107,7 @@ def _row(name: str, result: dict, model, data, onnx_path: Path, args, seconds: f
         "record_ms": _record_ms(onnx_path, args), "seconds": seconds,
         "budget": f"{len(folds)} folds ({args.folds}), {result['records']['n_records']} records, "
                   f"{result['config']['epochs']} epochs x {result['config']['steps_per_epoch'] or 'all'} steps "
-                  f"of {result['config']['batch_size']}",
+                  f"of {result['config']['batch_size']}" + (", bf16 training" if result["config"].get("bf16") else ""),
         "reduced": args.folds != "loso" or args.max_records is not None
                    or (result["config"]["steps_per_epoch"] or 0) < 60,
         "task": args.task,
