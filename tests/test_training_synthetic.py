@@ -230,7 +230,10 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     one_pass = {**row, "name": "alsnet", "task": "als_vs_control", "budget": "5 folds (5), 328 records, 1 epochs x all "
                 "steps of 48"}
     assert ("- **alsnet** (als_vs_control): one pass over each fold's training windows in batches of 48, no more: the "
-            "floor issue 15 sets without a GPU, not convergence.") in results_markdown([one_pass], Namespace(reports=tmp_path))
+            "floor issue 15 sets without a GPU, not convergence. At 50.0% window balanced accuracy it is at chance: "
+            "this budget is too small for it.") in results_markdown([one_pass], Namespace(reports=tmp_path))
+    learned = {**one_pass, "window_pooled": [0.7, 0.6]}  # above 1.1 x chance (55 % for two classes)
+    assert "not convergence.\n" in results_markdown([learned], Namespace(reports=tmp_path))
     # Beside it, a subject-disjoint run of the same recipe, and one of another recipe that must not pair.
     subjects = sorted(data.subject_classes())
     honest = {**result, "protocol": "subject-independent: 9 folds (test)", "subjects": subjects,

@@ -20,6 +20,7 @@ from emgviewer.atomic import atomic_write_text
 from emgviewer.inference import classify, load_model
 from emgviewer.inference.zoo import available_models
 from emgviewer.records import read_record
+from training.data import TASKS
 from training.models import REGISTRY, build, count_macs, count_parameters
 from training.splits import RANDOM_WINDOW_SPLIT
 
@@ -201,6 +202,11 @@ def _random_split_cell(reports: Path, row: dict[str, Any]) -> str:
 DEFAULT_WINDOWS_SEEN = 8 * 60 * 64
 
 
+#: Balanced accuracy under this many times chance (1/classes) reads as chance: a model that
+#: learned the task beats it by more on N2001 (MUNet: 2.4 times for 3 classes).
+CHANCE_MARGIN = 1.1
+
+
 def _reduced_notes(rows: list[dict[str, Any]]) -> list[str]:
     """What each *reduced* row saw per fold, against the default model's budget."""
     notes = []
@@ -210,8 +216,12 @@ def _reduced_notes(rows: list[dict[str, Any]]) -> list[str]:
             continue
         if budget[2] == "all":  # one pass (or more) over each fold's training windows, as many as there are
             passes = "one pass" if budget[1] == "1" else f"{budget[1]} passes"
+            balanced = row["window_pooled"][1]
+            outcome = (f" At {balanced:.1%} window balanced accuracy it is at chance: this budget is too small for it."
+                       if balanced < CHANCE_MARGIN / len(TASKS[row["task"]]) else "")
             notes.append(f"- **{row['name']}** ({row['task']}): {passes} over each fold's training windows in "
-                         f"batches of {budget[3]}, no more: the floor issue 15 sets without a GPU, not convergence.")
+                         f"batches of {budget[3]}, no more: the floor issue 15 sets without a GPU, not convergence."
+                         + outcome)
             continue
         seen = int(budget[1]) * int(budget[2]) * int(budget[3])
         notes.append(f"- **{row['name']}** ({row['task']}): {seen:,} training windows per fold, "
