@@ -43,7 +43,7 @@ class TrainConfig:
     # the learning rate still follow the trained weights, so the run is step for step the one
     # without it, and its trained model comes back too (``TrainResult.trained``).
     ema: float = 0.0
-    # Training forward passes under bfloat16 autocast (about twice as fast on a CPU with AVX-512
+    # Training forward passes under bfloat16 autocast (1.5-2 times as fast on a CPU with AVX-512
     # BF16: ALSNet 3.2 against 6.3 s a step of 48 on 2 cores); weights, optimiser, validation,
     # test logits and the export stay float32, so every number reported is the float32 model's.
     bf16: bool = False
