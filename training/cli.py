@@ -144,7 +144,7 @@ def _parser() -> argparse.ArgumentParser:
                          help="return the moving average of the weights (this decay per step, e.g. 0.99) at its "
                               "best validation epoch; the training itself is unchanged (default: 0, none)")
         sub.add_argument("--bf16", action="store_true", default=None,
-                         help="train under bfloat16 autocast (1.5-2x faster on CPUs with AVX-512 BF16, slower without); "
+                         help="train under bfloat16 autocast (1.5-2x faster on a CPU with AVX-512 BF16; untested on others); "
                               "validation, test and export stay float32 (default: float32 throughout)")
         sub.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
         sub.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
