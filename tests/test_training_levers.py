@@ -343,6 +343,26 @@ def test_divote_diagnoses_each_patient_with_a_regression_that_never_saw_it(monke
     assert [r["truth"] for r in result["patients"]] == [("control", "myopathy", "ALS")[SUBJECTS[s]] for s in sorted(SUBJECTS)]
 
 
+def test_divote_refuses_predictions_that_are_not_out_of_fold_per_patient():
+    from training.divote import divote
+
+    run = synthetic_run(name="run")
+    first, second = run.folds[0], run.folds[1]
+    # The random window split: every subject validates and tests in its one fold.
+    leaky = replace(run, folds=(replace(first, validation_subjects=first.test_subjects),))
+    with pytest.raises(ValueError, match=rf"^run: fold 'test {first.test_subjects[0]}' validates on the subjects it "
+                                          r"tests \(\w+\): DiVote needs subject-disjoint folds, not a random window split$"):
+        divote(leaky)
+    twice = replace(run, folds=(*run.folds, replace(second, name="again")))
+    with pytest.raises(ValueError, match=rf"^run: subject {second.test_subjects[0]} is tested by folds "
+                                          rf"'{second.name}' and 'again'$"):
+        divote(twice)
+    stopped = replace(run, folds=run.folds[:-2])
+    untested = ", ".join(s for f in run.folds[-2:] for s in f.test_subjects)
+    with pytest.raises(ValueError, match=rf"^run: no fold tested {untested}: finish the run \(evaluate --resume\) first$"):
+        divote(stopped)
+
+
 def test_per_subject_table_has_one_column_per_distinct_row_with_each_runs_own_accuracy():
     from training.levers import score_levers, subjects_by_row
 

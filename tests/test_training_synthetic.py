@@ -224,6 +224,16 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     table = results_markdown([row], Namespace(reports=tmp_path))
     line = next(line for line in table.splitlines() if line.startswith("| munet-small |")).split(" | ")
     assert line[header.index("patients, DiVote regression")] == "8/9 (vote 7/9)"
+    # A 5-fold row takes the DiVote of its own 5-fold run, never the LOSO run's.
+    five = {**row, "budget": "5 folds (5), 422 records, 1 epochs x all steps of 32"}
+    five_line = next(line for line in results_markdown([five], Namespace(reports=tmp_path)).splitlines()
+                     if line.startswith("| munet-small |")).split(" | ")
+    assert five_line[header.index("patients, DiVote regression")] == "-"
+    (tmp_path / "munet-small_3class_5_divote.json").write_text(
+        json.dumps({"divote_correct": 6, "vote_correct": 5, "n_patients": 9}))
+    five_line = next(line for line in results_markdown([five], Namespace(reports=tmp_path)).splitlines()
+                     if line.startswith("| munet-small |")).split(" | ")
+    assert five_line[header.index("patients, DiVote regression")] == "6/9 (vote 5/9)"
     assert ("- **munet-small** (3class): 256 training windows per fold, 0.8% of the default model's 30,720: this "
             "tests the pipeline end to end, not the architecture, and sits near chance.") in table
     # A budget of whole passes ('0 steps': as many as the fold has windows) says so, not a count.

@@ -33,7 +33,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     divote = commands.add_parser(
         "divote", help="patient-level logistic regression on out-of-fold predictions (nEMGNet's DiVote step)",
         description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    divote.add_argument("logits", type=Path, help="a *_logits.npz file from 'evaluate --save-logits' (LOSO)")
+    divote.add_argument("logits", type=Path, help="a *_logits.npz file from 'evaluate --save-logits' with subject-disjoint "
+                                                        "folds (LOSO or k folds) that test every subject once")
     divote.add_argument("--l2", type=float, default=1.0, help="L2 penalty on the regression's weights")
     divote.add_argument("--out", type=Path, required=True, help="folder for NAME_divote.json and NAME_divote.md")
     divote.set_defaults(run=cmd_divote)
@@ -58,8 +59,26 @@ def patient_features(window_probabilities: np.ndarray, window_records: np.ndarra
     return patients, np.stack(rows)
 
 
+def check_out_of_fold(run: Run) -> None:
+    """Refuse a run whose predictions are not out-of-fold per patient: a fold that validates on a
+    subject it tests (the random window split puts everyone on every side), a subject tested by
+    two folds, or one no fold tested (a stopped run)."""
+    tested: dict[str, str] = {}
+    for fold in run.folds:
+        if shared := sorted(set(fold.test_subjects) & set(fold.validation_subjects)):
+            raise ValueError(f"{run.name}: fold {fold.name!r} validates on the subjects it tests "
+                             f"({', '.join(shared)}): DiVote needs subject-disjoint folds, not a random window split")
+        for subject in fold.test_subjects:
+            if subject in tested:
+                raise ValueError(f"{run.name}: subject {subject} is tested by folds {tested[subject]!r} and {fold.name!r}")
+            tested[subject] = fold.name
+    if untested := sorted(set(run.record_subjects) - set(tested)):
+        raise ValueError(f"{run.name}: no fold tested {', '.join(untested)}: finish the run (evaluate --resume) first")
+
+
 def divote(run: Run, l2: float = 1.0) -> dict[str, Any]:
     """Every patient diagnosed by a regression fitted on the others' out-of-fold features."""
+    check_out_of_fold(run)
     scores = [score_fold(run, fold) for fold in run.folds]
     windows = np.concatenate([s.window_probabilities for s in scores])
     window_records = run.record_index[np.concatenate([s.test_indices for s in scores])]
@@ -100,7 +119,10 @@ def markdown(result: dict[str, Any]) -> str:
 
 def cmd_divote(args: argparse.Namespace) -> int:
     run = load_run(args.logits, args.logits.name.removesuffix("_logits.npz"))
-    result = divote(run, args.l2)
+    try:
+        result = divote(run, args.l2)
+    except ValueError as error:
+        raise SystemExit(f"python -m training divote: {args.logits}: {error}") from None
     args.out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(args.out / f"{run.name}_divote.json", json.dumps(result, indent=1))
     atomic_write_text(args.out / f"{run.name}_divote.md", markdown(result))

@@ -254,10 +254,12 @@ def _rerun_notes(rows: list[dict[str, Any]]) -> list[str]:
 
 def _divote_cell(reports: Path, row: dict[str, Any]) -> str:
     """Patients right by DiVote's regression on the row's out-of-fold predictions, beside the
-    plain vote, from ``NAME_TASK_loso_divote.json`` (``python -m training divote``); '-' where not run."""
+    plain vote, from ``NAME_TASK_FOLDS_divote.json`` (``python -m training divote`` on the row's own
+    run: ``loso``, or ``5`` for 5 folds); '-' where not run."""
     if row["name"] == DEFAULT_ROW:
         return "-"  # its LOSO run kept no logits; a munet_..._divote.json is the munet row's own run
-    result = _side_report(reports, row, "loso_divote")
+    folds = re.search(r"folds \((\w+)\)", row["budget"])
+    result = _side_report(reports, row, f"{folds[1].lower() if folds else 'loso'}_divote")
     if result is None:
         return "-"
     return f"{result['divote_correct']}/{result['n_patients']} (vote {result['vote_correct']}/{result['n_patients']})"
@@ -363,8 +365,9 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "remembers people; the gap to the subject-independent columns is what such a split adds. "
              "No model's card carries it.", "",
              "*Patients, DiVote regression*: nEMGNet's last step (`python -m training divote`), a logistic "
-             "regression on patient-level features of the row's LOSO out-of-fold predictions, each patient "
-             "scored by a regression fitted on the others; beside it, the plain vote (mean window probability, "
+             "regression on patient-level features of the row's out-of-fold predictions (its own folds, LOSO or "
+             "k-fold: each subject tested once, by a model that never saw it), each patient scored by a "
+             "regression fitted on the others; beside it, the plain vote (mean window probability, "
              "the app's subject verdict). Run where the evaluation saved its logits.", "",
              "| " + " | ".join(header for header, _ in COLUMNS) + " |", "|---" * len(COLUMNS) + "|"]
     lines += ["| " + " | ".join(cell(row, args) for _, cell in COLUMNS) + " |" for row in rows]
