@@ -431,6 +431,59 @@ def test_flipped_logits_are_the_models_on_inverted_windows_and_average_for_test_
     np.savez(tmp_path / "old_logits.npz", **older)  # a file saved before the inverted windows were kept
     with pytest.raises(SystemExit, match="old_logits.npz: saved without the inverted windows' logits"):
         load_argument(f"{tmp_path / 'old_logits.npz'}@flip")
+    # A heavy model's run may spare those passes; the same test logits, none inverted.
+    spared = tmp_path / "spared"
+    assert training_main(["evaluate", "--data", str(synthetic_n2001), "--model", "munet-small", "--window-s", "1.0",
+                          "--hop-s", "0.5", "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "6",
+                          "--threads", "1", "--save-logits", "--no-inverted-logits", "--test-subjects", "A01,C02",
+                          "--out", str(spared)]) == 0
+    with np.load(spared / "munet-small_3class_loso_logits.npz") as z:
+        assert not [key for key in z.files if key.endswith("_flipped")]
+        for i, fold in enumerate(plain.folds):
+            np.testing.assert_array_equal(z[f"fold{i}_test_logits"], fold.test_logits)
+    with pytest.raises(SystemExit, match="saved without the inverted windows' logits"):
+        load_argument(f"{spared / 'munet-small_3class_loso_logits.npz'}@flip")
+
+
+def test_a_fold_runs_the_kept_model_on_its_validation_windows_once_and_inverts_windows_only_for_the_logits_file(
+        synthetic_n2001, tmp_path, monkeypatch):
+    """The early-stopping pass's logits of the epoch kept are the validation logits (a heavy
+    model's fold would otherwise spend minutes running them again), and the inverted windows,
+    which only the --save-logits file keeps, are not run for a report without it."""
+    from training import experiment, train
+    from training.train import predict_logits
+
+    data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
+    split = loso_splits(data.subject_classes(), 0)[0]
+    val_idx = data.select_subjects(split.validation)
+    config = TrainConfig(model="munet-small", epochs=4, steps_per_epoch=2, batch_size=6, seed=0, threads=1, patience=5)
+    result = train_model(data, data.select_subjects(split.train), val_idx, config)
+    assert result.best_epoch < len(result.history)  # the kept epoch is not the last one
+    np.testing.assert_array_equal(result.validation_logits, predict_logits(result.model, data, val_idx))
+
+    calls = []
+    original = train.predict_logits
+
+    def counting(model, data, indices, device=None, batch_size=128, polarity=1.0):
+        calls.append((indices.size, polarity))
+        return original(model, data, indices, device, batch_size, polarity)
+
+    monkeypatch.setattr(train, "predict_logits", counting)
+    monkeypatch.setattr(experiment, "predict_logits", counting)
+    splits = [split]
+    test_idx = data.select_subjects(split.test)
+    per_fold = [(val_idx.size, 1.0)] * len(result.history) + [(test_idx.size, 1.0)]
+    experiment.cross_validate(data, splits, config, quiet=True)
+    assert calls == per_fold  # validation once per epoch, test once, nothing inverted
+    calls.clear()
+    experiment.cross_validate(data, splits, config, quiet=True, logits_path=tmp_path / "run_logits.npz")
+    assert calls == per_fold + [(test_idx.size, -1.0), (val_idx.size, -1.0)]
+    calls.clear()
+    experiment.cross_validate(data, splits, config, quiet=True, logits_path=tmp_path / "run_logits.npz", inverted=False)
+    assert calls == per_fold
+    with np.load(tmp_path / "run_logits.npz") as z:
+        assert not [key for key in z.files if key.endswith("_flipped")]
+        np.testing.assert_array_equal(z["fold0_validation_logits"], result.validation_logits)
 
 
 def _tiny_config(**changes) -> TrainConfig:

@@ -165,6 +165,10 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--out", type=Path, required=True, help="folder for the reports")
     evaluate.add_argument("--save-logits", action="store_true",
                           help="also save every fold's raw test/validation logits (for 'python -m training levers')")
+    evaluate.add_argument("--inverted-logits", action=argparse.BooleanOptionalAction, default=True,
+                          help="with --save-logits, also save the logits of every test and validation window "
+                               "inverted, for the test-time augmentation lever ('levers RUN@flip'); "
+                               "--no-inverted-logits spares a heavy model's run those two passes")
     evaluate.add_argument("--split-seed", type=int, default=None,
                           help="seed of the validation-subject draw (default: --seed); fix it to compare or "
                                "ensemble training seeds on the same splits")
@@ -285,7 +289,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"nothing to resume at {saved}: every fold runs", file=sys.stderr)
     keep = (args.save_logits or args.resume) and distributed.is_main()
     result = cross_validate(data, splits, config, logits_path=saved if keep else None,
-                            quiet=not distributed.is_main(), done=done)
+                            quiet=not distributed.is_main(), done=done, inverted=args.inverted_logits)
     if not distributed.is_main():
         return 0
     if done:

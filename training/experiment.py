@@ -48,10 +48,12 @@ class FoldResult:
 
 
 def cross_validate(data: WindowSet, splits: list[Split] | list[WindowSplit], config: TrainConfig, quiet: bool = False,
-                   logits_path: Path | None = None, done: list[FoldResult] | None = None) -> dict[str, Any]:
+                   logits_path: Path | None = None, done: list[FoldResult] | None = None,
+                   inverted: bool = True) -> dict[str, Any]:
     """Train and test every split; returns per-fold and pooled metrics (JSON-ready) and the
     pieces the final model needs (median best epoch and temperature). With ``logits_path``,
-    every fold's raw test and validation logits are saved there (see :func:`save_fold_logits`).
+    every fold's raw test and validation logits are saved there (see :func:`save_fold_logits`),
+    and, with ``inverted``, those of the inverted windows too (only that file keeps them).
     ``done``: folds of these splits finished by an earlier run (training/resume.py); only the
     others are trained."""
     # The code that runs is the code at the start, not at the end.
@@ -61,7 +63,8 @@ def cross_validate(data: WindowSet, splits: list[Split] | list[WindowSplit], con
     bar = tqdm([split for split in splits if split.name not in finished], desc="folds", unit="fold", disable=quiet)
     for split in bar:
         bar.set_description(f"fold {split.name}")
-        folds.append(_run_fold(data, split, config, bar, str(environment["code_revision"])))
+        folds.append(_run_fold(data, split, config, bar, str(environment["code_revision"]),
+                               inverted=inverted and logits_path is not None))
         if logits_path is not None:  # after each fold, so a long run that dies keeps its folds
             save_fold_logits(logits_path, data, folds, config)
     order = {split.name: k for k, split in enumerate(splits)}
@@ -101,17 +104,20 @@ def save_fold_logits(path: Path, data: WindowSet, folds: list[FoldResult], confi
     os.replace(temporary, path)
 
 
-def _run_fold(data: WindowSet, split: Split | WindowSplit, config: TrainConfig, bar: Any, revision: str) -> FoldResult:
+def _run_fold(data: WindowSet, split: Split | WindowSplit, config: TrainConfig, bar: Any, revision: str,
+              inverted: bool = True) -> FoldResult:
     started = time.perf_counter()
     split.check_disjoint()
     train_idx, val_idx, test_idx = split.window_indices(data)
     result = train_model(data, train_idx, val_idx, config, progress=bar)
-    val_logits = predict_logits(result.model, data, val_idx)
+    # The early-stopping pass already ran the kept model on the validation windows.
+    val_logits = (result.validation_logits if result.validation_logits is not None
+                  else predict_logits(result.model, data, val_idx))
     test_logits = predict_logits(result.model, data, test_idx)
     seconds = time.perf_counter() - started
     # Inverted windows too, for the test-time augmentation lever: one more forward pass, not timed.
-    flipped = (predict_logits(result.model, data, test_idx, polarity=-1.0),
-               predict_logits(result.model, data, val_idx, polarity=-1.0))
+    flipped = ((predict_logits(result.model, data, test_idx, polarity=-1.0),
+                predict_logits(result.model, data, val_idx, polarity=-1.0)) if inverted else None)
     trained = (None if result.trained is None else
                (predict_logits(result.trained, data, test_idx), predict_logits(result.trained, data, val_idx)))
     return fold_result(data, split, result.best_epoch, seconds, test_idx, test_logits, val_idx, val_logits,

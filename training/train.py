@@ -74,6 +74,9 @@ class TrainResult:
     # With ``ema``: the trained weights at their own best epoch, i.e. the run without the average.
     trained: nn.Module | None = None
     trained_best_epoch: int | None = None
+    # ``model``'s logits on the validation windows, from its early-stopping pass, so a caller need
+    # not run that pass again (a heavy model's fold spends minutes on it). None with ``ema``.
+    validation_logits: np.ndarray | None = None
 
 
 def seed_everything(seed: int) -> None:
@@ -120,6 +123,7 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
     steps = config.steps_per_epoch or max(1, len(train_idx) // config.batch_size)
     smote = _Smote(data, train_idx, rng) if config.smote else None
     best_loss, best_state, best_epoch, history, waited = np.inf, None, 0, [], 0
+    best_val_logits = None
     average = _Average(net, config, data, train_idx) if config.ema else None
     window_subjects = data.subjects if config.mixup else None
     for epoch in range(1, config.epochs + 1):
@@ -155,8 +159,9 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
                 average.update()
             losses.append(distributed.mean_over_ranks(loss.item()))
         distributed.average_buffers(net)
-        val_loss = _balanced_loss(predict_logits(net, data, val_idx, device), data.labels[val_idx],
-                                  len(data.class_names)) if val_idx.size else float(np.mean(losses))
+        val_logits = predict_logits(net, data, val_idx, device) if val_idx.size else None
+        val_loss = (_balanced_loss(val_logits, data.labels[val_idx], len(data.class_names))
+                    if val_logits is not None else float(np.mean(losses)))
         val_loss = distributed.mean_over_ranks(val_loss)  # every rank takes the same early-stopping turn
         plateau.step(val_loss)
         history.append({"epoch": epoch, "train_loss": float(np.mean(losses)), "val_loss": val_loss})
@@ -166,13 +171,14 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
             progress.set_postfix(epoch=epoch, train=f"{np.mean(losses):.3f}", val=f"{val_loss:.3f}")
         if val_loss < best_loss - 1e-4:
             best_loss, best_state, best_epoch, waited = val_loss, copy.deepcopy(net.state_dict()), epoch, 0
+            best_val_logits = val_logits
         else:
             waited += 1
             if waited >= config.patience:
                 break
     net.load_state_dict(best_state)
     if average is None:
-        return TrainResult(net.eval(), best_epoch, history)
+        return TrainResult(net.eval(), best_epoch, history, validation_logits=best_val_logits)
     return TrainResult(average.best_model(), average.best_epoch, history, net.eval(), best_epoch)
 
 
