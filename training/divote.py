@@ -10,7 +10,8 @@ the temperature fitted on its validation subjects. Each patient is diagnosed by 
 fitted on the other patients only (:func:`training.stacking.fit_stacker` refuses a row of the
 patient it scores). Its training rows are out-of-fold predictions: each from a fold model that
 never saw that row's patient, though it did train on the patient being scored; a strictly nested
-run needs one inner cross-validation per patient (19 x 18 trainings) and is not done here.
+run needs one inner cross-validation per patient (on N2001's 19, 19 x 18 trainings) and is not
+done here.
 The report puts the regression beside the plain vote (the app's subject verdict: the mean of
 the patient's window probabilities).
 """
