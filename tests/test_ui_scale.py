@@ -282,3 +282,29 @@ def test_a_saliency_failure_is_said_in_the_inspector_and_logged(qtbot, window, f
     qtbot.waitUntil(lambda: window.inspector.saliency_note.toPlainText() == "not computed: RuntimeError: boom", timeout=10_000)
     failures = [r for r in caplog.records if r.name == "emgviewer.jobs"]
     assert failures and failures[0].exc_info[0] is RuntimeError
+
+
+def test_a_long_saliency_reason_wraps_inside_the_narrow_inspector(qtbot):
+    """The reason for a missing saliency curve is the whole of that plot's content: cut off at the
+    dock's edge (as a resampled record's reason was, seen in a screenshot), it is not given."""
+    from emgviewer.ui.inspector import WindowInspector
+
+    inspector = WindowInspector()
+    qtbot.addWidget(inspector)
+    inspector.resize(360, 700)
+    inspector.show()
+    qtbot.waitExposed(inspector)
+    note, view = inspector.saliency_note, inspector.saliency.getViewBox()
+
+    def size():
+        return note.textItem.document().size()
+
+    inspector.saliency_absent("none")
+    one_line = size().height()
+    reason = "not computed, the record was resampled from 23437.5 Hz (shown on its own samples only)"
+    inspector.saliency_absent(reason)
+    qtbot.waitUntil(lambda: size().width() <= view.width())
+    assert note.toPlainText() == reason  # all of it, wrapped, nothing dropped
+    assert size().height() >= 2 * one_line
+    inspector.resize(1400, 700)  # wide enough for one line: it unwraps
+    qtbot.waitUntil(lambda: size().height() == one_line)

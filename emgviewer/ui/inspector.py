@@ -232,10 +232,13 @@ class WindowInspector(QtWidgets.QWidget):
 
 
 def _note(plot: pg.PlotItem) -> pg.TextItem:
-    """Grey text at the top left of ``plot``'s view, in pixels (not data coordinates)."""
+    """Grey text at the top left of ``plot``'s view, in pixels (not data coordinates), wrapped to
+    the view's width: a reason cut off at the dock's edge is a reason not given."""
     note = pg.TextItem("", color="#555555", anchor=(0, 0))
-    note.setParentItem(plot.getViewBox())
+    view = plot.getViewBox()
+    note.setParentItem(view)
     note.setPos(4, 2)
+    view.sigResized.connect(lambda box: note.setTextWidth(max(40.0, box.width() - 8)))
     return note
 
 
