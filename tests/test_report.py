@@ -130,3 +130,24 @@ def test_real_folder_subject_summary(model, n2001_dir, tmp_path):
     assert "A05" in text and "C01" in text and "C05" in text
     # The test model was trained on nobody: all four records are evidence, and said so.
     assert "Records of people the model never saw: " in text and "not evidence" not in text
+
+
+def test_a_figures_heading_never_ends_a_page_without_its_figure(model, tmp_path):
+    """Pushed down a point at a time, each heading reaches a page's foot somewhere in the sweep;
+    its figure (known by the text drawn in it) must be on the heading's page (seen: 'Window
+    probabilities over time' alone at the foot of page 1, its plot on page 2)."""
+    from reportlab.platypus import Spacer
+
+    from emgviewer.report.pdf import content_width, render, styles
+    from emgviewer.report.record_section import record_section
+
+    result = classify(read_record(demo_record_paths()[0]), model)
+    figures = {"Whole record": "bar height: confidence", "Window probabilities over time": "uncertainty threshold"}
+    width = content_width("a4")
+    for push in range(0, 720, 40):  # each figure is over 90 points tall: every heading meets the foot
+        story = [Spacer(1, push), *record_section(result, styles(), width)]
+        reader = PdfReader(__import__("io").BytesIO(render(story)))
+        pages = [page.extract_text() for page in reader.pages]
+        for heading, drawn in figures.items():
+            on = [k for k, text in enumerate(pages) if heading in text.splitlines()]
+            assert len(on) == 1 and drawn in pages[on[0]], (push, heading, on)

@@ -67,10 +67,9 @@ def record_section(result: Classification, styles: dict, width: float,
                             for c in card.classes], [160, 100, 80]))
     story += _window_counts(result, styles)
     story.append(p(DISCLAIMER, styles["small"]))
-    story.append(p("Whole record", styles["h2"]))
-    story.append(trace_figure(result, width, display.sensitivity_uv))
-    story.append(p("Window probabilities over time", styles["h2"]))
-    story.append(probability_timeline(result, width))
+    # A heading stays on the page of its figure: alone at a page's foot it announces nothing.
+    story.append(KeepTogether([p("Whole record", styles["h2"]), trace_figure(result, width, display.sensitivity_uv)]))
+    story.append(KeepTogether([p("Window probabilities over time", styles["h2"]), probability_timeline(result, width)]))
     story.append(CondPageBreak(200))
     story += _closeups(result, styles, width)
     story.append(p("Windows", styles["h2"]))
