@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Sequence
 from xml.sax.saxutils import escape
 
-from reportlab.platypus import Flowable, PageBreak, Paragraph, Spacer
+from reportlab.platypus import Flowable, KeepTogether, PageBreak, Paragraph, Spacer
 
 from emgviewer.inference.caveats import (
     MARKS,
@@ -67,7 +67,7 @@ def folder_story(results: Sequence[Classification], title: str, styles: dict, wi
     story += [Spacer(1, 4), table(rows)]
     if summary_only:
         story += [Paragraph("Records", styles["h2"]), _records_table(results, assessments)]
-        story += [Paragraph("Model", styles["h2"]), *model_card_summary(results[0], styles)]
+        story.append(KeepTogether([Paragraph("Model", styles["h2"]), *model_card_summary(results[0], styles)]))
         return story
     for subject, positions in groups.items():
         story += [PageBreak(), Paragraph(escape(f"Subject {subject}"), styles["title"]),
