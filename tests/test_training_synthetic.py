@@ -244,6 +244,12 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
             "this budget is too small for it.") in results_markdown([one_pass], Namespace(reports=tmp_path))
     learned = {**one_pass, "window_pooled": [0.7, 0.6]}  # above 1.1 x chance (55 % for two classes)
     assert "not convergence.\n" in results_markdown([learned], Namespace(reports=tmp_path))
+    # A DiVote of a run at chance is said to be no evidence; of a run that learned, nothing is said.
+    (tmp_path / "alsnet_als_vs_control_5_divote.json").write_text(
+        json.dumps({"divote_correct": 10, "vote_correct": 8, "n_patients": 14}))
+    assert ("this budget is too small for it. Its DiVote cell is read off the same flat probabilities: no evidence "
+            "either.\n") in results_markdown([one_pass], Namespace(reports=tmp_path))
+    assert "not convergence.\n" in results_markdown([learned], Namespace(reports=tmp_path))
     # Beside it, a subject-disjoint run of the same recipe, and one of another recipe that must not pair.
     subjects = sorted(data.subject_classes())
     honest = {**result, "protocol": "subject-independent: 9 folds (test)", "subjects": subjects,

@@ -207,7 +207,7 @@ DEFAULT_WINDOWS_SEEN = 8 * 60 * 64
 CHANCE_MARGIN = 1.1
 
 
-def _reduced_notes(rows: list[dict[str, Any]]) -> list[str]:
+def _reduced_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
     """What each *reduced* row saw per fold, against the default model's budget."""
     notes = []
     for row in rows:
@@ -217,8 +217,11 @@ def _reduced_notes(rows: list[dict[str, Any]]) -> list[str]:
         if budget[2] == "all":  # one pass (or more) over each fold's training windows, as many as there are
             passes = "one pass" if budget[1] == "1" else f"{budget[1]} passes"
             balanced = row["window_pooled"][1]
-            outcome = (f" At {balanced:.1%} window balanced accuracy it is at chance: this budget is too small for it."
-                       if balanced < CHANCE_MARGIN / len(TASKS[row["task"]]) else "")
+            outcome = ""
+            if balanced < CHANCE_MARGIN / len(TASKS[row["task"]]):
+                outcome = f" At {balanced:.1%} window balanced accuracy it is at chance: this budget is too small for it."
+                if _divote_cell(reports, row) != "-":  # a regression on flat probabilities, few patients
+                    outcome += " Its DiVote cell is read off the same flat probabilities: no evidence either."
             notes.append(f"- **{row['name']}** ({row['task']}): {passes} over each fold's training windows in "
                          f"batches of {budget[3]}, no more: the floor issue 15 sets without a GPU, not convergence."
                          + outcome)
@@ -372,7 +375,7 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "| " + " | ".join(header for header, _ in COLUMNS) + " |", "|---" * len(COLUMNS) + "|"]
     lines += ["| " + " | ".join(cell(row, args) for _, cell in COLUMNS) + " |" for row in rows]
     lines += _rerun_notes(rows)
-    lines += _reduced_notes(rows)
+    lines += _reduced_notes(rows, args.reports)
     lines += leakage_section(Path(args.reports))
     cited = dict((r["name"], r["citation"]) for r in rows)
     lines += ["", "## Citations", ""] + [f"- **{name}**: {citation}" for name, citation in cited.items()]
