@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import numpy as np
 import pytest
@@ -425,6 +426,12 @@ def test_flipped_logits_are_the_models_on_inverted_windows_and_average_for_test_
                           "--threads", "1", "--save-logits", "--test-subjects", "A01,C02", "--out", str(out)]) == 0
     path = out / "munet-small_3class_loso_logits.npz"
     plain, averaged = load_run(path), load_argument(f"{path}@flip")
+    # Two folds of nine: DiVote would score seven patients on nothing out-of-fold, so it refuses.
+    untested = ", ".join(sorted(set(plain.record_subjects) - {"A01", "C02"}))
+    with pytest.raises(SystemExit, match=re.escape(f"python -m training divote: {path}: munet-small_3class_loso: no fold "
+                                                   f"tested {untested}: finish the run (evaluate --resume) first")):
+        training_main(["divote", str(path), "--out", str(tmp_path / "divote")])
+    assert not (tmp_path / "divote").exists()
     assert averaged.name == "munet-small_3class_loso_flip"
     with np.load(path) as z:
         for i, (a, b) in enumerate(zip(plain.folds, averaged.folds)):
