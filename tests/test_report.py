@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import shutil
@@ -146,7 +147,7 @@ def test_a_figures_heading_never_ends_a_page_without_its_figure(model, tmp_path)
     width = content_width("a4")
     for push in range(0, 720, 40):  # each figure is over 90 points tall: every heading meets the foot
         story = [Spacer(1, push), *record_section(result, styles(), width)]
-        reader = PdfReader(__import__("io").BytesIO(render(story)))
+        reader = PdfReader(io.BytesIO(render(story)))
         pages = [page.extract_text() for page in reader.pages]
         for heading, drawn in figures.items():
             on = [k for k, text in enumerate(pages) if heading in text.splitlines()]

@@ -220,7 +220,7 @@ def _reduced_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
             outcome = ""
             if balanced < CHANCE_MARGIN / len(TASKS[row["task"]]):
                 outcome = f" At {balanced:.1%} window balanced accuracy it is at chance: this budget is too small for it."
-                if _divote_cell(reports, row) != "-":  # a regression on flat probabilities, few patients
+                if _divote_report(reports, row) is not None:  # a regression on flat probabilities
                     outcome += " Its DiVote cell is read off the same flat probabilities: no evidence either."
             notes.append(f"- **{row['name']}** ({row['task']}): {passes} over each fold's training windows in "
                          f"batches of {budget[3]}, no more: the floor issue 15 sets without a GPU, not convergence."
@@ -255,14 +255,19 @@ def _rerun_notes(rows: list[dict[str, Any]]) -> list[str]:
     return ["", "One recipe, two runs:", "", *notes] if notes else []
 
 
+def _divote_report(reports: Path, row: dict[str, Any]) -> dict[str, Any] | None:
+    """DiVote's report on the row's own run, ``NAME_TASK_FOLDS_divote.json`` (``python -m training
+    divote``; FOLDS ``loso``, or ``5`` for 5 folds); ``None`` where not run."""
+    if row["name"] == DEFAULT_ROW:
+        return None  # its LOSO run kept no logits; a munet_..._divote.json is the munet row's own run
+    folds = re.search(r"folds \((\w+)\)", row["budget"])
+    return _side_report(reports, row, f"{folds[1].lower() if folds else 'loso'}_divote")
+
+
 def _divote_cell(reports: Path, row: dict[str, Any]) -> str:
     """Patients right by DiVote's regression on the row's out-of-fold predictions, beside the
-    plain vote, from ``NAME_TASK_FOLDS_divote.json`` (``python -m training divote`` on the row's own
-    run: ``loso``, or ``5`` for 5 folds); '-' where not run."""
-    if row["name"] == DEFAULT_ROW:
-        return "-"  # its LOSO run kept no logits; a munet_..._divote.json is the munet row's own run
-    folds = re.search(r"folds \((\w+)\)", row["budget"])
-    result = _side_report(reports, row, f"{folds[1].lower() if folds else 'loso'}_divote")
+    plain vote; '-' where not run."""
+    result = _divote_report(reports, row)
     if result is None:
         return "-"
     return f"{result['divote_correct']}/{result['n_patients']} (vote {result['vote_correct']}/{result['n_patients']})"
