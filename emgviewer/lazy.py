@@ -43,12 +43,12 @@ def lazy_module(name: str) -> LazyModule:
 
 
 scipy_signal = lazy_module("scipy.signal")
-scipy_stats = lazy_module("scipy.stats")
 scipy_cluster_hierarchy = lazy_module("scipy.cluster.hierarchy")  # about 0.5 s
+threadpoolctl = lazy_module("threadpoolctl")
 
 #: What the analyses import on first use: the MUAP analysis (all three), the inspector's
 #: spectrum and the display filter (scipy.signal).
-ANALYSIS_MODULES = (scipy_signal, scipy_stats, scipy_cluster_hierarchy)
+ANALYSIS_MODULES = (scipy_signal, scipy_cluster_hierarchy, threadpoolctl)
 
 
 def import_analysis_modules() -> None:

@@ -145,7 +145,7 @@ def classify(
 def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_windows: int, n_total: int,
                     cancel: CancelToken | None) -> tuple[Verdict, RecordMuaps | None]:
     """The windows' mean probability, or the card's learned verdict; the MUAP analysis it may
-    need (about 0.1 s for an 11-s N2001 record) runs only for a record that gets a verdict."""
+    need (about 30 ms for an 11-s N2001 record) runs only for a record that gets a verdict."""
     card = model.card
     stacker = card.record_stacker
     unlike = _unlike_training(record, card) if stacker is not None else []

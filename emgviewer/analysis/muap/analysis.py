@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -11,6 +12,7 @@ from emgviewer.analysis.muap.detect import detect
 from emgviewer.analysis.muap.firing import Firing, firing, recruitment_frequency, recruitment_ratio
 from emgviewer.analysis.muap.sort import sort_discharges
 from emgviewer.analysis.muap.waveform import WaveformMeasures, averaged_templates, measure
+from emgviewer.lazy import threadpoolctl
 
 #: Schema of ``MuapAnalysis.to_dict`` (the CLI's JSON); raise it when a field changes meaning.
 SCHEMA_VERSION = 1
@@ -85,7 +87,21 @@ class MuapAnalysis:
 def analyse_muaps(signal_uv: np.ndarray, fs_hz: float, calibrated: bool = True) -> MuapAnalysis:
     """Find, sort and measure the motor units of one channel of needle EMG in µV
     (``calibrated=False``: raw units, so the threshold has no µV floor)."""
-    signal = np.asarray(signal_uv)
+    # Its matrix products are small (a few hundred segments x a few hundred template shifts).
+    # A multi-threaded BLAS spends longer waking and waiting for its threads than computing
+    # them, and far longer when another job holds the cores: one thread each is faster.
+    with _blas_libraries().limit(limits=1, user_api="blas"):
+        return _analyse(np.asarray(signal_uv), fs_hz, calibrated)
+
+
+@lru_cache(maxsize=1)
+def _blas_libraries():
+    """The BLAS libraries loaded, numpy's among them, found once: each search of the process's
+    libraries costs 3-4 ms once onnxruntime and Qt are loaded."""
+    return threadpoolctl.ThreadpoolController()
+
+
+def _analyse(signal: np.ndarray, fs_hz: float, calibrated: bool) -> MuapAnalysis:
     detection = detect(signal, fs_hz, calibrated=calibrated)
     sorting = sort_discharges(detection, fs_hz)
     # A shift can put a discharge by the very edge a sample outside the record.

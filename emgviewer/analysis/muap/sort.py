@@ -26,7 +26,6 @@ from dataclasses import dataclass
 import numpy as np
 
 from emgviewer.analysis.muap.detect import DEAD_TIME_MS, Detection
-from emgviewer.analysis.muap.superpose import superpose
 from emgviewer.lazy import scipy_cluster_hierarchy, scipy_signal
 
 SEGMENT_MS = 1.2  # half-width of the segment compared with a template
@@ -80,10 +79,7 @@ class _Padded:
 
     def subtract(self, potentials: np.ndarray, positions: np.ndarray, half: int) -> None:
         starts = positions + (self.pad - half)
-        if positions.size > 8:
-            self.values -= superpose(self.values.size, starts, potentials)
-            return
-        for start, potential in zip(starts, np.broadcast_to(potentials, (positions.size, 2 * half + 1))):
+        for start, potential in zip(starts.tolist(), np.broadcast_to(potentials, (positions.size, 2 * half + 1))):
             self.values[start: start + 2 * half + 1] -= potential
 
     def peaks(self, height: float, distance: int) -> np.ndarray:

@@ -35,10 +35,12 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 
 import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
 
 from emgviewer.analysis.measures import count_turns, last_above
+from emgviewer.analysis.muap.detect import finite_uv
 from emgviewer.analysis.muap.superpose import superpose
-from emgviewer.lazy import scipy_signal, scipy_stats
+from emgviewer.lazy import scipy_signal
 
 HALF_WINDOW_MS = 25.0  # holds a 25-ms neurogenic potential with baseline on both sides
 BASELINE_MS = 4.0
@@ -88,14 +90,35 @@ def averaged_templates(signal_uv: np.ndarray, fs_hz: float, trains: list[np.ndar
     identified, which lands in a few sweeps only, does not bend the average.
     """
     half = half_window(fs_hz)
-    x = np.pad(np.nan_to_num(np.asarray(signal_uv, dtype=np.float64)), half)
-    offsets = np.arange(2 * half + 1)[None, :]
-    templates = [x[train[:, None] + offsets].mean(axis=0) for train in trains]
-    for average in (np.mean, lambda sweeps, axis: scipy_stats.trim_mean(sweeps, TRIM, axis=axis)):
-        residual = x - sum(superpose(x.size, train, template) for train, template in zip(trains, templates))
-        templates = [template + average(residual[train[:, None] + offsets], axis=0)
-                     for train, template in zip(trains, templates)]
+    x = np.pad(finite_uv(signal_uv), half)
+    # Each sweep is a row of a strided view: gathering rows is a copy per discharge, 10x faster
+    # than indexing every sample.
+    view = sliding_window_view(x, 2 * half + 1)
+    templates = [view[train].mean(axis=0) for train in trains]
+    for average in (_mean, _trimmed_mean):
+        residual = x - _placed(x.size, trains, templates)
+        view = sliding_window_view(residual, 2 * half + 1)
+        templates = [template + average(view[train]) for train, template in zip(trains, templates)]
     return [_baseline_corrected(template, fs_hz) for template in templates]
+
+
+def _placed(length: int, trains: list[np.ndarray], templates: list[np.ndarray]) -> np.ndarray:
+    """Every unit's template at each of its discharges, summed into one signal."""
+    return superpose(length, np.concatenate(trains),
+                     np.repeat(np.array(templates), [train.size for train in trains], axis=0))
+
+
+def _mean(sweeps: np.ndarray) -> np.ndarray:
+    return sweeps.mean(axis=0)
+
+
+def _trimmed_mean(sweeps: np.ndarray) -> np.ndarray:
+    """Per sample (column), the mean of the sweeps left after cutting ``TRIM`` of them at each
+    end, as ``scipy.stats.trim_mean``. A full sort: numpy's vectorised sort is about 4x faster
+    here than the partial sort (``np.partition``) that trim_mean uses."""
+    n = sweeps.shape[0]
+    low = int(TRIM * n)
+    return np.sort(sweeps, axis=0)[low: n - low].mean(axis=0)
 
 
 def _baseline_corrected(template: np.ndarray, fs_hz: float) -> np.ndarray:
