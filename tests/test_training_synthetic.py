@@ -251,6 +251,14 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     assert ("this budget is too small for it. Its DiVote cell is read off the same flat probabilities: no evidence "
             "either.\n") in results_markdown([one_pass], Namespace(reports=tmp_path))
     assert "not convergence.\n" in results_markdown([learned], Namespace(reports=tmp_path))
+    # A class the row's own evaluation (almost) never names is said by name; one named enough is not.
+    (tmp_path / "alsnet_als_vs_control_5.json").write_text(
+        json.dumps({"windows": {"recall": {"control": 0.99, "ALS": 0.014}}}))
+    assert ("not convergence. Of the ALS windows it calls 1.4% ALS: almost none.\n"
+            in results_markdown([learned], Namespace(reports=tmp_path)))
+    (tmp_path / "alsnet_als_vs_control_5.json").write_text(
+        json.dumps({"windows": {"recall": {"control": 0.99, "ALS": 0.10}}}))
+    assert "not convergence.\n" in results_markdown([learned], Namespace(reports=tmp_path))
     # Beside it, a subject-disjoint run of the same recipe, and one of another recipe that must not pair.
     subjects = sorted(data.subject_classes())
     honest = {**result, "protocol": "subject-independent: 9 folds (test)", "subjects": subjects,

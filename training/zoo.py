@@ -222,6 +222,7 @@ def _reduced_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
                 outcome = f" At {balanced:.1%} window balanced accuracy it is at chance: this budget is too small for it."
                 if _divote_report(reports, row) is not None:  # a regression on flat probabilities
                     outcome += " Its DiVote cell is read off the same flat probabilities: no evidence either."
+            outcome += _missed_classes(reports, row)
             notes.append(f"- **{row['name']}** ({row['task']}): {passes} over each fold's training windows in "
                          f"batches of {budget[3]}, no more: the floor issue 15 sets without a GPU, not convergence."
                          + outcome)
@@ -260,8 +261,27 @@ def _divote_report(reports: Path, row: dict[str, Any]) -> dict[str, Any] | None:
     divote``; FOLDS ``loso``, or ``5`` for 5 folds); ``None`` where not run."""
     if row["name"] == DEFAULT_ROW:
         return None  # its LOSO run kept no logits; a munet_..._divote.json is the munet row's own run
+    return _side_report(reports, row, f"{_fold_tag(row)}_divote")
+
+
+def _fold_tag(row: dict[str, Any]) -> str:
+    """The fold part of the row's report names: ``loso``, or ``5`` for 5 folds."""
     folds = re.search(r"folds \((\w+)\)", row["budget"])
-    return _side_report(reports, row, f"{folds[1].lower() if folds else 'loso'}_divote")
+    return folds[1].lower() if folds else "loso"
+
+
+#: Window recall under which a class counts as one the model (almost) never names.
+MISSED_RECALL = 0.10
+
+
+def _missed_classes(reports: Path, row: dict[str, Any]) -> str:
+    """' Of the X windows it calls r X: almost none.' for each class the row's own evaluation
+    (``NAME_TASK_FOLDS.json``) recalls under :data:`MISSED_RECALL`; '' when none, or not here."""
+    result = _side_report(reports, row, _fold_tag(row))
+    if result is None:
+        return ""
+    missed = [(name, recall) for name, recall in result["windows"]["recall"].items() if recall < MISSED_RECALL]
+    return "".join(f" Of the {name} windows it calls {recall:.1%} {name}: almost none." for name, recall in missed)
 
 
 def _divote_cell(reports: Path, row: dict[str, Any]) -> str:
