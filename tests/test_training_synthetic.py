@@ -400,6 +400,38 @@ def test_mixup_pairs_each_window_with_another_subject():
     assert (alone == np.arange(4)).all() and (weight == 1).all()  # nobody else to mix with: unchanged
 
 
+def test_smote_pairs_each_window_with_its_nearest_same_class_windows_and_draws_between_them():
+    from types import SimpleNamespace
+
+    from training.train import _Smote
+
+    rng = np.random.default_rng(1)
+    windows = rng.normal(size=(60, 640)).astype(np.float32) * rng.uniform(1, 50, size=(60, 1)).astype(np.float32)
+    labels = np.repeat([0, 1, 2], 20)
+    data = SimpleNamespace(labels=labels, class_names=("control", "myopathy", "ALS"), window_samples=640,
+                           gather=lambda indices: windows[indices])
+    train_idx = np.arange(3, 60)  # windows 0-2 are someone else's (not training)
+    smote = _Smote(data, train_idx, np.random.default_rng(0), k=3)
+    for members, neighbours in zip(smote.by_class, smote.neighbours):
+        summary = np.stack([_Smote._summary(windows[i]) for i in members])
+        for row, i in enumerate(members):  # brute force: every other member's distance
+            distance = [np.sum((summary[row] - summary[j]) ** 2) if j != row else np.inf for j in range(members.size)]
+            assert set(neighbours[row]) == set(np.argsort(distance)[:3])
+    drawn, drawn_labels = smote.batch(64)
+    assert set(drawn_labels) == {0, 1, 2}
+    for window, label in zip(drawn, drawn_labels):  # on a segment between two windows of its class
+        members = train_idx[labels[train_idx] == label]
+        assert any(np.allclose(window, windows[a] + t * (windows[b] - windows[a]), atol=1e-3)
+                   for a in members for b in members
+                   for t in [_segment_position(window, windows[a], windows[b])])
+
+
+def _segment_position(x, a, b) -> float:
+    """Where on the line from ``a`` to ``b`` the point nearest ``x`` lies (0 at a, 1 at b)."""
+    d = (b - a).astype(np.float64)
+    return float(np.clip((x - a) @ d / (d @ d), 0, 1)) if d @ d > 0 else 0.0
+
+
 def test_training_with_mixup_learns_otherwise_and_refuses_smote(synthetic_n2001, capsys):
     data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
     split = loso_splits(data.subject_classes(), 0)[0]
