@@ -82,3 +82,19 @@ def test_the_signal_profile_leaves_out_the_blocks_that_hold_spikes():
     expected = signal_profile(spiky[: first_spiky_block * 1024], N2001_FS_HZ)
     assert signal_profile(spiky, N2001_FS_HZ) == expected
     assert signal_profile(spiky, N2001_FS_HZ) != signal_profile(spiky, 9_000.0)  # not judged there: kept
+
+
+def test_blocks_are_judged_for_spikes_each_on_its_own_samples():
+    """All blocks in one pass give what one call a block gives: a spike on a block's first or
+    last sample has its other neighbour in the next block, and counts in neither."""
+    from emgviewer.analysis.signal_profile import _holds_spikes
+    from emgviewer.records.quality import one_sample_spikes
+
+    blocks = np.random.default_rng(3).normal(0, 20, size=(6, 64))
+    blocks[0, 0] += 3000.0  # first sample: not judged
+    blocks[1, 63] += 3000.0  # last sample: not judged
+    blocks[3, 30] -= 3000.0  # inside: a spike
+    blocks[5, 1] += 3000.0  # second sample: a spike
+    one_call_each = [one_sample_spikes(block).size > 0 for block in blocks]
+    assert one_call_each == [False, False, False, True, False, True]
+    assert _holds_spikes(blocks).tolist() == one_call_each

@@ -106,6 +106,7 @@ def test_judging_in_chunks_gives_what_one_pass_gives(monkeypatch, chunk):
         pieces = assess_spans(x, 1000.0, starts, stops, (-1000.0, 1000.0))
         np.testing.assert_array_equal(pieces.flags, whole.flags)
         np.testing.assert_array_equal(pieces.missing_count, whole.missing_count)
+        assert pieces.missing_count.tolist() == [int(np.isnan(x[a:b]).sum()) for a, b in zip(starts, stops)]
         np.testing.assert_array_equal(pieces.flat_run_samples, whole.flat_run_samples)
         np.testing.assert_allclose(pieces.clipped_fraction, whole.clipped_fraction)
 

@@ -76,7 +76,20 @@ def _finite_blocks(signal: np.ndarray, block: int, skip_spikes: bool = False) ->
     blocks = np.stack([signal[i * block: (i + 1) * block] for i in picks]).astype(np.float64)
     blocks = blocks[np.isfinite(blocks).all(axis=1)]
     if skip_spikes:
-        blocks = blocks[[one_sample_spikes(b).size == 0 for b in blocks]]
+        blocks = blocks[~_holds_spikes(blocks)]
     if blocks.shape[0] == 0 or not np.any(np.ptp(blocks, axis=1) > 0):
         return None
     return blocks
+
+
+def _holds_spikes(blocks: np.ndarray) -> np.ndarray:
+    """Per block (row), whether it holds a one-sample spike judged within the block: one pass
+    over all rows end to end, dropping what is found at a row's first or last sample (judged
+    with a neighbour from the next row), as one call a row would (a hundred calls cost 3 ms)."""
+    width = blocks.shape[1]
+    found = one_sample_spikes(blocks.ravel())
+    inside = (found % width > 0) & (found % width < width - 1)
+    out = np.zeros(blocks.shape[0], dtype=bool)
+    out[found[inside] // width] = True
+    return out
+

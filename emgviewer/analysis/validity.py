@@ -144,8 +144,13 @@ def _count_in_windows(mask_of, n: int, starts: np.ndarray, stops: np.ndarray) ->
     carry, j = 0, 0
     for a in range(0, n, chunk):
         b = min(a + chunk, n)
-        running = np.cumsum(mask_of(a, b), dtype=np.int64)  # marked in [a, a + k]
+        mask = mask_of(a, b)
         last = int(np.searchsorted(ordered, b, side="right"))
+        if not mask.any():  # the usual case (no gap, no clipping, no spike): nothing to count
+            before[order[j:last]] = carry
+            j = last
+            continue
+        running = np.cumsum(mask, dtype=np.int64)  # marked in [a, a + k]
         here = ordered[j:last]
         before[order[j:last]] = carry + np.where(here > a, running[np.clip(here - a - 1, 0, b - a - 1)], 0)
         carry += int(running[-1]) if running.size else 0
