@@ -92,3 +92,35 @@ def test_the_pdf_export_carries_the_units_shown(qtbot, window, units_record, tmp
     assert "Motor unit potentials (MUAP analysis)" in text
     for unit in window.muaps.analysis.units:
         assert f"{unit.label}  {unit.measures.amplitude_uv:.0f} µV  {unit.measures.duration_ms:.1f} ms" in text  # its drawing
+
+
+def test_a_learned_verdicts_muap_analysis_is_the_one_the_panel_shows(qtbot, window, n2001_dir, tmp_path, monkeypatch):
+    """The default card's verdict reads MUAP measures, so the classification analyses the record:
+    the viewer shows that analysis, and the record is analysed once, not twice."""
+    import importlib
+    import shutil
+
+    import emgviewer.ui.workers as workers
+    from emgviewer.inference import default_model_path
+
+    classify_module = importlib.import_module("emgviewer.inference.classify")  # the package's 'classify' is the function
+
+    calls = []
+
+    def counting(original):
+        def analyse(record, max_duration_s=None):
+            calls.append(max_duration_s)
+            return original(record, max_duration_s=max_duration_s)
+        return analyse
+
+    monkeypatch.setattr(classify_module, "analyse_record", counting(classify_module.analyse_record))
+    monkeypatch.setattr(workers, "analyse_record", counting(workers.analyse_record))
+    for suffix in (".hea", ".bin"):
+        shutil.copy(n2001_dir / f"N2001M02BB10{suffix}", tmp_path)
+    window.set_model(default_model_path())
+    with qtbot.waitSignals([window.classificationShown, window.muapsShown], timeout=30_000):
+        assert window.open_record(tmp_path / "N2001M02BB10.hea")
+    assert window.result.verdict.learned and window.result.muaps is not None
+    assert window.muaps is window.result.muaps
+    assert calls == [workers.VIEWER_MUAP_S]
+    assert window.muap_panel.table.rowCount() == window.muaps.analysis.summary.n_units > 0

@@ -430,6 +430,12 @@ class MainWindow(QtWidgets.QMainWindow):
         beside it (three busy threads on two cores slowed the UI thread's painting threefold)."""
         if self._muaps_after_classification:
             self._muaps_after_classification = False
+            result = self.result
+            if result is not None and result.muaps is not None and result.record is self.record:
+                # The learned verdict analysed this record already, over the span the viewer
+                # would (VIEWER_MUAP_S): show that analysis rather than run it a second time.
+                self._muaps_finished(self.generation, result.muaps)
+                return
             self.analyse_muaps(self.pool)
 
     def _classification_failed(self, generation: int, message: str) -> None:
