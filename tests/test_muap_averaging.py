@@ -37,6 +37,13 @@ def test_one_potential_for_all_positions_is_broadcast():
     assert superpose(10, np.array([0, 2]), potential).tolist() == [1, 2, 4, 6, 3, 4, 0, 0, 0, 0]
 
 
+def test_potentials_are_added_into_a_given_signal_in_place():
+    signal = np.arange(10.0)
+    out = superpose(10, np.array([1, 8]), -np.ones((1, 3)), out=signal)
+    assert out is signal
+    assert signal.tolist() == [0, 0, 1, 2, 4, 5, 6, 7, 7, 8]
+
+
 def test_a_potential_before_the_signal_is_refused():
     with pytest.raises(ValueError, match=r"a potential starts before the signal \(at sample -2\)"):
         superpose(10, np.array([4, -2]), np.ones((2, 3)))

@@ -92,4 +92,3 @@ def _holds_spikes(blocks: np.ndarray) -> np.ndarray:
     out = np.zeros(blocks.shape[0], dtype=bool)
     out[found[inside] // width] = True
     return out
-

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from emgviewer.analysis.muap.detect import DEAD_TIME_MS, Detection
+from emgviewer.analysis.muap.superpose import superpose
 from emgviewer.lazy import scipy_cluster_hierarchy, scipy_signal
 
 SEGMENT_MS = 1.2  # half-width of the segment compared with a template
@@ -78,9 +79,7 @@ class _Padded:
         return out
 
     def subtract(self, potentials: np.ndarray, positions: np.ndarray, half: int) -> None:
-        starts = positions + (self.pad - half)
-        for start, potential in zip(starts.tolist(), np.broadcast_to(potentials, (positions.size, 2 * half + 1))):
-            self.values[start: start + 2 * half + 1] -= potential
+        superpose(self.values.size, positions + (self.pad - half), -potentials, out=self.values)
 
     def peaks(self, height: float, distance: int) -> np.ndarray:
         inner = self.values[self.pad: self.values.size - self.pad]

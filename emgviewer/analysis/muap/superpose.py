@@ -5,9 +5,10 @@ from __future__ import annotations
 import numpy as np
 
 
-def superpose(length: int, starts: np.ndarray, potentials: np.ndarray) -> np.ndarray:
+def superpose(length: int, starts: np.ndarray, potentials: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """A signal of ``length`` samples holding ``potentials`` (one row each, or one row for
-    all) added from ``starts`` (>= 0; what runs past ``length`` is cut off).
+    all) added from ``starts`` (>= 0; what runs past ``length`` is cut off); added into
+    ``out`` in place when given (no signal-sized temporary), else into zeros.
 
     One slice addition per potential: a few hundred potentials of a thousand samples add in
     well under a millisecond, 4-7x faster than one ``np.bincount`` over every sample's index
@@ -17,7 +18,7 @@ def superpose(length: int, starts: np.ndarray, potentials: np.ndarray) -> np.nda
         raise ValueError(f"a potential starts before the signal (at sample {int(starts.min())})")
     width = potentials.shape[-1]
     rows = np.broadcast_to(potentials, (starts.size, width))
-    out = np.zeros(length)
+    out = np.zeros(length) if out is None else out
     for start, row in zip(starts.tolist(), rows):
         stop = min(start + width, length)
         if stop > start:

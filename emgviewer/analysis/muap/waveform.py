@@ -96,16 +96,18 @@ def averaged_templates(signal_uv: np.ndarray, fs_hz: float, trains: list[np.ndar
     view = sliding_window_view(x, 2 * half + 1)
     templates = [view[train].mean(axis=0) for train in trains]
     for average in (_mean, _trimmed_mean):
-        residual = x - _placed(x.size, trains, templates)
+        residual = _without_units(x, trains, templates)
         view = sliding_window_view(residual, 2 * half + 1)
         templates = [template + average(view[train]) for train, template in zip(trains, templates)]
     return [_baseline_corrected(template, fs_hz) for template in templates]
 
 
-def _placed(length: int, trains: list[np.ndarray], templates: list[np.ndarray]) -> np.ndarray:
-    """Every unit's template at each of its discharges, summed into one signal."""
-    return superpose(length, np.concatenate(trains),
-                     np.repeat(np.array(templates), [train.size for train in trains], axis=0))
+def _without_units(x: np.ndarray, trains: list[np.ndarray], templates: list[np.ndarray]) -> np.ndarray:
+    """A copy of ``x`` less every unit's template at each of its discharges."""
+    residual = x.copy()
+    for train, template in zip(trains, templates):
+        superpose(x.size, train, -template, out=residual)
+    return residual
 
 
 def _mean(sweeps: np.ndarray) -> np.ndarray:
