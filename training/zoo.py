@@ -18,6 +18,7 @@ import numpy as np
 
 from emgviewer.atomic import atomic_write_text
 from emgviewer.inference import classify, load_model
+from emgviewer.inference.caveats import CHANCE_MARGIN, MISSED_RECALL
 from emgviewer.inference.zoo import available_models
 from emgviewer.records import read_record
 from training.data import TASKS
@@ -202,9 +203,9 @@ def _random_split_cell(reports: Path, row: dict[str, Any]) -> str:
 DEFAULT_WINDOWS_SEEN = 8 * 60 * 64
 
 
-#: Balanced accuracy under this many times chance (1/classes) reads as chance: a model that
-#: learned the task beats it by more on N2001 (MUNet: 2.4 times for 3 classes).
-CHANCE_MARGIN = 1.1
+# CHANCE_MARGIN: balanced accuracy under this many times chance (1/classes) reads as chance; a
+# model that learned the task beats it by more on N2001 (MUNet: 2.4 times for 3 classes). The
+# viewer warns by the same rules (MISSED_RECALL: a class it almost never names).
 
 
 def _reduced_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
@@ -268,10 +269,6 @@ def _fold_tag(row: dict[str, Any]) -> str:
     """The fold part of the row's report names: ``loso``, or ``5`` for 5 folds."""
     folds = re.search(r"folds \((\w+)\)", row["budget"])
     return folds[1].lower() if folds else "loso"
-
-
-#: Window recall under which a class counts as one the model (almost) never names.
-MISSED_RECALL = 0.10
 
 
 def _missed_classes(reports: Path, row: dict[str, Any]) -> str:

@@ -14,7 +14,15 @@ from typing import Any
 
 from emgviewer.cli.common import add_inputs_and_model, emit, error, positive_seconds, prepare
 from emgviewer.inference.batch import classify_each
-from emgviewer.inference.caveats import MARKS, SEEN_NOTE, AgreementSummary, Tally, assess, class_label
+from emgviewer.inference.caveats import (
+    MARKS,
+    SEEN_NOTE,
+    AgreementSummary,
+    Tally,
+    assess,
+    class_label,
+    model_cautions,
+)
 from emgviewer.inference.summary import assemble_document, record_summary
 from emgviewer.records.n2001 import CLASS_LABELS
 from emgviewer.report.csv_export import csv_header, csv_rows
@@ -47,6 +55,8 @@ def run(args: argparse.Namespace) -> int:
     # Record by record: each result is reduced to its summary (and CSV rows) and dropped, so
     # a folder of any size holds one signal at a time.
     summaries, assessments, subject_ids, csv_parts = [], [], [], []
+    for caution in model_cautions(model.card):  # once: it holds for every record
+        print(f"emgviewer: warning: {model.path.name}: {caution}", file=sys.stderr)
     for outcome in classify_each(targets, model, args.hop, fs_hz=args.fs_hz):
         if progress:
             progress.step(outcome.path.name)
@@ -88,6 +98,7 @@ def _table(document: dict[str, Any]) -> str:
              f"{model['window_s']:g} s, hop {model['hop_s']:g} s; uncertain below "
              f"{model['uncertainty_threshold']:.2f} (windows), {model['record_uncertainty_threshold']:.2f} "
              f"(records); evaluated {model['evaluation_protocol']}",
+             *(f"model: read with care: {caution}" for caution in model["cautions"]),
              "",
              f"{'record':<22} {'seen':<4} {'truth':<17} {'verdict':<38} {'valid':>9}  votes"]
     for record in document["records"]:

@@ -12,6 +12,9 @@ through this module, so a record reads the same everywhere:
   figure and are shown beside it, labelled.
 - **Out of distribution.** A record unlike the training recordings (rate, muscle, electrode,
   length, amplitude, spectrum, calibration) gets a caveat per difference.
+- **A model that learned too little.** Where the card's own subject-independent evaluation puts
+  the model at chance, or shows it (almost) never naming a class, every reading of it says so
+  (:func:`model_cautions`): once per model, not per record.
 """
 
 from __future__ import annotations
@@ -103,6 +106,33 @@ class Caveat:
 
     code: str  # resampled | muscle | electrode | short | amplitude | spectrum | uncalibrated | artefact
     text: str
+
+
+#: Window balanced accuracy on people the model never saw under this many times chance
+#: (1 / classes) reads as chance; training/RESULTS.md flags its rows by the same rule.
+CHANCE_MARGIN = 1.1
+#: A class whose windows the model names under this share of the time, on people it never saw,
+#: is one it (almost) never names.
+MISSED_RECALL = 0.10
+
+
+def model_cautions(card: ModelCard) -> list[str]:
+    """What the card's own subject-independent evaluation says against reading this model's
+    colours: at chance, or a class it (almost) never names. Empty for a model that learned."""
+    evaluation = card.evaluation or {}
+    protocol = evaluation.get("protocol_kind") or "subject-independent"
+    labels = {c.name: c.label for c in card.classes}
+    out = []
+    balanced = evaluation.get("window_balanced_accuracy")
+    if balanced is not None and balanced < CHANCE_MARGIN / len(card.classes):
+        out.append(f"this model is at chance on people it never saw ({protocol} evaluation: window balanced "
+                   f"accuracy {balanced:.1%} over {len(card.classes)} classes): its colours are not evidence")
+    for name, recall in (evaluation.get("window_recall") or {}).items():
+        if recall < MISSED_RECALL:
+            label = labels.get(name, name)
+            out.append(f"this model found {label} in only {recall:.1%} of the {label} windows of people it "
+                       f"never saw: a verdict other than {label} does not rule it out")
+    return out
 
 
 def seen_in_training(record: Record, card: ModelCard) -> bool:

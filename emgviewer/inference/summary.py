@@ -67,6 +67,7 @@ from emgviewer.inference.caveats import (
     Tally,
     assess,
     assess_subject,
+    model_cautions,
     summarise_agreement,
 )
 from emgviewer.inference.classify import Classification
@@ -87,6 +88,7 @@ def model_summary(model: LoadedModel, hop_s: float | None = None) -> dict[str, A
         "provider": model.provider_label, "uncertainty_threshold": card.uncertainty_threshold,
         "record_uncertainty_threshold": card.record_threshold, "record_temperature": card.record_temperature,
         "evaluation_protocol": card.provenance.protocol_kind,
+        "cautions": model_cautions(card),
     }
 
 

@@ -16,6 +16,7 @@ from emgviewer.inference.caveats import (
     assess,
     assess_subject,
     class_label,
+    model_cautions,
     summarise_agreement,
 )
 from emgviewer.inference.classify import Classification
@@ -60,6 +61,8 @@ def folder_story(results: Sequence[Classification], title: str, styles: dict, wi
         styles["body"]))
     for line in summarise_agreement(assessments).lines("records") + summarise_agreement(subjects).lines("subjects"):
         story.append(Paragraph(escape(line), styles["body"]))
+    for caution in model_cautions(card):
+        story.append(Paragraph(escape(f"Model: {caution}."), styles["caveat"]))
     if any(a.seen for a in assessments):
         story.append(Paragraph(escape(f"Seen in training: {SEEN_NOTE}."), styles["caveat"]))
     if failures:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Sequence
 from xml.sax.saxutils import escape
 
 import numpy as np
@@ -13,7 +14,14 @@ from reportlab.platypus import CondPageBreak, Flowable, KeepTogether, Paragraph,
 
 from emgviewer import __version__
 from emgviewer.display.scales import fitting_sensitivity
-from emgviewer.inference.caveats import AGREEMENT_WORDS, MARKS, RecordAssessment, assess, class_label
+from emgviewer.inference.caveats import (
+    AGREEMENT_WORDS,
+    MARKS,
+    RecordAssessment,
+    assess,
+    class_label,
+    model_cautions,
+)
 from emgviewer.inference.classify import Classification
 from emgviewer.report.figures import closeup_figure, probability_timeline, trace_figure
 from emgviewer.report.pdf import DISCLAIMER, table
@@ -59,7 +67,7 @@ def record_section(result: Classification, styles: dict, width: float,
     assessment = assessment or assess(result)  # a folder report has assessed it already
     story += _header(result, styles, width)
     story += verdict_block(assessment, result, styles, width)
-    story += caveat_block(assessment, styles)
+    story += caveat_block(assessment, styles, model_cautions(card))
     if verdict.label is not None:
         heading = "learned probability" if verdict.learned else "mean probability"
         story.append(table([["class", heading, "window votes"]] +
@@ -128,9 +136,10 @@ def verdict_block(assessment: RecordAssessment, result: Classification, styles: 
     return [p("Truth and verdict", styles["h2"]), table(rows, [third, third, third])]
 
 
-def caveat_block(assessment: RecordAssessment, styles: dict) -> list[Flowable]:
-    """Why to trust this verdict less: seen in training (with the out-of-fold verdict), and
-    every way the record differs from the training recordings."""
+def caveat_block(assessment: RecordAssessment, styles: dict, cautions: Sequence[str] = ()) -> list[Flowable]:
+    """Why to trust this verdict less: the model's own ``cautions`` (:func:`model_cautions`),
+    seen in training (with the out-of-fold verdict), and every way the record differs from the
+    training recordings."""
     lines = list(assessment.warnings)
     if assessment.out_of_fold is not None:
         oof = assessment.out_of_fold
@@ -138,6 +147,7 @@ def caveat_block(assessment: RecordAssessment, styles: dict) -> list[Flowable]:
         agreement = f" ({words} with the truth)" if words else ""
         lines.insert(1, f"out-of-fold verdict (the fold model that never saw this subject, from the model card): "
                         f"{oof.short}{agreement}")
+    lines = [*cautions, *lines]
     if not lines:
         return []
     return [p("Read with care: " + "; ".join(lines) + ".", styles["caveat"])]

@@ -14,7 +14,7 @@ from emgviewer.display.overlay import ribbon_windows, windows_from
 from emgviewer.display.state import ViewerState
 from emgviewer.display.tooltips import window_tooltip
 from emgviewer.inference import ModelError, load_model
-from emgviewer.inference.caveats import assess
+from emgviewer.inference.caveats import assess, model_cautions
 from emgviewer.inference.reuse import ClassificationCache
 from emgviewer.memory import release_memory
 from emgviewer.records import RecordError, index_folder, read_record
@@ -475,7 +475,8 @@ class MainWindow(QtWidgets.QMainWindow):
         record = result.record
         self._name_record(record)
         # The classifier's own warnings say the resampling already: the caveat would repeat it.
-        cautions = list(self._messages) + assessment.sentences(leave_out=("resampled",))
+        cautions = (list(self._messages) + model_cautions(result.model.card)
+                    + assessment.sentences(leave_out=("resampled",)))
         if cautions:
             self.message_bar.show_message(f"{result.record.name}, read with care: " + " · ".join(cautions),
                                           level="caution")
