@@ -81,6 +81,20 @@ def test_the_viewer_says_it_above_the_trace(qtbot, window, weak_model, demo_copy
     assert CHANCE in window.message_bar.label.text() and MISSES_ALS in window.message_bar.label.text()
 
 
+def test_a_compared_model_says_it_in_the_status_bar(qtbot, window, weak_model):
+    from conftest import open_classified
+
+    from emgviewer.inference import default_model_path
+
+    window.set_model(default_model_path())
+    open_classified(qtbot, window, demo_record_paths()[0])
+    with qtbot.waitSignal(window.comparisonShown, timeout=20_000):
+        assert window.comparison.compare_with(weak_model)
+    status = window.comparison.status
+    assert status.text().endswith(" · amplitude-test: read with care (hover)")
+    assert f"\namplitude-test: {CHANCE}\n" in status.toolTip()
+
+
 def test_a_model_that_learned_adds_nothing(tmp_path):
     learned = {"window_balanced_accuracy": 0.8, "window_recall": {"control": 0.7, "myopathy": 0.8, "ALS": 0.9}}
     result = _emgviewer("classify", demo_dir(), "--model", write_model(tmp_path / "good.onnx", _card(**learned)),

@@ -11,6 +11,7 @@ from PySide6 import QtWidgets
 from emgviewer.display.overlay import ribbon_windows
 from emgviewer.display.tooltips import window_tooltip
 from emgviewer.inference import ModelError, load_model
+from emgviewer.inference.caveats import model_cautions
 from emgviewer.inference.comparison import Comparison, compare
 from emgviewer.inference.model import LoadedModel
 from emgviewer.ui.workers import ClassifyJob
@@ -109,8 +110,11 @@ class ModelComparison:
                                          f"below: {card.name} {card.version}, agreeing with {shown.name} "
                                          f"{shown.version} above on {self.comparison.n_agree} of "
                                          f"{self.comparison.n_comparable} windows")
-        self.status.setText(self.comparison.summary())
-        self.status.setToolTip(self.comparison.summary())  # the status bar may cut it short
+        summary, cautions = self.comparison.summary(), model_cautions(card)
+        # The status bar may cut a line short: the whole of it, and the compared model's own
+        # cautions (its colours may not be evidence at all), are in the tooltip.
+        self.status.setText(summary + (f" · {card.name}: read with care (hover)" if cautions else ""))
+        self.status.setToolTip(summary + "".join(f"\n{card.name}: {caution}" for caution in cautions))
         self.window.comparisonShown.emit()
 
     def tooltip(self, index: int) -> str:
