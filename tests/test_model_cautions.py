@@ -81,6 +81,17 @@ def test_the_viewer_says_it_above_the_trace(qtbot, window, weak_model, demo_copy
     assert CHANCE in window.message_bar.label.text() and MISSES_ALS in window.message_bar.label.text()
 
 
+def test_the_browser_says_it_before_its_agreement_counts(qtbot, window, weak_model, demo_copy):
+    window.set_model(weak_model)
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        window.open_folder(demo_copy)
+    window.classify_all()
+    qtbot.waitUntil(lambda: len(window.browser.assessments) == 3, timeout=30_000)
+    lines = window.browser.agreement.text().splitlines()
+    assert lines[0] == f"Read with care: {CHANCE}."
+    assert lines[3].startswith("Records of people the model never saw: ")
+
+
 def test_a_compared_model_says_it_in_the_status_bar(qtbot, window, weak_model):
     from conftest import open_classified
 

@@ -19,6 +19,7 @@ from emgviewer.inference.caveats import (
     SubjectAssessment,
     assess_subject,
     class_label,
+    model_cautions,
     summarise_agreement,
 )
 from emgviewer.records import FolderIndex
@@ -123,7 +124,9 @@ class DatasetBrowser(QtWidgets.QWidget):
               subject.out_of_fold, subject.out_of_fold_agreement)
 
     def _update_agreement(self) -> None:
-        lines = (summarise_agreement(list(self.assessments.values())).lines("records")
+        # An agreement count of a model at chance is luck: its cautions come first.
+        cautions = [f"Read with care: {caution}." for caution in model_cautions(self.card)] if self.card else []
+        lines = (cautions + summarise_agreement(list(self.assessments.values())).lines("records")
                  + summarise_agreement(list(self.subject_assessments.values())).lines("subjects"))
         self.agreement.setText("\n".join(lines))
 
