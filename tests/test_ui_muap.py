@@ -70,6 +70,14 @@ def test_trigger_line_stacks_the_sweeps_of_that_level(qtbot, window, units_recor
     line.sigPositionChangeFinished.emit(line)
     assert window.muap_panel.level.value() == -400.0
     assert window.trigger_action.isChecked()
+    # The plot's title says what it shows: a level nothing reaches, then the trigger off.
+    title = lambda: window.muap_panel.trigger_plot.titleLabel.text  # noqa: E731
+    assert title().endswith("triggered at -400 µV, and their average")
+    window.muap_panel.set_trigger(True, 19_000.0)  # the simulated units stay under 2 mV
+    assert window.muap_panel.trigger_count.text() == "0 sweeps"
+    assert title() == "no crossing of 19000 µV: no sweep"
+    window.muap_panel.set_trigger(False)
+    assert title() == "triggered sweeps: turn on Trigger line (T)" and window.muap_panel.sweeps is None
 
 
 def test_a_record_too_slow_for_muaps_says_why(qtbot, window, tmp_path):

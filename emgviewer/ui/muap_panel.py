@@ -17,6 +17,7 @@ from emgviewer.display.colours import unit_colour
 
 MAX_RASTER = 60  # discharges drawn behind the average: enough to see the jitter, few enough to read
 COLUMNS = ("unit", "n", "rate Hz", "amp µV", "dur ms", "phases", "turns", "SI")
+TRIGGER_OFF = "triggered sweeps: turn on Trigger line (T)"
 
 
 class MuapPanel(QtWidgets.QWidget):
@@ -42,7 +43,7 @@ class MuapPanel(QtWidgets.QWidget):
         self.plots = pg.GraphicsLayoutWidget()
         self.plots.setBackground("w")
         self.unit_plot = self.plots.addPlot(row=0, col=0, title="unit: discharges and average")
-        self.trigger_plot = self.plots.addPlot(row=1, col=0, title="triggered sweeps")
+        self.trigger_plot = self.plots.addPlot(row=1, col=0, title=TRIGGER_OFF)
         for plot in (self.unit_plot, self.trigger_plot):
             plot.setLabel("bottom", "time", units="ms")
             plot.setLabel("left", "µV")
@@ -186,6 +187,8 @@ class MuapPanel(QtWidgets.QWidget):
         self.sweeps = None
         if self.muaps is None or not self.trigger_on.isChecked():
             self.trigger_count.setText("")
+            # Said in the plot itself: an empty frame (or the last run's title) reads as a result.
+            plot.setTitle(TRIGGER_OFF)
             return
         record = self.muaps.record
         self.sweeps = triggered_sweeps(record.signal_uv, record.fs_hz, self.level.value(),
@@ -193,6 +196,7 @@ class MuapPanel(QtWidgets.QWidget):
         n = len(self.sweeps.sweeps_uv)
         self.trigger_count.setText(f"{n} sweep{'s' if n != 1 else ''}")
         if n == 0:
+            plot.setTitle(f"no crossing of {self.level.value():.0f} µV: no sweep")
             return
         t = self.sweeps.times_ms()
         plot.addItem(_one_curve(t, self.sweeps.sweeps_uv[:MAX_RASTER], pg.mkPen((120, 120, 120, 90), width=1)))
