@@ -25,8 +25,11 @@ class WindowInspector(QtWidgets.QWidget):
         super().__init__(parent)
         layout = QtWidgets.QVBoxLayout(self)
         buttons = QtWidgets.QHBoxLayout()
-        self.previous = QtWidgets.QPushButton("◀ Previous [")
-        self.next = QtWidgets.QPushButton("Next ] ▶")
+        # The keys go in the tooltips: "◀ Previous [" read as a stray bracket on the button.
+        self.previous = QtWidgets.QPushButton("◀ Previous")
+        self.previous.setToolTip("Previous window ([)")
+        self.next = QtWidgets.QPushButton("Next ▶")
+        self.next.setToolTip("Next window (])")
         self.previous.clicked.connect(self.previousRequested)
         self.next.clicked.connect(self.nextRequested)
         self.title = QtWidgets.QLabel("No window selected")
