@@ -112,3 +112,13 @@ def test_a_model_that_learned_adds_nothing(tmp_path):
                         "--format", "json", "--cpu")
     assert "this model" not in result.stderr
     assert json.loads(result.stdout)["model"]["cautions"] == []
+
+
+def test_the_pdfs_model_table_words_nested_evaluation_numbers():
+    from emgviewer.report.record_section import evaluation_text
+
+    text = evaluation_text({"window_accuracy": 0.7663, "records": "342/422", "brier": 1.23456,
+                            "selective": {"coverage": 0.8815165876777251, "accuracy": 0.8440860215053764,
+                                          "rule": "a fixed threshold of 0.6"}})
+    assert text == ("window accuracy 76.6%, records 342/422, brier 1.235, selective (coverage 88.2%, "
+                    "accuracy 84.4%, rule a fixed threshold of 0.6)")

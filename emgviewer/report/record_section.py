@@ -225,9 +225,20 @@ def model_card_summary(result: Classification, styles: dict) -> list[Flowable]:
     shown = {k: v for k, v in evaluation.items()
              if k not in ("confusion", "classes", "window_recall", "protocol_kind", "out_of_fold")}
     if shown:
-        numbers = ", ".join(f"{k.replace('_', ' ')} {v:.1%}" if isinstance(v, float) and v <= 1 else f"{k.replace('_', ' ')} {v}"
-                            for k, v in shown.items())
-        rows.append(["evaluation", p(numbers, styles["cell"])])
+        rows.append(["evaluation", p(evaluation_text(shown), styles["cell"])])
     else:
         rows.append(["evaluation", "none: the card gives no subject-independent numbers"])
     return [table(rows, [110, 370])]
+
+
+def evaluation_text(values: dict) -> str:
+    """A card's evaluation numbers as words: shares as percentages, a nested group (the selective
+    numbers) in parentheses, never a Python dict with 16 digits."""
+    def said(key: str, value) -> str:
+        name = key.replace("_", " ")
+        if isinstance(value, dict):
+            return f"{name} ({evaluation_text(value)})"
+        if isinstance(value, float):
+            return f"{name} {value:.1%}" if 0 <= value <= 1 else f"{name} {value:.4g}"
+        return f"{name} {value}"
+    return ", ".join(said(key, value) for key, value in values.items())
