@@ -72,3 +72,19 @@ def test_temperature_scaling_fixes_overconfidence():
     before = expected_calibration_error(softmax(overconfident), labels)
     after = expected_calibration_error(softmax(overconfident, temperature), labels)
     assert after < 0.03 < before
+
+
+def test_an_evaluation_report_rounds_each_number_once():
+    """ALSNet's 3-class run: balanced accuracy 45.946 %, which the card's 4 digits (0.4595) would
+    round again to 46.0 %; the report says 45.9 %, as RESULTS.md does."""
+    import json
+    from pathlib import Path
+
+    from training.reporting import headline, markdown
+
+    result = json.loads((Path(__file__).parents[1] / "training/reports/zoo/alsnet_3class_5.json").read_text())
+    confusion = np.array(result["windows"]["confusion"], dtype=float)
+    balanced = float(np.mean(np.diag(confusion) / confusion.sum(axis=1)))  # mean recall, from the counts
+    assert f"{headline(result)['window_balanced_accuracy']:.1%}" == "46.0%"  # the double rounding
+    assert f"| window | balanced accuracy | {balanced:.1%} |" == "| window | balanced accuracy | 45.9% |"
+    assert "| window | balanced accuracy | 45.9% |" in markdown(result).splitlines()
