@@ -52,6 +52,12 @@ def test_cli_table_and_json_mark_seen_and_uncertain(n2001_dir, shipped):
     assert table.returncode == 0, table.stderr
     row = next(line for line in table.stdout.splitlines() if line.startswith(SEEN_UNCERTAIN))
     assert re.match(rf"{SEEN_UNCERTAIN}\s+seen\s+normal \(control\)\s+uncertain \(ALS / neurogenic 0\.5\d\)", row)
+    # The columns line up under their headings, however long the verdict with its OOF part.
+    header = next(line for line in table.stdout.splitlines() if line.startswith("record "))
+    assert len(row[row.index("uncertain"):row.index(" OOF")]) > 30 and "; OOF " in row
+    assert row.index("uncertain") == header.index("verdict")
+    valid = re.search(r"\d+/\d+", row[header.index("verdict"):])  # "26/26": its slash under the v of "valid"
+    assert header.index("verdict") + valid.start() + valid.group().index("/") == header.index("valid")
     assert "Records seen in training (not evidence of accuracy): 0/1 agree, 0 disagree, 1 uncertain." in table.stdout
     assert "Records of people the model never saw" not in table.stdout
     document = json.loads(_emgviewer("classify", n2001_dir / f"{SEEN_UNCERTAIN}.hea", "--format", "json").stdout)
