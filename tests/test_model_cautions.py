@@ -43,6 +43,8 @@ def test_the_rules_read_the_cards_own_evaluation():
     learned = {"window_balanced_accuracy": 0.37, "window_recall": {"control": 0.5, "myopathy": 0.1, "ALS": 0.5}}
     assert model_cautions(ModelCard.from_json(json.dumps(_card(**learned)))) == []
     assert model_cautions(ModelCard.from_json(json.dumps(_card()))) == []  # no evaluation: no claim
+    untested = {"window_balanced_accuracy": 0.8, "window_recall": {"control": 0.8, "myopathy": None, "ALS": 0.8}}
+    assert model_cautions(ModelCard.from_json(json.dumps(_card(**untested)))) == []  # a class no window tested
 
 
 def test_the_cli_warns_once_for_a_folder_and_the_json_and_table_carry_it(weak_model):

@@ -128,7 +128,7 @@ def model_cautions(card: ModelCard) -> list[str]:
         out.append(f"this model is at chance on people it never saw ({protocol} evaluation: window balanced "
                    f"accuracy {balanced:.1%} over {len(card.classes)} classes): its colours are not evidence")
     for name, recall in (evaluation.get("window_recall") or {}).items():
-        if recall < MISSED_RECALL:
+        if recall is not None and recall < MISSED_RECALL:  # None: no window of that class was tested
             label = labels.get(name, name)
             out.append(f"this model found {label} in only {recall:.1%} of the {label} windows of people it "
                        f"never saw: a verdict other than {label} does not rule it out")
