@@ -277,7 +277,8 @@ def _missed_classes(reports: Path, row: dict[str, Any]) -> str:
     result = _side_report(reports, row, _fold_tag(row))
     if result is None:
         return ""
-    missed = [(name, recall) for name, recall in result["windows"]["recall"].items() if recall < MISSED_RECALL]
+    missed = [(name, recall) for name, recall in result["windows"]["recall"].items()
+              if recall is not None and recall < MISSED_RECALL]  # None: no window of that class tested
     return "".join(f" Of the {name} windows it calls {recall:.1%} {name}: almost none." for name, recall in missed)
 
 
