@@ -98,6 +98,10 @@ def test_reference_ranges_are_the_published_ones():
     assert reference.RECORD["mean_duration_ms"].low == pytest.approx(7.1)
     assert reference.UNIT["duration_ms"].text() == "4.2-16.4 ms"
     assert reference.RECORD["recruitment_ratio"].text() == "<= 5"
+    # A share reads in % wherever it is shown, as the record's own share is ("20 %").
+    assert reference.RECORD["polyphasic_share"].text() == "<= 15 %"
+    share = reference.RECORD["polyphasic_share"]
+    assert (share.mark(0.2), share.mark(0.1)) == ("above", "within")
 
 
 def test_too_slow_a_rate_is_refused_with_the_reason():

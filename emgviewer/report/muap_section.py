@@ -58,7 +58,7 @@ def _summary_table(muaps: RecordMuaps):
               "recruitment_frequency_hz": (s.recruitment_frequency_hz, "{:.1f} Hz")}
     for key, ref in reference.RECORD.items():
         value, fmt = values[key]
-        shown = ref.text() if key != "polyphasic_share" else f"<= {100 * ref.high:g} %"
+        shown = ref.text()
         rows.append([ref.measure, "not estimable" if value is None else fmt.format(value), shown,
                      _mark(muaps, s.marks, key) if value is not None else ""])
     return table(rows, [120, 80, 100, 50])

@@ -39,6 +39,7 @@ class ReferenceRange:
     high: float | None
     unit: str
     source: str
+    percent: bool = False  # a share (0-1) shown in % ("<= 15 %"), as the measure itself is shown
 
     def mark(self, value: float | None) -> str | None:
         if value is None or value != value:  # None or NaN: nothing to judge
@@ -50,11 +51,13 @@ class ReferenceRange:
         return WITHIN
 
     def text(self) -> str:
-        if self.low is not None and self.high is not None:
-            return f"{self.low:g}-{self.high:g} {self.unit}".strip()
-        if self.high is not None:
-            return f"<= {self.high:g} {self.unit}".strip()
-        return f">= {self.low:g} {self.unit}".strip()
+        scale, unit = (100.0, "%") if self.percent else (1.0, self.unit)
+        low, high = (None if v is None else scale * v for v in (self.low, self.high))
+        if low is not None and high is not None:
+            return f"{low:g}-{high:g} {unit}".strip()
+        if high is not None:
+            return f"<= {high:g} {unit}".strip()
+        return f">= {low:g} {unit}".strip()
 
 
 _MULTI_MUP = "multi-MUP, biceps, concentric needle (Bischoff et al. 1994; Stalberg et al. 1995)"
@@ -72,7 +75,7 @@ RECORD = {
     "mean_duration_ms": ReferenceRange("mean duration", 9.9 - 2 * 1.4, 9.9 + 2 * 1.4, "ms",
                                        _MULTI_MUP + ", mean 9.9 +- 1.4 ms"),
     "polyphasic_share": ReferenceRange("polyphasic share", None, 0.15, "",
-                                       "teaching value (Preston & Shapiro)"),
+                                       "teaching value (Preston & Shapiro)", percent=True),
     "recruitment_ratio": ReferenceRange("recruitment ratio", None, 5.0, "", "Daube & Rubin 2009"),
     "recruitment_frequency_hz": ReferenceRange("recruitment frequency", None, 15.0, "Hz", "Petajan 1991"),
 }
