@@ -236,7 +236,10 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
                      if line.startswith("| munet-small |")).split(" | ")
     assert five_line[header.index("patients, DiVote regression")] == "6/9 (vote 5/9)"
     assert ("- **munet-small** (3class): 256 training windows per fold, 0.8% of the default model's 30,720: this "
-            "tests the pipeline end to end, not the architecture, and sits near chance.") in table
+            "tests the pipeline end to end, not the architecture, and sits near chance. Its random-split cell ran at "
+            "1 epochs x 1 steps of 6: not this row's pair.\n") in table
+    paired = {**row, "budget": "3 folds (3), 38 records, 1 epochs x 1 steps of 6"}  # the random split's own budget
+    assert "sits near chance.\n" in results_markdown([paired], Namespace(reports=tmp_path))
     # A budget of whole passes ('0 steps': as many as the fold has windows) says so, not a count.
     one_pass = {**row, "name": "alsnet", "task": "als_vs_control", "budget": "5 folds (5), 328 records, 1 epochs x all "
                 "steps of 48"}

@@ -231,7 +231,8 @@ def _reduced_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
         seen = int(budget[1]) * int(budget[2]) * int(budget[3])
         notes.append(f"- **{row['name']}** ({row['task']}): {seen:,} training windows per fold, "
                      f"{seen / DEFAULT_WINDOWS_SEEN:.1%} of the default model's {DEFAULT_WINDOWS_SEEN:,}: this tests "
-                     f"the pipeline end to end, not the architecture, and sits near chance.")
+                     f"the pipeline end to end, not the architecture, and sits near chance."
+                     + _unpaired_random_split(reports, row, budget[0]))
     if not notes:
         return []
     return ["", "What the *reduced* rows saw. The full runs need the GPU (training/REPRODUCING.md says which "
@@ -263,6 +264,15 @@ def _divote_report(reports: Path, row: dict[str, Any]) -> dict[str, Any] | None:
     if row["name"] == DEFAULT_ROW:
         return None  # its LOSO run kept no logits; a munet_..._divote.json is the munet row's own run
     return _side_report(reports, row, f"{_fold_tag(row)}_divote")
+
+
+def _unpaired_random_split(reports: Path, row: dict[str, Any], budget: str) -> str:
+    """' Its random-split cell ran at B: not this row's pair.' where the row's random window split
+    trained on another budget than the row (a placeholder row beside a real random-split run)."""
+    cell = _random_split_cell(reports, row)
+    if cell == "-" or cell.endswith(budget):
+        return ""
+    return f" Its random-split cell ran at {cell.split('; ', 1)[1]}: not this row's pair."
 
 
 def _fold_tag(row: dict[str, Any]) -> str:
