@@ -18,7 +18,7 @@ import numpy as np
 
 from emgviewer.atomic import atomic_write_text
 from emgviewer.inference import classify, load_model
-from emgviewer.inference.caveats import CHANCE_MARGIN, MISSED_RECALL
+from emgviewer.inference.caveats import CHANCE_MARGIN, MISSED_RECALL  # the viewer's rules (see _reduced_notes)
 from emgviewer.inference.zoo import available_models
 from emgviewer.records import read_record
 from training.data import TASKS
@@ -203,13 +203,11 @@ def _random_split_cell(reports: Path, row: dict[str, Any]) -> str:
 DEFAULT_WINDOWS_SEEN = 8 * 60 * 64
 
 
-# CHANCE_MARGIN: balanced accuracy under this many times chance (1/classes) reads as chance; a
-# model that learned the task beats it by more on N2001 (MUNet: 2.4 times for 3 classes). The
-# viewer warns by the same rules (MISSED_RECALL: a class it almost never names).
-
-
 def _reduced_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
-    """What each *reduced* row saw per fold, against the default model's budget."""
+    """What each *reduced* row saw per fold, against the default model's budget. A row is flagged
+    by the viewer's own rules, so RESULTS flags a row where the app warns about its export:
+    balanced accuracy under CHANCE_MARGIN x chance (a model that learned beats it by more: MUNet
+    2.4x), a class recalled under MISSED_RECALL."""
     notes = []
     for row in rows:
         budget = re.search(r"(\d+) epochs x (\d+|all) steps of (\d+)", row["budget"])
