@@ -108,8 +108,7 @@ def _row(name: str, result: dict, model, data, onnx_path: Path, args, seconds: f
         "parameters": count_parameters(model), "macs": count_macs(model, data.window_samples),
         "record_ms": _record_ms(onnx_path, args), "seconds": seconds,
         "budget": f"{len(folds)} folds ({args.folds}), {result['records']['n_records']} records, "
-                  f"{result['config']['epochs']} epochs x {result['config']['steps_per_epoch'] or 'all'} steps "
-                  f"of {result['config']['batch_size']}" + (", bf16 training" if result["config"].get("bf16") else ""),
+                  f"{_budget_text(result['config'])}" + (", bf16 training" if result["config"].get("bf16") else ""),
         "reduced": args.folds != "loso" or args.max_records is not None
                    or (result["config"]["steps_per_epoch"] or 0) < 60,
         "task": args.task,
@@ -144,8 +143,7 @@ def _default_model_row(args) -> list[dict[str, Any]]:
         **_result_columns(result),
         "parameters": count_parameters(model), "macs": count_macs(model, 23437),
         "record_ms": _record_ms(shipped, args) if shipped else None,
-        "budget": f"full: {len(folds)} folds (LOSO), all records, {result['config']['epochs']} epochs x "
-                  f"{result['config']['steps_per_epoch']} steps of {result['config']['batch_size']}",
+        "budget": f"full: {len(folds)} folds (LOSO), all records, {_budget_text(result['config'])}",
         "reduced": False}]
 
 
@@ -193,10 +191,14 @@ def _random_split_cell(reports: Path, row: dict[str, Any]) -> str:
     result = _side_report(reports, row, "random")
     if result is None:
         return "-"
-    config, windows = result["config"], result["windows"]
-    steps = config["steps_per_epoch"] or "all"
-    return (f"{windows['accuracy']:.1%} (bal. {windows['balanced_accuracy']:.1%}); "
-            f"{config['epochs']} epochs x {steps} steps of {config['batch_size']}")
+    windows = result["windows"]
+    return f"{windows['accuracy']:.1%} (bal. {windows['balanced_accuracy']:.1%}); {_budget_text(result['config'])}"
+
+
+def _budget_text(config: dict[str, Any]) -> str:
+    """A run's training budget as every table says it: "8 epochs x 60 steps of 64" ("all" steps:
+    one pass over the training windows an epoch)."""
+    return f"{config['epochs']} epochs x {config['steps_per_epoch'] or 'all'} steps of {config['batch_size']}"
 
 
 #: Training windows per fold of the default model's recipe (8 epochs x 60 steps of 64).
@@ -267,10 +269,10 @@ def _divote_report(reports: Path, row: dict[str, Any]) -> dict[str, Any] | None:
 def _unpaired_random_split(reports: Path, row: dict[str, Any], budget: str) -> str:
     """' Its random-split cell ran at B: not this row's pair.' where the row's random window split
     trained on another budget than the row (a placeholder row beside a real random-split run)."""
-    cell = _random_split_cell(reports, row)
-    if cell == "-" or cell.endswith(budget):
+    result = _side_report(reports, row, "random")
+    if result is None or _budget_text(result["config"]) == budget:
         return ""
-    return f" Its random-split cell ran at {cell.split('; ', 1)[1]}: not this row's pair."
+    return f" Its random-split cell ran at {_budget_text(result['config'])}: not this row's pair."
 
 
 def _fold_tag(row: dict[str, Any]) -> str:
@@ -318,8 +320,7 @@ def leakage_section(reports: Path) -> list[str]:
                 continue
             config = honest["config"]
             tested = sorted({s for fold in honest["folds"] for s in fold["test"]})
-            lines.append(f"| {config['model']} | {' vs '.join(honest['classes'])} | {config['epochs']} epochs x "
-                         f"{config['steps_per_epoch'] or 'all'} steps of {config['batch_size']} | "
+            lines.append(f"| {config['model']} | {' vs '.join(honest['classes'])} | {_budget_text(config)} | "
                          f"{leaky['windows']['accuracy']:.1%} / {leaky['windows']['balanced_accuracy']:.1%} | "
                          f"{honest['windows']['accuracy']:.1%} / {honest['windows']['balanced_accuracy']:.1%} | "
                          f"{len(honest['folds'])} fold(s) ({protocol_kind(honest)}), {len(tested)} test subjects, "
