@@ -18,6 +18,7 @@ def train_rank(rank: int, world: int, folder: Path, out: Path) -> None:
     import torch.distributed as dist
 
     import training.train as train
+    from training import distributed
     from training.data import load_windows
     from training.splits import loso_splits
 
@@ -37,5 +38,4 @@ def train_rank(rank: int, world: int, folder: Path, out: Path) -> None:
     result = train.train_model(data, data.select_subjects(split.train), data.select_subjects(split.validation), config)
     torch.save({"weights": result.model.state_dict(), "history": result.history, "seen": seen},
                out / f"world{world}_rank{rank}.pt")
-    if world > 1:
-        dist.destroy_process_group()
+    distributed.leave()

@@ -69,3 +69,34 @@ def test_without_batchnorm_two_ranks_train_exactly_what_one_process_does(synthet
         torch.testing.assert_close(first["weights"][key], value, rtol=0, atol=1e-6)
     np.testing.assert_allclose([e["train_loss"] for e in first["history"]],
                                [e["train_loss"] for e in one["history"]], rtol=0, atol=1e-6)
+
+
+def test_leaving_frees_dropped_ddp_wrappers_while_the_group_is_whole(tmp_path, monkeypatch):
+    """A DDP wrapper freed during interpreter shutdown, after the group, makes gloo abort a rank
+    that finished its work (SIGABRT, seen in CI): leave() must free it before the group goes."""
+    import gc
+    import weakref
+
+    import torch.distributed as dist
+
+    from training import distributed
+
+    destroy = dist.destroy_process_group
+    dist.init_process_group("gloo", init_method=f"file://{tmp_path}/rendezvous", rank=0, world_size=1)
+    gc.disable()  # as when no collection happens to run between training and exit
+    try:
+        wrapper = torch.nn.parallel.DistributedDataParallel(torch.nn.Linear(3, 2))
+        wrapper(torch.randn(4, 3)).sum().backward()
+        dropped = weakref.ref(wrapper)
+        del wrapper
+        assert dropped() is not None  # DDP's own reference cycle keeps it alive
+        alive_at_destroy = []
+        monkeypatch.setattr(dist, "destroy_process_group",
+                            lambda *a, **k: (alive_at_destroy.append(dropped() is not None), destroy(*a, **k)))
+        distributed.leave()
+        assert alive_at_destroy == [False]
+        assert not dist.is_initialized()
+    finally:
+        gc.enable()
+        if dist.is_initialized():
+            destroy()

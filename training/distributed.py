@@ -11,6 +11,7 @@ so a CPU run is close to, not identical with, a single process; on GPUs BatchNor
 
 from __future__ import annotations
 
+import gc
 import os
 
 import torch
@@ -30,8 +31,15 @@ def join_from_environment() -> None:
 
 def leave() -> None:
     """Leave the group once every rank is done (rank 0 may still be writing): a rank that
-    tears down early makes gloo abort the others."""
+    tears down early makes gloo abort the others.
+
+    DDP wrappers sit in reference cycles, so one that training dropped lives on until a garbage
+    collection, and, holding the group, it can then be freed during interpreter shutdown, after
+    the group is gone: gloo then aborts the rank ("terminate called without an active
+    exception", SIGABRT) after all its work is done. They are collected here while the group
+    and the interpreter are whole."""
     if dist.is_available() and dist.is_initialized():
+        gc.collect()
         dist.barrier()
         dist.destroy_process_group()
 
