@@ -167,3 +167,9 @@ def test_trigger_sweeps_stack_one_unit():
     assert sweeps.times_ms()[0] == pytest.approx(-2.0)
     negative = triggered_sweeps(-signal, fs, level_uv=-250.0, pre_ms=2.0, post_ms=8.0)
     assert negative.times_s.size == starts.size
+    broken = signal.copy()
+    broken[[500, 1002, 10_000]] = [np.inf, np.nan, -np.inf]  # an infinity is no discharge
+    with_gaps = triggered_sweeps(broken, fs, level_uv=250.0, pre_ms=2.0, post_ms=8.0)
+    np.testing.assert_allclose(with_gaps.times_s, sweeps.times_s)
+    gap = 1002 - (starts[0] + first_crossing - 20)  # the NaN's place in the first sweep (2 ms = 20 samples before)
+    assert np.isfinite(with_gaps.sweeps_uv).all() and with_gaps.sweeps_uv[0, gap] == 0.0

@@ -73,6 +73,16 @@ def test_sound_rate_length_tone_and_no_clipping():
     assert frequencies[np.argmax(spectrum)] == pytest.approx(440.0, abs=1.0)  # the tone survives
 
 
+def test_sound_reads_gaps_and_infinities_as_silence():
+    """A NaN gap or an infinity is 0 µV, as in the MUAP analysis: an infinity read as the
+    largest float would swamp the resampler and leave nothing audible."""
+    x = _tone(440.0, 200.0, 1.0)
+    broken, silent = x.copy(), x.copy()
+    broken[[100, 2000, 3000]] = [np.nan, np.inf, -np.inf]
+    silent[[100, 2000, 3000]] = 0.0
+    np.testing.assert_array_equal(pcm16(broken, FS)[0], pcm16(silent, FS)[0])
+
+
 def test_sound_at_another_rate_and_the_wav_reads_back():
     samples, rate = pcm16(_tone(300.0, 50.0, 1.0, 4000.0), 4000.0)
     assert rate == 44_100 and samples.size == 44_100

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from emgviewer.analysis.finite import finite_uv
 from emgviewer.lazy import scipy_signal
 
 AUDIO_RATE_HZ = 44_100
@@ -28,8 +29,7 @@ def resample_for_audio(signal: np.ndarray, fs_hz: float, rate_hz: int = AUDIO_RA
     record's rate allows it); resample_poly's polyphase filter is the anti-alias filter."""
     ratio = (Fraction(rate_hz) / Fraction(fs_hz)).limit_denominator(10_000)
     out_rate = int(round(fs_hz * ratio.numerator / ratio.denominator))
-    x = np.nan_to_num(np.asarray(signal, dtype=np.float64))
-    return scipy_signal.resample_poly(x, ratio.numerator, ratio.denominator), out_rate
+    return scipy_signal.resample_poly(finite_uv(signal), ratio.numerator, ratio.denominator), out_rate
 
 
 def limit(x: np.ndarray, volume: float = 1.0) -> np.ndarray:

@@ -25,6 +25,7 @@ from functools import lru_cache
 
 import numpy as np
 
+from emgviewer.analysis.finite import finite_uv
 from emgviewer.lazy import scipy_signal
 
 BAND_HZ = (250.0, 5000.0)
@@ -65,16 +66,6 @@ def band_limited(signal_uv: np.ndarray, fs_hz: float) -> np.ndarray:
             f"MUAP analysis needs at least {MIN_RATE_HZ / 1e3:g} kHz sampling; this record has "
             f"{fs_hz:g} Hz, too slow to measure a MUAP's spike")
     return scipy_signal.sosfiltfilt(_band_filter(float(fs_hz)), finite_uv(signal_uv))
-
-
-def finite_uv(signal_uv: np.ndarray) -> np.ndarray:
-    """``signal_uv`` as float64 with NaN gaps and infinities read as 0 µV; the caller's array
-    itself (not a copy) when it is already float64 and finite, the common case: callers
-    must not write to it."""
-    x = np.asarray(signal_uv, dtype=np.float64)
-    if np.isfinite(x).all():
-        return x
-    return np.nan_to_num(x, nan=0.0, posinf=0.0, neginf=0.0)
 
 
 def robust_noise_uv(filtered_uv: np.ndarray) -> float:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emgviewer.analysis.finite import finite_uv
 from emgviewer.analysis.muap.analysis import MuapAnalysis
 
 SNAP_MS = 1.5  # a caliper dropped this close to a MUAP's onset or end lands on it
@@ -77,7 +78,7 @@ def triggered_sweeps(signal_uv: np.ndarray, fs_hz: float, level_uv: float, pre_m
     """Sweeps that start ``pre_ms`` before each crossing of ``level_uv`` (upward for a positive
     level, downward for a negative one), never overlapping: after a trigger the next may come
     only once the sweep has run (hold-off), as on a clinical machine."""
-    x = np.nan_to_num(np.asarray(signal_uv, dtype=np.float64))
+    x = finite_uv(signal_uv)
     pre, post = int(round(pre_ms * 1e-3 * fs_hz)), int(round(post_ms * 1e-3 * fs_hz))
     above = x >= level_uv if level_uv >= 0 else x <= level_uv
     crossings = np.flatnonzero(above[1:] & ~above[:-1]) + 1

@@ -37,8 +37,8 @@ from functools import lru_cache
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
+from emgviewer.analysis.finite import finite_uv
 from emgviewer.analysis.measures import count_turns, last_above
-from emgviewer.analysis.muap.detect import finite_uv
 from emgviewer.analysis.muap.superpose import superpose
 from emgviewer.lazy import scipy_signal
 
