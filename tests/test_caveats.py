@@ -16,10 +16,10 @@ from emgviewer.inference.caveats import (
     Tally,
     assess,
     assess_subject,
-    distribution_caveats,
     state,
     summarise_agreement,
 )
+from emgviewer.inference.distribution import distribution_caveats
 from emgviewer.records.metadata import parse_comments
 from emgviewer.records.record import Record
 
@@ -120,6 +120,22 @@ def test_a_record_like_the_training_data_has_no_caveat():
     assert distribution_caveats(_record("like", _emg_like()), card, n_windows=18) == []
 
 
+def test_a_classified_record_is_profiled_once_and_assessed_with_those_caveats(tmp_path, monkeypatch):
+    """classify measures the differences (its learned-verdict guard needs them); the assessment
+    every reading shows reuses them instead of profiling the signal again."""
+    import emgviewer.inference.distribution as distribution
+
+    model = load_model(write_model(tmp_path / "m.onnx", card_dict(fs_hz=FS, training={"distribution": DISTRIBUTION})))
+    profiled = []
+    monkeypatch.setattr(distribution, "signal_profile", lambda *a: profiled.append(a) or signal_profile(*a))
+    record = _record("loud", _emg_like(amplitude=2000.0))
+    result = classify(record, model)
+    assessment = assess(result)
+    assert len(profiled) == 1
+    assert [c.code for c in assessment.caveats] == ["amplitude"]
+    assert assessment.caveats == tuple(distribution_caveats(record, model.card, result.n_windows))
+
+
 def test_each_difference_from_the_training_recordings_is_named():
     card = _card(training={"distribution": DISTRIBUTION})
     rng = np.random.default_rng(1)
@@ -157,7 +173,7 @@ def test_a_training_record_on_the_edge_of_a_written_range_is_inside_it():
     however that end was written: cards before the fix rounded to the nearest (22.888184 for
     22.88818359375), newer ones round outward; a value beyond the written precision is out."""
     from emgviewer.analysis.signal_profile import SignalProfile
-    from emgviewer.inference.caveats import profile_caveats
+    from emgviewer.inference.distribution import profile_caveats
     from emgviewer.inference.provenance import parse_distribution
 
     edge = 22.88818359375  # the lowest median frequency of the N2001 records

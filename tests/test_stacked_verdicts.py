@@ -199,8 +199,8 @@ def test_training_replays_the_apps_rule_for_records_unlike_the_training_records(
     exactly the N2001 records the app itself keeps from a learned verdict."""
     from emgviewer.analysis.signal_profile import SignalProfile
     from emgviewer.inference import load_model
-    from emgviewer.inference.caveats import profile_caveats
     from emgviewer.inference.classify import _unlike_training
+    from emgviewer.inference.distribution import distribution_caveats, profile_caveats
     from emgviewer.records import index_folder, read_record
 
     pytest.importorskip("torch")
@@ -209,7 +209,8 @@ def test_training_replays_the_apps_rule_for_records_unlike_the_training_records(
     card = load_model(REPO / "resources" / "models" / "default.onnx", force_cpu=True).card
     entries = index_folder(n2001_dir).records
     profiles = record_profiles(REPO / "training" / "reports" / "muap_groups.json", tuple(e.name for e in entries))
-    app = {e.name for e in entries if _unlike_training(read_record(e.path), card)}
+    app = {e.name for e in entries
+           if _unlike_training(card, tuple(distribution_caveats(read_record(e.path), card)))}
     replayed = {e.name for e, p in zip(entries, profiles)
                 if profile_caveats(SignalProfile(*p), card.provenance.distribution, amplitude=True)}
     # One record: A06BB08 (RMS 3.2 µV, no valid window, so not a training record). Three more were

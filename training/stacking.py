@@ -18,7 +18,7 @@ import torch
 from emgviewer.analysis.signal_profile import FEATURES as PROFILE_FEATURES
 from emgviewer.analysis.signal_profile import SignalProfile
 from emgviewer.analysis.stacking import MUAP_FIELDS, RecordStacker, muap_measures, window_feature_names, window_features
-from emgviewer.inference.caveats import profile_caveats
+from emgviewer.inference.distribution import profile_caveats
 from emgviewer.inference.provenance import parse_distribution
 from training.posthoc import FoldLogits, FoldScores, Run, choose_threshold
 from training.provenance import span

@@ -11,7 +11,8 @@ through this module, so a record reads the same everywhere:
   training record judged by the fold model that never saw its subject), they are the honest
   figure and are shown beside it, labelled.
 - **Out of distribution.** A record unlike the training recordings (rate, muscle, electrode,
-  length, amplitude, spectrum, calibration) gets a caveat per difference.
+  length, amplitude, spectrum, calibration) gets a caveat per difference
+  (:mod:`emgviewer.inference.distribution`, measured once by ``classify``).
 - **A model that learned too little.** Where the card's own subject-independent evaluation puts
   the model at chance, or shows it (almost) never naming a class, every reading of it says so
   (:func:`model_cautions`): once per model, not per record.
@@ -23,11 +24,10 @@ import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from emgviewer.analysis.signal_profile import SignalProfile, signal_profile
 from emgviewer.analysis.verdicts import Verdict, subject_verdict
 from emgviewer.inference.card import ModelCard
 from emgviewer.inference.classify import Classification
-from emgviewer.inference.provenance import TrainingDistribution
+from emgviewer.inference.distribution import Caveat
 from emgviewer.records.n2001 import CLASS_LABELS
 from emgviewer.records.record import Record
 
@@ -35,8 +35,6 @@ UNCERTAIN_COLOUR = "#6B6B6B"
 NO_VERDICT_COLOUR = "#9E9E9E"
 AGREES_COLOUR = "#2E7D32"
 DIFFERS_COLOUR = "#C62828"
-#: Fewer windows than this and a record verdict rests on too little of the record.
-SHORT_RECORD_WINDOWS = 5
 SEEN_NOTE = "this subject's recordings trained the model, so agreement with the truth is not evidence"
 
 AGREES, DIFFERS = "agrees", "differs"
@@ -100,14 +98,6 @@ def agreement(statement: Statement, truth: str | None) -> str | None:
     return AGREES if statement.label == truth else DIFFERS
 
 
-@dataclass(frozen=True)
-class Caveat:
-    """One reason to trust a verdict less. ``code`` is stable (JSON); ``text`` is for people."""
-
-    code: str  # resampled | muscle | electrode | short | amplitude | spectrum | uncalibrated | artefact
-    text: str
-
-
 #: Window balanced accuracy on people the model never saw under this many times chance
 #: (1 / classes) reads as chance; training/RESULTS.md flags its rows by the same rule.
 CHANCE_MARGIN = 1.1
@@ -138,77 +128,6 @@ def model_cautions(card: ModelCard) -> list[str]:
 def seen_in_training(record: Record, card: ModelCard) -> bool:
     ident = record.n2001
     return card.provenance.seen_subject("N2001" if ident else None, record.subject_id)
-
-
-def distribution_caveats(record: Record, card: ModelCard, n_windows: int | None = None) -> list[Caveat]:
-    """How ``record`` differs from the recordings ``card``'s model was trained on."""
-    caveats: list[Caveat] = []
-    model_hz = card.input.fs_hz
-    if not math.isclose(record.fs_hz, model_hz, rel_tol=1e-9):
-        how = "upsampled" if record.fs_hz < model_hz else "resampled"
-        extra = (f"; nothing above {record.fs_hz / 2:g} Hz reaches the model" if record.fs_hz < model_hz else "")
-        caveats.append(Caveat("resampled", f"recorded at {record.fs_hz:g} Hz, {how} to the model's "
-                                           f"{model_hz:g} Hz{extra}"))
-    distribution = card.provenance.distribution
-    if distribution is not None:
-        caveats += _acquisition_caveats(record, distribution)
-    if n_windows is not None and n_windows < SHORT_RECORD_WINDOWS:
-        caveats.append(Caveat("short", f"only {n_windows} window(s) ({record.duration_s:.2f} s): "
-                                       f"a verdict on so little of a record is fragile"))
-    if not record.calibrated:
-        caveats.append(Caveat("uncalibrated", "uncalibrated units: amplitudes cannot be compared "
-                                              "with the training recordings (in µV)"))
-    if record.quality.spiky:
-        first, last = record.quality.spike_span_s
-        caveats.append(Caveat("artefact", f"one-sample spikes between {first:.2f} and {last:.2f} s, an acquisition "
-                                          "artefact (a window holding more than two is invalid, left uncoloured)"))
-    if distribution is not None and distribution.profile:
-        # The spectrum's shape does not depend on units; the amplitude does.
-        caveats += _profile_caveats(record, distribution, amplitude=record.calibrated)
-    return caveats
-
-
-def _acquisition_caveats(record: Record, distribution) -> list[Caveat]:
-    out = []
-    muscles = ", ".join(distribution.muscles)
-    muscle = record.metadata.stated_muscle()
-    if distribution.muscles and muscle is None:
-        out.append(Caveat("muscle", f"muscle not stated in the file; the model was trained on {muscles} only"))
-    elif distribution.muscles and not any(m in muscle or muscle in m for m in distribution.muscles):
-        out.append(Caveat("muscle", f"muscle {muscle}; the model was trained on {muscles} only"))
-    electrode = record.metadata.stated_electrode()
-    electrodes = ", ".join(distribution.electrodes)
-    if distribution.electrodes and electrode is not None and not any(
-            e in electrode or electrode in e for e in distribution.electrodes):
-        out.append(Caveat("electrode", f"electrode {electrode}; the model was trained on {electrodes} only"))
-    return out
-
-
-_PROFILE_WORDS = {
-    "rms_uv": ("amplitude", "RMS {:.1f} µV", "{:.1f}-{:.1f} µV"),
-    "median_frequency_hz": ("spectrum", "median frequency {:.0f} Hz", "{:.0f}-{:.0f} Hz"),
-    "spectral_flatness": ("spectrum", "spectral flatness {:.3g} (1 = white noise)", "{:.3g}-{:.3g}"),
-}
-
-
-def _profile_caveats(record: Record, distribution, amplitude: bool) -> list[Caveat]:
-    profile = signal_profile(record.signal_uv, record.fs_hz)
-    return [] if profile is None else profile_caveats(profile, distribution, amplitude)
-
-
-def profile_caveats(profile: SignalProfile, distribution: TrainingDistribution, amplitude: bool) -> list[Caveat]:
-    """Each measure of ``profile`` outside its range in ``distribution`` (the amplitude only when
-    ``amplitude``: uncalibrated units compare with nothing). Training replays this rule on stored
-    profiles, to score the app's fallback for records unlike the training records."""
-    out = []
-    for name, bounds in distribution.profile.items():
-        value = getattr(profile, name)
-        if bounds.contains(value) or (name == "rms_uv" and not amplitude):
-            continue
-        code, measured, span = _PROFILE_WORDS[name]
-        out.append(Caveat(code, f"{measured.format(value)} is outside the range of the training "
-                                f"records ({span.format(bounds.low, bounds.high)})"))
-    return out
 
 
 @dataclass(frozen=True)
@@ -251,7 +170,7 @@ def assess(result: Classification) -> RecordAssessment:
         oof_statement = state(oof_verdict, card)
         oof_agreement = agreement(oof_statement, truth)
     return RecordAssessment(record.name, result.verdict, statement, truth, agreement(statement, truth), seen,
-                            oof_statement, oof_agreement, tuple(distribution_caveats(record, card, result.n_windows)),
+                            oof_statement, oof_agreement, result.caveats,
                             oof_verdict)
 
 

@@ -19,6 +19,7 @@ from emgviewer.analysis.stacking import MUAP_MAX_S, muap_measures, stacked_verdi
 from emgviewer.analysis.validity import Invalid, WindowValidity, assess_time_spans
 from emgviewer.analysis.verdicts import MIN_VALID_WINDOWS, Verdict, record_verdict
 from emgviewer.analysis.windows import WindowGeometry, window_view
+from emgviewer.inference.distribution import Caveat, distribution_caveats
 from emgviewer.inference.errors import ClassificationCancelled, UnsuitableRecordError
 from emgviewer.inference.model import LoadedModel
 from emgviewer.records.files import MAX_SAMPLES
@@ -58,6 +59,7 @@ class Classification:
     elapsed_s: float
     resampled_from_hz: float | None  # the record's rate when it was resampled
     muaps: RecordMuaps | None = None  # analysed when the card's record verdict reads MUAP measures
+    caveats: tuple[Caveat, ...] = ()  # how the record differs from the training records, measured once
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -136,19 +138,20 @@ def classify(
             progress(done + chunk.size, todo.size)
         if partial is not None:
             partial(starts_s, stops_s, probabilities, validity.valid)
+    caveats = tuple(distribution_caveats(record, model.card, geometry.n_windows))
     verdict, muaps = _record_verdict(record, model, probabilities[validity.valid], min_valid_windows,
-                                     geometry.n_windows, cancel)
+                                     geometry.n_windows, caveats, cancel)
     return Classification(record, model, hop_s, starts_s, stops_s, probabilities, validity,
-                          verdict, time.perf_counter() - started, resampled_from, muaps)
+                          verdict, time.perf_counter() - started, resampled_from, muaps, caveats)
 
 
 def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_windows: int, n_total: int,
-                    cancel: CancelToken | None) -> tuple[Verdict, RecordMuaps | None]:
+                    caveats: tuple[Caveat, ...], cancel: CancelToken | None) -> tuple[Verdict, RecordMuaps | None]:
     """The windows' mean probability, or the card's learned verdict; the MUAP analysis it may
     need (about 30 ms for an 11-s N2001 record) runs only for a record that gets a verdict."""
     card = model.card
     stacker = card.record_stacker
-    unlike = _unlike_training(record, card) if stacker is not None else []
+    unlike = _unlike_training(card, caveats) if stacker is not None else []
     if stacker is None or unlike:
         verdict = record_verdict(valid, card.class_names, min_windows, n_total=n_total,
                                  temperature=card.record_temperature)
@@ -180,12 +183,10 @@ def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_w
 UNLIKE_TRAINING = ("resampled", "muscle", "electrode", "uncalibrated", "amplitude", "spectrum")
 
 
-def _unlike_training(record: Record, card) -> list[str]:
-    from emgviewer.inference.caveats import distribution_caveats  # it imports this module
-
+def _unlike_training(card, caveats: tuple[Caveat, ...]) -> list[str]:
     if card.provenance.distribution is None:
         return ["the card does not describe its training records"]
-    return [c.code for c in distribution_caveats(record, card) if c.code in UNLIKE_TRAINING]
+    return [c.code for c in caveats if c.code in UNLIKE_TRAINING]
 
 
 #: Below this rate a record holds nothing of the MUAP detail (up to kHz) a model judges.

@@ -1,0 +1,99 @@
+"""How a record differs from the recordings a model was trained on: rate, muscle, electrode,
+length, calibration, artefacts, amplitude and spectrum, one :class:`Caveat` per difference.
+
+Measured once per classified record (``classify`` keeps them on its result): the learned record
+verdict is withheld for a record unlike its training records, and every reading of the verdict
+(viewer, browser, ``classify``, reports) lists the same caveats.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from emgviewer.analysis.signal_profile import SignalProfile, signal_profile
+from emgviewer.inference.card import ModelCard
+from emgviewer.inference.provenance import TrainingDistribution
+from emgviewer.records.record import Record
+
+#: Fewer windows than this and a record verdict rests on too little of the record.
+SHORT_RECORD_WINDOWS = 5
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """One reason to trust a verdict less. ``code`` is stable (JSON); ``text`` is for people."""
+
+    code: str  # resampled | muscle | electrode | short | amplitude | spectrum | uncalibrated | artefact
+    text: str
+
+
+def distribution_caveats(record: Record, card: ModelCard, n_windows: int | None = None) -> list[Caveat]:
+    """How ``record`` differs from the recordings ``card``'s model was trained on."""
+    caveats: list[Caveat] = []
+    model_hz = card.input.fs_hz
+    if not math.isclose(record.fs_hz, model_hz, rel_tol=1e-9):
+        how = "upsampled" if record.fs_hz < model_hz else "resampled"
+        extra = (f"; nothing above {record.fs_hz / 2:g} Hz reaches the model" if record.fs_hz < model_hz else "")
+        caveats.append(Caveat("resampled", f"recorded at {record.fs_hz:g} Hz, {how} to the model's "
+                                           f"{model_hz:g} Hz{extra}"))
+    distribution = card.provenance.distribution
+    if distribution is not None:
+        caveats += _acquisition_caveats(record, distribution)
+    if n_windows is not None and n_windows < SHORT_RECORD_WINDOWS:
+        caveats.append(Caveat("short", f"only {n_windows} window(s) ({record.duration_s:.2f} s): "
+                                       f"a verdict on so little of a record is fragile"))
+    if not record.calibrated:
+        caveats.append(Caveat("uncalibrated", "uncalibrated units: amplitudes cannot be compared "
+                                              "with the training recordings (in µV)"))
+    if record.quality.spiky:
+        first, last = record.quality.spike_span_s
+        caveats.append(Caveat("artefact", f"one-sample spikes between {first:.2f} and {last:.2f} s, an acquisition "
+                                          "artefact (a window holding more than two is invalid, left uncoloured)"))
+    if distribution is not None and distribution.profile:
+        # The spectrum's shape does not depend on units; the amplitude does.
+        caveats += _profile_caveats(record, distribution, amplitude=record.calibrated)
+    return caveats
+
+
+def _acquisition_caveats(record: Record, distribution) -> list[Caveat]:
+    out = []
+    muscles = ", ".join(distribution.muscles)
+    muscle = record.metadata.stated_muscle()
+    if distribution.muscles and muscle is None:
+        out.append(Caveat("muscle", f"muscle not stated in the file; the model was trained on {muscles} only"))
+    elif distribution.muscles and not any(m in muscle or muscle in m for m in distribution.muscles):
+        out.append(Caveat("muscle", f"muscle {muscle}; the model was trained on {muscles} only"))
+    electrode = record.metadata.stated_electrode()
+    electrodes = ", ".join(distribution.electrodes)
+    if distribution.electrodes and electrode is not None and not any(
+            e in electrode or electrode in e for e in distribution.electrodes):
+        out.append(Caveat("electrode", f"electrode {electrode}; the model was trained on {electrodes} only"))
+    return out
+
+
+_PROFILE_WORDS = {
+    "rms_uv": ("amplitude", "RMS {:.1f} µV", "{:.1f}-{:.1f} µV"),
+    "median_frequency_hz": ("spectrum", "median frequency {:.0f} Hz", "{:.0f}-{:.0f} Hz"),
+    "spectral_flatness": ("spectrum", "spectral flatness {:.3g} (1 = white noise)", "{:.3g}-{:.3g}"),
+}
+
+
+def _profile_caveats(record: Record, distribution, amplitude: bool) -> list[Caveat]:
+    profile = signal_profile(record.signal_uv, record.fs_hz)
+    return [] if profile is None else profile_caveats(profile, distribution, amplitude)
+
+
+def profile_caveats(profile: SignalProfile, distribution: TrainingDistribution, amplitude: bool) -> list[Caveat]:
+    """Each measure of ``profile`` outside its range in ``distribution`` (the amplitude only when
+    ``amplitude``: uncalibrated units compare with nothing). Training replays this rule on stored
+    profiles, to score the app's fallback for records unlike the training records."""
+    out = []
+    for name, bounds in distribution.profile.items():
+        value = getattr(profile, name)
+        if bounds.contains(value) or (name == "rms_uv" and not amplitude):
+            continue
+        code, measured, span = _PROFILE_WORDS[name]
+        out.append(Caveat(code, f"{measured.format(value)} is outside the range of the training "
+                                f"records ({span.format(bounds.low, bounds.high)})"))
+    return out
