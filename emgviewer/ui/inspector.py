@@ -14,6 +14,10 @@ from emgviewer.display.colours import TRACE
 from emgviewer.display.scales import nice_length
 from emgviewer.inference.classify import Classification
 
+#: A bar above this holds its label inside (white); a shorter one carries it on top.
+INSIDE_LABEL = 0.75
+PROBABILITY_TOP = 1.25
+
 
 class WindowInspector(QtWidgets.QWidget):
     previousRequested = QtCore.Signal()
@@ -225,12 +229,15 @@ class WindowInspector(QtWidgets.QWidget):
             self.bars.setOpts(height=probabilities, brushes=brushes)
         for label, position, value in zip(self.bar_labels, x, probabilities):
             # Over a short bar, under the top of a tall one (inside it, white): never clipped.
-            inside = value > 0.8
+            inside = value > INSIDE_LABEL
             label.setText(f"{value:.3f}", color="#ffffff" if inside else "#222222")
             label.setAnchor((0.5, 0) if inside else (0.5, 1))
             label.setPos(position, value - 0.02 if inside else value + 0.12)
         self.probabilities.getAxis("bottom").setTicks([list(zip(x, names))])
-        self.probabilities.setYRange(0, 1.5, padding=0)  # room for a label over a bar at 1.0
+        # A probability axis ends at 1; the margin above holds the label over the tallest bar
+        # drawn outside (INSIDE_LABEL + 0.12, plus the text's height at the smallest inspector).
+        self.probabilities.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
+        self.probabilities.setYRange(0, PROBABILITY_TOP, padding=0)
         self.probabilities.setXRange(-0.6, len(names) - 0.4, padding=0)
 
 
