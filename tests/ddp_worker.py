@@ -38,4 +38,5 @@ def train_rank(rank: int, world: int, folder: Path, out: Path) -> None:
     result = train.train_model(data, data.select_subjects(split.train), data.select_subjects(split.validation), config)
     torch.save({"weights": result.model.state_dict(), "history": result.history, "seen": seen},
                out / f"world{world}_rank{rank}.pt")
-    distributed.leave()
+    if distributed.leave():
+        distributed.exit_rank(0)

@@ -72,8 +72,8 @@ def test_without_batchnorm_two_ranks_train_exactly_what_one_process_does(synthet
 
 
 def test_leaving_frees_dropped_ddp_wrappers_while_the_group_is_whole(tmp_path, monkeypatch):
-    """A DDP wrapper freed during interpreter shutdown, after the group, makes gloo abort a rank
-    that finished its work (SIGABRT, seen in CI): leave() must free it before the group goes."""
+    """A DDP wrapper holds the group; one freed during interpreter shutdown, after the group was
+    destroyed, makes gloo abort a rank that finished its work: leave() frees it first."""
     import gc
     import weakref
 
@@ -93,10 +93,24 @@ def test_leaving_frees_dropped_ddp_wrappers_while_the_group_is_whole(tmp_path, m
         alive_at_destroy = []
         monkeypatch.setattr(dist, "destroy_process_group",
                             lambda *a, **k: (alive_at_destroy.append(dropped() is not None), destroy(*a, **k)))
-        distributed.leave()
+        assert distributed.leave() is True
         assert alive_at_destroy == [False]
         assert not dist.is_initialized()
     finally:
         gc.enable()
         if dist.is_initialized():
             destroy()
+
+
+def test_a_rank_ends_without_teardown_but_with_its_output_and_exit_status(tmp_path):
+    """exit_rank skips the interpreter's teardown (where a lingering gloo group aborts a rank)
+    but loses neither buffered output nor the command's exit status; without a group, leave()
+    has nothing to do and main() returns normally."""
+    from training import distributed
+
+    assert distributed.leave() is False
+    script = ("import sys; from training.distributed import exit_rank; "
+              "print('written', end=''); sys.stderr.write('said'); exit_rank(3)")
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
+                         cwd=Path(__file__).resolve().parents[1])
+    assert (run.returncode, run.stdout, run.stderr) == (3, "written", "said")

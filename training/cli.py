@@ -69,9 +69,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.command in DISTRIBUTED_COMMANDS:
         distributed.join_from_environment()  # under torchrun: one rank of a data-parallel run
     try:
-        return args.run(args)
+        code = args.run(args)
     finally:
-        distributed.leave()
+        left = distributed.leave()
+    if left:
+        distributed.exit_rank(int(code or 0))  # a torchrun rank: its work is done and written
+    return code
 
 
 #: The commands that run unchanged under torchrun (distributed data parallel).
