@@ -78,6 +78,12 @@ def test_trigger_line_stacks_the_sweeps_of_that_level(qtbot, window, units_recor
     assert title() == "no crossing of 19000 µV: no sweep"
     window.muap_panel.set_trigger(False)
     assert title() == "triggered sweeps: turn on Trigger line (T)" and window.muap_panel.sweeps is None
+    # Empty, the plot keeps the sweeps' frame (5 ms before the trigger, 25 after), not 0-1 ms.
+    (x0, x1), (y0, y1) = window.muap_panel.trigger_plot.viewRange()
+    assert (x0, x1) == pytest.approx((-5.0, 25.0)) and (y0, y1) == pytest.approx((-38_000.0, 38_000.0))
+    window.muap_panel.set_trigger(True, 600.0)  # sweeps again: the frame follows them
+    (x0, x1), _ = window.muap_panel.trigger_plot.viewRange()
+    assert x0 <= -5.0 < 25.0 <= x1 and x1 - x0 < 40.0
 
 
 def test_a_record_too_slow_for_muaps_says_why(qtbot, window, tmp_path):

@@ -18,6 +18,7 @@ from emgviewer.display.colours import unit_colour
 MAX_RASTER = 60  # discharges drawn behind the average: enough to see the jitter, few enough to read
 COLUMNS = ("unit", "n", "rate Hz", "amp µV", "dur ms", "phases", "turns", "SI")
 TRIGGER_OFF = "triggered sweeps: turn on Trigger line (T)"
+SWEEP_POST_MS = 25.0  # a sweep runs this long after its trigger: holds a long neurogenic MUAP
 
 
 class MuapPanel(QtWidgets.QWidget):
@@ -58,6 +59,7 @@ class MuapPanel(QtWidgets.QWidget):
         self.muaps: RecordMuaps | None = None
         self.sweeps: Sweeps | None = None
         self.selected: int | None = None
+        self._frame_sweeps()
 
     def _trigger_controls(self) -> QtWidgets.QHBoxLayout:
         row = QtWidgets.QHBoxLayout()
@@ -189,20 +191,33 @@ class MuapPanel(QtWidgets.QWidget):
             self.trigger_count.setText("")
             # Said in the plot itself: an empty frame (or the last run's title) reads as a result.
             plot.setTitle(TRIGGER_OFF)
+            self._frame_sweeps()
             return
         record = self.muaps.record
         self.sweeps = triggered_sweeps(record.signal_uv, record.fs_hz, self.level.value(),
-                                       pre_ms=self.delay.value(), post_ms=25.0)
+                                       pre_ms=self.delay.value(), post_ms=SWEEP_POST_MS)
         n = len(self.sweeps.sweeps_uv)
         self.trigger_count.setText(f"{n} sweep{'s' if n != 1 else ''}")
         if n == 0:
             plot.setTitle(f"no crossing of {self.level.value():.0f} µV: no sweep")
+            self._frame_sweeps()
             return
         t = self.sweeps.times_ms()
+        plot.enableAutoRange()  # the sweeps set the frame again
         plot.addItem(_one_curve(t, self.sweeps.sweeps_uv[:MAX_RASTER], pg.mkPen((120, 120, 120, 90), width=1)))
         plot.plot(t, self.sweeps.average_uv, pen=pg.mkPen("#b00020", width=2))
         plot.addItem(pg.InfiniteLine(self.level.value(), angle=0, pen=pg.mkPen("#b00020", style=QtCore.Qt.PenStyle.DotLine)))
         plot.setTitle(f"{n} sweeps triggered at {self.level.value():.0f} µV, and their average")
+
+
+    def _frame_sweeps(self) -> None:
+        """An empty sweep plot framed as the sweeps would be (from the delay before the trigger to
+        ``SWEEP_POST_MS`` after, twice the level each way), not pyqtgraph's 0-1 default, which
+        reads as a 1-ms sweep of 1 µV."""
+        self.trigger_plot.enableAutoRange(False)
+        self.trigger_plot.setXRange(-self.delay.value(), SWEEP_POST_MS, padding=0)
+        reach = 2 * max(abs(self.level.value()), 1.0)
+        self.trigger_plot.setYRange(-reach, reach, padding=0)
 
 
 def _one_curve(t: np.ndarray, sweeps: np.ndarray, pen) -> pg.PlotCurveItem:
