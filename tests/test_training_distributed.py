@@ -114,3 +114,22 @@ def test_a_rank_ends_without_teardown_but_with_its_output_and_exit_status(tmp_pa
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120,
                          cwd=Path(__file__).resolve().parents[1])
     assert (run.returncode, run.stdout, run.stderr) == (3, "written", "said")
+
+
+def test_main_leaves_and_ends_only_a_rank_it_joined(synthetic_n2001, tmp_path):
+    """Called in a process that made its own group, main() trains in it and returns: it neither
+    destroys the caller's group nor ends the caller's process."""
+    import torch.distributed as dist
+
+    from training.cli import main
+
+    dist.init_process_group("gloo", init_method=f"file://{tmp_path}/rendezvous", rank=0, world_size=1)
+    try:
+        code = main(["train", "--data", str(synthetic_n2001), "--model", "munet-small", "--window-s", "1.0",
+                     "--hop-s", "0.5", "--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "8",
+                     "--threads", "1", "--device", "cpu", "--out", str(tmp_path / "out")])
+        assert code == 0 and dist.is_initialized()
+        assert json.loads((tmp_path / "out" / "munet-small.json").read_text())["ranks"] == 1
+    finally:
+        if dist.is_initialized():
+            dist.destroy_process_group()

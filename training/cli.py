@@ -66,14 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "command", None):
         parser.print_help()
         return 0
-    if args.command in DISTRIBUTED_COMMANDS:
-        distributed.join_from_environment()  # under torchrun: one rank of a data-parallel run
+    # Under torchrun: one rank of a data-parallel run.
+    joined = args.command in DISTRIBUTED_COMMANDS and distributed.join_from_environment()
     try:
         code = args.run(args)
     finally:
-        left = distributed.leave()
-    if left:
-        distributed.exit_rank(int(code or 0))  # a torchrun rank: its work is done and written
+        if joined:  # never a caller's own group
+            distributed.leave()
+    if joined:  # a torchrun rank whose work is done and written
+        distributed.exit_rank(int(code or 0))
     return code
 
 

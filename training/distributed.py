@@ -21,14 +21,16 @@ import torch.distributed as dist
 from torch import nn
 
 
-def join_from_environment() -> None:
-    """Join the process group torchrun describes (``WORLD_SIZE`` > 1); otherwise do nothing."""
+def join_from_environment() -> bool:
+    """Join the process group torchrun describes (``WORLD_SIZE`` > 1); otherwise do nothing.
+    Whether this call joined it (not when there is no group, or one was already there)."""
     if int(os.environ.get("WORLD_SIZE", "1")) <= 1 or (dist.is_available() and dist.is_initialized()):
-        return
+        return False
     backend = "nccl" if torch.cuda.is_available() else "gloo"
     if backend == "nccl":
         torch.cuda.set_device(int(os.environ.get("LOCAL_RANK", "0")))
     dist.init_process_group(backend)
+    return True
 
 
 def leave() -> bool:
