@@ -56,6 +56,8 @@ class WindowInspector(QtWidgets.QWidget):
         self.saliency.setLabel("bottom", "time in window", units="s")
         self.spectrum.setLabel("bottom", "frequency", units="Hz")
         self.spectrum.setLogMode(x=False, y=True)
+        # A probability axis ends at 1, whatever room the labels take above it.
+        self.probabilities.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
         for plot in (self.closeup, self.saliency, self.probabilities, self.spectrum):
             plot.setMenuEnabled(False)
             plot.hideButtons()
@@ -234,9 +236,8 @@ class WindowInspector(QtWidgets.QWidget):
             label.setAnchor((0.5, 0) if inside else (0.5, 1))
             label.setPos(position, value - 0.02 if inside else value + 0.12)
         self.probabilities.getAxis("bottom").setTicks([list(zip(x, names))])
-        # A probability axis ends at 1; the margin above holds the label over the tallest bar
-        # drawn outside (INSIDE_LABEL + 0.12, plus the text's height at the smallest inspector).
-        self.probabilities.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])
+        # The margin above 1 holds the label over the tallest bar drawn outside
+        # (INSIDE_LABEL + 0.12, plus the text's height at the smallest inspector).
         self.probabilities.setYRange(0, PROBABILITY_TOP, padding=0)
         self.probabilities.setXRange(-0.6, len(names) - 0.4, padding=0)
 
