@@ -569,9 +569,9 @@ def test_the_moving_average_leaves_the_training_as_it_was_and_follows_the_weight
     assert not all(torch.equal(a, b) for a, b in zip(averaged.model.parameters(), averaged.trained.parameters()))
     # Its BatchNorm statistics are its own, measured on the fixed draw of training batches: the
     # first layer's mean is the mean of its own first convolution's output over those windows.
-    from training.train import _Average
+    from training.train import statistics_batches
 
-    windows = torch.cat(list(_Average(averaged.model, _tiny_config(ema=0.9), data, train_idx).statistics_batches()))
+    windows = torch.cat(list(statistics_batches(data, train_idx, _tiny_config(ema=0.9))))
     conv = next(m for m in averaged.model.modules() if isinstance(m, torch.nn.Conv1d))
     norm = next(m for m in averaged.model.modules() if isinstance(m, torch.nn.BatchNorm1d))
     with torch.no_grad():
@@ -583,6 +583,33 @@ def test_the_moving_average_leaves_the_training_as_it_was_and_follows_the_weight
     # Without validation windows (the final model, trained on everyone) it is the last epoch's.
     final = train_model(data, train_idx, np.array([], dtype=np.int64), _tiny_config(ema=0.9))
     assert final.best_epoch == 3 and all(h["ema_val_loss"] is None for h in final.history)
+
+
+def test_precise_batchnorm_measures_the_statistics_and_leaves_the_training_as_it_was(synthetic_n2001):
+    from training.train import statistics_batches
+
+    data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
+    split = loso_splits(data.subject_classes(), 0)[0]
+    train_idx, val_idx = data.select_subjects(split.train), data.select_subjects(split.validation)
+    plain = train_model(data, train_idx, val_idx, _tiny_config(epochs=1))
+    precise = train_model(data, train_idx, val_idx, _tiny_config(epochs=1, precise_bn=True))
+    # The same steps and weights; only the statistics, and so the validation loss, differ.
+    assert precise.history[0]["train_loss"] == plain.history[0]["train_loss"]
+    assert precise.history[0]["val_loss"] != plain.history[0]["val_loss"]
+    for a, b in zip(precise.model.parameters(), plain.model.parameters()):
+        assert torch.equal(a, b)
+    # The first layer's mean is its convolution's output averaged over the fixed training draw;
+    # the running mean of two steps at torch's momentum is not.
+    windows = torch.cat(list(statistics_batches(data, train_idx, _tiny_config(precise_bn=True))))
+    assert len(windows) == 16 * 128
+    for result, close in ((precise, True), (plain, False)):
+        conv = next(m for m in result.model.modules() if isinstance(m, torch.nn.Conv1d))
+        norm = next(m for m in result.model.modules() if isinstance(m, torch.nn.BatchNorm1d))
+        with torch.no_grad():
+            expected = conv(windows).mean(dim=(0, 2))
+        assert torch.allclose(norm.running_mean, expected, rtol=1e-4, atol=1e-7) is close
+    assert _config("--model", "alsnet", "--precise-bn").precise_bn is True
+    assert _config("--model", "alsnet").precise_bn is False
 
 
 def test_an_ema_run_saves_its_trained_weights_logits_for_levers_and_a_resume(synthetic_n2001, tmp_path):

@@ -150,6 +150,11 @@ def _parser() -> argparse.ArgumentParser:
         sub.add_argument("--bf16", action="store_true", default=None,
                          help="train under bfloat16 autocast (1.5-2x faster on a CPU with AVX-512 BF16; untested on others); "
                               "validation, test and export stay float32 (default: float32 throughout)")
+        sub.add_argument("--precise-bn", action="store_true", default=None,
+                         help="measure the BatchNorm statistics again over 2,048 training windows at each "
+                              "epoch's end, before validating; for a short budget of a model with Keras's "
+                              "BatchNorm momentum (ALSNet, the thesis CNN), whose running statistics still hold "
+                              "their start values (default: off, the running statistics)")
         sub.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
         sub.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
         sub.add_argument("--max-records", type=int, default=None,

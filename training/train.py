@@ -47,6 +47,13 @@ class TrainConfig:
     # BF16: ALSNet 3.2 against 6.3 s a step of 48 on 2 cores); weights, optimiser, validation,
     # test logits and the export stay float32, so every number reported is the float32 model's.
     bf16: bool = False
+    # Measure every BatchNorm layer's statistics again at each epoch's end, over a fixed draw of
+    # training batches, before validating (Wu & Johnson's "precise BN"); the weights and their
+    # training are unchanged. Keras's momentum (0.99, ALSNet and the thesis CNN) keeps the running
+    # variance's start value (1) for hundreds of steps: after one pass of ALSNet's, its first
+    # layer's stored variance was 55 times its activations' own, and the model called every window
+    # control in eval mode while the same weights, statistics measured, told ALS from control.
+    precise_bn: bool = False
     threads: int | None = None
     device: str = "auto"
 
@@ -159,6 +166,8 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
                 average.update()
             losses.append(distributed.mean_over_ranks(loss.item()))
         distributed.average_buffers(net)
+        if config.precise_bn:  # every rank draws the same batches, so the statistics agree
+            measure_batchnorm(net, statistics_batches(data, train_idx, config), device)
         val_logits = predict_logits(net, data, val_idx, device) if val_idx.size else None
         val_loss = (_balanced_loss(val_logits, data.labels[val_idx], len(data.class_names))
                     if val_logits is not None else float(np.mean(losses)))
@@ -218,25 +227,35 @@ class _Average:
             self.best_state, self.best_epoch = copy.deepcopy(self.model.module.state_dict()), epoch
         return loss
 
-    def statistics_batches(self):
-        """The fixed draw: a generator of its own, so the training's draws are the ones a run
-        without the average makes; every rank draws the same batches."""
-        rng = np.random.default_rng([self.config.seed, 1])
-        sampler = _balanced_sampler(self.data.labels[self.train_idx], rng)
-        for _ in range(self.n_batches):
-            batch = training_batch(self.data, self.train_idx, sampler, rng, self.config, self.batch_size)[0]
-            yield torch.from_numpy(batch * np.float32(INPUT_SCALE)).unsqueeze(1)
-
     def measure_batchnorm(self, device: torch.device) -> None:
-        """Dropout is on during the pass, as in torch's update_bn, so the random state is restored
-        after it: the training goes on as if the pass had not happened."""
-        with torch.random.fork_rng(devices=[device] if device.type == "cuda" else [], device_type=device.type):
-            update_bn(self.statistics_batches(), self.model.module, device)
-        self.model.module.eval()
+        batches = statistics_batches(self.data, self.train_idx, self.config, self.n_batches, self.batch_size)
+        measure_batchnorm(self.model.module, batches, device)
 
     def best_model(self) -> nn.Module:
         self.model.module.load_state_dict(self.best_state)
         return self.model.module.eval()
+
+
+def statistics_batches(data: WindowSet, train_idx: np.ndarray, config: TrainConfig, n_batches: int = 16,
+                       batch_size: int = 128):
+    """The fixed draw of training batches that BatchNorm statistics are measured on, drawn and
+    augmented as the training draws its own: a generator of its own, so the training's draws are
+    the ones a run without the measurement makes; every rank draws the same batches."""
+    rng = np.random.default_rng([config.seed, 1])
+    sampler = _balanced_sampler(data.labels[train_idx], rng)
+    for _ in range(n_batches):
+        batch = training_batch(data, train_idx, sampler, rng, config, batch_size)[0]
+        yield torch.from_numpy(batch * np.float32(INPUT_SCALE)).unsqueeze(1)
+
+
+def measure_batchnorm(model: nn.Module, batches, device: torch.device) -> None:
+    """Replace ``model``'s BatchNorm statistics by their plain average over ``batches`` (float32,
+    no gradients), then leave it in eval mode. Dropout is on during the pass, as in torch's
+    update_bn, so the random state is restored after it: the training goes on as if the pass had
+    not happened."""
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else [], device_type=device.type):
+        update_bn(batches, model, device)
+    model.eval()
 
 
 def training_batch(data: WindowSet, train_idx: np.ndarray, sampler: Any, rng: np.random.Generator,

@@ -108,7 +108,8 @@ def _row(name: str, result: dict, model, data, onnx_path: Path, args, seconds: f
         "parameters": count_parameters(model), "macs": count_macs(model, data.window_samples),
         "record_ms": _record_ms(onnx_path, args), "seconds": seconds,
         "budget": f"{len(folds)} folds ({args.folds}), {result['records']['n_records']} records, "
-                  f"{_budget_text(result['config'])}" + (", bf16 training" if result["config"].get("bf16") else ""),
+                  f"{_budget_text(result['config'])}" + (", bf16 training" if result["config"].get("bf16") else "")
+                  + (", BatchNorm statistics measured" if result["config"].get("precise_bn") else ""),
         "reduced": args.folds != "loso" or args.max_records is not None
                    or (result["config"]["steps_per_epoch"] or 0) < 60,
         "task": args.task,
