@@ -308,6 +308,34 @@ def test_results_set_the_default_recipe_run_twice_side_by_side_and_give_divote_t
         assert "One recipe, two runs:" not in results_markdown([default, other], Namespace(reports=tmp_path))
 
 
+def test_results_put_a_run_with_measured_batchnorm_statistics_beside_its_running_statistics_run(tmp_path):
+    from argparse import Namespace
+
+    from training.zoo import RUNNING_BN, results_markdown
+
+    row = {"name": "alsnet", "task": "3class", "claim": "", "citation": "x", "window_accuracy": [0.5, 0.1],
+           "window_pooled": [0.6, 0.55], "records": "300/422", "subjects": "12/19", "parameters": 1, "macs": 1e6,
+           "record_ms": 1.0, "budget": "5 folds (5), 422 records, 1 epochs x all steps of 48, bf16 training", "reduced": True}
+
+    def report(precise: bool, accuracy: float, als: float | None) -> str:
+        return json.dumps({"config": {"precise_bn": precise, "epochs": 1, "steps_per_epoch": None, "batch_size": 48},
+                           "windows": {"accuracy": accuracy, "balanced_accuracy": accuracy - 0.05,
+                                       "recall": {"control": 0.9, "myopathy": 0.5, "ALS": als}},
+                           "records": {"records_correct": 250, "records_with_verdict": 422, "subjects_correct": 10,
+                                       "n_subjects": 19}})
+
+    (tmp_path / "alsnet_3class_5.json").write_text(report(True, 0.6, 0.4))
+    assert "What measuring the BatchNorm" not in results_markdown([row], Namespace(reports=tmp_path))
+    (tmp_path / f"alsnet_3class_5_{RUNNING_BN}.json").write_text(report(False, 0.572, None))
+    text = results_markdown([row], Namespace(reports=tmp_path))
+    assert ("- **alsnet** (3class), statistics measured against running: windows 60.0% (bal. 55.0%; control 90.0%, "
+            "myopathy 50.0%, ALS 40.0%), records 250/422, subjects 10/19 against windows 57.2% (bal. 52.2%; "
+            "control 90.0%, myopathy 50.0%), records 250/422, subjects 10/19.") in text
+    # A row whose own run kept its running statistics has nothing to set beside.
+    (tmp_path / "alsnet_3class_5.json").write_text(report(False, 0.6, 0.4))
+    assert "What measuring the BatchNorm" not in results_markdown([row], Namespace(reports=tmp_path))
+
+
 def test_only_names_a_model_or_one_task_of_it():
     from training.zoo import wanted
 

@@ -241,6 +241,38 @@ def _reduced_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
             "SpectroEMG-Net's about 2 h.", "", *notes]
 
 
+#: The suffix of a row's report run with its running BatchNorm statistics, beside its own run
+#: with them measured (``--precise-bn``): ``NAME_TASK_FOLDS_running-bn.json``.
+RUNNING_BN = "running-bn"
+
+
+def _statistics_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
+    """Where a row measured its BatchNorm statistics (``--precise-bn``) and its run with the running
+    statistics is kept beside it, the two side by side: the same recipe, seed and folds, trained
+    step for step the same, so the difference is what the stored statistics alone did."""
+    notes = []
+    for row in rows:
+        measured = _side_report(reports, row, _fold_tag(row))
+        running = _side_report(reports, row, f"{_fold_tag(row)}_{RUNNING_BN}")
+        if measured is None or running is None or not measured["config"].get("precise_bn"):
+            continue
+        notes.append(f"- **{row['name']}** ({row['task']}), statistics measured against running: "
+                     f"{_run_summary(measured)} against {_run_summary(running)}.")
+    if not notes:
+        return []
+    return ["", "What measuring the BatchNorm statistics changes (`--precise-bn`: the same recipe, seed and "
+            "folds, the training step for step the same; only the statistics the model is evaluated with "
+            "differ; training/REPRODUCING.md):", "", *notes]
+
+
+def _run_summary(result: dict[str, Any]) -> str:
+    windows, records = result["windows"], result["records"]
+    recall = ", ".join(f"{name} {value:.1%}" for name, value in windows["recall"].items() if value is not None)
+    return (f"windows {windows['accuracy']:.1%} (bal. {windows['balanced_accuracy']:.1%}; {recall}), records "
+            f"{records['records_correct']}/{records['records_with_verdict']}, subjects "
+            f"{records['subjects_correct']}/{records['n_subjects']}")
+
+
 def _rerun_notes(rows: list[dict[str, Any]]) -> list[str]:
     """Where the default model's recipe was trained and evaluated a second time (the ``munet`` row),
     the two runs side by side: their difference is the noise floor of every comparison here."""
@@ -409,6 +441,7 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
     lines += ["| " + " | ".join(cell(row, args) for _, cell in COLUMNS) + " |" for row in rows]
     lines += _rerun_notes(rows)
     lines += _reduced_notes(rows, args.reports)
+    lines += _statistics_notes(rows, args.reports)
     lines += leakage_section(Path(args.reports))
     cited = dict((r["name"], r["citation"]) for r in rows)
     lines += ["", "## Citations", ""] + [f"- **{name}**: {citation}" for name, citation in cited.items()]
