@@ -46,12 +46,16 @@ def test_two_cpu_ranks_hold_identical_weights_close_to_one_process(synthetic_n20
     assert set(ddp_weights) == set(one_weights)
 
 
-def test_two_cpu_ranks_hold_identical_moving_averages(synthetic_n2001, tmp_path):
-    """--ema: each rank measures the averaged weights' BatchNorm statistics on the same batches."""
+@pytest.mark.parametrize(("flags", "setting"), [(("--ema", "0.9"), ("ema", 0.9)),
+                                               (("--precise-bn",), ("precise_bn", True))])
+def test_two_cpu_ranks_measure_identical_batchnorm_statistics(synthetic_n2001, tmp_path, flags, setting):
+    """--ema and --precise-bn: each rank measures BatchNorm statistics on the same batches, of the
+    whole draw (not its share), so the ranks end with the same buffers without exchanging them."""
     torchrun = shutil.which("torchrun", path=str(Path(sys.executable).parent))
     _, ddp = _train(synthetic_n2001, tmp_path / "ddp", torchrun, "--standalone", "--nproc_per_node", "2",
-                    extra=("--ema", "0.9"))
-    assert (ddp["ranks"], ddp["weights_identical_across_ranks"], ddp["config"]["ema"]) == (2, True, 0.9)
+                    extra=flags)
+    key, value = setting
+    assert (ddp["ranks"], ddp["weights_identical_across_ranks"], ddp["config"][key]) == (2, True, value)
 
 
 def test_without_batchnorm_two_ranks_train_exactly_what_one_process_does(synthetic_n2001, tmp_path):
