@@ -336,6 +336,33 @@ def test_results_put_a_run_with_measured_batchnorm_statistics_beside_its_running
     assert "What measuring the BatchNorm" not in results_markdown([row], Namespace(reports=tmp_path))
 
 
+def test_a_one_pass_row_with_stale_keras_batchnorm_statistics_says_so_instead_of_blaming_the_budget(tmp_path):
+    from argparse import Namespace
+
+    from training.zoo import results_markdown
+
+    row = {"name": "alsnet", "task": "als_vs_control", "claim": "", "citation": "x", "window_accuracy": [0.7, 0.1],
+           "window_pooled": [0.741, 0.507], "records": "241/327", "subjects": "8/14", "parameters": 1, "macs": 1e6,
+           "record_ms": 1.0, "budget": "5 folds (5), 327 records, 1 epochs x all steps of 48", "reduced": True}
+
+    def note(precise: bool, folds: int = 5, windows: int = 8460) -> str:
+        report = {"config": {"precise_bn": precise, "epochs": 1, "steps_per_epoch": None, "batch_size": 48},
+                  "classes": ["control", "ALS"],
+                  "windows": {"n_windows": windows, "recall": {"control": 1.0, "ALS": 0.014}},
+                  "folds": [{"n_windows": windows // folds}] * folds}
+        (tmp_path / "alsnet_als_vs_control_5.json").write_text(json.dumps(report))
+        text = results_markdown([row], Namespace(reports=tmp_path))
+        return next(line for line in text.splitlines() if line.startswith("- **alsnet** (als_vs_control)"))
+
+    # 4/5 of the 6,768 windows outside a test fold, in steps of 48: 112.8 steps; 0.99 ** 112.8 = 32 %.
+    stale = note(False)
+    assert "at chance as evaluated." in stale and "too small" not in stale
+    assert ("still held about 32% of their start values after its one pass (about 113 steps a fold)") in stale
+    assert "too small for it" in note(True) and "BatchNorm" not in note(True)
+    # Four times the windows: 451 steps leave 1 % of the start values, which says nothing.
+    assert "BatchNorm" not in note(False, windows=4 * 8460)
+
+
 def test_only_names_a_model_or_one_task_of_it():
     from training.zoo import wanted
 

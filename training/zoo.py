@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 from emgviewer.atomic import atomic_write_text
 from emgviewer.inference import classify, load_model
@@ -220,11 +221,13 @@ def _reduced_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
             passes = "one pass" if budget[1] == "1" else f"{budget[1]} passes"
             balanced = row["window_pooled"][1]
             outcome = ""
+            stale = _stale_statistics(reports, row, int(budget[3]))
             if balanced < CHANCE_MARGIN / len(TASKS[row["task"]]):
-                outcome = f" At {balanced:.1%} window balanced accuracy it is at chance: this budget is too small for it."
+                cause = " as evaluated" if stale else ": this budget is too small for it"
+                outcome = f" At {balanced:.1%} window balanced accuracy it is at chance{cause}."
                 if _divote_report(reports, row) is not None:  # a regression on flat probabilities
                     outcome += " Its DiVote cell is read off the same flat probabilities: no evidence either."
-            outcome += _missed_classes(reports, row)
+            outcome += _missed_classes(reports, row) + stale
             notes.append(f"- **{row['name']}** ({row['task']}): {passes} over each fold's training windows in "
                          f"batches of {budget[3]}, no more: the floor issue 15 sets without a GPU, not convergence."
                          + outcome)
@@ -271,6 +274,36 @@ def _run_summary(result: dict[str, Any]) -> str:
     return (f"windows {windows['accuracy']:.1%} (bal. {windows['balanced_accuracy']:.1%}; {recall}), records "
             f"{records['records_correct']}/{records['records_with_verdict']}, subjects "
             f"{records['subjects_correct']}/{records['n_subjects']}")
+
+
+#: The share of a running statistic's start value still in it, above which a row says its
+#: evaluation may reflect the start values more than the weights (0.99 ** 300 = 5 %).
+STALE_SHARE = 0.05
+
+
+def _stale_statistics(reports: Path, row: dict[str, Any], batch_size: int) -> str:
+    """A sentence for a row evaluated with running BatchNorm statistics that still hold more than
+    STALE_SHARE of their start values: Keras's momentum (ALSNet, the thesis CNN) after the steps of
+    its one pass, estimated from its own run (training windows about 4/5 of the windows outside the
+    test fold, the rest validation); '' otherwise, or without the run's report."""
+    result = _side_report(reports, row, _fold_tag(row))
+    if result is None or result.get("config", {}).get("precise_bn") or row["name"] not in REGISTRY or not result.get("folds"):
+        return ""
+    spec = REGISTRY[row["name"]]
+    net = build(row["name"], n_outputs=len(TASKS[row["task"]]), n_times=round(spec.fs_hz * spec.window_s),
+                fs_hz=spec.fs_hz)
+    momenta = [m.momentum for m in net.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    if not momenta:
+        return ""
+    total = result["windows"]["n_windows"]
+    steps = statistics.mean(0.8 * (total - fold["n_windows"]) / batch_size for fold in result["folds"])
+    left = (1 - min(momenta)) ** steps
+    if left <= STALE_SHARE:
+        return ""
+    return (f" It was evaluated with running BatchNorm statistics that, at momentum {min(momenta):g} a step, still "
+            f"held about {left:.0%} of their start values after its one pass (about {steps:.0f} steps a fold): "
+            "they can hide what the weights learned, as they did for ALSNet's 3-class row; `--precise-bn` measures "
+            "them (training/REPRODUCING.md).")
 
 
 def _rerun_notes(rows: list[dict[str, Any]]) -> list[str]:
