@@ -221,7 +221,7 @@ def _reduced_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
             passes = "one pass" if budget[1] == "1" else f"{budget[1]} passes"
             balanced = row["window_pooled"][1]
             outcome = ""
-            stale = _stale_statistics(reports, row, int(budget[3]))
+            stale = _stale_statistics(reports, row, int(budget[3])) if budget[1] == "1" else ""
             if balanced < CHANCE_MARGIN / len(TASKS[row["task"]]):
                 cause = " as evaluated" if stale else ": this budget is too small for it"
                 outcome = f" At {balanced:.1%} window balanced accuracy it is at chance{cause}."
@@ -282,9 +282,9 @@ STALE_SHARE = 0.05
 
 
 def _stale_statistics(reports: Path, row: dict[str, Any], batch_size: int) -> str:
-    """A sentence for a row evaluated with running BatchNorm statistics that still hold more than
-    STALE_SHARE of their start values: Keras's momentum (ALSNet, the thesis CNN) after the steps of
-    its one pass, estimated from its own run (training windows about 4/5 of the windows outside the
+    """A sentence for a one-pass row evaluated with running BatchNorm statistics that still hold more
+    than STALE_SHARE of their start values: Keras's momentum (ALSNet, the thesis CNN) after the steps
+    of its pass, estimated from its own run (training windows about 4/5 of the windows outside the
     test fold, the rest validation); '' otherwise, or without the run's report."""
     result = _side_report(reports, row, _fold_tag(row))
     if result is None or result.get("config", {}).get("precise_bn") or row["name"] not in REGISTRY or not result.get("folds"):
@@ -292,7 +292,8 @@ def _stale_statistics(reports: Path, row: dict[str, Any], batch_size: int) -> st
     spec = REGISTRY[row["name"]]
     net = build(row["name"], n_outputs=len(TASKS[row["task"]]), n_times=round(spec.fs_hz * spec.window_s),
                 fs_hz=spec.fs_hz)
-    momenta = [m.momentum for m in net.modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm)]
+    momenta = [m.momentum for m in net.modules()  # None: a plain average, never stale
+               if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.momentum is not None]
     if not momenta:
         return ""
     total = result["windows"]["n_windows"]
