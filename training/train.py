@@ -165,9 +165,10 @@ def train_model(data: WindowSet, train_idx: np.ndarray, val_idx: np.ndarray, con
             if average is not None:
                 average.update()
             losses.append(distributed.mean_over_ranks(loss.item()))
-        distributed.average_buffers(net)
-        if config.precise_bn:  # every rank draws the same batches, so the statistics agree
+        if config.precise_bn:  # every rank measures on the same draw, so the statistics agree unexchanged
             measure_batchnorm(net, statistics_batches(data, train_idx, config), device)
+        else:
+            distributed.average_buffers(net)
         val_logits = predict_logits(net, data, val_idx, device) if val_idx.size else None
         val_loss = (_balanced_loss(val_logits, data.labels[val_idx], len(data.class_names))
                     if val_logits is not None else float(np.mean(losses)))
