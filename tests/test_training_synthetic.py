@@ -276,6 +276,14 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     assert pairs == [f"| munet-small | control vs myopathy vs ALS | 1 epochs x 1 steps of 6 | "
                      f"{result['windows']['accuracy']:.1%} / {result['windows']['balanced_accuracy']:.1%} | 25.0% / 30.0% | "
                      "9 fold(s) (leave-one-subject-out), 9 test subjects, 99 test windows |"]
+    # A rerun of that budget with its BatchNorm statistics measured pairs with its own partner and reads apart.
+    measured = {"config": {**result["config"], "precise_bn": True}}
+    (tmp_path / "munet-small_3class_random_bn.json").write_text(json.dumps({**result, **measured}))
+    (tmp_path / "munet-small_3class_loso_bn.json").write_text(json.dumps(
+        {**honest, **measured, "windows": {**honest["windows"], "accuracy": 0.5}}))
+    pairs = [line.split(" | ") for line in leakage_section(tmp_path) if line.startswith("| munet-small |")]
+    assert [(pair[2], pair[4]) for pair in pairs] == [("1 epochs x 1 steps of 6", "25.0% / 30.0%"), (
+        "1 epochs x 1 steps of 6, BatchNorm statistics measured", "50.0% / 30.0%")]
 
 
 def test_results_set_the_default_recipe_run_twice_side_by_side_and_give_divote_to_its_own_run(tmp_path):

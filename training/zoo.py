@@ -109,8 +109,7 @@ def _row(name: str, result: dict, model, data, onnx_path: Path, args, seconds: f
         "parameters": count_parameters(model), "macs": count_macs(model, data.window_samples),
         "record_ms": _record_ms(onnx_path, args), "seconds": seconds,
         "budget": f"{len(folds)} folds ({args.folds}), {result['records']['n_records']} records, "
-                  f"{_budget_text(result['config'])}" + (", bf16 training" if result["config"].get("bf16") else "")
-                  + (", BatchNorm statistics measured" if result["config"].get("precise_bn") else ""),
+                  f"{_recipe_text(result['config'])}",
         "reduced": args.folds != "loso" or args.max_records is not None
                    or (result["config"]["steps_per_epoch"] or 0) < 60,
         "task": args.task,
@@ -194,13 +193,20 @@ def _random_split_cell(reports: Path, row: dict[str, Any]) -> str:
     if result is None:
         return "-"
     windows = result["windows"]
-    return f"{windows['accuracy']:.1%} (bal. {windows['balanced_accuracy']:.1%}); {_budget_text(result['config'])}"
+    return f"{windows['accuracy']:.1%} (bal. {windows['balanced_accuracy']:.1%}); {_recipe_text(result['config'])}"
 
 
 def _budget_text(config: dict[str, Any]) -> str:
     """A run's training budget as every table says it: "8 epochs x 60 steps of 64" ("all" steps:
     one pass over the training windows an epoch)."""
     return f"{config['epochs']} epochs x {config['steps_per_epoch'] or 'all'} steps of {config['batch_size']}"
+
+
+def _recipe_text(config: dict[str, Any]) -> str:
+    """The budget and the levers that change the model a table's numbers come from, so that two runs
+    of one budget (a row and its rerun with measured statistics) read apart."""
+    return (_budget_text(config) + (", bf16 training" if config.get("bf16") else "")
+            + (", BatchNorm statistics measured" if config.get("precise_bn") else ""))
 
 
 #: Training windows per fold of the default model's recipe (8 epochs x 60 steps of 64).
@@ -387,7 +393,7 @@ def leakage_section(reports: Path) -> list[str]:
                 continue
             config = honest["config"]
             tested = sorted({s for fold in honest["folds"] for s in fold["test"]})
-            lines.append(f"| {config['model']} | {' vs '.join(honest['classes'])} | {_budget_text(config)} | "
+            lines.append(f"| {config['model']} | {' vs '.join(honest['classes'])} | {_recipe_text(config)} | "
                          f"{leaky['windows']['accuracy']:.1%} / {leaky['windows']['balanced_accuracy']:.1%} | "
                          f"{honest['windows']['accuracy']:.1%} / {honest['windows']['balanced_accuracy']:.1%} | "
                          f"{len(honest['folds'])} fold(s) ({protocol_kind(honest)}), {len(tested)} test subjects, "
