@@ -262,6 +262,14 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     (tmp_path / "alsnet_als_vs_control_5.json").write_text(
         json.dumps({"windows": {"recall": {"control": None, "ALS": 0.10}}}))
     assert "not convergence.\n" in results_markdown([learned], Namespace(reports=tmp_path))
+    # A one-pass row rerun with measured statistics is not the pair of its first run's random split.
+    (tmp_path / "alsnet_als_vs_control_random.json").write_text(json.dumps(
+        {"windows": {"accuracy": 0.741, "balanced_accuracy": 0.508},
+         "config": {"epochs": 1, "steps_per_epoch": None, "batch_size": 48}}))
+    assert "not this row's pair" not in results_markdown([learned], Namespace(reports=tmp_path))
+    measured_row = {**learned, "budget": learned["budget"] + ", BatchNorm statistics measured"}
+    assert ("not convergence. Its random-split cell ran at 1 epochs x all steps of 48: not this row's pair.\n"
+            in results_markdown([measured_row], Namespace(reports=tmp_path)))
     # Beside it, a subject-disjoint run of the same recipe, and one of another recipe that must not pair.
     subjects = sorted(data.subject_classes())
     honest = {**result, "protocol": "subject-independent: 9 folds (test)", "subjects": subjects,

@@ -233,7 +233,7 @@ def _reduced_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
                 outcome = f" At {balanced:.1%} window balanced accuracy it is at chance{cause}."
                 if _divote_report(reports, row) is not None:  # a regression on flat probabilities
                     outcome += " Its DiVote cell is read off the same flat probabilities: no evidence either."
-            outcome += _missed_classes(reports, row) + stale
+            outcome += _missed_classes(reports, row) + stale + _unpaired_random_split(reports, row)
             notes.append(f"- **{row['name']}** ({row['task']}): {passes} over each fold's training windows in "
                          f"batches of {budget[3]}, no more: the floor issue 15 sets without a GPU, not convergence."
                          + outcome)
@@ -242,7 +242,7 @@ def _reduced_notes(rows: list[dict[str, Any]], reports: Path) -> list[str]:
         notes.append(f"- **{row['name']}** ({row['task']}): {seen:,} training windows per fold, "
                      f"{seen / DEFAULT_WINDOWS_SEEN:.1%} of the default model's {DEFAULT_WINDOWS_SEEN:,}: this tests "
                      f"the pipeline end to end, not the architecture, and sits near chance."
-                     + _unpaired_random_split(reports, row, budget[0]))
+                     + _unpaired_random_split(reports, row))
     if not notes:
         return []
     return ["", "What the *reduced* rows saw. The full runs need the GPU (training/REPRODUCING.md says which "
@@ -339,13 +339,14 @@ def _divote_report(reports: Path, row: dict[str, Any]) -> dict[str, Any] | None:
     return _side_report(reports, row, f"{_fold_tag(row)}_divote")
 
 
-def _unpaired_random_split(reports: Path, row: dict[str, Any], budget: str) -> str:
+def _unpaired_random_split(reports: Path, row: dict[str, Any]) -> str:
     """' Its random-split cell ran at B: not this row's pair.' where the row's random window split
-    trained on another budget than the row (a placeholder row beside a real random-split run)."""
+    trained on another budget or recipe than the row (a placeholder row beside a real random-split
+    run; a row rerun with measured statistics beside the random split of its first run)."""
     result = _side_report(reports, row, "random")
-    if result is None or _budget_text(result["config"]) == budget:
+    if result is None or row["budget"].endswith(_recipe_text(result["config"])):
         return ""
-    return f" Its random-split cell ran at {_budget_text(result['config'])}: not this row's pair."
+    return f" Its random-split cell ran at {_recipe_text(result['config'])}: not this row's pair."
 
 
 def _fold_tag(row: dict[str, Any]) -> str:
