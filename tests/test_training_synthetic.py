@@ -240,6 +240,8 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
             "1 epochs x 1 steps of 6: not this row's pair.\n") in table
     paired = {**row, "budget": "3 folds (3), 38 records, 1 epochs x 1 steps of 6"}  # the random split's own budget
     assert "sits near chance.\n" in results_markdown([paired], Namespace(reports=tmp_path))
+    eleven = {**row, "budget": "3 folds (3), 38 records, 11 epochs x 1 steps of 6"}  # ends like the pair's budget
+    assert "1 epochs x 1 steps of 6: not this row's pair.\n" in results_markdown([eleven], Namespace(reports=tmp_path))
     # A budget of whole passes ('0 steps': as many as the fold has windows) says so, not a count.
     one_pass = {**row, "name": "alsnet", "task": "als_vs_control", "budget": "5 folds (5), 328 records, 1 epochs x all "
                 "steps of 48"}
