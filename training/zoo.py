@@ -344,10 +344,12 @@ def _unpaired_random_split(reports: Path, row: dict[str, Any]) -> str:
     trained on another budget or recipe than the row (a placeholder row beside a real random-split
     run; a row rerun with measured statistics beside the random split of its first run)."""
     result = _side_report(reports, row, "random")
-    recipe = _recipe_text(result["config"]) if result is not None else ""
-    if result is None or row["budget"] == recipe or row["budget"].endswith(", " + recipe):  # not "11 epochs" for "1"
+    if result is None:
         return ""
-    return f" Its random-split cell ran at {_recipe_text(result['config'])}: not this row's pair."
+    recipe = _recipe_text(result["config"])
+    if row["budget"] == recipe or row["budget"].endswith(", " + recipe):  # not "11 epochs" for "1"
+        return ""
+    return f" Its random-split cell ran at {recipe}: not this row's pair."
 
 
 def _fold_tag(row: dict[str, Any]) -> str:
