@@ -92,12 +92,13 @@ def test_sound_at_another_rate_and_the_wav_reads_back():
 
 
 def test_marks_round_trip_in_an_events_sidecar(tmp_path):
-    path = sidecar_path(tmp_path / "N2001A01BB01.hea", "N2001A01BB01")
+    path = sidecar_path(tmp_path / "N2001A01BB01.hea")
     assert path.name == "N2001A01BB01_events.tsv"
     marks = [Annotation(2.5, 0.0, "fibrillation"), Annotation(0.25, 1.5, "my\tfree text")]
     save_annotations(path, marks)
-    assert path.read_text().splitlines()[0] == "onset\tduration\ttrial_type"
-    assert load_annotations(path) == [Annotation(0.25, 1.5, "my free text"), Annotation(2.5, 0.0, "fibrillation")]
+    assert path.read_text().splitlines() == ["onset\tduration\ttrial_type", '0.25\t1.5\t"my\tfree text"',
+                                             "2.5\t0.0\tfibrillation"]
+    assert load_annotations(path) == [Annotation(0.25, 1.5, "my\tfree text"), Annotation(2.5, 0.0, "fibrillation")]
 
 
 def test_a_bad_events_file_is_refused_with_its_line(tmp_path):
@@ -155,7 +156,7 @@ def test_quiz_order_is_reproducible_and_scored():
 
 def test_a_folder_index_never_takes_a_sidecar_for_a_record(demo_copy):
     from emgviewer.records import index_folder
-    save_annotations(sidecar_path(demo_copy / "demo_normal.hea", "demo_normal"), [Annotation(1.0, 0.0, "MUAP")])
+    save_annotations(sidecar_path(demo_copy / "demo_normal.hea"), [Annotation(1.0, 0.0, "MUAP")])
     index = index_folder(demo_copy)
     assert sorted(e.name for e in index.records) == ["demo_myopathic", "demo_neurogenic", "demo_normal"]
     assert index.problems == []

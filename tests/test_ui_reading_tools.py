@@ -82,7 +82,7 @@ def test_exported_sound_follows_the_display_filter(qtbot, window, demo_copy):
 def test_marks_are_saved_beside_the_record_undone_and_reloaded(qtbot, window, demo_copy):
     path = demo_copy / "demo_myopathic.hea"
     _open(qtbot, window, path)
-    sidecar = sidecar_path(path, "demo_myopathic")
+    sidecar = sidecar_path(path)
     window.trace.set_start(2.0)
     start, stop = window.trace.visible_range()
     window.marks.add("fibrillation")
@@ -104,7 +104,7 @@ def test_marks_are_saved_beside_the_record_undone_and_reloaded(qtbot, window, de
 
 def test_a_broken_events_file_is_never_overwritten(qtbot, window, demo_copy):
     path = demo_copy / "demo_normal.hea"
-    sidecar = sidecar_path(path, "demo_normal")
+    sidecar = sidecar_path(path)
     sidecar.write_text("not,an,events,file\n")
     _open(qtbot, window, path)
     assert "not an events file" in window.message_bar.label.text()

@@ -33,6 +33,9 @@ class Record:
     #: False when the file carries no calibration (WAV, unlabelled CSV): values are raw units.
     calibrated: bool = True
     full_scale_uv: tuple[float, float] | None = None
+    #: The file the reader was given when it is not ``source_path`` (a WFDB record's header):
+    #: the reader's marks are named after it (``annotations.record_sidecar``).
+    opened_path: Path | None = None
     quality: QualityFlags = field(init=False)
 
     def __post_init__(self) -> None:

@@ -111,6 +111,7 @@ def read_wfdb(base: Path, channel: Channel = None) -> Record:
         source_units=units,
         calibrated=gains_given(header_path)[index],
         full_scale_uv=full_scale,
+        opened_path=header_path,
     )
 
 

@@ -1,8 +1,12 @@
 """The reader's marks in the viewer: drawn on the trace, listed in a dock, added, relabelled,
 deleted, undone and redone, jumped between; saved to the record's events sidecar after every
-change (atomically), reloaded on open, imported from EDF+ when there is no sidecar."""
+change (atomically, merged with another viewer's changes to the same file), reloaded on open,
+imported from EDF+ when there is no sidecar. Marks that could not be saved are never dropped
+without asking: opening another record or closing offers Save as first."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import pyqtgraph as pg
 from PySide6 import QtCore, QtWidgets
@@ -11,11 +15,12 @@ from emgviewer.records.annotations import (
     CLINICAL_LABELS,
     Annotation,
     AnnotationList,
-    record_annotations,
+    read_edf_marks,
+    record_sidecar,
     save_annotations,
-    sidecar_path,
 )
 from emgviewer.records.errors import RecordError
+from emgviewer.records.marks_store import MarksFile
 
 MARK_COLOUR = "#2e7d32"
 
@@ -27,8 +32,12 @@ class MarksController(QtCore.QObject):
         super().__init__(window)
         self.window = window
         self.marks = AnnotationList()
+        self.file: MarksFile | None = None
         self.source = ""
         self.writable = True
+        #: Marks changed since the last successful save (the folder refused them): asked about
+        #: before they could be dropped.
+        self.unsaved = False
         self.items: list = []
         self.table = QtWidgets.QTableWidget(0, 3)
         self.table.setHorizontalHeaderLabels(("onset s", "duration s", "label"))
@@ -66,13 +75,20 @@ class MarksController(QtCore.QObject):
         w._action(marks, "Delete the selected mark", self.delete_selected, "Delete")
         w._action(marks, "Undo", self.undo, "Ctrl+Z")
         w._action(marks, "Redo", self.redo, "Ctrl+Shift+Z|Ctrl+Y")
+        w._action(marks, "Save marks as…", self.save_as)
         marks.addAction(self.dock.toggleViewAction())
 
     # -- the record's marks ---------------------------------------------------------------------
     def record_opened(self, record) -> None:
-        self.writable = True
+        self.writable, self.unsaved = True, False
+        self.file = MarksFile(record_sidecar(record))
         try:
-            marks, self.source = record_annotations(record)
+            marks = self.file.read()
+            self.source = "sidecar"
+            if marks is None:
+                marks = read_edf_marks(record)
+                self.source = "EDF+" if marks else ""
+                self.file.adopt(marks)
         except RecordError as err:
             # Never written over: the user's file stays as it is until they fix or move it.
             marks, self.source, self.writable = [], "", False
@@ -81,17 +97,72 @@ class MarksController(QtCore.QObject):
         self._redraw()
 
     def _save(self, marks: list[Annotation]) -> None:
-        record = self.window.record
-        if record is None:
+        if self.window.record is None or self.file is None:
             return
         if self.writable:
-            path = sidecar_path(record.source_path, record.name)
+            path = self.file.path
             try:
-                save_annotations(path, marks)
-                self.source = "sidecar"
+                outcome = self.file.save(marks)
             except OSError as err:
-                self.window.show_error(f"{path}: marks not saved ({err.strerror or err}); they stay in the viewer")
+                self.unsaved = True
+                self.window.show_error(f"{path}: marks not saved ({err.strerror or err}); they stay in the viewer "
+                                       "(Marks → Save marks as… keeps them elsewhere)")
+            except RecordError as err:
+                self.unsaved = True
+                self.window.show_error(f"{err}; it changed on disk, so your marks were not saved over it "
+                                       "(Marks → Save marks as… keeps them elsewhere)")
+            else:
+                self.unsaved = False
+                self.source = "sidecar"
+                if outcome.merged_from_disk:
+                    self.marks.take_merged(outcome.marks)
+                    n = outcome.merged_from_disk
+                    self.window.show_error(f"{path}: another viewer changed these marks; its {n} mark"
+                                           f"{'s' if n != 1 else ''} kept beside yours (undo starts afresh)")
         self._redraw()
+
+    def save_as(self, path: str | Path | None = None) -> bool:
+        """Write the marks to a file the reader picks (for a folder that refuses them)."""
+        if path is None:
+            name = self.file.path.name if self.file else "marks_events.tsv"
+            chosen, _ = QtWidgets.QFileDialog.getSaveFileName(self.window, "Save marks as", str(Path.home() / name),
+                                                              "Events files (*.tsv)")
+            if not chosen:
+                return False
+            path = chosen
+        try:
+            save_annotations(Path(path), self.marks.marks)
+        except OSError as err:
+            self.window.show_error(f"{path}: marks not saved ({err.strerror or err}); they stay in the viewer")
+            return False
+        self.unsaved = False
+        self.window.statusBar().showMessage(f"marks saved to {path}", 5000)
+        return True
+
+    def may_leave(self) -> bool:
+        """True when the record's marks may be let go: saved, or the reader chose to save them
+        elsewhere or to discard them. Asked before another record opens and before closing."""
+        if not self.unsaved or not self.marks.marks:
+            return True
+        if self.window.property("noDialogs"):  # no one to ask: keep them, and say how to go on
+            self.window.show_error(f"{self.file.path if self.file else 'marks'}: marks not saved; save them with "
+                                   "Marks → Save marks as… before leaving this record")
+            return False
+        n = len(self.marks.marks)
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Warning, "Unsaved marks",
+                                    f"{n} mark{'s' if n != 1 else ''} on this record could not be saved beside it.",
+                                    parent=self.window)
+        box.setInformativeText("Save them to another file, discard them, or stay on this record?")
+        save = box.addButton("Save as…", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+        discard = box.addButton("Discard", QtWidgets.QMessageBox.ButtonRole.DestructiveRole)
+        box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+        box.exec()
+        if box.clickedButton() is save:
+            return self.save_as()
+        if box.clickedButton() is discard:
+            self.unsaved = False
+            return True
+        return False
 
     # -- editing ----------------------------------------------------------------------------------
     def ask_label(self, current: str = "") -> str | None:
