@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from emgviewer.csv_cells import safe_row
 from emgviewer.records.n2001 import CLASS_LABELS
 
 #: Keys 1, 2, 3 answer in this order.
@@ -29,6 +30,8 @@ class QuizItem:
     answer: str | None = None
     model: str | None = None  # the model's committed verdict class; None when uncertain or absent
     model_statement: str = "not classified"
+    #: Why the item was not asked ("could not be opened"); such an item is not scored.
+    skipped: str | None = None
 
 
 @dataclass
@@ -61,6 +64,14 @@ class Quiz:
         if self.done:
             raise ValueError("the quiz is over")
         self.items[self.position].answer = label
+        self.position += 1
+
+    def skip(self, reason: str) -> None:
+        """Move past the current record unanswered and unscored (it could not be shown)."""
+        if self.done:
+            raise ValueError("the quiz is over")
+        self.items[self.position].skipped = reason
+        self.items[self.position].model_statement = reason
         self.position += 1
 
     def score(self) -> QuizScore:
@@ -97,9 +108,9 @@ class QuizScore:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["record", "truth", "student", "student_right", "model", "model_right"])
         for item in self.items:
-            writer.writerow([item.name, item.truth or "", item.answer or "",
-                             "" if item.truth is None else int(item.answer == item.truth),
-                             item.model_statement, "" if item.truth is None else int(item.model == item.truth)])
+            writer.writerow(safe_row([item.name, item.truth or "", item.answer or "",
+                                      "" if item.truth is None else int(item.answer == item.truth),
+                                      item.model_statement, "" if item.truth is None else int(item.model == item.truth)]))
         return out.getvalue()
 
 

@@ -36,6 +36,7 @@ from emgviewer.analysis.muap import MuapAnalysisError, reference
 from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
 from emgviewer.analysis.muap.reference import marked
 from emgviewer.cli.common import collect_records, emit, error, positive_hz, refuse_output
+from emgviewer.csv_cells import safe_row
 from emgviewer.records import RecordError, read_record
 
 CSV_COLUMNS = (
@@ -65,7 +66,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if refuse_output(args.out, args.force):
+    if refuse_output(args.out, args.force, inputs=args.paths):
         return 1
     targets, failed = collect_records(args.paths)
     results = []
@@ -112,7 +113,7 @@ def _ref(ref: reference.ReferenceRange) -> dict:
 
 def csv_text(results: list[RecordMuaps]) -> str:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    writer = _SafeWriter(csv.writer(buffer, lineterminator="\n"))
     writer.writerow(CSV_COLUMNS)
     for result in results:
         s = result.analysis.summary
@@ -129,6 +130,16 @@ def csv_text(results: list[RecordMuaps]) -> str:
                 m.turns, _num(m.area_uv_ms), _num(m.thickness_ms), _num(m.size_index),
                 ";".join(f"{v:g}" for v in m.satellites_ms), *tail])
     return buffer.getvalue()
+
+
+class _SafeWriter:
+    """A csv writer whose text cells cannot run as spreadsheet formulas (record names, labels)."""
+
+    def __init__(self, writer) -> None:
+        self.writer = writer
+
+    def writerow(self, cells) -> None:
+        self.writer.writerow(safe_row(cells))
 
 
 def _num(value: float | None) -> str:

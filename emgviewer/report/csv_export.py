@@ -6,6 +6,7 @@ import csv
 import io
 from typing import Sequence
 
+from emgviewer.csv_cells import safe_row
 from emgviewer.inference.caveats import RecordAssessment, assess
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.summary import window_rows
@@ -43,9 +44,9 @@ def csv_rows(result: Classification, assessment: RecordAssessment) -> str:
     for row in window_rows(result):
         probabilities = row["probabilities"] or {}
         inside = "; ".join(m.label for m in marks if m.onset_s < row["end_s"] and m.end_s >= row["start_s"])
-        writer.writerow([result.record.name, f"{row['start_s']:.6f}", f"{row['end_s']:.6f}",
-                         row["class"] or "", *(_p(probabilities.get(c)) for c in classes),
-                         int(row["uncertain"]), int(row["valid"]), row["reason"] or "", *said, inside])
+        writer.writerow(safe_row([result.record.name, f"{row['start_s']:.6f}", f"{row['end_s']:.6f}",
+                                  row["class"] or "", *(_p(probabilities.get(c)) for c in classes),
+                                  int(row["uncertain"]), int(row["valid"]), row["reason"] or "", *said, inside]))
     return out.getvalue()
 
 
@@ -60,7 +61,7 @@ def marks_or_none(record) -> list:
 
 def _line(cells: list) -> str:
     out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(cells)
+    csv.writer(out, lineterminator="\n").writerow(safe_row(cells))
     return out.getvalue()
 
 

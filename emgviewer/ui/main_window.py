@@ -252,6 +252,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """Open a record: at once when small; a long one (over ``LOAD_IN_BACKGROUND_BYTES`` on
         disk) is read and prepared in the background while the window stays responsive."""
         path = Path(path)
+        if not self.marks.may_leave():
+            return False
         size = _bytes_on_disk(path)
         if size > LOAD_IN_BACKGROUND_BYTES:
             return self._load_in_background(path, size)
@@ -293,6 +295,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.statusBar().clearMessage()
             self.trace.set_ribbon_message("")
             self.show_error(message)
+            self.teaching.record_failed()
 
     def _show_record(self, record: Record, path: Path, pyramid=None) -> None:
         self._cancel_jobs()
@@ -319,6 +322,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.analyse_muaps()
 
     def open_folder(self, path: str | Path) -> bool:
+        if not self.marks.may_leave():
+            return False
         try:
             index = index_folder(path)
         except RecordError as err:
@@ -796,6 +801,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.trace.sensitivity_uv = scales.nearest(scales.SENSITIVITY_UV, sensitivity)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if not self.marks.may_leave():
+            event.ignore()
+            return
         self._cancel_jobs()
         for job in (self.folder_job, self.report_job):
             if job is not None:

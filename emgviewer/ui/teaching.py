@@ -80,6 +80,9 @@ class TeachingController(QtCore.QObject):
             return
         if self.quiz is not None and not self.quiz.done:
             item = self.quiz.current
+            if not _is_record_of(w.record, item.path):  # still loading, or it failed to open
+                w.statusBar().showMessage("quiz: this record is not shown yet; answer once it is", 4000)
+                return
             item.truth = w.record.truth
             item.model, item.model_statement = self._model_says()
             self.quiz.answer(name)
@@ -132,6 +135,8 @@ class TeachingController(QtCore.QObject):
             self.start_quiz(Path(folder), n, seed)
 
     def start_quiz(self, folder: Path, n: int, seed: int) -> bool:
+        if not self.window.marks.may_leave():
+            return False
         try:
             index = index_folder(folder)
         except RecordError as err:
@@ -147,10 +152,20 @@ class TeachingController(QtCore.QObject):
 
     def _open_current(self) -> None:
         quiz = self.quiz
-        self.window.open_record(quiz.current.path)
+        while not quiz.done and not self.window.open_record(quiz.current.path):
+            quiz.skip("could not be opened")  # said (after the reveal); never scored as another record
+        if quiz.done:
+            self._finish()
+            return
         self.window.statusBar().showMessage(
             f"quiz: record {quiz.position + 1} of {len(quiz.items)}: answer 1 normal, 2 myopathy, "
             f"3 ALS / neurogenic")
+
+    def record_failed(self) -> None:
+        """A quiz record loading in the background failed: it is skipped, not scored."""
+        if self.quiz is not None and not self.quiz.done:
+            self.quiz.skip("could not be opened")
+            self._open_current()
 
     def _finish(self) -> None:
         score = self.quiz.score()
@@ -164,6 +179,15 @@ class TeachingController(QtCore.QObject):
             ScoreDialog(score, self.window).exec()
 
 
+def _is_record_of(record, path: Path) -> bool:
+    """Whether ``record`` was read from ``path`` (its header or its data file)."""
+    try:
+        return any(candidate is not None and Path(candidate).resolve() == Path(path).resolve()
+                   for candidate in (record.opened_path, record.source_path))
+    except OSError:
+        return False
+
+
 class ScoreDialog(QtWidgets.QDialog):
     """The score sheet on screen, with its PDF and CSV exports."""
 
@@ -173,6 +197,11 @@ class ScoreDialog(QtWidgets.QDialog):
         self.setWindowTitle("Quiz score sheet")
         layout = QtWidgets.QVBoxLayout(self)
         layout.addWidget(QtWidgets.QLabel(score.summary()))
+        self.problem = QtWidgets.QLabel("")
+        self.problem.setStyleSheet("color: #b71c1c")
+        self.problem.setWordWrap(True)
+        self.problem.hide()
+        layout.addWidget(self.problem)
         rows = score.items
         table = QtWidgets.QTableWidget(len(rows), 4)
         table.setHorizontalHeaderLabels(("record", "truth", "you", "model"))
@@ -189,14 +218,28 @@ class ScoreDialog(QtWidgets.QDialog):
         layout.addLayout(buttons)
         self.resize(640, 420)
 
-    def export_pdf(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Score sheet", "quiz.pdf", "PDF (*.pdf)")
-        if path:
-            from emgviewer.report.score_sheet import score_sheet_pdf  # reportlab on first use
+    def export_pdf(self, path: str | None = None) -> bool:
+        path = path or QtWidgets.QFileDialog.getSaveFileName(self, "Score sheet", "quiz.pdf", "PDF (*.pdf)")[0]
+        if not path:
+            return False
+        from emgviewer.report.score_sheet import score_sheet_pdf  # reportlab on first use
 
-            atomic_write_bytes(Path(path), score_sheet_pdf(self.score), overwrite=True)
+        return self._write(path, lambda: atomic_write_bytes(Path(path), score_sheet_pdf(self.score), overwrite=True))
 
-    def export_csv(self) -> None:
-        path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Score sheet", "quiz.csv", "CSV (*.csv)")
-        if path:
-            atomic_write_text(Path(path), self.score.csv_text(), overwrite=True)
+    def export_csv(self, path: str | None = None) -> bool:
+        path = path or QtWidgets.QFileDialog.getSaveFileName(self, "Score sheet", "quiz.csv", "CSV (*.csv)")[0]
+        if not path:
+            return False
+        return self._write(path, lambda: atomic_write_text(Path(path), self.score.csv_text(), overwrite=True))
+
+    def _write(self, path: str, write) -> bool:
+        """Write the sheet; a folder that refuses it is said in the dialog, which stays open so
+        the sheet can go elsewhere."""
+        try:
+            write()
+        except OSError as err:
+            self.problem.setText(f"{path}: not written ({err.strerror or err}); choose another folder")
+            self.problem.show()
+            return False
+        self.problem.hide()
+        return True
