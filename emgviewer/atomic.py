@@ -23,8 +23,13 @@ _UMASK_LOCK = threading.Lock()
 
 def atomic_write_bytes(path: str | Path, data: bytes, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` atomically. ``overwrite=False`` raises :class:`FileExistsError`
-    if ``path`` exists when the data is ready, and leaves it untouched."""
+    if ``path`` exists when the data is ready, and leaves it untouched. Only a regular file is
+    ever replaced: a device, a FIFO or a socket at ``path`` raises ``OSError`` (EINVAL) with the
+    reason, and stays as it is."""
     path = Path(path)
+    problem = _not_a_regular_file(path)
+    if problem:
+        raise OSError(errno.EINVAL, problem, str(path))
     remove_stale_temporaries(path)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
     try:
@@ -57,6 +62,9 @@ def output_problem(path: Path, overwrite: bool, suffix: str | None = None) -> st
         return f"must end in {suffix}"
     if path.is_dir():
         return "is a folder; name a file to write"
+    special = _not_a_regular_file(path)
+    if special:
+        return special
     parent = path.parent
     if not parent.exists():
         return f"folder {parent} does not exist"
@@ -69,6 +77,17 @@ def output_problem(path: Path, overwrite: bool, suffix: str | None = None) -> st
     return None
 
 
+def _not_a_regular_file(path: Path) -> str | None:
+    """Why ``path`` must not be replaced by a file (it is a device, FIFO or socket), or ``None``."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None  # nothing there (or not reachable): writing says what is wrong
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None  # a folder is refused by the rename itself, with its own message
+    return "is a device, FIFO or socket, not a file; name a regular file to write"
+
+
 def remove_stale_temporaries(path: Path) -> list[Path]:
     """Delete ``.NAME.PID.*.tmp`` files beside ``path`` whose writing process is gone."""
     pattern = re.compile(rf"^\.{re.escape(path.name)}\.(\d+)\..*\.tmp$")
@@ -79,7 +98,7 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
         return removed
     for candidate in siblings:
         match = pattern.match(candidate.name)
-        if match and not _alive(int(match[1])):
+        if match and not _alive(int(match[1]) if len(match[1]) <= 10 else None):
             try:
                 candidate.unlink()
                 removed.append(candidate)
@@ -88,7 +107,11 @@ def remove_stale_temporaries(path: Path) -> list[Path]:
     return removed
 
 
-def _alive(pid: int) -> bool:
+def _alive(pid: int | None) -> bool:
+    """Whether process ``pid`` runs; ``None`` or a number no process can have (over the
+    kernel's limit, or too large for ``kill``) is never alive, so its temporary is stale."""
+    if pid is None or pid <= 0 or pid > 2**22:
+        return False
     if pid == os.getpid():
         return True
     try:

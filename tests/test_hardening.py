@@ -315,6 +315,8 @@ def test_model_with_non_finite_outputs_is_an_error_naming_it(tmp_path):
     with pytest.raises(ModelError) as caught:
         classify(read_record(demo_record_paths()[0]), model)
     assert str(caught.value).startswith(f"{path}: graph returned non-finite scores (NaN or infinity) for ")
+    # Every window of the batch is NaN: the count is said as the batch's, not as the record's.
+    assert str(caught.value).endswith(" of one batch, and classification stopped there: the model is broken")
     result = _emgviewer("classify", demo_record_paths()[0], "--model", path, "--format", "json")
     assert result.returncode == 1 and result.stdout == "" and "non-finite scores" in result.stderr
 

@@ -22,11 +22,31 @@ HEADROOM = 0.5  # the loud parts of the EMG sit at half of full scale
 KNEE = 0.6  # above this (of full scale) the limiter bends the signal
 CEILING = 0.98  # ... towards this, which it never reaches: no sample at full scale
 FULL_SCALE = 32767
+#: Below this rate a record holds nothing audible of needle EMG's crackle (its Nyquist is 500 Hz),
+#: and upsampling it to 44.1 kHz would only grow the file (a 16-KB file at 1 Hz became 705 MB).
+MIN_SOUND_RATE_HZ = 1000.0
+#: The longest sound made at once: an hour is 318 MB of WAV; longer is asked for in parts.
+MAX_SOUND_S = 3600.0
+
+
+class SoundError(ValueError):
+    """A signal that is not made into sound (the message says why)."""
+
+
+def check_sound(n_samples: int, fs_hz: float) -> None:
+    """Raise :class:`SoundError` for a rate or a length that makes no sound worth making."""
+    if not fs_hz >= MIN_SOUND_RATE_HZ:
+        raise SoundError(f"recorded at {fs_hz:.6g} Hz; sound needs at least {MIN_SOUND_RATE_HZ:g} Hz "
+                         "(below, nothing of needle EMG is audible)")
+    if n_samples / fs_hz > MAX_SOUND_S:
+        raise SoundError(f"{n_samples / fs_hz / 60:.0f} min of sound asked for; at most {MAX_SOUND_S / 60:.0f} min "
+                         "at once (choose a part)")
 
 
 def resample_for_audio(signal: np.ndarray, fs_hz: float, rate_hz: int = AUDIO_RATE_HZ) -> tuple[np.ndarray, int]:
     """``signal`` at an integer audio rate near ``rate_hz`` (the exact rational ratio when the
     record's rate allows it); resample_poly's polyphase filter is the anti-alias filter."""
+    check_sound(int(np.size(signal)), fs_hz)
     ratio = (Fraction(rate_hz) / Fraction(fs_hz)).limit_denominator(10_000)
     out_rate = int(round(fs_hz * ratio.numerator / ratio.denominator))
     return scipy_signal.resample_poly(finite_uv(signal), ratio.numerator, ratio.denominator), out_rate

@@ -21,6 +21,10 @@ HIGH_PASS_PRESETS_HZ = (2.0, 20.0, 500.0)
 LOW_PASS_PRESETS_HZ = (10_000.0, 2_000.0, 1_000.0)
 NOTCH_PRESETS_HZ = (50.0, 60.0)
 NOTCH_Q = 30.0
+#: The lowest corner a filter is designed for: below about 1e-5 of the Nyquist frequency the
+#: Butterworth design is numerically singular (and 0.1 Hz is already slower than any drift).
+MIN_CORNER_HZ = 0.1
+MIN_CORNER_OF_NYQUIST = 1e-5
 
 
 class FilterError(ValueError):
@@ -50,11 +54,15 @@ class DisplayFilter:
 
     def check(self, fs_hz: float) -> None:
         nyquist = fs_hz / 2
+        lowest = max(MIN_CORNER_HZ, MIN_CORNER_OF_NYQUIST * nyquist)
         for name, value in (("high-pass", self.high_pass_hz), ("low-pass", self.low_pass_hz),
                             ("notch", self.notch_hz)):
-            if value is not None and not 0 < value < nyquist:
+            if value is not None and not value < nyquist:
                 raise FilterError(f"{name} {_hz(value)} is not below this record's Nyquist frequency "
                                   f"({_hz(nyquist)})")
+            if value is not None and not value >= lowest:
+                raise FilterError(f"{name} {value:g} Hz is below the lowest corner a filter is designed for "
+                                  f"({lowest:.3g} Hz at this record's rate)")
         if (self.high_pass_hz is not None and self.low_pass_hz is not None
                 and self.high_pass_hz >= self.low_pass_hz):
             raise FilterError(f"high-pass {_hz(self.high_pass_hz)} is not below low-pass {_hz(self.low_pass_hz)}")

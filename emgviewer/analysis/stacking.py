@@ -58,6 +58,12 @@ def _or_nan(value: float | None) -> float:
     return np.nan if value is None else float(value)
 
 
+#: The largest coefficient a card's regression may hold, and how far a standardised feature may
+#: reach: together they keep every logit finite, so no record gets NaN probabilities.
+COEFFICIENT_LIMIT = 1e6
+STANDARD_LIMIT = 1e3
+
+
 @dataclass(frozen=True)
 class RecordStacker:
     """The regression: features standardised with the training rows' ``mean`` and ``scale``
@@ -77,7 +83,10 @@ class RecordStacker:
     def predict(self, features: np.ndarray) -> np.ndarray:
         """Class probabilities for ``(n_records, n_features)`` rows."""
         x = np.where(np.isnan(features), self.fill, features)
-        logits = ((x - self.mean) / self.scale) @ self.weights + self.bias
+        # A feature a thousand scales from the training rows is far outside anything fitted;
+        # bounding it (with the bounded coefficients) keeps every logit finite.
+        standard = np.clip((x - self.mean) / self.scale, -STANDARD_LIMIT, STANDARD_LIMIT)
+        logits = standard @ self.weights + self.bias
         logits -= logits.max(axis=1, keepdims=True)
         e = np.exp(logits)
         return e / e.sum(axis=1, keepdims=True)
@@ -102,13 +111,17 @@ class RecordStacker:
                                      ("bias", (k,)))}
         if (arrays["scale"] <= 0).any():
             raise ValueError("scale must be positive")
+        for key, array in arrays.items():
+            if (np.abs(array) > COEFFICIENT_LIMIT).any():
+                raise ValueError(f"{key} must lie within ±{COEFFICIENT_LIMIT:g} (a fitted regression's are far "
+                                 f"smaller), got {np.abs(array).max():g}")
         return cls(tuple(names), **arrays)
 
 
 def _finite(value: Any, key: str, shape: tuple[int, ...]) -> np.ndarray:
     try:
         array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise ValueError(f"{key} must be numbers of shape {shape}") from None
     if array.shape != shape or not np.isfinite(array).all():
         raise ValueError(f"{key} must be finite numbers of shape {shape}, got {array.shape}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import warnings
 
 from emgviewer import __version__
 from emgviewer.cli import audio, classify, compare, info, models, muap, report, view
@@ -36,7 +37,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def quiet_library_warnings() -> None:
+    """Warnings no user can act on stay off the terminal: numpy's floating-point notices (an
+    overflow on a file's absurd values is said by the check that refuses them, in words) and
+    what wfdb's use of pandas says about pandas' next release."""
+    warnings.filterwarnings("ignore", message=r"(overflow|invalid value|divide by zero|underflow) encountered",
+                            category=RuntimeWarning)
+    warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"wfdb(\..*)?$")
+    warnings.filterwarnings("ignore", category=FutureWarning, module=r"wfdb(\..*)?$")
+
+
 def main(argv: list[str] | None = None) -> int:
+    quiet_library_warnings()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"view", "info", "classify", "report", "muap", "audio", "models", "compare"}

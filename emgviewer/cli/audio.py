@@ -11,7 +11,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from emgviewer.analysis.audio import pcm16, wav_bytes
+from emgviewer.analysis.audio import MIN_SOUND_RATE_HZ, SoundError, check_sound, pcm16, wav_bytes
 from emgviewer.analysis.display_filter import DisplayFilter, FilterError
 from emgviewer.cli.common import error, positive_hz, refuse_output, write_output
 from emgviewer.records import read_record
@@ -36,9 +36,14 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if refuse_output(args.out, args.force, ".wav"):
+    if refuse_output(args.out, args.force, ".wav", [args.path]):
         return 1
     record = read_record(args.path, fs_hz=args.fs_hz)
+    try:
+        check_sound(record.n_samples, record.fs_hz) if record.fs_hz < MIN_SOUND_RATE_HZ else None
+    except SoundError as err:  # said before any time is turned into samples (1e-300 Hz overflows)
+        error(f"{args.path}: {err}")
+        return 1
     end = record.duration_s if args.end is None else args.end
     if not 0 <= args.start < end <= record.duration_s + 1e-9:
         error(f"{args.path}: --start {args.start:g} and --end {end:g} must satisfy 0 <= start < end <= "
@@ -51,7 +56,11 @@ def run(args: argparse.Namespace) -> int:
         error(f"{args.path}: {err}")
         return 1
     part = signal[int(round(args.start * record.fs_hz)): int(round(end * record.fs_hz))]
-    samples, rate = pcm16(part, record.fs_hz)
+    try:
+        samples, rate = pcm16(part, record.fs_hz)
+    except SoundError as err:
+        error(f"{args.path}: {err}")
+        return 1
     if not write_output(args.out, wav_bytes(samples, rate), args.force):
         return 1
     print(f"wrote {args.out} ({samples.size / rate:.2f} s at {rate} Hz, {spec.label()})", file=sys.stderr)

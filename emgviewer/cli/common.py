@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import math
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 from emgviewer.atomic import atomic_write_bytes, output_problem
@@ -12,6 +13,11 @@ from emgviewer.inference import LoadedModel, ModelError, default_model_path, loa
 from emgviewer.inference.zoo import resolve_model, shipped_names
 from emgviewer.records import expand_paths
 from emgviewer.records.files import MAX_RATE_HZ
+from emgviewer.records.formats import all_suffixes
+
+#: Files no command writes over inside an input folder (a CSV there may be an earlier run's
+#: output, so only the recordings' binary and header files).
+RECORDING_SUFFIXES = tuple(s for s in all_suffixes() if s not in (".csv", ".txt"))
 
 
 def add_inputs_and_model(parser: argparse.ArgumentParser) -> None:
@@ -28,13 +34,34 @@ def error(message: str) -> None:
     print(f"emgviewer: error: {message}", file=sys.stderr)
 
 
-def refuse_output(out: Path | None, force: bool, suffix: str | None = None) -> bool:
-    """True (after saying why) when ``out`` cannot be written: said before any work is done."""
-    problem = None if out is None else output_problem(out, force, suffix)
+def refuse_output(out: Path | None, force: bool, suffix: str | None = None, inputs: Sequence[Path] = ()) -> bool:
+    """True (after saying why) when ``out`` cannot be written, or would overwrite one of the
+    ``inputs`` (a recording is opened read-only and never written, ``--force`` or not): said
+    before any work is done."""
+    problem = None if out is None else output_problem(out, force, suffix) or _overwrites_input(out, inputs)
     if problem:
         error(f"{out}: {problem}")
         return True
     return False
+
+
+def _overwrites_input(out: Path, inputs: Sequence[Path]) -> str | None:
+    """Why ``out`` must not be written over an input: it is one of the input files, a file of
+    an input record (its header, data or marks beside it), or a recording inside an input folder."""
+    if not out.exists():
+        return None
+    for given in inputs:
+        try:
+            if given.is_dir():
+                inside = out.resolve().parent == given.resolve() or given.resolve() in out.resolve().parents
+                if inside and out.suffix.lower() in RECORDING_SUFFIXES:
+                    return f"is a recording in the input folder {given}; recordings are never overwritten"
+            elif out.samefile(given) or (out.resolve().parent == given.resolve().parent
+                                        and out.stem == given.stem and out.suffix.lower() in all_suffixes()):
+                return f"is the input recording {given} (or one of its files); recordings are never overwritten"
+        except OSError:
+            continue
+    return None
 
 
 def write_output(out: Path, data: bytes, force: bool) -> bool:
@@ -101,10 +128,15 @@ def collect_records(paths: list[Path]) -> tuple[list[Path], int]:
 def prepare(args: argparse.Namespace) -> tuple[LoadedModel, list[Path], int] | None:
     """The model and the record files of a classify/report run; ``None`` (after saying why)
     when the run cannot start."""
-    if refuse_output(args.out, args.force, getattr(args, "out_suffix", None)):
+    if refuse_output(args.out, args.force, getattr(args, "out_suffix", None), args.paths):
         return None
     model = open_model(args)
     if model is None:
+        return None
+    hop_s, fs_hz = getattr(args, "hop", None), model.card.input.fs_hz
+    if hop_s is not None and hop_s * fs_hz < 1:
+        error(f"--hop {hop_s:g} s is shorter than one sample at the model's {fs_hz:g} Hz; give at least "
+              f"{1 / fs_hz:.3g} s")
         return None
     targets, failed = collect_records(args.paths)
     return model, targets, failed

@@ -22,11 +22,21 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(run=run)
 
 
+#: The smallest window the viewer lays out, and the largest image a screenshot renders (8K:
+#: 132 MB of pixels; a 100000x100000 one would need 40 GB).
+MIN_SIZE = (640, 400)
+MAX_SIZE = (7680, 4320)
+
+
 def _size(text: str) -> tuple[int, int]:
-    match = re.fullmatch(r"(\d+)x(\d+)", text)
+    match = re.fullmatch(r"(\d{1,9})x(\d{1,9})", text)
     if not match:
-        raise argparse.ArgumentTypeError(f"size must look like 1600x900, got {text!r}")
-    return int(match[1]), int(match[2])
+        raise argparse.ArgumentTypeError(f"size must look like 1600x900, got {text[:40]!r}")
+    width, height = int(match[1]), int(match[2])
+    if not (MIN_SIZE[0] <= width <= MAX_SIZE[0] and MIN_SIZE[1] <= height <= MAX_SIZE[1]):
+        raise argparse.ArgumentTypeError(f"size must be from {MIN_SIZE[0]}x{MIN_SIZE[1]} to {MAX_SIZE[0]}x{MAX_SIZE[1]}, "
+                                         f"got {width}x{height}")
+    return width, height
 
 
 #: What Qt's xcb platform needs on Linux beyond the PySide6 wheel; its own message names only

@@ -152,7 +152,7 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
     if version != SCHEMA_VERSION:
         raise CardError(f"unsupported schema_version {version!r} (this app reads {SCHEMA_VERSION})")
     training = _optional_object(data, "training")
-    evaluation = _optional_object(data, "evaluation")
+    evaluation = _evaluation(_optional_object(data, "evaluation"))
     calibration = _object(data, "calibration")
     card = ModelCard(
         name=_text(data, "name"),
@@ -180,6 +180,36 @@ def parse_card(data: dict[str, Any]) -> ModelCard:
         raise CardError("calibration.record_uncertainty_threshold must be in [0, 1], "
                         f"got {card.record_uncertainty_threshold}")
     return card
+
+
+#: Evaluation fields the app reads as shares (0..1); others are shown as the card gives them.
+EVALUATION_SHARES = ("window_accuracy", "window_balanced_accuracy", "record_accuracy", "ece_before_calibration",
+                     "ece_after_calibration", "record_ece")
+
+
+def _evaluation(evaluation: dict[str, Any]) -> dict[str, Any]:
+    """The card's evaluation, its numbers checked: a share the app reads (to caution against a
+    model at chance, say) must be one, so a card saying ``"high"`` is refused with the field."""
+    for key in EVALUATION_SHARES:
+        if evaluation.get(key) is not None:
+            _share(evaluation, key, f"evaluation.{key}")
+    recall = evaluation.get("window_recall")
+    if recall is not None:
+        if not isinstance(recall, dict):
+            raise CardError("evaluation.window_recall must be an object of class name to share")
+        for name in recall:
+            if recall[name] is not None:  # None: no window of that class was tested
+                _share(recall, name, f"evaluation.window_recall.{name}")
+    if "protocol" in evaluation and not isinstance(evaluation["protocol"], str):
+        raise CardError(f"evaluation.protocol must be text, got {_shown(evaluation['protocol'])}")
+    return evaluation
+
+
+def _share(data: dict[str, Any], key: str, where: str) -> float:
+    value = _number(data, key, where)
+    if not 0.0 <= value <= 1.0:
+        raise CardError(f"{where} must be a share between 0 and 1, got {value:g}")
+    return value
 
 
 def _stacker(calibration: dict[str, Any], classes: Any) -> RecordStacker | None:
@@ -216,6 +246,9 @@ def _input(data: dict[str, Any]) -> InputContract:
     if fs_hz > MAX_RATE_HZ or window_s > MAX_WINDOW_S or hop_s > MAX_WINDOW_S:
         raise CardError(f"input: {fs_hz:g} Hz, {window_s:g}-s windows every {hop_s:g} s is beyond what a "
                         f"window classifier can mean (up to {MAX_RATE_HZ:g} Hz and {MAX_WINDOW_S:g} s)")
+    if hop_s * fs_hz < 1:
+        raise CardError(f"input.hop_s {hop_s:g} s is shorter than one sample at {fs_hz:g} Hz "
+                        f"({1 / fs_hz:.3g} s)")
     shape = data.get("shape")
     if (not isinstance(shape, list) or len(shape) < 2 or not isinstance(shape[0], str)
             or not all(isinstance(d, int) and d > 0 for d in shape[1:])):
@@ -257,9 +290,18 @@ def _text(data: dict[str, Any], key: str, where: str | None = None) -> str:
 
 def _number(data: dict[str, Any], key: str, where: str | None = None) -> float:
     value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise CardError(f"{where or key} must be a finite number, got {value!r}")
-    return float(value)
+    try:  # a 400-digit integer is JSON, but no float: said like any other bad number
+        number = float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+    except OverflowError:
+        number = math.nan
+    if not math.isfinite(number):
+        raise CardError(f"{where or key} must be a finite number, got {_shown(value)}")
+    return number
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:20]}…({len(text)} characters)"
 
 
 def _no_constant(name: str) -> None:

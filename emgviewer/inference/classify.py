@@ -196,8 +196,8 @@ MIN_RECORD_HZ = 1000.0
 def _at_model_rate(record: Record, fs_hz: float) -> tuple[np.ndarray, float | None]:
     if math.isclose(record.fs_hz, fs_hz, rel_tol=1e-9):
         return record.signal_uv, None
-    if record.fs_hz < MIN_RECORD_HZ:
-        raise UnsuitableRecordError(record.source_path, f"recorded at {record.fs_hz:g} Hz: below "
+    if record.fs_hz < MIN_RECORD_HZ * (1 - 1e-9):
+        raise UnsuitableRecordError(record.source_path, f"recorded at {record.fs_hz:.7g} Hz: below "
                                     f"{MIN_RECORD_HZ:g} Hz a record holds nothing of the detail the model "
                                     f"(made for {fs_hz:g} Hz) judges; not classified")
     resampled = record.n_samples * fs_hz / record.fs_hz

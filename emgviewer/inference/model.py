@@ -58,7 +58,8 @@ class LoadedModel:
         bad = ~np.isfinite(output).all(axis=1)
         if bad.any():
             raise ModelError(self.path, f"graph returned non-finite scores (NaN or infinity) for "
-                                        f"{int(bad.sum())} of {bad.size} window(s): the model is broken")
+                                        f"{int(bad.sum())} of the {bad.size} window(s) of one batch, and "
+                                        "classification stopped there: the model is broken")
         return to_probabilities(output, self.card)
 
     def prepare(self, windows_uv: np.ndarray) -> np.ndarray:

@@ -87,8 +87,11 @@ def read_edf(path: Path, channel: Channel = None) -> Record:
         raise
     except Exception as err:  # edfio parses these fields lazily, on first access
         raise HeaderError(path, f"channel {chosen.label!r}: unreadable header field ({shorten(str(err))})") from None
-    if not all(math.isfinite(v) and abs(v) < FLOAT32_LIMIT for v in limits) or limits[0] == limits[1]:
+    if not all(math.isfinite(v) for v in limits) or limits[0] == limits[1]:
         raise HeaderError(path, f"channel {chosen.label!r}: physical range {limits} is not a finite, non-empty range")
+    if not all(abs(v) < FLOAT32_LIMIT for v in limits):
+        raise HeaderError(path, f"channel {chosen.label!r}: physical range {limits[0]:g} to {limits[1]:g} is beyond "
+                                f"±{FLOAT32_LIMIT:g}, more than any recorder measures (and than µV values can hold)")
     units = chosen.physical_dimension
     scale = uv_per_unit(units)
     if scale is None:

@@ -43,7 +43,9 @@ class FolderIndex:
 
 def expand_paths(paths: list[Path]) -> tuple[list[Path], list[RecordError]]:
     """Record files to process, folders expanded to their records, and one error per folder that
-    could not be indexed or file in it that could not (the other paths still count)."""
+    could not be indexed or file in it that could not (the other paths still count). A record
+    reached twice (the same folder given twice, a file and its folder) is processed once: it
+    would otherwise count twice in the agreement."""
     targets: list[Path] = []
     problems: list[RecordError] = []
     for path in paths:
@@ -57,7 +59,23 @@ def expand_paths(paths: list[Path]) -> tuple[list[Path], list[RecordError]]:
             continue
         problems += index.problems
         targets.extend(entry.path for entry in index.records)
-    return targets, problems
+    return _once(targets), problems
+
+
+def _once(paths: list[Path]) -> list[Path]:
+    seen: set[Path] = set()
+    kept = []
+    for path in paths:
+        try:
+            key = path.resolve()
+        except (OSError, RuntimeError):  # a symlink loop: the reader says what is wrong with it
+            key = path
+        if key.suffix.lower() in (".hea", ".bin", ".dat"):  # a WFDB record by its header or its data
+            key = key.with_suffix("")
+        if key not in seen:
+            seen.add(key)
+            kept.append(path)
+    return kept
 
 
 def index_folder(path: str | Path) -> FolderIndex:

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from emgviewer.records.channels import Channel, select_channel
-from emgviewer.records.errors import EmptyFileError, HeaderError, TruncatedDataError
+from emgviewer.records.errors import EmptyFileError, HeaderError, InvalidValueError, TruncatedDataError
 from emgviewer.records.files import require_file, require_rate, shorten
 from emgviewer.records.record import Record
 
@@ -34,6 +34,11 @@ def read_wav(path: Path, channel: Channel = None) -> Record:
     data = data.reshape(len(data), -1)
     index = select_channel([f"channel {i}" for i in range(data.shape[1])], channel, path)
     column = data[:, index]
+    if np.issubdtype(column.dtype, np.floating):
+        beyond = np.flatnonzero(np.abs(column) > np.finfo(np.float32).max)
+        if beyond.size:  # cast to float32 they would read as infinity: a wrong trace, not a warning
+            raise InvalidValueError(path, f"sample {int(beyond[0]):,} ({float(column[beyond[0]]):g}) is beyond the range "
+                                          f"of a 32-bit float ({beyond.size:,} such samples)")
     full_scale = None
     if np.issubdtype(column.dtype, np.integer):
         info = np.iinfo(column.dtype)
@@ -58,7 +63,7 @@ def _check_chunks(path: Path, size: int) -> None:
         head = handle.read(12)
         if len(head) < 12 or head[:4] != RIFF_MAGIC or head[8:12] != b"WAVE":
             raise HeaderError(path, "not a readable WAV file (no RIFF/WAVE header)")
-        offset = 12
+        offset, names = 12, set()
         while offset + 8 <= size:
             handle.seek(offset)
             chunk = handle.read(8)
@@ -66,4 +71,9 @@ def _check_chunks(path: Path, size: int) -> None:
             if offset + 8 + length > size:
                 raise TruncatedDataError(path, f"WAV chunk {name.decode('latin-1')!r} claims {length:,} bytes "
                                                f"but the file ends {size - offset - 8:,} bytes later")
+            names.add(name)
             offset += 8 + length + (length & 1)
+    # scipy meets a file without them with an internal error ("cannot access local variable 'fs'").
+    for needed in (b"fmt ", b"data"):
+        if needed not in names:
+            raise HeaderError(path, f"not a readable WAV file (it has no {needed.decode()!r} chunk)")

@@ -29,13 +29,23 @@ GAIN_FIELD = re.compile(rf"^({_FLOAT})(?:\(([+-]?\d+)\))?(?:/(\S*))?$")
 MAX_ADC_RESOLUTION = 32
 
 
+def header_text(path: Path) -> str:
+    """A header's text: UTF-8 when it is (a file named "récord" names itself so), else Latin-1,
+    which reads any byte (WFDB's own headers are ASCII, which both read alike)."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("latin-1")
+
+
 def check_header_text(path: Path, record_name: str) -> None:
     """Raise :class:`HeaderError` for a field wfdb would misread; ``path`` is the ``.hea``."""
     size = path.stat().st_size
     if size > MAX_HEADER_BYTES:
         raise _invalid(path, f"{size:,} bytes is far too large for a WFDB header")
     try:
-        text = path.read_text(encoding="latin-1")
+        text = header_text(path)
     except OSError as err:
         raise _invalid(path, f"cannot read the header ({err.strerror})") from None
     lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]

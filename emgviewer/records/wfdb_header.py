@@ -14,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from emgviewer.records.wfdb_checks import FORMAT_FIELD, GAIN_FIELD
+from emgviewer.records.wfdb_checks import FORMAT_FIELD, GAIN_FIELD, header_text
 
 #: Storage formats read directly (little-endian 16- and 32-bit two's complement).
 PLAIN_FORMATS = ("16", "32")
@@ -76,7 +76,8 @@ def gains_given(path: Path) -> list[bool]:
 
 
 def _lines(path: Path) -> list[str]:
-    return [line.strip() for line in path.read_text(encoding="latin-1").splitlines()]
+    return [line.strip() for line in header_text(path).splitlines()]
+
 
 
 def _signal(header: PlainHeader, tokens: list[str]) -> bool:

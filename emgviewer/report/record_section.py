@@ -87,13 +87,39 @@ def record_section(result: Classification, styles: dict, width: float,
     return story
 
 
+#: Marks listed in a PDF: the events file holds them all; a report lists this many and says so.
+MARKS_LISTED = 2000
+#: A label in the PDF is cut here (the events file keeps it whole): a pasted page of text must
+#: not make one table row taller than a page, which reportlab cannot lay out.
+LABEL_SHOWN_CHARS = 300
+#: Rows per table: one table of thousands of rows is measured again at every page break
+#: (time grows with the square of the marks); tables of this size are measured once.
+MARK_ROWS_PER_TABLE = 40
+
+
 def marks_section(marks: list, source: str, styles: dict) -> list[Flowable]:
     """The reader's marks (annotations) on the record, with where they were kept."""
     where = {"sidecar": "from the record's events file", "EDF+": "imported from the EDF+ annotations"}.get(source, source)
-    rows = [["onset s", "duration s", "label"]] + [[f"{m.onset_s:.3f}", f"{m.duration_s:.3f}" if m.duration_s else "point",
-                                                   m.label] for m in marks]
-    return [KeepTogether([p(f"Marks ({len(marks)}{', ' + where if where else ''})", styles["h2"]),
-                          table(rows, [70, 70, 300]) if marks else p("No marks on this record.", styles["small"])])]
+    heading = p(f"Marks ({len(marks)}{', ' + where if where else ''})", styles["h2"])
+    if not marks:
+        return [KeepTogether([heading, p("No marks on this record.", styles["small"])])]
+    rows = [[f"{m.onset_s:.3f}", f"{m.duration_s:.3f}" if m.duration_s else "point", p(_label_shown(m.label), styles["cell"])]
+            for m in marks[:MARKS_LISTED]]
+    header = ["onset s", "duration s", "label"]
+    tables = [table([header, *rows[i:i + MARK_ROWS_PER_TABLE]], [70, 70, 300])
+              for i in range(0, len(rows), MARK_ROWS_PER_TABLE)]
+    story = [KeepTogether([heading, tables[0]]), *tables[1:]]
+    if len(marks) > MARKS_LISTED:
+        story.append(p(f"… and {len(marks) - MARKS_LISTED:,} more marks, listed in the record's events file.",
+                       styles["small"]))
+    return story
+
+
+def _label_shown(label: str) -> str:
+    one_line = " ".join(label.split())  # line breaks and tabs as spaces: a row stays a row
+    if len(one_line) <= LABEL_SHOWN_CHARS:
+        return one_line
+    return f"{one_line[:LABEL_SHOWN_CHARS]}… ({len(label):,} characters in the events file)"
 
 
 def _header(result: Classification, styles: dict, width: float) -> list[Flowable]:

@@ -3,6 +3,7 @@ report built in the background."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from PySide6 import QtWidgets
@@ -11,6 +12,8 @@ from emgviewer.atomic import atomic_write_text
 from emgviewer.memory import release_memory
 from emgviewer.ui.folder_job import FolderReportJob
 from emgviewer.ui.message_bar import NO_MODEL_MESSAGE
+
+log = logging.getLogger(__name__)
 
 
 def ask_save_path(window, title: str, name_suffix: str, file_filter: str) -> Path | None:
@@ -44,6 +47,10 @@ def export_pdf(window, path: Path, overwrite: bool = False) -> bool:
                   overwrite=overwrite)
     except (OSError, FileExistsError) as err:
         window.show_error(f"{path}: could not write the report ({err})")
+        return False
+    except Exception as err:  # reportlab's LayoutError and kin: said, never a silent failure
+        log.exception("the report of %s could not be laid out", state.result.record.name)
+        window.show_error(f"{path}: the report could not be made ({type(err).__name__}: {err}); nothing was written")
         return False
     window.statusBar().showMessage(f"wrote {path}", 5000)
     return True

@@ -12,7 +12,7 @@ from __future__ import annotations
 import pyqtgraph as pg
 from PySide6 import QtCore
 
-from emgviewer.analysis.audio import pcm16, wav_bytes
+from emgviewer.analysis.audio import SoundError, pcm16, wav_bytes
 
 CURSOR_PEN = pg.mkPen("#00897b", width=2)
 VOLUME_STEPS = (0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0)
@@ -117,7 +117,11 @@ class SoundController(QtCore.QObject):
                 self.unavailable_said = True
             return
         QtMultimedia, device = output
-        samples, rate = pcm16(part, fs_hz, volume=self.volume)
+        try:
+            samples, rate = pcm16(part, fs_hz, volume=self.volume)
+        except SoundError as err:  # the cursor still runs: the reader sees where the sound would be
+            self.window.show_error(f"{self.window.record.source_path}: no sound ({err})")
+            return
         fmt = QtMultimedia.QAudioFormat()
         fmt.setSampleRate(rate)
         fmt.setChannelCount(1)
@@ -190,6 +194,9 @@ def export_audio(window) -> None:
         return
     try:
         atomic_write_bytes(Path(path), window.sound.wav_of(*span), overwrite=True)
+    except SoundError as err:
+        window.show_error(f"{record.source_path}: no sound written ({err})")
+        return
     except OSError as err:
         window.show_error(f"{path}: could not write the sound ({err})")
         return

@@ -60,6 +60,9 @@ class ClassifyJob(QtCore.QRunnable):
             messages = [str(w.message) for w in caught]
         except ClassificationCancelled:
             return
+        except RecordError as err:  # expected (a rate too low, too long): said, no traceback in the log
+            self.signals.failed.emit(self.generation, str(err))
+            return
         except Exception as err:  # shown in the window; the traceback goes to the log
             log.exception("classification of %s failed", self.record.source_path)
             self.signals.failed.emit(self.generation, f"{self.record.source_path}: classification failed: "

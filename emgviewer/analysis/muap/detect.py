@@ -35,6 +35,12 @@ MIN_THRESHOLD_UV = 40.0
 DEAD_TIME_MS = 2.0
 #: Lowest sampling rate at which a MUAP's main spike (phases of ~0.3 ms) is still measurable.
 MIN_RATE_HZ = 4000.0
+#: Shortest signal analysed: a motor unit fires at 5 Hz or more, so a unit needs this long to
+#: show more than one discharge (and the zero-phase filter needs some samples to pad with).
+MIN_DURATION_S = 0.2
+#: Longest signal analysed in one piece: the analysis holds about 35 bytes a sample at its
+#: peak, so this is about 1.8 GB (35 min at N2001's 23.4 kHz). Longer is refused with the figure.
+MAX_SAMPLES = 50_000_000
 
 
 class MuapAnalysisError(ValueError):
@@ -61,10 +67,18 @@ def _band_filter(fs_hz: float) -> np.ndarray:
 
 def band_limited(signal_uv: np.ndarray, fs_hz: float) -> np.ndarray:
     """The analysis-band copy of ``signal_uv`` (NaN gaps read as 0 µV)."""
-    if fs_hz < MIN_RATE_HZ:
+    if fs_hz < MIN_RATE_HZ * (1 - 1e-9):  # 3999.9999999999995 Hz (a header's division) is 4 kHz
         raise MuapAnalysisError(
             f"MUAP analysis needs at least {MIN_RATE_HZ / 1e3:g} kHz sampling; this record has "
-            f"{fs_hz:g} Hz, too slow to measure a MUAP's spike")
+            f"{fs_hz:.7g} Hz, too slow to measure a MUAP's spike")
+    n = int(np.size(signal_uv))
+    if n < max(MIN_DURATION_S * fs_hz, 64):
+        raise MuapAnalysisError(f"MUAP analysis needs at least {MIN_DURATION_S:g} s of signal; this record has "
+                                f"{n} sample{'s' if n != 1 else ''} ({n / fs_hz * 1e3:.3g} ms)")
+    if n > MAX_SAMPLES:
+        raise MuapAnalysisError(f"this record has {n:,} samples; the MUAP analysis takes at most {MAX_SAMPLES:,} "
+                                f"({MAX_SAMPLES / fs_hz / 60:.0f} min at {fs_hz:g} Hz, about "
+                                f"{MAX_SAMPLES * 35 / 1e9:.1f} GB of memory): cut the record into parts")
     return scipy_signal.sosfiltfilt(_band_filter(float(fs_hz)), finite_uv(signal_uv))
 
 
