@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from test_fuzz_inputs import EXAMPLES, bounded
+from test_fuzz_inputs import bounded
 
 from emgviewer.records import read_record
 from emgviewer.records.annotations import (

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import pickle
 import sys
 from pathlib import Path
 
@@ -15,7 +17,8 @@ import numpy as np
 import torch
 
 from emgviewer.atomic import atomic_write_bytes, atomic_write_text
-from training import distributed
+from emgviewer.records.errors import RecordError
+from training import arguments, distributed
 from training.data import TASKS, load_windows
 from training.environment import code_revision, today
 from training.experiment import cross_validate
@@ -69,13 +72,41 @@ def main(argv: list[str] | None = None) -> int:
     # Under torchrun: one rank of a data-parallel run.
     joined = args.command in DISTRIBUTED_COMMANDS and distributed.join_from_environment()
     try:
-        code = args.run(args)
+        code = _run(args)
     finally:
         if joined:  # never a caller's own group
             distributed.leave()
     if joined:  # a torchrun rank whose work is done and written
         distributed.exit_rank(int(code or 0))
     return code
+
+
+#: What a missing, corrupt or mismatched input (a checkpoint, an evaluation report, an ONNX
+#: file, a records folder) raises while it is read: said in one line naming the file, not a
+#: traceback. EMGVIEWER_TRACEBACK=1 shows the traceback too.
+INPUT_ERRORS = (OSError, ValueError, KeyError, TypeError, EOFError, RuntimeError, pickle.UnpicklingError,
+                RecordError)
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        return args.run(args)
+    except INPUT_ERRORS as err:
+        if os.environ.get("EMGVIEWER_TRACEBACK"):
+            raise
+        print(f"python -m training: error: {_said(err)}", file=sys.stderr)
+        return 1
+
+
+def _said(err: BaseException) -> str:
+    if isinstance(err, (arguments.InputFileError, RecordError)):
+        return str(err)
+    if isinstance(err, OSError) and err.filename:
+        return f"{err.filename}: {err.strerror or err}"
+    if isinstance(err, KeyError):
+        return f"a field {err} is missing from an input file (is it the right kind of file?)"
+    text = " ".join(str(err).split())
+    return f"{type(err).__name__}: {text[:300]}" if text else type(err).__name__
 
 
 #: The commands that run unchanged under torchrun (distributed data parallel).
@@ -113,38 +144,39 @@ def _parser() -> argparse.ArgumentParser:
 
     def common(sub: argparse.ArgumentParser) -> None:
         recipe = "default: the model's recipe, else {}"
-        sub.add_argument("--data", type=Path, required=True, help="folder of N2001 records")
+        sub.add_argument("--data", type=arguments.existing_folder, required=True, help="folder of N2001 records")
         sub.add_argument("--task", choices=sorted(TASKS), default="3class",
                          help="3class (normal, myopathy, ALS) or a two-class task")
         sub.add_argument("--model", choices=sorted(REGISTRY), default="munet", help="the architecture")
-        sub.add_argument("--window-s", type=float, default=None,
+        sub.add_argument("--window-s", type=arguments.positive_seconds, default=None,
                          help="window length in s (default: the model's published window)")
-        sub.add_argument("--hop-s", type=float, default=None,
+        sub.add_argument("--hop-s", type=arguments.positive_seconds, default=None,
                          help="hop between windows in s (default: the model's published hop)")
-        sub.add_argument("--epochs", type=int, default=None, help="most epochs; early stopping may end sooner ("
+        sub.add_argument("--epochs", type=arguments.count(1), default=None, help="most epochs; early stopping may end sooner ("
                          + recipe.format(TrainConfig.epochs) + ")")
-        sub.add_argument("--steps-per-epoch", type=int, default=None,
+        sub.add_argument("--steps-per-epoch", type=arguments.count(0), default=None,
                          help="batches per epoch, 0: one pass over the training windows ("
                               + recipe.format(TrainConfig.steps_per_epoch) + ")")
-        sub.add_argument("--batch-size", type=int, default=None,
+        sub.add_argument("--batch-size", type=arguments.count(1), default=None,
                          help="windows per batch (" + recipe.format(TrainConfig.batch_size) + ")")
-        sub.add_argument("--learning-rate", type=float, default=None,
+        sub.add_argument("--learning-rate", type=arguments.number(0.0, 10.0, low_open=True), default=None,
                          help="Adam's learning rate (" + recipe.format(TrainConfig.learning_rate) + ")")
-        sub.add_argument("--weight-decay", type=float, default=None,
+        sub.add_argument("--weight-decay", type=arguments.number(0.0, 1.0), default=None,
                          help="L2 weight decay (" + recipe.format(TrainConfig.weight_decay) + ")")
-        sub.add_argument("--patience", type=int, default=None,
+        sub.add_argument("--patience", type=arguments.count(0), default=None,
                          help="epochs without a better validation loss before stopping ("
                               + recipe.format(TrainConfig.patience) + ")")
-        sub.add_argument("--seed", type=int, default=0, help="seed of the weights, the sampling and the validation draw")
+        sub.add_argument("--seed", type=arguments.count(0, 2**32 - 1), default=0,
+                         help="seed of the weights, the sampling and the validation draw")
         sub.add_argument("--smote", action=argparse.BooleanOptionalAction, default=None,
                          help="SMOTE on the training windows instead of balanced sampling; --no-smote turns "
                               "off a recipe's SMOTE (default: the model's recipe, else off)")
-        sub.add_argument("--gain-jitter", type=float, default=None,
+        sub.add_argument("--gain-jitter", type=arguments.number(0.0, 10.0), default=None,
                          help="augmentation: random gain up to 1+G, log-uniform, e.g. 0.3 (default: 0, none)")
-        sub.add_argument("--mixup", type=float, default=None, metavar="ALPHA",
+        sub.add_argument("--mixup", type=arguments.number(0.0, 100.0), default=None, metavar="ALPHA",
                          help="mix each training window with one of another subject, its own weight drawn from "
                               "Beta(ALPHA, ALPHA), e.g. 0.4; not with SMOTE (default: 0, none)")
-        sub.add_argument("--ema", type=float, default=None, metavar="DECAY",
+        sub.add_argument("--ema", type=arguments.number(0.0, 1.0, high_open=True), default=None, metavar="DECAY",
                          help="return the moving average of the weights (this decay per step, e.g. 0.99) at its "
                               "best validation epoch; the training itself is unchanged (default: 0, none)")
         sub.add_argument("--bf16", action="store_true", default=None,
@@ -155,9 +187,10 @@ def _parser() -> argparse.ArgumentParser:
                               "epoch's end, before validating; for a short budget of a model with Keras's "
                               "BatchNorm momentum (ALSNet, the thesis CNN), whose running statistics still hold "
                               "their start values (default: off, the running statistics)")
-        sub.add_argument("--threads", type=int, default=None, help="torch CPU threads (default: torch's choice)")
-        sub.add_argument("--device", default="auto", help="auto (CUDA when available), cpu or cuda")
-        sub.add_argument("--max-records", type=int, default=None,
+        sub.add_argument("--threads", type=arguments.count(1, 1024), default=None,
+                         help="torch CPU threads (default: torch's choice)")
+        sub.add_argument("--device", type=arguments.device, default="auto", help="auto (CUDA when available), cpu or cuda")
+        sub.add_argument("--max-records", type=arguments.count(1), default=None,
                          help="use only the first N records, for a quick run (default: all)")
 
     train = commands.add_parser("train", help="train one model, validation subjects held out")
@@ -178,7 +211,7 @@ def _parser() -> argparse.ArgumentParser:
                           help="with --save-logits, also save the logits of every test and validation window "
                                "inverted, for the test-time augmentation lever ('levers RUN@flip'); "
                                "--no-inverted-logits spares a heavy model's run those two passes")
-    evaluate.add_argument("--split-seed", type=int, default=None,
+    evaluate.add_argument("--split-seed", type=arguments.count(0, 2**32 - 1), default=None,
                           help="seed of the validation-subject draw (default: --seed); fix it to compare or "
                                "ensemble training seeds on the same splits")
     evaluate.add_argument("--test-subjects", default=None,
@@ -192,9 +225,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.set_defaults(run=cmd_evaluate)
 
     export = commands.add_parser("export", help="export a trained checkpoint to ONNX with its card")
-    export.add_argument("--checkpoint", type=Path, required=True, help="MODEL.pt written by 'train'")
-    export.add_argument("--data", type=Path, required=True, help="records for the parity check")
-    export.add_argument("--evaluation", type=Path, help="JSON report written by 'evaluate'")
+    export.add_argument("--checkpoint", type=arguments.existing_file, required=True, help="MODEL.pt written by 'train'")
+    export.add_argument("--data", type=arguments.existing_folder, required=True, help="records for the parity check")
+    export.add_argument("--evaluation", type=arguments.existing_file, help="JSON report written by 'evaluate'")
     export.add_argument("--out", type=Path, required=True, help="the .onnx file to write")
     export.add_argument("--version", default=None, help="version written into the card (default: 0.devDATE+REVISION)")
     export.add_argument("--force", action="store_true", help="replace --out if it exists")
@@ -209,7 +242,7 @@ def _parser() -> argparse.ArgumentParser:
     reproduce.add_argument("--force", action="store_true", help="replace --out if it exists")
     reproduce.add_argument("--reports", type=Path, default=Path("reports"), help="folder for the evaluation reports")
     reproduce.add_argument("--version", default=None, help="version written into the card (default: 0.devDATE+REVISION)")
-    reproduce.add_argument("--evaluation", type=Path, default=None,
+    reproduce.add_argument("--evaluation", type=arguments.existing_file, default=None,
                            help="reuse this leave-one-subject-out report of the same model and task "
                                 "(from 'evaluate') instead of running it again; only the final model is trained")
     reproduce.add_argument("--all", action="store_true",
@@ -239,10 +272,10 @@ def _parser() -> argparse.ArgumentParser:
         description="Rewrite the card of a model trained on every record of --data (as 'reproduce' "
                     "trains the final model) from the evaluation of the same recipe: provenance, "
                     "training distribution, out-of-fold verdicts. The graph is copied unchanged.")
-    recard.add_argument("--onnx", type=Path, required=True, help="the exported model")
-    recard.add_argument("--data", type=Path, required=True, help="the folder it was trained on")
-    recard.add_argument("--evaluation", type=Path, required=True, help="JSON report of the same recipe")
-    recard.add_argument("--out-of-fold", type=Path, default=None,
+    recard.add_argument("--onnx", type=arguments.existing_file, required=True, help="the exported model")
+    recard.add_argument("--data", type=arguments.existing_folder, required=True, help="the folder it was trained on")
+    recard.add_argument("--evaluation", type=arguments.existing_file, required=True, help="JSON report of the same recipe")
+    recard.add_argument("--out-of-fold", type=arguments.existing_file, default=None,
                         help="take the out-of-fold record verdicts from this evaluation of the same recipe "
                              "instead of --evaluation (e.g. a rerun that kept them)")
     recard.add_argument("--version", required=True, help="the new version (the card changes, so does the file)")
@@ -331,7 +364,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 
 def _card_evaluation(path: Path) -> dict | None:
     """The evaluation report at ``path``; ``None``, after saying why, when a card may not carry it."""
-    result = json.loads(path.read_text())
+    result = arguments.read_json(path)
     try:
         refuse_leaky(result)
     except LeakyEvaluationError as error:
@@ -346,7 +379,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     result = _card_evaluation(args.evaluation) if args.evaluation else None
     if args.evaluation and result is None:
         return 1
-    meta = json.loads(args.checkpoint.with_suffix(".json").read_text())
+    meta = arguments.read_json(args.checkpoint.with_suffix(".json"))
     model = build(meta["model"], len(meta["classes"]), meta["n_times"], meta["fs_hz"])
     model.load_state_dict(torch.load(args.checkpoint, weights_only=True))
     temperature = result["median_temperature"] if result else 1.0
@@ -371,7 +404,7 @@ def cmd_reproduce(args: argparse.Namespace) -> int:
     data = load_data(args)
     result = None
     if args.evaluation is not None:
-        result = json.loads(args.evaluation.read_text())
+        result = arguments.read_json(args.evaluation)
         problem = foreign_evaluation(result, recipe_config(args), data)
         if problem:
             print(f"python -m training: error: {args.evaluation}: {problem}", file=sys.stderr)
@@ -390,7 +423,10 @@ def cmd_card(args: argparse.Namespace) -> int:
         return 1
     from emgviewer.inference.card import CARD_KEY, ModelCard
 
-    proto = onnx.load(args.onnx)
+    try:
+        proto = onnx.load(args.onnx)
+    except Exception as err:  # protobuf's DecodeError is no ValueError; a text file reads as one
+        raise arguments.InputFileError(args.onnx, f"not an ONNX model ({' '.join(str(err).split())[:120]})") from None
     old = ModelCard.from_json({p.key: p.value for p in proto.metadata_props}[CARD_KEY])
     result = _card_evaluation(args.evaluation)
     if result is None:
@@ -408,7 +444,7 @@ def cmd_card(args: argparse.Namespace) -> int:
         "hop_s": old.input.hop_s, "n_times": old.input.n_times, "config": training.get("config", {})},
         result["median_temperature"], result, data, args.data, args.version)
     if args.out_of_fold is not None:
-        rerun = json.loads(args.out_of_fold.read_text())
+        rerun = arguments.read_json(args.out_of_fold)
         if not same_recipe(rerun["config"], result["config"]) or rerun["classes"] != result["classes"]:
             print(f"{args.out_of_fold}: not an evaluation of the same recipe as {args.evaluation}", file=sys.stderr)
             return 1
