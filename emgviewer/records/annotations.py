@@ -78,7 +78,16 @@ def read_events_bytes(path: Path) -> bytes | None:
         info = os.fstat(handle)
         if not stat.S_ISREG(info.st_mode):
             raise AnnotationFileError(path, "is not a regular file; marks are read only from a regular file")
-        data = file.read(MAX_EVENTS_BYTES + 1)
+        if info.st_size > MAX_EVENTS_BYTES:
+            raise AnnotationFileError(path, f"is larger than {MAX_EVENTS_BYTES // 2**20} MB; "
+                                            "not read as an events file")
+        # The size stated, then on in small pieces (a file growing meanwhile): never a buffer of
+        # the cap's size for a file of a few lines.
+        chunks, total = [file.read(info.st_size + 1)], info.st_size + 1
+        while chunks[-1] and total <= MAX_EVENTS_BYTES:
+            chunks.append(file.read(2**20))
+            total += 2**20
+        data = b"".join(chunks)
     if len(data) > MAX_EVENTS_BYTES:
         raise AnnotationFileError(path, f"is larger than {MAX_EVENTS_BYTES // 2**20} MB; "
                                         "not read as an events file")
