@@ -43,6 +43,7 @@ def _by_onset(marks: list[Annotation]) -> list[Annotation]:
     return sorted(marks, key=lambda a: a.onset_s)
 
 
+@pytest.mark.fuzz
 @settings(max_examples=ROUND_TRIPS, deadline=None, database=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(marks=st.lists(MARKS, max_size=8))
 def test_every_mark_reads_back_unchanged(tmp_path, marks):

@@ -22,7 +22,7 @@ from training.train import TrainConfig, train_model  # noqa: E402
 
 
 def _config(*argv: str) -> TrainConfig:
-    return recipe_config(_parser().parse_args(["evaluate", "--data", "x", "--out", "y", *argv]))
+    return recipe_config(_parser().parse_args(["evaluate", "--data", ".", "--out", "y", *argv]))
 
 
 def test_the_command_line_overrides_the_recipe_even_with_the_default_value():
@@ -195,6 +195,7 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     # The command line says which file and why, and writes nothing.
     capsys.readouterr()
     out = tmp_path / "model.onnx"
+    (tmp_path / "model.pt").write_bytes(b"")  # refused for its evaluation before the checkpoint is read
     assert training_main(["export", "--checkpoint", str(tmp_path / "model.pt"), "--data", str(synthetic_n2001),
                           "--evaluation", str(path), "--out", str(out)]) == 1
     assert capsys.readouterr().err == (f"python -m training: error: {path}: a random window split puts every subject's "
