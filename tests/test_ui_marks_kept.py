@@ -145,3 +145,29 @@ def test_a_score_sheet_refused_by_its_folder_is_said(qtbot, tmp_path, monkeypatc
     assert dialog.export_csv(str(tmp_path / "quiz.csv")) and dialog.problem.isHidden()
     assert (tmp_path / "quiz.csv").read_text().splitlines()[1].startswith("\"'=HYPERLINK(\"\"x\"\")\",ALS,ALS,1")
     assert QtCore.QFile.exists(str(tmp_path / "quiz.csv"))
+
+
+def test_a_fifo_beside_the_record_turns_marks_off_without_a_hang(qtbot, window, demo_copy):
+    import os
+
+    path = demo_copy / "demo_normal.hea"
+    os.mkfifo(sidecar_path(path))
+    assert window.open_record(path)  # returns: the FIFO is never opened for a blocking read
+    assert "demo_normal_events.tsv: is not a regular file" in window.message_bar.label.text()
+    assert not window.marks.writable and window.marks.marks.marks == []
+    window.marks.add("MUAP")
+    assert sidecar_path(path).is_fifo()  # never replaced
+
+
+def test_classify_reports_a_fifo_beside_a_record_and_goes_on(demo_copy, tmp_path):
+    import json
+    import os
+
+    from cli_runner import emgviewer_cli
+
+    os.mkfifo(sidecar_path(demo_copy / "demo_normal.hea"))
+    run = emgviewer_cli("classify", str(demo_copy), "--format", "json", timeout=120)
+    assert run.returncode == 0, run.stderr
+    records = {r["record"]: r for r in json.loads(run.stdout)["records"]}
+    assert "is not a regular file" in records["demo_normal"]["annotations_error"]
+    assert len(records) == 3
