@@ -47,16 +47,21 @@ def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: 
         window.show()
         return app.exec()
     window.size_docks()  # a screenshot keeps the size asked for, whatever the screen
-    if window.record is None:  # the record could not be opened: said, never waited on
+    if window.record is None and window.loading_job is None:  # could not be opened: said, never waited on
         print(f"emgviewer: error: {window.message_bar.label.text()}", file=sys.stderr)
         return 1
     return _screenshot(app, window, screenshot)
 
 
+#: The longest a screenshot waits for its record to load and be classified (a 30-minute record
+#: takes about 40 s on 2 cores).
+SCREENSHOT_LIMIT_MS = 180_000
+
+
 def _screenshot(app: QtWidgets.QApplication, window, path: Path) -> int:
     """Render once classification has finished (or failed, or there is no model), then exit."""
     window.show()
-    done = {"shown": window.result is not None or window.model is None}
+    done = {"shown": (window.result is not None or window.model is None) and window.loading_job is None}
 
     def capture() -> None:
         if done.get("captured"):
@@ -86,10 +91,21 @@ def _screenshot(app: QtWidgets.QApplication, window, path: Path) -> int:
                 QtCore.QTimer.singleShot(100, poll)
         poll()
 
+    def load_failed(message: str) -> None:  # a long record read in the background
+        print(f"emgviewer: error: {message}", file=sys.stderr)
+        app.quit()
+
     window.classificationShown.connect(on_shown)
+    window.loadFailed.connect(load_failed)
     if done["shown"]:
         QtCore.QTimer.singleShot(200, capture)
-    QtCore.QTimer.singleShot(60_000, app.quit)  # never hang a documentation build
+    def give_up() -> None:  # never hang a documentation build
+        if not done.get("captured"):
+            print(f"emgviewer: error: {path}: not written; the record was not shown and classified within "
+                  f"{SCREENSHOT_LIMIT_MS // 1000} s", file=sys.stderr)
+        app.quit()
+
+    QtCore.QTimer.singleShot(SCREENSHOT_LIMIT_MS, give_up)
     app.exec()
     return 0 if path.exists() else 1
 

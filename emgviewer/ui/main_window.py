@@ -67,6 +67,7 @@ class MainWindow(QtWidgets.QMainWindow):
     comparisonShown = QtCore.Signal()  # a second model's ribbon is drawn (Analysis → Compare with model)
     muapsShown = QtCore.Signal()  # the MUAP panel shows the record's analysis (or why there is none)
     warmedUp = QtCore.Signal()  # the analyses' imports are done (see _warm_up)
+    loadFailed = QtCore.Signal(str)  # a record read in the background could not be opened (the message)
 
     # The window's view of its state (emgviewer.display.state): kept in one Qt-free object that
     # the exports and tests read, under the names the window's code has always used.
@@ -97,6 +98,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.folder_pool = QtCore.QThreadPool(self)
         self.folder_pool.setMaxThreadCount(1)
         self.loading_job: LoadJob | None = None
+        # Which background load is wanted: a new open or a shown record makes older ones stale.
+        # Its own count, not the classification's generation: a model loaded meanwhile (at
+        # launch, after the first frame) starts a classification and must not drop the load.
+        self._load_serial = 0
         self.state = ViewerState()  # record, model, result, MUAPs, selection, hop, generation
         self.job: ClassifyJob | None = None
         self.saliency_job: SaliencyJob | None = None
@@ -275,7 +280,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _load_in_background(self, path: Path, size: int) -> bool:
         self._cancel_jobs()
         self.sound.stop()
-        self.loading_job = job = LoadJob(self.generation, path)
+        self._load_serial += 1
+        self.loading_job = job = LoadJob(self._load_serial, path)
         job.signals.finished.connect(lambda generation, payload: self._loaded(generation, payload, path))
         job.signals.failed.connect(self._load_failed)
         self.trace.clear_classification(f"loading {path.name} ({size / 2**20:.0f} MB)…")
@@ -283,21 +289,26 @@ class MainWindow(QtWidgets.QMainWindow):
         self.load_pool.start(job)
         return True
 
-    def _loaded(self, generation: int, payload, path: Path) -> None:
-        if not self.state.is_current(generation):
+    def _loaded(self, serial: int, payload, path: Path) -> None:
+        if serial != self._load_serial:
             return  # another record was opened meanwhile
+        self.loading_job = None
         self.statusBar().clearMessage()
         record, pyramid = payload
         self._show_record(record, path, pyramid)
 
-    def _load_failed(self, generation: int, message: str) -> None:
-        if self.state.is_current(generation):
+    def _load_failed(self, serial: int, message: str) -> None:
+        if serial == self._load_serial:
+            self.loading_job = None
+            self.loadFailed.emit(message)
             self.statusBar().clearMessage()
             self.trace.set_ribbon_message("")
             self.show_error(message)
             self.teaching.record_failed()
 
     def _show_record(self, record: Record, path: Path, pyramid=None) -> None:
+        self._load_serial += 1  # a long record still loading is no longer wanted
+        self.loading_job = None
         self._cancel_jobs()
         self.sound.stop()
         self.state.show_record(record)
