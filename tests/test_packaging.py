@@ -50,3 +50,22 @@ def test_the_version_is_the_packages_own():
 
     assert metadata.version("emgviewer") == emgviewer.__version__
     assert "version" in tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dynamic"]
+
+
+def test_the_suite_collects_without_torch(tmp_path):
+    """`pytest` as the README says, where torch is not installed: the training tests skip with a
+    reason, nothing fails to collect (CI always has torch, so only this test sees it)."""
+    import os
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "torch.py"
+    blocker.write_text("raise ModuleNotFoundError(\"No module named 'torch'\", name='torch')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), os.environ.get("PYTHONPATH", "")])}
+    repo = Path(__file__).resolve().parent.parent
+    run = subprocess.run([sys.executable, "-m", "pytest", "--collect-only", "-q", "-rs", "-p", "no:cacheprovider",
+                          str(repo / "tests")], capture_output=True, text=True, timeout=300, env=env, cwd=tmp_path)
+    assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-2000:]
+    last = run.stdout.strip().splitlines()[-1]
+    assert "tests collected" in last and "error" not in last, last
+    assert "test_training_external.py:12: the training commands need PyTorch" in run.stdout

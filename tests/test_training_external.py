@@ -9,12 +9,14 @@ import warnings
 
 import pytest
 
-from emgviewer.inference import classify, load_model
-from emgviewer.inference.zoo import default_model_path
-from emgviewer.paths import demo_dir
-from emgviewer.records import read_record
-from training.cli import main
-from training.external import group_references, place
+pytest.importorskip("torch", reason="the training commands need PyTorch (pip install torch==2.13.0)")
+
+from emgviewer.inference import classify, load_model  # noqa: E402
+from emgviewer.inference.zoo import default_model_path  # noqa: E402
+from emgviewer.paths import demo_dir  # noqa: E402
+from emgviewer.records import read_record  # noqa: E402
+from training.cli import main  # noqa: E402
+from training.external import group_references, place  # noqa: E402
 
 
 def _by_hand(value: float, reference: list[float]) -> float:
