@@ -211,10 +211,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.model_menu = ModelMenu(self, file_menu.addMenu("Models"))
         self.recent_menu = file_menu.addMenu("Recent files")
         file_menu.addSeparator()
-        self._action(file_menu, "Export PDF report…", lambda: exports.ask_export_pdf(self), "Ctrl+P")
-        self._action(file_menu, "Export windows as CSV…", lambda: exports.ask_export_csv(self))
-        self._action(file_menu, "Export folder report…", lambda: exports.ask_folder_report(self))
-        self._action(file_menu, "Export audio…", lambda: export_audio(self))
+        # What would name the record or show the model's answer: off while blind (teaching).
+        self.revealing_actions = [
+            self._action(file_menu, "Export PDF report…", lambda: exports.ask_export_pdf(self), "Ctrl+P"),
+            self._action(file_menu, "Export windows as CSV…", lambda: exports.ask_export_csv(self)),
+            self._action(file_menu, "Export folder report…", lambda: exports.ask_folder_report(self)),
+            self._action(file_menu, "Export audio…", lambda: export_audio(self)),
+        ]
         file_menu.addSeparator()
         self._action(file_menu, "Quit", self.close, "Ctrl+Q")
         view = self.menuBar().addMenu("&View")
@@ -223,7 +226,9 @@ class MainWindow(QtWidgets.QMainWindow):
         analysis = self.menuBar().addMenu("&Analysis")
         self._action(analysis, "Window length and hop…", self._ask_geometry)
         self._action(analysis, "Re-classify", self.classify_current, "Ctrl+R")
-        self.comparison = ModelComparison(self, analysis.addMenu("Compare with model"))
+        compare_menu = analysis.addMenu("Compare with model")
+        self.comparison = ModelComparison(self, compare_menu)
+        self.revealing_actions.append(compare_menu.menuAction())
         analysis.addSeparator()
         tools = {key: self._action(analysis, text, getattr(self, method), key)
                  for key, (text, method) in ANALYSIS_SHORTCUTS.items()}
@@ -239,6 +244,7 @@ class MainWindow(QtWidgets.QMainWindow):
         view.addSeparator()
         view.addAction(self.inspector_dock.toggleViewAction())
         view.addAction(self.browser_dock.toggleViewAction())
+        self.revealing_actions += [self.inspector_dock.toggleViewAction(), self.browser_dock.toggleViewAction()]
         view.addAction(self.muap_dock.toggleViewAction())
         self._refresh_recent()
 
@@ -284,8 +290,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self.loading_job = job = LoadJob(self._load_serial, path)
         job.signals.finished.connect(lambda generation, payload: self._loaded(generation, payload, path))
         job.signals.failed.connect(self._load_failed)
-        self.trace.clear_classification(f"loading {path.name} ({size / 2**20:.0f} MB)…")
-        self.statusBar().showMessage(f"loading {path.name}…")
+        shown = "the record" if self.blind else path.name  # a file name gives a quiz's answer away
+        self.trace.clear_classification(f"loading {shown} ({size / 2**20:.0f} MB)…")
+        self.statusBar().showMessage(f"loading {shown}…")
         self.load_pool.start(job)
         return True
 

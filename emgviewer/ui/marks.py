@@ -75,7 +75,7 @@ class MarksController(QtCore.QObject):
         w._action(marks, "Delete the selected mark", self.delete_selected, "Delete")
         w._action(marks, "Undo", self.undo, "Ctrl+Z")
         w._action(marks, "Redo", self.redo, "Ctrl+Shift+Z|Ctrl+Y")
-        w._action(marks, "Save marks as…", self.save_as)
+        w._action(marks, "Save marks as…", lambda: self.save_as())
         marks.addAction(self.dock.toggleViewAction())
 
     # -- the record's marks ---------------------------------------------------------------------

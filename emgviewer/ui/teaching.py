@@ -29,6 +29,8 @@ class TeachingController(QtCore.QObject):
         self.quiz: Quiz | None = None
         self.answers: dict[Path, str] = {}  # blind answers outside a quiz, by record path
         self.docks_hidden: list = []  # docks blind mode closed, reopened when it ends
+        for dock in self._revealing_docks():
+            dock.visibilityChanged.connect(self.keep_hidden)
 
     def build_menu(self, file_menu, view_menu) -> None:
         w = self.window
@@ -47,9 +49,11 @@ class TeachingController(QtCore.QObject):
     def set_blind(self, blind: bool) -> None:
         w = self.window
         if blind and not w.blind:
-            self.docks_hidden = [d for d in (w.browser_dock, w.inspector_dock) if d.isVisible()]
+            self.docks_hidden = [d for d in self._revealing_docks() if d.isVisible()]
         w.blind = blind
         self.blind_action.setChecked(blind)
+        for action in w.revealing_actions:  # exports, comparison, the browser's and inspector's toggles
+            action.setEnabled(not blind)
         if blind:
             self.hide_answers()
             return
@@ -58,6 +62,26 @@ class TeachingController(QtCore.QObject):
         self.docks_hidden = []
         if w.result is not None:
             w.present_result()
+
+    def _revealing_docks(self) -> tuple:
+        """The docks that name records or show the model's probabilities."""
+        return self.window.browser_dock, self.window.inspector_dock
+
+    def keep_hidden(self, *_visible) -> None:
+        """A revealing dock shown while blind (opening a folder shows the browser; a tab or a
+        floating dock's own button) is hidden again, and reopens when blind mode ends. Checked
+        on the next turn of the event loop: a tabified dock reports its visibility before the
+        tab it sits in is shown."""
+        QtCore.QTimer.singleShot(0, self._hide_revealing_docks)
+
+    def _hide_revealing_docks(self) -> None:
+        if not self.window.blind:
+            return
+        for dock in self._revealing_docks():
+            if dock.isVisible():
+                if dock not in self.docks_hidden:
+                    self.docks_hidden.append(dock)
+                dock.hide()
 
     def hide_answers(self) -> None:
         w = self.window
