@@ -45,6 +45,7 @@ def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: 
     if screenshot is None:
         window.fit_to_screen()
         window.show()
+        QtCore.QTimer.singleShot(0, window.fit_to_screen)  # again with the frame the window manager drew
         return app.exec()
     window.size_docks()  # a screenshot keeps the size asked for, whatever the screen
     if window.record is None and window.loading_job is None:  # could not be opened: said, never waited on

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import glob
 import logging
+from html import escape
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,16 @@ MAX_RECENT = 8
 LOAD_IN_BACKGROUND_BYTES = 50 * 2**20
 
 log = logging.getLogger("emgviewer.ui")
+
+
+def verdict_html(statement, kind: str, seen: bool, result) -> str:
+    """"Verdict: ALS / neurogenic 0.72" in the class colour, then what it weighed, whether the
+    model saw this person, the model and the time it took."""
+    said = f'<b style="color:{statement.colour}">{escape(statement.short)}</b>'
+    notes = [kind] + (["seen in training: not evidence"] if seen else [])
+    card = result.model.card
+    return (f"Verdict: {said} <span style='color:#555'>({escape('; '.join(notes))}) · {escape(card.name)} "
+            f"{escape(card.version)} · {result.n_windows} windows in {result.elapsed_s:.1f} s</span>")
 
 
 def _state_field(name: str) -> property:
@@ -143,7 +154,14 @@ class MainWindow(QtWidgets.QMainWindow):
         header = QtWidgets.QHBoxLayout()
         header.addWidget(self.scale_label, 2)
         header.addWidget(self.legend, 3)
+        # The record's verdict, model and timing in the layout, above the trace: a laptop's
+        # screen can push the status bar off its bottom edge, never this line.
+        self.verdict_label = QtWidgets.QLabel("")
+        self.verdict_label.setObjectName("verdict")
+        self.verdict_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        self.verdict_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
         layout.addWidget(self.message_bar)
+        layout.addWidget(self.verdict_label)
         layout.addLayout(header)
         layout.addWidget(self.trace, 1)
         layout.addWidget(self.overview)
@@ -406,12 +424,15 @@ class MainWindow(QtWidgets.QMainWindow):
             return
         if self.model is None:
             self.trace.clear_classification(NO_MODEL_MESSAGE)
+            self.say_verdict("Verdict: none (no model)")
             self.overview.set_ribbon(None)
             self._analyse_waiting_muaps()  # no classification to wait for any more
             self.classificationShown.emit()
             return
         generation = self.state.next_generation()
         self.trace.clear_classification("classifying…")
+        if not self.blind:
+            self.say_verdict(f"Verdict: classifying with {escape(self.model.card.name)}…")
         self.overview.set_ribbon(None)
         job = ClassifyJob(generation, self.record, self.model, self.hop_s)
         job.signals.progress.connect(self._classification_progress)
@@ -483,6 +504,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self._analyse_waiting_muaps()  # after present_result: queued behind the saliency job
         self.classificationShown.emit()
 
+    def say_verdict(self, html: str, tooltip: str = "") -> None:
+        """The verdict line above the trace (rich text), and its small print as the tooltip."""
+        self.verdict_label.setText(html)
+        self.verdict_label.setToolTip(tooltip)
+
     def present_result(self) -> None:
         """Show the classification: ribbon, verdict, cautions, browser row, first valid window."""
         result = self.result
@@ -495,6 +521,7 @@ class MainWindow(QtWidgets.QMainWindow):
         summary = f"{kind}: {statement.short}" + (" · seen in training" if assessment.seen else "")
         self.status_time.setText(f"{result.n_windows} windows in {result.elapsed_s * 1e3:.0f} ms · {summary}")
         self.status_time.setToolTip(statement.detail)
+        self.say_verdict(verdict_html(statement, kind, assessment.seen, result), statement.detail)
         record = result.record
         self._name_record(record)
         # The classifier's own warnings say the resampling already: the caveat would repeat it.
@@ -715,7 +742,16 @@ class MainWindow(QtWidgets.QMainWindow):
         screen = self.screen().availableGeometry() if self.screen() else None
         if screen is None:
             return
-        width, height = min(self.width(), screen.width()), min(self.height(), screen.height())
+        # The frame (title bar, borders) is outside width() and height(): a window of the
+        # screen's height put its status bar below the screen's edge. Before the window manager
+        # has framed the window, the style's title bar height stands in for it.
+        frame_w = self.frameGeometry().width() - self.width()
+        frame_h = self.frameGeometry().height() - self.height()
+        if not self.isVisible() or frame_h <= 0:
+            frame_h = self.style().pixelMetric(QtWidgets.QStyle.PixelMetric.PM_TitleBarHeight) + 8
+            frame_w = max(frame_w, 8)
+        width = min(self.width(), screen.width() - frame_w)
+        height = min(self.height(), screen.height() - frame_h)
         if (width, height) != (self.width(), self.height()):
             self.resize(width, height)
         frame = self.frameGeometry()

@@ -91,6 +91,7 @@ class TeachingController(QtCore.QObject):
                                 f"record hidden (blind) · {record.fs_hz:g} Hz · {record.duration_s:.2f} s")
         w.status_time.setText("")
         w.status_time.setToolTip("")
+        w.say_verdict("Verdict: hidden (blind) — answer 1, 2 or 3; R reveals")
         w.message_bar.hide()
         w.browser_dock.hide()
         w.inspector_dock.hide()

@@ -1,0 +1,51 @@
+"""On a laptop screen the record's verdict is in the layout, above the trace, whole; the window
+fits the screen with its frame."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import open_classified
+from PySide6 import QtCore, QtGui
+
+from emgviewer.inference.caveats import assess
+from emgviewer.paths import demo_record_paths
+
+
+@pytest.mark.parametrize("size", [(1280, 720), (1366, 768), (2560, 1440)])
+def test_the_verdict_is_read_above_the_trace_at_every_size(qtbot, window, fast_model_path, size):
+    window.resize(*size)
+    window.inspector_dock.show()
+    window.set_model(fast_model_path)
+    open_classified(qtbot, window, demo_record_paths()[2])
+    label = window.verdict_label
+    statement = assess(window.result).statement
+    assert label.isVisible() and statement.short in label.text() and window.model.card.name in label.text()
+    top_left = label.mapTo(window, QtCore.QPoint(0, 0))
+    assert 0 <= top_left.y() and top_left.y() + label.height() <= window.height() // 4  # near the top
+    assert label.fontMetrics().horizontalAdvance(_plain(label.text())) <= label.width()  # not cut
+    assert label.y() < window.trace.y()  # above the trace, in the central widget
+
+
+def test_the_verdict_line_follows_classifying_blind_and_no_model(qtbot, window, fast_model_path):
+    window.set_model(None)
+    open_classified(qtbot, window, demo_record_paths()[0])
+    assert window.verdict_label.text() == "Verdict: none (no model)"
+    window.set_model(fast_model_path)
+    assert "classifying" in window.verdict_label.text()
+    qtbot.waitUntil(lambda: window.result is not None, timeout=20_000)
+    window.teaching.set_blind(True)
+    assert window.verdict_label.text().startswith("Verdict: hidden (blind)")
+    assert window.verdict_label.toolTip() == ""
+
+
+def test_fit_to_screen_leaves_room_for_the_frame(qtbot, window):
+    screen = window.screen().availableGeometry()
+    window.resize(screen.width() + 400, screen.height() + 400)
+    window.fit_to_screen()
+    assert window.width() < screen.width() and window.height() < screen.height()
+
+
+def _plain(html: str) -> str:
+    document = QtGui.QTextDocument()
+    document.setHtml(html)
+    return document.toPlainText()
