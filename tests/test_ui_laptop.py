@@ -49,3 +49,38 @@ def _plain(html: str) -> str:
     document = QtGui.QTextDocument()
     document.setHtml(html)
     return document.toPlainText()
+
+
+def test_the_dataset_browser_opens_wide_enough_and_remembers_its_width(qtbot, window, fast_model_path, demo_copy,
+                                                                    tmp_path):
+    from emgviewer.ui.browser import COLUMNS
+
+    window.resize(1600, 900)
+    window.set_model(fast_model_path)
+    assert window.open_folder(demo_copy)
+    qtbot.waitUntil(lambda: window.result is not None, timeout=20_000)
+    qtbot.wait(50)
+    tree = window.browser.tree
+    columns = sum(tree.columnWidth(c) for c in range(len(COLUMNS)))
+    assert window.browser_dock.width() >= columns  # every column whole, the verdict and out-of-fold too
+    assert tree.textElideMode() == QtCore.Qt.TextElideMode.ElideMiddle
+    # The reader widens it; the next folder (and the next session) opens at that width.
+    window.resizeDocks([window.browser_dock], [600], QtCore.Qt.Orientation.Horizontal)
+    qtbot.wait(50)
+    wanted = window.browser_dock.width()
+    window.close()
+    assert window.settings.value("browser_width", type=int) == wanted
+
+
+def test_the_browser_highlights_the_record_on_screen_after_a_quiz(qtbot, window, fast_model_path, demo_copy):
+    window.set_model(fast_model_path)
+    window.setProperty("noDialogs", True)
+    assert window.open_folder(demo_copy)
+    with qtbot.waitSignal(window.classificationShown, timeout=20_000):
+        assert window.teaching.start_quiz(demo_copy, 2, seed=1)
+    for _ in range(2):
+        window.teaching.answer("control")
+        qtbot.wait(20)
+    assert window.teaching.quiz is None  # over
+    current = window.browser.tree.currentItem()
+    assert current is not None and current.text(0) == window.record.name

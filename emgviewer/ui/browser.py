@@ -27,6 +27,8 @@ from emgviewer.records import FolderIndex
 PATH_ROLE = QtCore.Qt.ItemDataRole.UserRole
 COLUMNS = ["record", "truth", "verdict", "seen", "out-of-fold"]
 TRUTH, VERDICT, SEEN, OOF = 1, 2, 3, 4
+#: The longest text each column usually holds: the width it opens at.
+COLUMN_SAMPLES = ["N2001A01BB01", "ALS / neurogenic", "✓ ALS / neurogenic 0.92", "seen", "✓ ALS / neurogenic 0.92"]
 
 
 class DatasetBrowser(QtWidgets.QWidget):
@@ -54,6 +56,8 @@ class DatasetBrowser(QtWidgets.QWidget):
         layout.addWidget(self.progress)
         self.tree = QtWidgets.QTreeWidget()
         self.tree.setHeaderLabels(COLUMNS)
+        # Nested N2001 names differ at their end (…A01BB02): cut from the middle, never "N…".
+        self.tree.setTextElideMode(QtCore.Qt.TextElideMode.ElideMiddle)
         self.tree.headerItem().setToolTip(SEEN, f"seen in training: {SEEN_NOTE}")
         self.tree.headerItem().setToolTip(OOF, "the verdict of the fold model that never saw this subject "
                                                "(from the model card): the honest figure for seen records")
@@ -89,7 +93,7 @@ class DatasetBrowser(QtWidgets.QWidget):
         problems = f", {len(index.problems)} unreadable" if index.problems else ""
         self.summary.setText(f"{len(index.records)} records{problems}")
         self.classify_all.setEnabled(True)
-        self.tree.resizeColumnToContents(0)
+        self.fit_columns()
 
     def forget_verdicts(self) -> None:
         """Verdicts of another model must not stay on screen beside this one's."""
@@ -131,9 +135,37 @@ class DatasetBrowser(QtWidgets.QWidget):
         self.agreement.setText("\n".join(lines))
 
     def fit_columns(self) -> None:
-        """Columns as wide as their text, so "seen" and the verdict never hide behind "…"."""
+        """Columns as wide as their text, and at least as wide as what they will hold (a verdict
+        not yet there included), so "seen" and the verdict never hide behind "…"."""
+        metrics = self.tree.fontMetrics()
         for column in range(len(COLUMNS)):
             self.tree.resizeColumnToContents(column)
+            floor = metrics.horizontalAdvance(COLUMN_SAMPLES[column]) + 16
+            if column == 0:
+                floor += 3 * self.tree.indentation()  # group, subject, record: nested twice
+            if self.tree.columnWidth(column) < floor:
+                self.tree.setColumnWidth(column, floor)
+
+    def preferred_width(self) -> int:
+        """The width that shows every column whole: the dock opens at it."""
+        columns = sum(self.tree.columnWidth(c) for c in range(len(COLUMNS)))
+        margins = self.layout().contentsMargins()
+        return columns + margins.left() + margins.right() + self.tree.frameWidth() * 2 + \
+            self.tree.verticalScrollBar().sizeHint().width() + 24
+
+    def show_current(self, name: str) -> None:
+        """The record the viewer shows: its subject opened, its row selected and on screen (after
+        a quiz or a record opened otherwise, the browser never highlights another one)."""
+        item = self.record_items.get(name)
+        if item is None:
+            self.tree.clearSelection()
+            return
+        parent = item.parent()
+        while parent is not None:
+            parent.setExpanded(True)
+            parent = parent.parent()
+        self.tree.setCurrentItem(item)
+        self.tree.scrollToItem(item)
 
     def mismatches(self) -> list[str]:
         return [name for name, a in self.assessments.items() if a.agreement == DIFFERS]

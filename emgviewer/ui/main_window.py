@@ -42,6 +42,8 @@ from emgviewer.ui.workers import ClassifyJob, LoadJob, MuapJob, SaliencyJob, War
 MAX_RECENT = 8
 #: Records larger than this on disk (about 10 min of N2001) load off the UI thread.
 LOAD_IN_BACKGROUND_BYTES = 50 * 2**20
+#: The inspector's close-up and probabilities stay legible down to this width.
+INSPECTOR_MIN_WIDTH = 320
 
 log = logging.getLogger("emgviewer.ui")
 
@@ -160,6 +162,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.verdict_label.setObjectName("verdict")
         self.verdict_label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         self.verdict_label.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        self.verdict_label.setWordWrap(True)  # a narrow trace (a laptop, the browser open): two lines, never cut
         layout.addWidget(self.message_bar)
         layout.addWidget(self.verdict_label)
         layout.addLayout(header)
@@ -348,6 +351,7 @@ class MainWindow(QtWidgets.QMainWindow):
         else:
             self._remember(Path(path))
             self._name_record(record)
+            self.browser.show_current(record.name)
         self.filters.refresh()
         self.marks.record_opened(record)
         self.classify_current()
@@ -365,13 +369,11 @@ class MainWindow(QtWidgets.QMainWindow):
         except RecordError as err:
             self.show_error(str(err))
             return False
+        self._remember_browser_width()
         self.browser.set_index(index)
         self.browser_dock.show()
-        # Wide enough for record, truth, verdict and the "seen" mark side by side; on a laptop
-        # screen browser and inspector share about half the width, so the trace keeps the rest.
-        width = self.width()
-        self.resizeDocks([self.browser_dock, self.inspector_dock],
-                         [min(560, int(width * 0.24)), min(640, int(width * 0.27))], QtCore.Qt.Orientation.Horizontal)
+        # After the dock is laid out (a resize before is ignored, and it opened 145 px wide).
+        QtCore.QTimer.singleShot(0, self.size_browser)
         self.settings.setValue("last_folder", str(path))
         for problem in index.problems[:3]:
             self.show_error(str(problem))
@@ -759,9 +761,29 @@ class MainWindow(QtWidgets.QMainWindow):
             self.move(screen.topLeft())
         self.size_docks()
 
+    def size_browser(self) -> None:
+        """The dataset browser at the width the reader last gave it, else wide enough for all
+        its columns; the two docks share at most 65 % of the window (the trace keeps the rest),
+        the inspector giving way down to its narrowest before the browser does."""
+        remembered = self.settings.value("browser_width", 0, type=int)
+        wanted = remembered if remembered > 0 else self.browser.preferred_width()
+        room = int(self.width() * 0.65)
+        inspector_min = INSPECTOR_MIN_WIDTH if self.inspector_dock.isVisible() else 0
+        browser = max(200, min(wanted, room - inspector_min))
+        docks, widths = [self.browser_dock], [browser]
+        if inspector_min:
+            docks.append(self.inspector_dock)
+            widths.append(max(inspector_min, min(self.inspector_dock.width(), room - browser)))
+        self.resizeDocks(docks, widths, QtCore.Qt.Orientation.Horizontal)
+
+    def _remember_browser_width(self) -> None:
+        if self.browser_dock.isVisible() and not self.browser_dock.isFloating():
+            self.settings.setValue("browser_width", self.browser_dock.width())
+
     def size_docks(self) -> None:
         """The trace keeps most of the width: the inspector takes about a third."""
-        self.resizeDocks([self.inspector_dock], [max(320, int(self.width() * 0.34))], QtCore.Qt.Orientation.Horizontal)
+        self.resizeDocks([self.inspector_dock], [max(INSPECTOR_MIN_WIDTH, int(self.width() * 0.34))],
+                         QtCore.Qt.Orientation.Horizontal)
 
     def zoom_time(self, direction: int) -> None:
         self.trace.set_timebase(scales.step(scales.TIMEBASE_MS, self.trace.timebase_ms, -direction))
@@ -864,6 +886,7 @@ class MainWindow(QtWidgets.QMainWindow):
                 job.token.cancel()
         self.folder_pool.clear()
         self.settings.setValue("geometry", self.saveGeometry())
+        self._remember_browser_width()
         self.sound.stop()
         for pool in (self.pool, self.muap_pool, self.load_pool, self.folder_pool):
             if not pool.waitForDone(3000):

@@ -60,6 +60,8 @@ class TeachingController(QtCore.QObject):
         for dock in self.docks_hidden:
             dock.show()
         self.docks_hidden = []
+        if w.record is not None:
+            w.browser.show_current(w.record.name)  # the row of the record on screen, not the last one clicked
         if w.result is not None:
             w.present_result()
 
