@@ -336,3 +336,19 @@ def test_a_record_named_as_a_formula_is_escaped_in_every_csv(tmp_path, model_pat
     run = _emgviewer("muap", str(tmp_path / "=cmd.hea"), "--format", "csv")
     assert run.stdout.splitlines()[1].startswith("'=cmd,")
 
+
+
+def test_a_few_samples_through_three_filters_are_shown_as_they_are():
+    signal = np.arange(13, dtype=np.float32)  # under the three sections' padding (15 samples)
+    np.testing.assert_array_equal(DisplayFilter(None, 1.0, 50.0).apply(signal, 999.0), signal)
+
+
+def test_an_odd_rate_is_made_into_sound_with_a_small_filter():
+    from fractions import Fraction
+
+    from emgviewer.analysis.audio import resample_for_audio
+
+    samples, rate = resample_for_audio(np.zeros(1000), 1454.5)  # exact: 88200/2909, a 1.7-M-tap filter
+    assert abs(rate - 44_100) / 44_100 < 0.01 and samples.size == round(1000 * rate / 1454.5)
+    assert max(Fraction(rate / 1454.5).limit_denominator(100).as_integer_ratio()) <= 5000
+    assert resample_for_audio(np.zeros(1000), 23437.5)[1] == 44_100  # N2001's rate stays exact

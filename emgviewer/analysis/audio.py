@@ -27,6 +27,8 @@ FULL_SCALE = 32767
 MIN_SOUND_RATE_HZ = 1000.0
 #: The longest sound made at once: an hour is 318 MB of WAV; longer is asked for in parts.
 MAX_SOUND_S = 3600.0
+#: The largest up or down factor resampled exactly (N2001's 23437.5 Hz to 44.1 kHz is 3528/1875).
+MAX_POLYPHASE = 5000
 
 
 class SoundError(ValueError):
@@ -47,7 +49,12 @@ def resample_for_audio(signal: np.ndarray, fs_hz: float, rate_hz: int = AUDIO_RA
     """``signal`` at an integer audio rate near ``rate_hz`` (the exact rational ratio when the
     record's rate allows it); resample_poly's polyphase filter is the anti-alias filter."""
     check_sound(int(np.size(signal)), fs_hz)
-    ratio = (Fraction(rate_hz) / Fraction(fs_hz)).limit_denominator(10_000)
+    exact = Fraction(rate_hz) / Fraction(fs_hz)
+    ratio = exact.limit_denominator(10_000)
+    if max(ratio.numerator, ratio.denominator) > MAX_POLYPHASE:
+        # An odd rate (1454.5 Hz: 88200/2909) would need a filter of millions of taps (85 MB for
+        # an empty signal); a ratio within about 1 % shifts the pitch of EMG crackle inaudibly.
+        ratio = exact.limit_denominator(100)
     out_rate = int(round(fs_hz * ratio.numerator / ratio.denominator))
     return scipy_signal.resample_poly(finite_uv(signal), ratio.numerator, ratio.denominator), out_rate
 

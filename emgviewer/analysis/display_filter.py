@@ -75,8 +75,9 @@ class DisplayFilter:
         x = np.asarray(signal_uv, dtype=np.float64)
         missing = ~np.isfinite(x)
         y = np.where(missing, 0.0, x)
-        if y.size > 12:  # sosfiltfilt pads; a handful of samples is shown as it is
-            y = scipy_signal.sosfiltfilt(_sos(self, float(fs_hz)), y)
+        sos = _sos(self, float(fs_hz))
+        if y.size > 3 * (2 * len(sos) + 1):  # sosfiltfilt's padding; a handful of samples is shown as it is
+            y = scipy_signal.sosfiltfilt(sos, y)
         y[missing] = np.nan
         return y.astype(np.float32)
 
