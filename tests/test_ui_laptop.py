@@ -84,3 +84,24 @@ def test_the_browser_highlights_the_record_on_screen_after_a_quiz(qtbot, window,
     assert window.teaching.quiz is None  # over
     current = window.browser.tree.currentItem()
     assert current is not None and current.text(0) == window.record.name
+
+
+def test_a_later_message_joins_the_caution_instead_of_replacing_it(qtbot, window):
+    bar = window.message_bar
+    bar.show_message("N2001A01BB01, read with care: seen in training", level="caution")
+    bar.show_message("Sound unavailable: no audio device", level="error")
+    assert bar.label.text() == "N2001A01BB01, read with care: seen in training\nSound unavailable: no audio device"
+    assert bar.level == "error"
+    bar.hide()
+    bar.show_message("Quiz over", level="info")
+    assert bar.label.text() == "Quiz over" and bar.level == "info"
+
+
+def test_the_answer_note_goes_on_the_reveal(qtbot, window, fast_model_path):
+    window.set_model(fast_model_path)
+    open_classified(qtbot, window, demo_record_paths()[0])
+    window.teaching.set_blind(True)
+    window.teaching.answer("control")
+    assert "R reveals" in window.statusBar().currentMessage()
+    window.teaching.reveal()
+    assert window.statusBar().currentMessage() == ""

@@ -55,7 +55,9 @@ def test_calipers_snap_to_a_muap_and_read_the_signal(qtbot, window, units_record
     assert (t1, t2) == (pytest.approx(onset), pytest.approx(end))
     expected = caliper_reading(window.record.signal_uv, fs, onset, end)
     assert expected.dt_ms == pytest.approx(unit.measures.duration_ms - 1e3 / fs)
-    assert window.status_time.text() == f"calipers: {expected.text()}"
+    assert window.status_calipers.text() == f"calipers: {expected.text()}" and window.status_calipers.isVisible()
+    window.calipers_action.trigger()  # C again: the reading goes with them
+    assert window.status_calipers.text() == "" and not window.status_calipers.isVisible()
 
 
 def test_trigger_line_stacks_the_sweeps_of_that_level(qtbot, window, units_record):

@@ -191,7 +191,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.inspector_dock.raise_()
         self.muap_panel.triggerChanged.connect(self._trigger_changed)
         self.muap_overlay.triggerLevelChanged.connect(lambda level: self.muap_panel.set_trigger(True, level))
-        self.muap_overlay.calipersMoved.connect(lambda text: self.status_time.setText(f"calipers: {text}"))
+        self.muap_overlay.calipersMoved.connect(lambda text: self.status_calipers.setText(f"calipers: {text}"))
         self.browser = DatasetBrowser()
         self.browser.recordActivated.connect(self.open_record)
         self.browser.classifyAllRequested.connect(self.classify_all)
@@ -207,10 +207,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_record.setMinimumWidth(1)
         self.status_model = QtWidgets.QLabel("no model")
         self.status_time = QtWidgets.QLabel("")
+        self.status_calipers = QtWidgets.QLabel("")  # Δt and ΔV while the calipers are shown
+        self.status_calipers.hide()
         self.progress = QtWidgets.QProgressBar()
         self.progress.setMaximumWidth(160)
         self.progress.hide()
-        for widget in (self.status_record, self.status_model, self.status_time):
+        for widget in (self.status_record, self.status_model, self.status_time, self.status_calipers):
             bar.addWidget(widget)
         bar.addPermanentWidget(self.progress)
 
@@ -648,7 +650,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.muap_overlay.place_ticks(self.trace.half_range_uv)
 
     def show_calipers(self) -> None:
-        self.muap_overlay.show_calipers(self.calipers_action.isChecked(), *self.trace.visible_range())
+        shown = self.calipers_action.isChecked()
+        self.muap_overlay.show_calipers(shown, *self.trace.visible_range())
+        self.status_calipers.setVisible(shown)  # their Δt/ΔV go with them
+        if not shown:
+            self.status_calipers.setText("")
 
     def show_trigger(self) -> None:
         self.muap_panel.set_trigger(self.trigger_action.isChecked(), None)

@@ -16,12 +16,17 @@ STYLES = {
 }
 
 
+SEVERITY = {"info": 0, "caution": 1, "error": 2}
+
+
 class MessageBar(QtWidgets.QFrame):
     """Errors and notes shown in the window, never only on stderr."""
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self.level = "error"
+        self.messages: list[str] = []
+        self.levels: list[str] = []
         self.setStyleSheet(STYLES["error"])
         layout = QtWidgets.QHBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 4)
@@ -37,8 +42,18 @@ class MessageBar(QtWidgets.QFrame):
 
     def show_message(self, text: str, level: str = "error") -> None:
         """``level`` "error" (something failed), "caution" (a verdict to read with care) or
-        "info" (news: a revealed answer, a score)."""
-        self.level = level
-        self.setStyleSheet(STYLES[level])
-        self.label.setText(text)
+        "info" (news: a revealed answer, a score). A message said while another is shown joins
+        it (a sound error must not wipe out the caution about the verdict); the bar takes the
+        colour of the gravest. Closing the bar, or another record, clears them."""
+        if text not in self.messages:
+            self.messages.append(text)
+            self.levels.append(level)
+        self.level = max(self.levels, key=SEVERITY.__getitem__)
+        self.setStyleSheet(STYLES[self.level])
+        self.label.setText("\n".join(self.messages))
         self.show()
+
+    def setVisible(self, visible: bool) -> None:  # noqa: N802 (Qt's name)
+        if not visible:
+            self.messages, self.levels = [], []
+        super().setVisible(visible)

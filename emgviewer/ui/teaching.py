@@ -144,6 +144,7 @@ class TeachingController(QtCore.QObject):
         if answer is not None:
             parts.append(f"you {label(answer)}" + ((" ✓" if answer == truth else " ✗") if truth else ""))
         self.set_blind(False)
+        w.statusBar().clearMessage()  # "your answer … (R reveals)" is answered now
         held, w.hidden_messages = w.hidden_messages, []
         w.message_bar.show_message(" · ".join(parts + held), level="info")
 
