@@ -17,12 +17,29 @@ from emgviewer.records.errors import RecordError
 
 EXIT_BAD_INPUT = 1
 
+EXAMPLES = """examples:
+  emgviewer data/n2001/N2001A01BB02.hea          open a record in the viewer
+  emgviewer data/n2001                           a folder: the dataset browser opens
+  emgviewer info data/n2001                      every record, grouped group -> subject
+  emgviewer classify data/n2001 --format csv --out windows.csv
+  emgviewer report data/n2001/N2001A01BB02.hea --out report.pdf
+  emgviewer muap data/n2001/N2001A01BB02.hea     motor unit potentials, measured
+  emgviewer audio N2001A01BB02.hea --out a.wav --high-pass 20
+  emgviewer models                               the shipped models and their numbers
+  emgviewer view PATH --screenshot shot.png --size 1366x768
+
+'emgviewer COMMAND --help' says each command's options."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="emgviewer",
-        description="Diagnostic viewer for clinical needle EMG (research and teaching tool, "
-                    "not a medical device).",
+        usage="emgviewer [PATH] | emgviewer COMMAND ...",
+        description="Diagnostic viewer for clinical needle EMG (research and teaching tool, not a\n"
+                    "medical device). With no command, 'emgviewer PATH' opens PATH (a record or a\n"
+                    "folder) in the viewer, and 'emgviewer' alone the simulated demo record.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog=EXAMPLES,
     )
     parser.add_argument("--version", action="version", version=f"emgviewer {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")

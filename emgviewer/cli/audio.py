@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from emgviewer.analysis.audio import MIN_SOUND_RATE_HZ, SoundError, check_sound, pcm16, wav_bytes
-from emgviewer.analysis.display_filter import DisplayFilter, FilterError
+from emgviewer.analysis.display_filter import NOTCH_PRESETS_HZ, DisplayFilter, FilterError
 from emgviewer.cli.common import error, positive_hz, refuse_output, write_output
 from emgviewer.records import read_record
 
@@ -23,12 +23,12 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Write a record, or part of it, as sound (mono 16-bit WAV, 44.1 kHz), as the "
                     "viewer plays it.")
     parser.add_argument("path", type=Path, metavar="PATH", help="a record file")
-    parser.add_argument("--out", type=Path, required=True, metavar="FILE.wav")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE.wav", help="the WAV file to write")
     parser.add_argument("--start", type=float, default=0.0, metavar="S", help="from this time in s (default 0)")
     parser.add_argument("--end", type=float, metavar="S", help="to this time in s (default: the end)")
     parser.add_argument("--high-pass", type=positive_hz, metavar="HZ", help="display high-pass filter")
     parser.add_argument("--low-pass", type=positive_hz, metavar="HZ", help="display low-pass filter")
-    parser.add_argument("--notch", type=positive_hz, metavar="HZ", help="mains notch (50 or 60)")
+    parser.add_argument("--notch", type=float, choices=NOTCH_PRESETS_HZ, metavar="HZ", help="mains notch: 50 or 60")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
                         help="sampling rate of one-column CSV files that do not state it")

@@ -17,8 +17,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         description="Classify and write a PDF report: one record gives a one-record report; several "
                     "records or a folder give subject summaries followed by one section per record.")
     add_inputs_and_model(parser)
-    parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf")
-    parser.add_argument("--paper", choices=PAPER_NAMES, default="a4")
+    parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="the PDF to write")
+    parser.add_argument("--paper", choices=PAPER_NAMES, default="a4", help="paper size (default: a4)")
     parser.add_argument("--summary-only", action="store_true",
                         help="the summary tables only (for one record too: its summary row)")
     parser.set_defaults(run=run, out_suffix=".pdf")

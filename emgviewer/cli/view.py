@@ -8,6 +8,8 @@ import re
 import sys
 from pathlib import Path
 
+from emgviewer.cli.common import positive_hz
+
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
@@ -19,6 +21,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--screenshot", type=Path, metavar="FILE.png",
                         help="render the window once classification has finished, save it, and exit")
     parser.add_argument("--size", default="1600x900", type=_size, help="window size for --screenshot (WxH)")
+    parser.add_argument("--channel", help="channel index or name of a multi-channel file (default: the first)")
+    parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
+                        help="sampling rate of one-column CSV files that do not state it")
     parser.set_defaults(run=run)
 
 
@@ -64,7 +69,9 @@ def run(args: argparse.Namespace) -> int:
     from emgviewer.inference.zoo import resolve_model
     from emgviewer.ui.app import run_viewer  # Qt is loaded only when a window is wanted
 
-    return run_viewer(args.path, resolve_model(args.model) if args.model else None, args.screenshot, args.size)
+    options = {key: value for key, value in (("channel", args.channel), ("fs_hz", args.fs_hz)) if value is not None}
+    return run_viewer(args.path, resolve_model(args.model) if args.model else None, args.screenshot, args.size,
+                      read_options=options)
 
 
 def _has_display() -> bool:

@@ -11,8 +11,18 @@ from PySide6 import QtCore, QtWidgets
 from emgviewer.inference import default_model_path
 from emgviewer.paths import demo_record_paths
 
+#: Qt's notices that say nothing a user can act on: the offscreen platform (every --screenshot)
+#: prints this one for each dock.
+QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+
+
+def _qt_messages(mode, context, message: str) -> None:
+    if message not in QUIET_QT_MESSAGES:
+        print(message, file=sys.stderr)
+
 
 def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
+    QtCore.qInstallMessageHandler(_qt_messages)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv or [sys.argv[0]])
     app.setApplicationName("emgviewer")
     app.setOrganizationName("emgviewer")
@@ -21,12 +31,13 @@ def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
 
 
 def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettings | None = None,
-                 defer_model: bool = False):
+                 defer_model: bool = False, read_options: dict | None = None):
     """The main window with the record open. ``defer_model``: load the model after the first
     frame (the trace never waits for onnxruntime); a screenshot loads it first."""
     from emgviewer.ui.main_window import MainWindow
 
     window = MainWindow(settings)
+    window.read_options = dict(read_options or {})  # --channel, --fs-hz: how the records are read
     model_path = model or default_model_path()
     if defer_model:
         window.hold_until_first_frame()
@@ -38,9 +49,9 @@ def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettin
 
 
 def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: Path | None = None,
-               size: tuple[int, int] = (1600, 900)) -> int:
+               size: tuple[int, int] = (1600, 900), read_options: dict | None = None) -> int:
     app = make_application()
-    window = build_window(path, model, defer_model=screenshot is None)
+    window = build_window(path, model, defer_model=screenshot is None, read_options=read_options)
     window.resize(*size)
     if screenshot is None:
         window.fit_to_screen()

@@ -115,6 +115,8 @@ class MainWindow(QtWidgets.QMainWindow):
         # Its own count, not the classification's generation: a model loaded meanwhile (at
         # launch, after the first frame) starts a classification and must not drop the load.
         self._load_serial = 0
+        #: How records are read (``channel``, ``fs_hz``: the command line's --channel and --fs-hz).
+        self.read_options: dict = {}
         self.state = ViewerState()  # record, model, result, MUAPs, selection, hop, generation
         self.job: ClassifyJob | None = None
         self.saliency_job: SaliencyJob | None = None
@@ -292,7 +294,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if size > LOAD_IN_BACKGROUND_BYTES:
             return self._load_in_background(path, size)
         try:
-            record = read_record(path)
+            record = read_record(path, **self.read_options)
         except RecordError as err:
             self.show_error(str(err))
             return False
@@ -310,7 +312,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._cancel_jobs()
         self.sound.stop()
         self._load_serial += 1
-        self.loading_job = job = LoadJob(self._load_serial, path)
+        self.loading_job = job = LoadJob(self._load_serial, path, self.read_options)
         job.signals.finished.connect(lambda generation, payload: self._loaded(generation, payload, path))
         job.signals.failed.connect(self._load_failed)
         shown = "the record" if self.blind else path.name  # a file name gives a quiz's answer away

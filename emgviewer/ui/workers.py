@@ -96,15 +96,16 @@ VIEWER_MUAP_S = MUAP_MAX_S
 class LoadJob(QtCore.QRunnable):
     """Reading a long record and building its min/max pyramid, off the UI thread."""
 
-    def __init__(self, generation: int, path) -> None:
+    def __init__(self, generation: int, path, read_options: dict | None = None) -> None:
         super().__init__()
         self.generation, self.path = generation, path
+        self.read_options = dict(read_options or {})
         self.signals = JobSignals()
         self.setAutoDelete(False)
 
     def run(self) -> None:
         try:
-            record = read_record(self.path)
+            record = read_record(self.path, **self.read_options)
             pyramid = PeakPyramid(record.signal_uv)
         except RecordError as err:
             self.signals.failed.emit(self.generation, str(err))
