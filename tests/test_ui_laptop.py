@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import open_classified
-from PySide6 import QtCore, QtGui
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from emgviewer.inference.caveats import assess
 from emgviewer.paths import demo_record_paths
@@ -105,3 +105,27 @@ def test_the_answer_note_goes_on_the_reveal(qtbot, window, fast_model_path):
     assert "R reveals" in window.statusBar().currentMessage()
     window.teaching.reveal()
     assert window.statusBar().currentMessage() == ""
+
+
+def test_help_menu_shortcuts_fit_and_about_says_what_it_is(qtbot, window, fast_model_path):
+    from emgviewer import __version__
+
+    window.set_model(fast_model_path)
+    menus = [a.text().replace("&", "") for a in window.menuBar().actions()]
+    assert menus[-1] == "Help"
+    file_menu = window.menuBar().actions()[0].menu()
+    entries = [a.text() for a in file_menu.actions() if a.text()]
+    assert entries[-1] == "Quit" and entries.index("Quiz on a folder…") < entries.index("Quit")
+    help_menu = window.menuBar().actions()[-1].menu()
+    texts = {a.text(): a for a in help_menu.actions()}
+    texts["Keyboard shortcuts (?)"].trigger()
+    table = window.shortcuts_dialog.findChild(QtWidgets.QTableWidget)
+    qtbot.waitUntil(table.isVisible)
+    assert not table.horizontalScrollBar().isVisible()  # nothing cut at the right
+    assert table.viewport().width() >= table.columnWidth(0) + table.horizontalHeader().sectionSize(1) - 1
+    screen = window.screen().availableGeometry()  # the offscreen test screen is 800x600: it scrolls there
+    assert window.shortcuts_dialog.height() <= 0.85 * screen.height() + 1
+    texts["About emgviewer…"].trigger()
+    about = window.about_box.text()
+    assert f"emgviewer {__version__}" in about and "Not a medical device" in about
+    assert "Licence: MIT" in about and window.model.card.name in about

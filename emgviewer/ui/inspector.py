@@ -54,6 +54,10 @@ class WindowInspector(QtWidgets.QWidget):
         self.spectrum = self.plots.addPlot(row=3, col=0, title="spectrum (Welch)")
         self.closeup.setLabel("left", "µV")
         self.saliency.setLabel("bottom", "time in window", units="s")
+        # The drop in the class's probability when those samples are masked, in percentage
+        # points: "0.5" read bare (or "5e-05") said nothing of what it measures.
+        self.saliency.setLabel("left", "Δp", units="points")
+        self.saliency.getAxis("left").enableAutoSIPrefix(False)
         self.spectrum.setLabel("bottom", "frequency", units="Hz")
         self.spectrum.setLogMode(x=False, y=True)
         # A probability axis ends at 1, whatever room the labels take above it.
@@ -187,8 +191,9 @@ class WindowInspector(QtWidgets.QWidget):
 
     def show_saliency(self, curve: np.ndarray, fs_hz: float) -> None:
         self.saliency_note.setText("")
-        self.saliency_curve.setData(np.arange(curve.size) / fs_hz, curve)
-        self.saliency.setYRange(*_span(curve), padding=0.05)
+        points = np.asarray(curve, dtype=np.float64) * 100.0
+        self.saliency_curve.setData(np.arange(points.size) / fs_hz, points)
+        self.saliency.setYRange(*_span(points), padding=0.05)
 
     def saliency_absent(self, reason: str) -> None:
         """Say why there is no saliency curve (never a silently blank plot)."""

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from emgviewer import __version__
 from emgviewer.display import scales
 from emgviewer.display.overlay import ribbon_windows, windows_from
 from emgviewer.display.state import ViewerState
@@ -243,8 +244,6 @@ class MainWindow(QtWidgets.QMainWindow):
             self._action(file_menu, "Export folder report…", lambda: exports.ask_folder_report(self)),
             self._action(file_menu, "Export audio…", lambda: export_audio(self)),
         ]
-        file_menu.addSeparator()
-        self._action(file_menu, "Quit", self.close, "Ctrl+Q")
         view = self.menuBar().addMenu("&View")
         for key, (text, method, argument) in SHORTCUTS.items():
             self._action(view, text, self._bind(method, argument), key)
@@ -271,6 +270,11 @@ class MainWindow(QtWidgets.QMainWindow):
         view.addAction(self.browser_dock.toggleViewAction())
         self.revealing_actions += [self.inspector_dock.toggleViewAction(), self.browser_dock.toggleViewAction()]
         view.addAction(self.muap_dock.toggleViewAction())
+        file_menu.addSeparator()  # Quit last, below the quiz
+        self._action(file_menu, "Quit", self.close, "Ctrl+Q")
+        help_menu = self.menuBar().addMenu("&Help")
+        help_menu.addAction("Keyboard shortcuts (?)").triggered.connect(lambda: self.show_shortcuts())
+        help_menu.addAction("About emgviewer…").triggered.connect(lambda: self.show_about())
         self._refresh_recent()
 
     def _bind(self, method: str, argument):
@@ -810,11 +814,43 @@ class MainWindow(QtWidgets.QMainWindow):
             table.setItem(r, 1, QtWidgets.QTableWidgetItem(text))
         table.resizeColumnsToContents()
         table.horizontalHeader().setStretchLastSection(True)
+        table.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         layout = QtWidgets.QVBoxLayout(dialog)
         layout.addWidget(table)
-        dialog.resize(560, 620)
+        # As large as its table (no scroll bars, no cut text), within 85 % of the screen.
+        width = table.verticalHeader().width() + sum(table.columnWidth(c) for c in range(2)) + 4 * table.frameWidth()
+        height = table.horizontalHeader().height() + sum(table.rowHeight(r) for r in range(len(rows))) + \
+            4 * table.frameWidth()
+        margins = layout.contentsMargins()
+        screen = self.screen().availableGeometry()
+        dialog.resize(min(width + margins.left() + margins.right() + table.verticalScrollBar().sizeHint().width(),
+                          int(screen.width() * 0.85)),
+                      min(height + margins.top() + margins.bottom(), int(screen.height() * 0.85)))
         self.shortcuts_dialog = dialog  # kept for tests and screenshots
         dialog.show()
+
+    def show_about(self) -> None:
+        """Version, the model in use and its evaluation protocol, the licence, and the notice."""
+        model = self.model
+        said = "none loaded"
+        if model is not None:
+            kind = model.card.provenance.protocol_kind
+            how = (f"evaluated {kind}" if kind not in ("", "none", "not stated")
+                   else "with no subject-independent evaluation stated")
+            said = f"{escape(model.card.name)} {escape(model.card.version)} ({escape(model.path.name)}), {escape(how)}"
+        text = (f"<h3>emgviewer {escape(__version__)}</h3>"
+                "<p>A viewer for clinical needle EMG with neural-network window classification, "
+                "for research and teaching.</p>"
+                "<p><b>Not a medical device.</b> Its output is not a diagnosis and must not be used for "
+                "clinical decisions.</p>"
+                f"<p>Model: {said}.</p>"
+                "<p>Licence: MIT. N2001 records: EMGLAB (www.emglab.net); PhysioNet records under their "
+                "own terms.</p>")
+        box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Information, "About emgviewer", "", parent=self)
+        box.setTextFormat(QtCore.Qt.TextFormat.RichText)
+        box.setText(text)
+        self.about_box = box  # kept for tests and screenshots
+        box.show()
 
     def _range_changed(self, start: float, stop: float) -> None:
         self.overview.show_range(start, stop)
