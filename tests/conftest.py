@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# The suite (and every viewer it starts, in-process or not) keeps its settings in a scratch
+# folder: never the user's ~/.config/emgviewer (recent models in pytest's temporary folders).
+os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="emgviewer-test-config-")
 
 REPO = Path(__file__).resolve().parent.parent
 N2001_ENV = "EMGVIEWER_N2001_DIR"

@@ -52,3 +52,13 @@ def nice_length(target: float) -> float:
         if value <= target:
             return float(value)
     return float(10 ** exponent)
+
+
+def timebase_within(timebase_ms: float, duration_s: float) -> int:
+    """``timebase_ms``, or the longest 1-2-5 time base whose screen (``H_DIVISIONS``) the record
+    fills when it is shorter: a time base kept from a long record (2000 ms/div) drew an 11-s
+    record as 0-20 s, half empty."""
+    if timebase_ms * H_DIVISIONS / 1e3 <= duration_s:
+        return int(timebase_ms)
+    fitting = [v for v in TIMEBASE_MS if v * H_DIVISIONS / 1e3 <= duration_s]
+    return fitting[-1] if fitting else TIMEBASE_MS[0]

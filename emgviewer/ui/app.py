@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import pyqtgraph as pg
@@ -51,7 +52,12 @@ def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettin
 def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: Path | None = None,
                size: tuple[int, int] = (1600, 900), read_options: dict | None = None) -> int:
     app = make_application()
-    window = build_window(path, model, defer_model=screenshot is None, read_options=read_options)
+    settings = None
+    if screenshot is not None:  # a throw-away scope: a rendering never changes the user's settings
+        scratch = tempfile.TemporaryDirectory(prefix="emgviewer-screenshot-")
+        settings = QtCore.QSettings(str(Path(scratch.name) / "settings.ini"), QtCore.QSettings.Format.IniFormat)
+        app.aboutToQuit.connect(scratch.cleanup)
+    window = build_window(path, model, settings, defer_model=screenshot is None, read_options=read_options)
     window.resize(*size)
     if screenshot is None:
         window.fit_to_screen()

@@ -23,10 +23,13 @@ class ModelMenu:
         """The shipped models first (the default leading), then the models opened, latest first."""
         shipped = shipped if shipped is not None else [p.resolve() for p in available_models()]
         recent = [Path(p) for p in self.window.settings.value(SETTINGS_KEY, [], type=list)]
-        return shipped + [p for p in recent if p not in shipped and p.is_file()]
+        return shipped + [p for p in recent if p not in shipped and p.is_file() and not _shipped_elsewhere(p)]
 
     def remember(self, path: Path) -> None:
         path = Path(path).resolve()
+        if path in [p.resolve() for p in available_models()]:
+            self.refresh()  # listed anyway, as shipped: never kept as a recent path
+            return
         recent = [p for p in self.window.settings.value(SETTINGS_KEY, [], type=list) if Path(p) != path]
         self.window.settings.setValue(SETTINGS_KEY, [str(path), *recent][:MAX_MODELS])
         self.refresh()
@@ -48,3 +51,9 @@ class ModelMenu:
             self.group.addAction(action)
         self.menu.addSeparator()
         self.menu.addAction("Open model…", self.window._ask_model)
+
+
+def _shipped_elsewhere(path: Path) -> bool:
+    """A model shipped with another installation (another venv's ``resources/models``): this
+    one ships its own, and listing both as "default.onnx" misleads."""
+    return path.parent.name == "models" and path.parent.parent.name == "resources"

@@ -126,6 +126,7 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.start_s = 0.0
         if fit_sensitivity:
             self.sensitivity_uv = fitting_sensitivity(record.signal_uv)
+        self.timebase_ms = scales.timebase_within(self.timebase_ms, record.duration_s)
         self._apply_range()
 
     def set_display_signal(self, signal_uv: np.ndarray, pyramid: PeakPyramid | None = None) -> None:
