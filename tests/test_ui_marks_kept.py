@@ -171,3 +171,25 @@ def test_classify_reports_a_fifo_beside_a_record_and_goes_on(demo_copy, tmp_path
     records = {r["record"]: r for r in json.loads(run.stdout)["records"]}
     assert "is not a regular file" in records["demo_normal"]["annotations_error"]
     assert len(records) == 3
+
+
+def test_a_marks_the_time_under_the_pointer(qtbot, window, demo_copy, monkeypatch):
+    assert window.open_record(demo_copy / "demo_normal.hea")
+    trace = window.trace
+    start, stop = trace.visible_range()
+    target = start + 0.3 * (stop - start)
+    scene = trace.trace_plot.vb.mapViewToScene(QtCore.QPointF(target, 0.0))
+    trace._hover(scene)
+    monkeypatch.setattr(trace, "underMouse", lambda: True)  # offscreen there is no real pointer
+    window.marks.add("fibrillation")
+    assert window.marks.marks.marks[0].onset_s == pytest.approx(target, abs=1e-4)
+    monkeypatch.setattr(trace, "underMouse", lambda: False)  # off the trace: the centre, as before
+    window.marks.add("MUAP")
+    assert window.marks.marks.marks[-1].onset_s == pytest.approx((start + stop) / 2, abs=1e-6)
+
+
+def test_marks_at_one_time_draw_their_labels_on_separate_rows():
+    from emgviewer.ui.marks import LABEL_ROWS, label_heights
+
+    assert label_heights([1.0, 1.0, 1.05, 3.0], gap_s=0.1) == [LABEL_ROWS[0], LABEL_ROWS[1], LABEL_ROWS[2], LABEL_ROWS[0]]
+    assert len(set(label_heights([2.0] * 6, gap_s=0.1))) == len(LABEL_ROWS)  # all rows used before any repeats

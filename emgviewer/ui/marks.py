@@ -23,6 +23,22 @@ from emgviewer.records.errors import RecordError
 from emgviewer.records.marks_store import MarksFile
 
 MARK_COLOUR = "#2e7d32"
+#: Label heights (share of the trace's height from its top) for marks too close to share one.
+LABEL_ROWS = (0.08, 0.16, 0.24, 0.32)
+
+
+def label_heights(onsets_s: list[float], gap_s: float) -> list[float]:
+    """A label row for each mark (sorted by onset): a mark within ``gap_s`` of the last one in a
+    row goes to the next row, so two marks at one time never draw their labels over each other."""
+    last_in_row = [float("-inf")] * len(LABEL_ROWS)
+    heights = []
+    for onset in onsets_s:
+        row = next((r for r, last in enumerate(last_in_row) if onset - last >= gap_s), None)
+        if row is None:  # every row busy: the row free the longest
+            row = min(range(len(LABEL_ROWS)), key=last_in_row.__getitem__)
+        last_in_row[row] = onset
+        heights.append(LABEL_ROWS[row])
+    return heights
 
 
 class MarksController(QtCore.QObject):
@@ -179,9 +195,10 @@ class MarksController(QtCore.QObject):
         if window.calipers_action.isChecked():
             t1, t2 = sorted(line.value() for line in window.muap_overlay.calipers)
             onset, duration = t1, t2 - t1
-        else:
+        else:  # where the pointer is on the trace (the reader points at the discharge), else the centre
             start, stop = window.trace.visible_range()
-            onset, duration = (start + stop) / 2, 0.0
+            pointer = window.trace.pointer_time_s()
+            onset, duration = (pointer if pointer is not None else (start + stop) / 2), 0.0
         label = label if isinstance(label, str) else self.ask_label()
         if label:
             self.marks.add(Annotation(round(onset, 6), round(duration, 6), label))
@@ -218,21 +235,27 @@ class MarksController(QtCore.QObject):
         self.table.selectRow(index)
 
     # -- drawing ----------------------------------------------------------------------------------
+    def _label_gap_s(self) -> float:
+        """How close two marks may be before their labels would overlap: a label's width, about
+        a tenth of the screen."""
+        start, stop = self.window.trace.visible_range()
+        return max(stop - start, 1e-6) / 10
+
     def _redraw(self) -> None:
         plot = self.window.trace.trace_plot
         for item in self.items:
             plot.removeItem(item)
         self.items = []
         marks = self.marks.marks
-        for mark in marks:
+        for mark, height in zip(marks, label_heights([m.onset_s for m in marks], self._label_gap_s())):
             if mark.duration_s > 0:
                 item = pg.LinearRegionItem((mark.onset_s, mark.end_s), movable=False,
                                            brush=(46, 125, 50, 35), pen=pg.mkPen(MARK_COLOUR, width=1))
-                pg.InfLineLabel(item.lines[0], mark.label, position=0.08, anchor=(0, 1), color=MARK_COLOUR)
+                pg.InfLineLabel(item.lines[0], mark.label, position=height, anchor=(0, 1), color=MARK_COLOUR)
             else:
                 item = pg.InfiniteLine(mark.onset_s, angle=90, pen=pg.mkPen(MARK_COLOUR, width=1.5,
                                                                            style=QtCore.Qt.PenStyle.DotLine),
-                                       label=mark.label, labelOpts={"position": 0.08, "color": MARK_COLOUR,
+                                       label=mark.label, labelOpts={"position": height, "color": MARK_COLOUR,
                                                                     "anchors": [(0, 1), (0, 1)]})
             item.setZValue(8)
             plot.addItem(item, ignoreBounds=True)

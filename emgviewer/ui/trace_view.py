@@ -57,6 +57,7 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.starts_s = np.empty(0)
         self.stops_s = np.empty(0)
         self.timebase_ms = scales.DEFAULT_TIMEBASE_MS
+        self._pointer_s: float | None = None  # the time under the mouse on the trace (A marks there)
         self.sensitivity_uv = scales.DEFAULT_SENSITIVITY_UV
         self.start_s = 0.0
         self._updating = False
@@ -359,7 +360,17 @@ class TraceView(pg.GraphicsLayoutWidget):
         point = self.compare_plot.vb.mapSceneToView(scene_pos)
         return windows.at(point.x(), int(np.clip(np.floor(point.y() * windows.lanes), 0, windows.lanes - 1)))
 
+    def pointer_time_s(self) -> float | None:
+        """The time under the mouse pointer on the trace, or ``None`` when it is not over it."""
+        if self.underMouse() and self._pointer_s is not None:
+            start, stop = self.visible_range()
+            if start <= self._pointer_s <= stop:
+                return self._pointer_s
+        return None
+
     def _hover(self, scene_pos) -> None:
+        over_trace = self.trace_plot.sceneBoundingRect().contains(scene_pos)
+        self._pointer_s = self.trace_plot.vb.mapSceneToView(scene_pos).x() if over_trace else None
         index = self.window_at_scene(scene_pos) if self.ribbon_plot.sceneBoundingRect().contains(scene_pos) else None
         compared = self.compared_window_at_scene(scene_pos)
         text = self.tooltip_for(index) if index is not None else \
