@@ -53,3 +53,16 @@ def test_timebase_within():
     assert scales.timebase_within(2000, 11.18) == 1000
     assert scales.timebase_within(100, 11.18) == 100
     assert scales.timebase_within(500, 0.004) == 1  # shorter than any screen: the shortest time base
+
+
+def test_needle_emg_presets_set_time_base_and_sensitivity(qtbot, window):
+    assert window.open_record(demo_record_paths()[0])
+    view = next(a.menu() for a in window.menuBar().actions() if a.text().replace("&", "") == "View")
+    presets = next(a.menu() for a in view.actions() if a.menu() is not None and a.text() == "Presets")
+    entries = {a.text(): a for a in presets.actions()}
+    entries["Spontaneous activity (fibrillations, positive sharp waves): 10 ms/div · 50 µV/div"].trigger()
+    assert (window.trace.timebase_ms, window.trace.sensitivity_uv) == (10, 50)
+    assert window.scale_label.text().startswith("10 ms/div · 50 µV/div")
+    entries["MUAP morphology: 10 ms/div · 200 µV/div"].trigger()
+    assert (window.trace.timebase_ms, window.trace.sensitivity_uv) == (10, 200)
+    assert len(entries) == len(scales.PRESETS)

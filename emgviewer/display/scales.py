@@ -62,3 +62,13 @@ def timebase_within(timebase_ms: float, duration_s: float) -> int:
         return int(timebase_ms)
     fitting = [v for v in TIMEBASE_MS if v * H_DIVISIONS / 1e3 <= duration_s]
     return fitting[-1] if fitting else TIMEBASE_MS[0]
+
+
+#: Needle-EMG display presets, as EMG machines offer them: (name, ms/div, µV/div).
+PRESETS = (
+    ("Spontaneous activity (fibrillations, positive sharp waves)", 10, 50),
+    ("MUAP morphology", 10, 200),
+    ("MUAP morphology, large potentials (neurogenic)", 10, 500),
+    ("Recruitment and interference pattern", 100, 1000),
+    ("Firing over seconds (fasciculations, trains)", 200, 500),
+)

@@ -247,6 +247,10 @@ class MainWindow(QtWidgets.QMainWindow):
         view = self.menuBar().addMenu("&View")
         for key, (text, method, argument) in SHORTCUTS.items():
             self._action(view, text, self._bind(method, argument), key)
+        presets = view.addMenu("Presets")
+        for name, timebase, sensitivity in scales.PRESETS:
+            entry = presets.addAction(f"{name}: {timebase} ms/div · {sensitivity} µV/div")
+            entry.triggered.connect(lambda _checked=False, t=timebase, v=sensitivity: self.apply_preset(t, v))
         analysis = self.menuBar().addMenu("&Analysis")
         self._action(analysis, "Window length and hop…", self._ask_geometry)
         self._action(analysis, "Re-classify", self.classify_current, "Ctrl+R")
@@ -796,6 +800,12 @@ class MainWindow(QtWidgets.QMainWindow):
         """The trace keeps most of the width: the inspector takes about a third."""
         self.resizeDocks([self.inspector_dock], [max(INSPECTOR_MIN_WIDTH, int(self.width() * 0.34))],
                          QtCore.Qt.Orientation.Horizontal)
+
+    def apply_preset(self, timebase_ms: int, sensitivity_uv: int) -> None:
+        """A needle-EMG preset: time base and sensitivity together (the time base within the record)."""
+        duration = self.record.duration_s if self.record is not None else float("inf")
+        self.trace.set_timebase(scales.timebase_within(timebase_ms, duration))
+        self.trace.set_sensitivity(sensitivity_uv)
 
     def zoom_time(self, direction: int) -> None:
         self.trace.set_timebase(scales.step(scales.TIMEBASE_MS, self.trace.timebase_ms, -direction))
