@@ -114,5 +114,11 @@ class QuizScore:
         return out.getvalue()
 
 
+def quiz_truth(truth: str | None) -> str | None:
+    """The answer a record's truth asks for: key 3 is "ALS / neurogenic", so a neuropathy (a
+    PhysioNet diagnosis) is answered with it."""
+    return "ALS" if truth == "neuropathy" else truth
+
+
 def label(name: str | None) -> str:
     return CLASS_LABELS.get(name, name) if name else "-"

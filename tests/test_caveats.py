@@ -233,3 +233,16 @@ def test_older_cards_still_load_and_say_what_they_lack():
     assert card.provenance.dataset == "N2001" and card.provenance.subjects == {"A01"}
     assert card.provenance.protocol_kind == "not stated" and card.provenance.distribution is None
     assert parse_card(card_dict()).provenance.protocol_kind == "none"
+
+
+def test_a_neuropathy_is_judged_as_neurogenic_only_by_a_model_whose_class_says_so():
+    from onnx_models import card_dict
+
+    from emgviewer.inference.card import parse_card
+    from emgviewer.inference.caveats import judged_truth
+
+    three = parse_card(card_dict())  # classes control, myopathy, ALS ("ALS / neurogenic")
+    assert judged_truth("neuropathy", three) == "ALS" and judged_truth("myopathy", three) == "myopathy"
+    two = card_dict()
+    two["classes"] = [c for c in two["classes"] if c["name"] != "ALS"]
+    assert judged_truth("neuropathy", parse_card(two)) is None

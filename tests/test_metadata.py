@@ -27,6 +27,8 @@ def test_physionet_fields_several_on_a_line():
     ("ALS", "ALS"), ("Mainly bulbar ALS", "ALS"), ("Myopathy unclassified", "myopathy"),
     ("simulated neurogenic pattern (ALS-like)", "ALS"), ("Polymyositis", None),
     ("healty controls", "control"), ("chronic low back pain", None),
+    ("chronic low back pain and neuropathy due to a right L5 radiculopathy", "neuropathy"),
+    ("L5 radiculopathy", "neuropathy"), ("neurogenic changes", "neuropathy"),
 ])
 def test_truth_from_diagnosis(diagnosis, truth):
     assert parse_comments([f"diagnosis: {diagnosis}"]).truth_from_diagnosis() == truth
@@ -44,3 +46,11 @@ def test_n2001_names():
         "M", "M07", "BB", 22, "myopathy")
     assert parse_n2001_name("N2001X01BB02") is None
     assert parse_n2001_name("emg_healthy") is None
+
+
+def test_a_physionet_field_continued_on_the_next_line_is_whole():
+    meta = parse_comments([" <age>: 62 <sex>: M", " <diagnoses>: chronic low back pain and neuropathy due to a",
+                           "  right L5 radiculopathy", " EMG from 25mm concentric needle electrode placed in tibialis "
+                           "anterior muscle"])
+    assert meta.diagnosis == "chronic low back pain and neuropathy due to a right L5 radiculopathy"
+    assert meta.notes == ("EMG from 25mm concentric needle electrode placed in tibialis anterior muscle",)

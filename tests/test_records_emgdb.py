@@ -38,6 +38,9 @@ def test_physionet_comments_become_metadata(emgdb_dir):
     assert any("tibialis anterior" in note for note in healthy.metadata.notes)
     myopathy = read_record(emgdb_dir / "emg_myopathy.hea")
     assert myopathy.truth == "myopathy"
+    neuropathy = read_record(emgdb_dir / "emg_neuropathy.hea")
+    assert neuropathy.metadata.diagnosis == "chronic low back pain and neuropathy due to a right L5 radiculopathy"
+    assert neuropathy.truth == "neuropathy"  # not ALS
     assert myopathy.metadata.fields["medications"] == "steroids, low-dose methotrexate"
 
 

@@ -96,23 +96,25 @@ def _table(document: dict[str, Any]) -> str:
     model = document["model"]
     # As wide as the longest verdict ("uncertain (...); OOF uncertain" runs past 38 characters).
     width = max([38, *(len(_said(row)) for row in document["records"] + document["subjects"])])
+    truth_width = max([17, *(len(class_label(row["truth"])) for row in document["records"] + document["subjects"])])
     lines = [f"model: {model['name']} {model['version']} [{model['file']}] ({model['provider']}); windows "
              f"{model['window_s']:g} s, hop {model['hop_s']:g} s; uncertain below "
              f"{model['uncertainty_threshold']:.2f} (windows), {model['record_uncertainty_threshold']:.2f} "
              f"(records); evaluated {model['evaluation_protocol']}",
              *(f"model: read with care: {caution}" for caution in model["cautions"]),
              "",
-             f"{'record':<22} {'seen':<4} {'truth':<17} {'  verdict':<{width}} {'valid':>9}  votes"]
+             f"{'record':<22} {'seen':<4} {'truth':<{truth_width}} {'  verdict':<{width}} {'valid':>9}  votes"]
     for record in document["records"]:
         votes = " ".join(f"{c}:{n}" for c, n in record["votes"].items())
         lines.append(f"{record['record']:<22} {'seen' if record['seen_in_training'] else '':<4} "
-                     f"{class_label(record['truth']):<17} {_said(record):<{width}} "
+                     f"{class_label(record['truth']):<{truth_width}} {_said(record):<{width}} "
                      f"{record['n_valid']:>4}/{record['n_windows']:<4}  {votes or record['reason']}")
     if document["subjects"]:
-        lines += ["", f"{'subject':<22} {'seen':<4} {'truth':<17} {'  verdict':<{width}} records"]
+        lines += ["", f"{'subject':<22} {'seen':<4} {'truth':<{truth_width}} {'  verdict':<{width}} records"]
         for subject in document["subjects"]:
             lines.append(f"{subject['subject']:<22} {'seen' if subject['seen_in_training'] else '':<4} "
-                         f"{class_label(subject['truth']):<17} {_said(subject):<{width}} {len(subject['records'])}")
+                         f"{class_label(subject['truth']):<{truth_width}} {_said(subject):<{width}} "
+                         f"{len(subject['records'])}")
     for what in ("records", "subjects"):
         said = _agreement_lines(document["agreement"][what], what)
         lines += [""] + said if said else []

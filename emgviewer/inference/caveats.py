@@ -158,18 +158,28 @@ class RecordAssessment:
                 + [c.text for c in self.caveats if c.code not in leave_out])
 
 
+def judged_truth(truth: str | None, card: ModelCard) -> str | None:
+    """The class of ``card`` a truth is judged against: itself, or for a neuropathy the class
+    whose label covers neurogenic findings ("ALS / neurogenic"); ``None`` where the model has no
+    such class (a neuropathy is then no evidence either way)."""
+    if truth == "neuropathy":
+        return next((c.name for c in card.classes if "neurogenic" in c.label.lower()), None)
+    return truth
+
+
 def assess(result: Classification) -> RecordAssessment:
     record, card = result.record, result.model.card
     statement = state(result.verdict, card)
-    truth = record.truth
+    truth = record.truth if judged_truth(record.truth, card) is not None else None
+    judged = judged_truth(truth, card)
     seen = seen_in_training(record, card)
     oof_verdict = oof_statement = oof_agreement = None
     oof = card.provenance.out_of_fold.get(record.name) if seen else None
     if oof is not None:
         oof_verdict = Verdict(oof.label, oof.confidence, dict(oof.probabilities))
         oof_statement = state(oof_verdict, card)
-        oof_agreement = agreement(oof_statement, truth)
-    return RecordAssessment(record.name, result.verdict, statement, truth, agreement(statement, truth), seen,
+        oof_agreement = agreement(oof_statement, judged)
+    return RecordAssessment(record.name, result.verdict, statement, truth, agreement(statement, judged), seen,
                             oof_statement, oof_agreement, result.caveats,
                             oof_verdict)
 
@@ -197,8 +207,8 @@ def assess_subject(subject: str, card: ModelCard, records: Sequence[RecordAssess
     if seen and all(r.out_of_fold_verdict is not None for r in records):
         oof = subject_verdict([r.out_of_fold_verdict for r in records], card.class_names)
         oof_statement = state(oof, card, unit="record")
-        oof_agreement = agreement(oof_statement, truth)
-    return SubjectAssessment(subject, statement, truth, agreement(statement, truth), seen,
+        oof_agreement = agreement(oof_statement, judged_truth(truth, card))
+    return SubjectAssessment(subject, statement, truth, agreement(statement, judged_truth(truth, card)), seen,
                              tuple(r.record for r in records), oof_statement, oof_agreement)
 
 

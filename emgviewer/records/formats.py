@@ -65,7 +65,8 @@ def _index_wfdb(file: Path) -> RecordEntry:
     require_file(data_path, "data file named in the header")
     return RecordEntry(name=header.record_name, path=data_path,
                        format="N2001" if data_path.suffix.lower() == ".bin" else "WFDB",
-                       fs_hz=float(header.fs), n_samples=header.sig_len, metadata=parse_comments(header.comments))
+                       fs_hz=float(header.fs), n_samples=header.sig_len,
+                       metadata=parse_comments(getattr(header, "comment_lines", None) or header.comments))
 
 
 def _index_edf(file: Path) -> RecordEntry:

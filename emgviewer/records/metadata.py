@@ -46,11 +46,13 @@ _KEY_VALUE = re.compile(r"^\s*([A-Za-z][A-Za-z0-9 _\-]{0,40}?)\s*:\s*(.*)$")
 _NUMBER_WITH_UNIT = re.compile(r"^\s*([-+]?\d+(?:\.\d+)?)\s*([kKmM]?)(?:hz|Hz|HZ)\b")
 _LEADING_NUMBER = re.compile(r"^\s*(\d+(?:\.\d+)?)")
 
-# Diagnosis wording -> class name (same names as the N2001 groups). "Neurogenic" findings share
-# the ALS class: the viewer's third class is "ALS / neurogenic".
+# Diagnosis wording -> class name (same names as the N2001 groups). A neuropathy or a
+# radiculopathy is not ALS: it is said as "neuropathy", and judged against a model's class only
+# where that class says it covers neurogenic findings ("ALS / neurogenic"; inference.caveats).
 _TRUTH_PATTERNS = (
     (re.compile(r"myopath", re.I), "myopathy"),
-    (re.compile(r"\bALS\b|amyotroph|motor neuron|neurogenic|neuropath|radiculopath", re.I), "ALS"),
+    (re.compile(r"\bALS\b|amyotroph|motor neuron", re.I), "ALS"),
+    (re.compile(r"neurogenic|neuropath|radiculopath", re.I), "neuropathy"),
     (re.compile(r"health|healty|control|normal|no history of neuromuscular", re.I), "control"),
 )
 
@@ -105,13 +107,20 @@ def parse_comments(comments: list[str] | tuple[str, ...]) -> RecordMetadata:
     """Parse header comment lines (without their leading ``#``) into :class:`RecordMetadata`."""
     fields: dict[str, str] = {}
     notes: list[str] = []
-    for line in comments:
-        line = line.strip()
+    last_key: str | None = None  # the field a PhysioNet continuation line goes on
+    for raw in comments:
+        line = raw.strip()
         if not line:
             continue
+        if last_key is not None and raw.startswith("  ") and "<" not in line and ":" not in line:
+            # "# <diagnoses>: … neuropathy due to a" then "#  right L5 radiculopathy": one value.
+            fields[last_key] = f"{fields[last_key]} {line}".strip()
+            continue
+        last_key = None
         if "<" in line and _PHYSIONET_FIELD.search(line):
             for key, value in _PHYSIONET_FIELD.findall(line):
-                fields[key.strip().lower()] = value.strip()
+                last_key = key.strip().lower()
+                fields[last_key] = value.strip()
             continue
         match = _KEY_VALUE.match(line)
         if match:

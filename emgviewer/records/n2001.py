@@ -12,7 +12,9 @@ from dataclasses import dataclass
 #: N2001 group letter -> class name used throughout (training labels, model cards, truth).
 GROUP_CLASSES = {"A": "ALS", "C": "control", "M": "myopathy"}
 #: How each class reads to a person: the third class covers neurogenic findings in general.
-CLASS_LABELS = {"ALS": "ALS / neurogenic", "control": "normal (control)", "myopathy": "myopathy"}
+CLASS_LABELS = {"ALS": "ALS / neurogenic", "control": "normal (control)", "myopathy": "myopathy",
+                # A header's diagnosis only (PhysioNet): judged as neurogenic where a model says so.
+                "neuropathy": "neuropathy (neurogenic)"}
 
 _NAME = re.compile(r"^N2001(?P<group>[ACM])(?P<subject>\d{2})(?P<muscle>[A-Z]{2})(?P<number>\d+)$")
 

@@ -40,13 +40,17 @@ class PlainHeader:
     adc_res: list[int | None] = field(default_factory=list)
     adc_zero: list[int | None] = field(default_factory=list)
     sig_name: list[str | None] = field(default_factory=list)
-    comments: list[str] = field(default_factory=list)
+    comments: list[str] = field(default_factory=list)  # stripped, as wfdb gives them
+    #: The comments with their leading spaces: PhysioNet indents a field's continuation line.
+    comment_lines: list[str] = field(default_factory=list)
 
 
 def read_plain_header(path: Path) -> PlainHeader | None:
     """The header at ``path`` when it is plain (see the module docstring), else ``None``."""
     lines = _lines(path)
-    comments = [line[1:].strip() for line in lines if line.startswith("#")]
+    comment_lines = [raw.lstrip()[1:].rstrip()
+                     for raw in header_text(path).splitlines() if raw.lstrip().startswith("#")]
+    comments = [line.strip() for line in comment_lines]
     fields = [line.split() for line in lines if line and not line.startswith("#")]
     if not fields:
         return None
@@ -55,7 +59,8 @@ def read_plain_header(path: Path) -> PlainHeader | None:
         return None
     n_sig = int(record[1])
     header = PlainHeader(record[0], n_sig, float(record[2].split("/")[0]) if len(record) > 2 else _DEFAULT_RATE,
-                         int(record[3]) if len(record) > 3 else None, comments=comments)
+                         int(record[3]) if len(record) > 3 else None, comments=comments,
+                         comment_lines=comment_lines)
     if len(fields) < 1 + n_sig:
         return None
     for tokens in fields[1:1 + n_sig]:

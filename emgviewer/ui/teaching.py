@@ -17,7 +17,7 @@ from emgviewer.atomic import atomic_write_bytes, atomic_write_text
 from emgviewer.inference import classify
 from emgviewer.inference.caveats import assess
 from emgviewer.records import RecordError, index_folder
-from emgviewer.teaching import ANSWERS, Quiz, label
+from emgviewer.teaching import ANSWERS, Quiz, label, quiz_truth
 
 
 class TeachingController(QtCore.QObject):
@@ -110,7 +110,7 @@ class TeachingController(QtCore.QObject):
             if not _is_record_of(w.record, item.path):  # still loading, or it failed to open
                 w.statusBar().showMessage("quiz: this record is not shown yet; answer once it is", 4000)
                 return
-            item.truth = w.record.truth
+            item.truth = quiz_truth(w.record.truth)
             item.model, item.model_statement = self._model_says()
             self.quiz.answer(name)
             if self.quiz.done:
@@ -137,7 +137,7 @@ class TeachingController(QtCore.QObject):
             return
         answer = self.answers.get(w.record.source_path)
         model, said = self._model_says()
-        truth = w.record.truth
+        truth = quiz_truth(w.record.truth)
         parts = [f"{w.record.name}: truth {label(truth)}", f"model {said}"]
         if truth is not None:
             parts[-1] += " ✓" if model == truth else " ✗"
