@@ -9,6 +9,7 @@ Qt-free: the viewer drives it, the report writes its sheet.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,20 +35,55 @@ class QuizItem:
     skipped: str | None = None
 
 
+def _stratified(truths: list[str | None], subjects: list[str | None], n: int, rng) -> list[int]:
+    """Indices of ``n`` records, the classes taking turns (in a seeded order), each class's
+    subjects taking turns within it; the result in a seeded order."""
+    by_class: dict[str | None, dict[str | None, list[int]]] = {}
+    for index in rng.permutation(len(truths)):
+        by_class.setdefault(truths[index], {}).setdefault(subjects[index] or f"record {index}", []).append(int(index))
+    queues = {}
+    for truth, per_subject in by_class.items():
+        turns, lists = [], [list(v) for v in per_subject.values()]
+        while any(lists):  # one record of every subject, then a second of each, ...
+            turns += [records.pop(0) for records in lists if records]
+        queues[truth] = turns
+    classes = [c for c in sorted(queues, key=lambda c: (c is None, str(c)))]
+    classes = [classes[i] for i in rng.permutation(len(classes))]
+    chosen: list[int] = []
+    while len(chosen) < n:
+        for truth in classes:
+            if queues[truth] and len(chosen) < n:
+                chosen.append(queues[truth].pop(0))
+    return [chosen[i] for i in rng.permutation(len(chosen))]
+
+
 @dataclass
 class Quiz:
     items: list[QuizItem]
     seed: int
     position: int = 0
     started: bool = field(default=True)
+    student: str = ""
+    date: str = ""
 
     @classmethod
-    def draw(cls, paths: list[Path], n: int, seed: int) -> Quiz:
-        """``n`` of ``paths`` (all when fewer) in an order fixed by ``seed``."""
+    def draw(cls, paths: list[Path], n: int, seed: int, truths: list[str | None] | None = None,
+             subjects: list[str | None] | None = None, student: str = "") -> Quiz:
+        """``n`` of ``paths`` (all when fewer) in an order fixed by ``seed``. With ``truths``
+        (and ``subjects``) the draw is stratified: the classes take turns, so each is asked
+        about as often as the others, and within a class one record per subject comes before
+        any subject's second (seed 1 of 4 once gave two records of one ALS patient, two controls
+        and no myopathy)."""
         if not paths:
             raise ValueError("no records to quiz on")
-        order = np.random.default_rng(seed).permutation(len(paths))[: max(1, min(n, len(paths)))]
-        return cls([QuizItem(Path(paths[i]), Path(paths[i]).stem) for i in order], seed)
+        rng = np.random.default_rng(seed)
+        n = max(1, min(n, len(paths)))
+        if truths is None:
+            chosen = [int(i) for i in rng.permutation(len(paths))[:n]]
+        else:
+            chosen = _stratified(truths, subjects or [None] * len(paths), n, rng)
+        items = [QuizItem(Path(paths[i]), Path(paths[i]).stem) for i in chosen]
+        return cls(items, seed, student=student, date=dt.date.today().isoformat())
 
     @property
     def current(self) -> QuizItem | None:
@@ -75,13 +111,15 @@ class Quiz:
         self.position += 1
 
     def score(self) -> QuizScore:
-        return QuizScore(self.items, self.seed)
+        return QuizScore(self.items, self.seed, self.student, self.date)
 
 
 @dataclass(frozen=True)
 class QuizScore:
     items: list[QuizItem]
     seed: int
+    student: str = ""
+    date: str = ""
 
     def right(self, who: str) -> int:
         return sum(1 for item in self._known() if getattr(item, who) == item.truth)
@@ -100,17 +138,20 @@ class QuizScore:
 
     def summary(self) -> str:
         n = len(self._known())
-        return (f"student {self.right('answer')}/{n} right, model {self.right('model')}/{n} "
-                f"(seed {self.seed}, {len(self.items)} records)")
+        who = self.student or "student"
+        return (f"{who} {self.right('answer')}/{n} right, model {self.right('model')}/{n} "
+                f"(seed {self.seed}, {len(self.items)} records{', ' + self.date if self.date else ''})")
 
     def csv_text(self) -> str:
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(["record", "truth", "student", "student_right", "model", "model_right"])
+        writer.writerow(["record", "truth", "student", "student_right", "model", "model_right", "student_name",
+                         "date", "seed"])
         for item in self.items:
             writer.writerow(safe_row([item.name, item.truth or "", item.answer or "",
                                       "" if item.truth is None else int(item.answer == item.truth),
-                                      item.model_statement, "" if item.truth is None else int(item.model == item.truth)]))
+                                      item.model_statement, "" if item.truth is None else int(item.model == item.truth),
+                                      self.student, self.date, self.seed]))
         return out.getvalue()
 
 

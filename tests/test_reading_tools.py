@@ -149,7 +149,7 @@ def test_quiz_order_is_reproducible_and_scored():
     score = quiz.score()
     assert quiz.done and (score.right("answer"), score.right("model")) == (2, 2)
     assert score.per_class() == [("control", 2, 1, 0), ("myopathy", 1, 0, 1), ("ALS", 1, 1, 1)]
-    assert score.csv_text().splitlines()[0] == "record,truth,student,student_right,model,model_right"
+    assert score.csv_text().splitlines()[0] == "record,truth,student,student_right,model,model_right,student_name,date,seed"
     with pytest.raises(ValueError, match="the quiz is over"):
         quiz.answer("ALS")
 
@@ -179,3 +179,20 @@ def test_the_audio_command_writes_the_part_asked_for(tmp_path):
     assert wrong.returncode == 1
     assert "--start 5 and --end 3 must satisfy 0 <= start < end <= 6 s" in wrong.stderr
     assert not (tmp_path / "x.wav").exists()
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_a_quiz_draws_classes_evenly_and_one_record_per_subject_first(seed):
+    records = [("A01", "ALS")] * 4 + [("A02", "ALS")] + [("C01", "control")] * 3 + [("C02", "control")] + \
+              [("M01", "myopathy")] * 2
+    paths = [f"N2001{s}BB{i:02d}.hea" for i, (s, _t) in enumerate(records)]
+    truths, subjects = [t for _s, t in records], [s for s, _t in records]
+    quiz = Quiz.draw(paths, 3, seed, truths=truths, subjects=subjects, student="Ada")
+    drawn = [records[paths.index(str(item.path))] for item in quiz.items]
+    assert sorted(t for _s, t in drawn) == ["ALS", "control", "myopathy"]
+    six = Quiz.draw(paths, 6, seed, truths=truths, subjects=subjects)
+    drawn = [records[paths.index(str(item.path))] for item in six.items]
+    assert sorted(t for _s, t in drawn) == ["ALS", "ALS", "control", "control", "myopathy", "myopathy"]
+    assert {s for s, t in drawn if t == "ALS"} == {"A01", "A02"}  # a second subject before a second record
+    assert {s for s, t in drawn if t == "control"} == {"C01", "C02"}
+    assert quiz.score().summary().startswith("Ada 0/0 right") and quiz.date in quiz.score().summary()

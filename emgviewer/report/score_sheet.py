@@ -17,16 +17,19 @@ RIGHT, WRONG = "✓", "✗"
 
 def score_sheet_pdf(score: QuizScore, paper: str = "a4", student: str = "") -> bytes:
     sheet = styles()
+    student = student or score.student
     story = [Paragraph("EMG quiz: score sheet", sheet["title"]),
-             Paragraph(escape(f"{student + ' · ' if student else ''}{dt.datetime.now():%Y-%m-%d %H:%M} · "
-                              f"{score.summary()}"), sheet["body"]), Spacer(1, 6)]
+             Paragraph(escape(f"Student: {student or 'not named'} · quiz of {score.date or 'an unknown date'}, "
+                              f"seed {score.seed} · printed {dt.datetime.now():%Y-%m-%d %H:%M}"), sheet["body"]),
+             Paragraph(escape(score.summary()), sheet["body"]), Spacer(1, 6)]
     rows = [["#", "record", "truth", "student", "", "model", ""]]
     for number, item in enumerate(score.items, start=1):
         known = item.truth is not None
-        rows.append([number, item.name, label(item.truth), label(item.answer),
+        rows.append([number, Paragraph(escape(item.name), sheet["cell"]), label(item.truth), label(item.answer),
                      (RIGHT if item.answer == item.truth else WRONG) if known else "",
-                     item.model_statement, (RIGHT if item.model == item.truth else WRONG) if known else ""])
-    records = table(rows, [18, 92, 82, 82, 14, 200, 14])
+                     Paragraph(escape(item.model_statement), sheet["cell"]),
+                     (RIGHT if item.model == item.truth else WRONG) if known else ""])
+    records = table(rows, [18, 92, 82, 82, 14, 200, 14])  # names and statements wrap, never cut
     for r, row in enumerate(rows[1:], start=1):
         for column in (4, 6):
             if row[column]:

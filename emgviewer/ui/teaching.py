@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from emgviewer.atomic import atomic_write_bytes, atomic_write_text
 from emgviewer.inference import classify
-from emgviewer.inference.caveats import assess
+from emgviewer.inference.caveats import AGREES_COLOUR, DIFFERS_COLOUR, assess
 from emgviewer.records import RecordError, index_folder
 from emgviewer.teaching import ANSWERS, Quiz, label, quiz_truth
 
@@ -159,10 +159,13 @@ class TeachingController(QtCore.QObject):
             return
         seed, ok = QtWidgets.QInputDialog.getInt(self.window, "Quiz", "Seed (the same seed, the same order):",
                                                  1, 0, 2**31 - 1)
+        if not ok:
+            return
+        student, ok = QtWidgets.QInputDialog.getText(self.window, "Quiz", "Student's name (on the score sheet):")
         if ok:
-            self.start_quiz(Path(folder), n, seed)
+            self.start_quiz(Path(folder), n, seed, student=" ".join(student.split()))
 
-    def start_quiz(self, folder: Path, n: int, seed: int) -> bool:
+    def start_quiz(self, folder: Path, n: int, seed: int, student: str = "") -> bool:
         if not self.window.marks.may_leave():
             return False
         try:
@@ -173,7 +176,9 @@ class TeachingController(QtCore.QObject):
         if not index.records:
             self.window.show_error(f"{folder}: no records to quiz on")
             return False
-        self.quiz = Quiz.draw([entry.path for entry in index.records], n, seed)
+        entries = index.records
+        self.quiz = Quiz.draw([e.path for e in entries], n, seed, truths=[quiz_truth(e.truth) for e in entries],
+                              subjects=[e.subject for e in entries], student=student)
         self.set_blind(True)
         self._open_current()
         return True
@@ -216,6 +221,10 @@ def _is_record_of(record, path: Path) -> bool:
         return False
 
 
+def _marked(text: str, right: bool, known: bool) -> str:
+    return f"{'✓' if right else '✗'} {text}" if known else text
+
+
 class ScoreDialog(QtWidgets.QDialog):
     """The score sheet on screen, with its PDF and CSV exports."""
 
@@ -234,17 +243,29 @@ class ScoreDialog(QtWidgets.QDialog):
         table = QtWidgets.QTableWidget(len(rows), 4)
         table.setHorizontalHeaderLabels(("record", "truth", "you", "model"))
         for r, item in enumerate(rows):
-            for c, text in enumerate((item.name, label(item.truth), label(item.answer), item.model_statement)):
-                table.setItem(r, c, QtWidgets.QTableWidgetItem(text))
+            known = item.truth is not None and item.skipped is None
+            cells = (item.name, label(item.truth) if item.skipped is None else item.skipped,
+                     _marked(label(item.answer), item.answer == item.truth, known),
+                     _marked(item.model_statement, item.model == item.truth, known))
+            for c, text in enumerate(cells):
+                cell = QtWidgets.QTableWidgetItem(text)
+                if c >= 2 and known:  # each answer marked right or wrong, in colour
+                    right = (item.answer if c == 2 else item.model) == item.truth
+                    cell.setForeground(QtGui.QColor(AGREES_COLOUR if right else DIFFERS_COLOUR))
+                table.setItem(r, c, cell)
         table.resizeColumnsToContents()
+        table.horizontalHeader().setStretchLastSection(True)
         layout.addWidget(table)
+        self.table = table
         buttons = QtWidgets.QHBoxLayout()
         for text, slot in (("Export PDF…", self.export_pdf), ("Export CSV…", self.export_csv), ("Close", self.accept)):
             button = QtWidgets.QPushButton(text)
             button.clicked.connect(slot)
             buttons.addWidget(button)
         layout.addLayout(buttons)
-        self.resize(640, 420)
+        # Wide enough for every column (the model's statement was cut at 640 px).
+        width = sum(table.columnWidth(c) for c in range(4)) + table.verticalHeader().width() + 60
+        self.resize(min(max(640, width), 1200), 460)
 
     def export_pdf(self, path: str | None = None) -> bool:
         path = path or QtWidgets.QFileDialog.getSaveFileName(self, "Score sheet", "quiz.pdf", "PDF (*.pdf)")[0]
