@@ -152,3 +152,15 @@ def test_a_figures_heading_never_ends_a_page_without_its_figure(model, tmp_path)
         for heading, drawn in figures.items():
             on = [k for k, text in enumerate(pages) if heading in text.splitlines()]
             assert len(on) == 1 and drawn in pages[on[0]], (push, heading, on)
+
+
+def test_the_score_sheet_names_the_student_date_and_seed(tmp_path):
+    from emgviewer.report.score_sheet import score_sheet_pdf
+    from emgviewer.teaching import QuizItem, QuizScore
+
+    long_statement = "uncertain (ALS / neurogenic 0.55) (seen in training: not evidence)"
+    score = QuizScore([QuizItem(Path("N2001A01BB01.hea"), "N2001A01BB01", "ALS", "myopathy", None, long_statement)],
+                      seed=3, student="Ada Lovelace", date="2026-12-06")
+    _reader, text = _text(score_sheet_pdf(score), tmp_path / "sheet.pdf")
+    assert "Student: Ada Lovelace · quiz of 2026-12-06, seed 3" in text
+    assert "not evidence)" in " ".join(text.split())  # the model's statement whole, wrapped
