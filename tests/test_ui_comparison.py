@@ -52,10 +52,11 @@ def test_a_second_models_ribbon_is_drawn_under_the_first_and_its_agreement_said(
     assert (window.trace.ribbon.winner == first.probabilities.argmax(axis=1)).all()
     expected = compare(first, second)
     assert window.comparison.comparison.n_agree == expected.n_agree
-    assert window.comparison.status.text() == expected.summary()
+    assert window.comparison.status.text() == "Compared: " + expected.summary() and window.comparison.status.isVisible()
     assert window.trace.compare_plot.titleLabel.text == (
-        f"below: munet-local (3class) 1.0.1, agreeing with resemgnet (3class) 2.0.1 above on {expected.n_agree} of "
-        f"{first.n_windows} windows")
+        f"below: munet-local (3class) 1.0.1 · agrees on {expected.n_agree}/{first.n_windows}")
+    # A title never makes the plot wider than the trace's widget (the trace was cut at 650 ms of 1 s).
+    assert window.trace.trace_plot.sceneBoundingRect().right() <= window.trace.viewport().width()
     # The visible range is the trace's, not the whole record (a new plot must not widen it).
     assert window.trace.compare_plot.vb.viewRange()[0] == pytest.approx(list(window.trace.visible_range()))
     # Hovering the lower band names the compared model and its own probabilities for that window.

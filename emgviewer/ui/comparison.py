@@ -25,8 +25,13 @@ class ModelComparison:
         self.model: LoadedModel | None = None
         self.comparison: Comparison | None = None
         self.job: ClassifyJob | None = None
+        # Under the verdict line, in the layout: in the status bar it was cut short.
         self.status = QtWidgets.QLabel("")
-        window.statusBar().addWidget(self.status)
+        self.status.setWordWrap(True)
+        self.status.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
+        layout = window.centralWidget().layout()
+        layout.insertWidget(layout.indexOf(window.verdict_label) + 1, self.status)
+        self.status.hide()
         self.second = None  # the compared model's Classification of the shown record
         self.shown_with: Path | None = None  # the model shown above the band last time
         window.trace.compare_tooltip_for = self.tooltip
@@ -74,6 +79,7 @@ class ModelComparison:
         self.window.trace.set_comparison(None)
         self.status.setText("")
         self.status.setToolTip("")
+        self.status.hide()
 
     def run(self) -> None:
         """Classify the shown record with the second model, at the first one's hop, in the background."""
@@ -106,15 +112,15 @@ class ModelComparison:
             return  # a stale result: another record, another model, or answers hidden meanwhile
         self.comparison, self.second = compare(first, second), second
         card, shown = self.model.card, first.model.card
+        # The band's title is short (a long one set the plot's minimum width and pushed the
+        # trace's right part off the screen); the whole statement is the line under the verdict.
         self.window.trace.set_comparison(ribbon_windows(second),
-                                         f"below: {card.name} {card.version}, agreeing with {shown.name} "
-                                         f"{shown.version} above on {self.comparison.n_agree} of "
-                                         f"{self.comparison.n_comparable} windows")
+                                         f"below: {card.name} {card.version} · agrees on {self.comparison.n_agree}"
+                                         f"/{self.comparison.n_comparable}")
         summary, cautions = self.comparison.summary(), model_cautions(card)
-        # The status bar may cut a line short: the whole of it, and the compared model's own
-        # cautions (its colours may not be evidence at all), are in the tooltip.
-        self.status.setText(summary + (f" · {card.name}: read with care (hover)" if cautions else ""))
+        self.status.setText("Compared: " + summary + (f" · {card.name}: read with care (hover)" if cautions else ""))
         self.status.setToolTip(summary + "".join(f"\n{card.name}: {caution}" for caution in cautions))
+        self.status.show()
         self.window.comparisonShown.emit()
 
     def tooltip(self, index: int) -> str:

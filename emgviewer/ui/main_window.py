@@ -156,6 +156,7 @@ class MainWindow(QtWidgets.QMainWindow):
             label.setSizePolicy(QtWidgets.QSizePolicy.Policy.Ignored, QtWidgets.QSizePolicy.Policy.Preferred)
         self.legend.setAlignment(QtCore.Qt.AlignmentFlag.AlignRight | QtCore.Qt.AlignmentFlag.AlignVCenter)
         self.legend.setWordWrap(True)  # wraps on a narrow window instead of clipping "invalid"
+        self.scale_label.setWordWrap(True)  # "100 ms/div · 200 µV/div · 0.000–1.000 s" whole beside the browser
         header = QtWidgets.QHBoxLayout()
         header.addWidget(self.scale_label, 2)
         header.addWidget(self.legend, 3)

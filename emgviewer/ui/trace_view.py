@@ -178,6 +178,7 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.compare_item.set_windows(ribbon, self.record.duration_s if self.record else float(ribbon.stops_s.max()))
         # A title between the bands, not text over the bars: it hides no window.
         self.compare_plot.setTitle(label, size="8pt", color="#222222")
+        self.compare_plot.titleLabel.setMinimumWidth(0)  # a title never widens the trace beyond the window
 
     def select_window(self, index: int | None, reveal: bool = True) -> None:
         """Outline window ``index``; with ``reveal``, scroll so it is on screen (a click on the
