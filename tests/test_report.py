@@ -164,3 +164,24 @@ def test_the_score_sheet_names_the_student_date_and_seed(tmp_path):
     _reader, text = _text(score_sheet_pdf(score), tmp_path / "sheet.pdf")
     assert "Student: Ada Lovelace · quiz of 2026-12-06, seed 3" in text
     assert "not evidence)" in " ".join(text.split())  # the model's statement whole, wrapped
+
+
+def test_a_folders_report_is_a_page_per_subject_unless_the_book_is_asked_for(model, tmp_path):
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    for path in demo_record_paths():
+        for suffix in (".hea", ".bin"):
+            shutil.copy(path.with_suffix(suffix), folder / f"{path.stem}{suffix}")
+    model_path = model.path
+    out = tmp_path / "subjects.pdf"
+    run = subprocess.run([sys.executable, "-m", "emgviewer", "report", str(folder), "--model", str(model_path),
+                          "--out", str(out)], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    reader, text = _text(out.read_bytes(), out)
+    assert "Subject " in text and "EMG window classification:" not in text
+    book = tmp_path / "book.pdf"
+    run = subprocess.run([sys.executable, "-m", "emgviewer", "report", str(folder), "--model", str(model_path),
+                          "--out", str(book), "--full"], capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    book_reader, book_text = _text(book.read_bytes(), book)
+    assert book_text.count("EMG window classification:") == 3 and len(book_reader.pages) > len(reader.pages)

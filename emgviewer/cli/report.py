@@ -14,13 +14,17 @@ from emgviewer.report import PAPER_NAMES
 def add_parser(commands: argparse._SubParsersAction) -> None:
     parser = commands.add_parser(
         "report", help="write a PDF summary of records or folders",
-        description="Classify and write a PDF report: one record gives a one-record report; several "
-                    "records or a folder give subject summaries followed by one section per record.")
+        description="Classify and write a PDF report: one record gives a one-record report; a folder "
+                    "gives the summary tables and a page per subject (--full adds every record's section: "
+                    "the 423 N2001 records make about 1,300 pages); several record files give every "
+                    "record's section.")
     add_inputs_and_model(parser)
     parser.add_argument("--out", type=Path, required=True, metavar="FILE.pdf", help="the PDF to write")
     parser.add_argument("--paper", choices=PAPER_NAMES, default="a4", help="paper size (default: a4)")
     parser.add_argument("--summary-only", action="store_true",
                         help="the summary tables only (for one record too: its summary row)")
+    parser.add_argument("--full", action="store_true",
+                        help="for a folder, every record's section after its subject's page")
     parser.set_defaults(run=run, out_suffix=".pdf")
 
 
@@ -46,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
         data = record_report_pdf(results[0], args.paper)
     else:
         title = "emgviewer report: " + ", ".join(str(p) for p in args.paths)
-        data = folder_report_pdf(results, title, args.paper, args.summary_only, failures)
+        every_record = args.full or not any(p.is_dir() for p in args.paths)
+        data = folder_report_pdf(results, title, args.paper, args.summary_only, failures, records=every_record)
     if not write_output(args.out, data, args.force):
         return 1
     print(f"wrote {args.out} ({len(results)} record(s))", file=sys.stderr)

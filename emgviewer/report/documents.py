@@ -51,8 +51,11 @@ def _muap_story(result: Classification, muaps: RecordMuaps | None, sheet: dict, 
 
 
 def folder_report_pdf(results: Sequence[Classification], title: str, paper: str = "a4",
-                      summary_only: bool = False, failures: Sequence[str] = ()) -> bytes:
+                      summary_only: bool = False, failures: Sequence[str] = (), records: bool = True) -> bytes:
+    """The summary tables, then (unless ``summary_only``) a page per subject, each followed by
+    its records' sections when ``records`` (423 N2001 records make 1,288 pages: a folder's report
+    leaves them out unless asked)."""
     if not results:
         raise ValueError("no classified records to report")
-    story = folder_story(results, title, styles(), content_width(paper), summary_only, failures)
+    story = folder_story(results, title, styles(), content_width(paper), summary_only, failures, records)
     return render(story, paper, title=title)

@@ -35,7 +35,7 @@ def group_by_subject(results: Sequence[Classification]) -> dict[str, list[int]]:
 
 
 def folder_story(results: Sequence[Classification], title: str, styles: dict, width: float,
-                 summary_only: bool, failures: Sequence[str] = ()) -> list[Flowable]:
+                 summary_only: bool, failures: Sequence[str] = (), records: bool = True) -> list[Flowable]:
     assessments = [assess(r) for r in results]
     groups = group_by_subject(results)
     card = results[0].model.card
@@ -75,8 +75,10 @@ def folder_story(results: Sequence[Classification], title: str, styles: dict, wi
     for subject, positions in groups.items():
         story += [PageBreak(), Paragraph(escape(f"Subject {subject}"), styles["title"]),
                   _records_table([results[i] for i in positions], [assessments[i] for i in positions])]
-        for i in positions:
+        for i in positions if records else ():
             story += [PageBreak(), *record_section(results[i], styles, width, DisplaySettings(), assessments[i])]
+    if not records:
+        story.append(KeepTogether([Paragraph("Model", styles["h2"]), *model_card_summary(results[0], styles)]))
     return story
 
 

@@ -111,7 +111,7 @@ class ModelComparison:
                 or self.model is None or second.model is not self.model or self.window.blind:
             return  # a stale result: another record, another model, or answers hidden meanwhile
         self.comparison, self.second = compare(first, second), second
-        card, shown = self.model.card, first.model.card
+        card = self.model.card
         # The band's title is short (a long one set the plot's minimum width and pushed the
         # trace's right part off the screen); the whole statement is the line under the verdict.
         self.window.trace.set_comparison(ribbon_windows(second),

@@ -64,17 +64,26 @@ def ask_folder_report(window) -> None:
     path, _ = QtWidgets.QFileDialog.getSaveFileName(window, "Export folder report", suggested, "PDF (*.pdf)")
     if not path:
         return
-    summary_only = QtWidgets.QMessageBox.question(
-        window, "Folder report", "Summary tables only?\n(No: one section per record as well.)"
-    ) == QtWidgets.QMessageBox.StandardButton.Yes
-    export_folder_report(window, Path(path), summary_only)
+    box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Icon.Question, "Folder report", "What should the report hold?",
+                                parent=window)
+    box.setInformativeText("A page per subject suits most folders; every record's section makes a book "
+                           "(about three pages a record).")
+    summary = box.addButton("Summary tables", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+    subjects = box.addButton("A page per subject", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+    book = box.addButton("Every record", QtWidgets.QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(QtWidgets.QMessageBox.StandardButton.Cancel)
+    box.setDefaultButton(subjects)
+    box.exec()
+    if box.clickedButton() not in (summary, subjects, book):
+        return
+    export_folder_report(window, Path(path), box.clickedButton() is summary, records=box.clickedButton() is book)
 
 
-def export_folder_report(window, path: Path, summary_only: bool) -> FolderReportJob | None:
+def export_folder_report(window, path: Path, summary_only: bool, records: bool = False) -> FolderReportJob | None:
     if window.state.model is None or window.browser.index is None:
         return None
     job = FolderReportJob([e.path for e in window.browser.index.records], window.state.model, window.state.hop_s, path,
-                          f"emgviewer report: {window.browser.index.root}", summary_only, window.kept)
+                          f"emgviewer report: {window.browser.index.root}", summary_only, window.kept, records)
     job.signals.progress.connect(lambda done, total: (window.browser.progress.setMaximum(total),
                                                       window.browser.progress.setValue(done),
                                                       window.browser.progress.show()))

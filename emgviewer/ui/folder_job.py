@@ -60,11 +60,11 @@ class FolderReportJob(QtCore.QRunnable):
     """Classify every record of the folder and write its PDF report, in the background."""
 
     def __init__(self, paths: list[Path], model: LoadedModel, hop_s: float | None, out: Path, title: str,
-                 summary_only: bool, cache: ClassificationCache | None = None) -> None:
+                 summary_only: bool, cache: ClassificationCache | None = None, records: bool = False) -> None:
         super().__init__()
         self.paths, self.model, self.hop_s, self.out, self.cache = paths, model, hop_s, out, cache
         self.reused = 0  # records whose kept classification was used
-        self.title, self.summary_only = title, summary_only
+        self.title, self.summary_only, self.records = title, summary_only, records
         self.token = CancelToken()
         self.signals = FolderReportSignals()
         self.finished = False  # set when run() has returned, whatever the outcome
@@ -98,7 +98,7 @@ class FolderReportJob(QtCore.QRunnable):
             return
         try:
             write_pdf(self.out, folder_report_pdf(results, self.title, summary_only=self.summary_only,
-                                                  failures=failures), overwrite=True)
+                                                  failures=failures, records=self.records), overwrite=True)
         except (OSError, ValueError) as err:
             self.signals.failed.emit(f"{self.out}: could not write the report ({err})")
             return

@@ -891,8 +891,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def export_pdf(self, path: Path, overwrite: bool = False) -> bool:
         return exports.export_pdf(self, path, overwrite)
 
-    def export_folder_report(self, path: Path, summary_only: bool) -> FolderReportJob | None:
-        return exports.export_folder_report(self, path, summary_only)
+    def export_folder_report(self, path: Path, summary_only: bool, records: bool = False) -> FolderReportJob | None:
+        return exports.export_folder_report(self, path, summary_only, records)
 
     def _ask_geometry(self) -> None:
         if self.model is None:
