@@ -185,3 +185,29 @@ def test_a_folders_report_is_a_page_per_subject_unless_the_book_is_asked_for(mod
     assert run.returncode == 0, run.stderr
     book_reader, book_text = _text(book.read_bytes(), book)
     assert book_text.count("EMG window classification:") == 3 and len(book_reader.pages) > len(reader.pages)
+
+
+@pytest.mark.parametrize("index", range(3))
+def test_the_references_stay_with_the_averaged_potentials(model, tmp_path, index):
+    result = classify(read_record(demo_record_paths()[index]), model)
+    reader, _text_all = _text(record_report_pdf(result), tmp_path / "r.pdf")
+    pages = [page.extract_text() for page in reader.pages]
+    with_references = [p for p in pages if "References (" in p]
+    assert len(with_references) == 1
+    if result.muaps is not None and result.muaps.analysis.units or "Averaged potentials" in _text_all:
+        assert "Averaged potentials" in with_references[0]  # never a last page of five lines alone
+
+
+def test_the_whole_record_scale_bars_stand_below_the_trace():
+    from reportlab.graphics.shapes import PolyLine, Rect
+
+    from emgviewer.report.figures import trace_figure
+
+    result = classify(read_record(demo_record_paths()[2]), load_model(write_model(
+        Path(os.environ.get("TMPDIR", "/tmp")) / "bars.onnx", card_dict(fs_hz=23437.5, window_s=0.1, hop_s=0.05))))
+    drawing = trace_figure(result, 480)
+    box = next(item for item in drawing.contents if isinstance(item, Rect) and item.fillColor is None)
+    trace = next(item for item in drawing.contents if isinstance(item, PolyLine))
+    lowest_trace = min(trace.points[1::2])
+    bars = [item for item in drawing.contents if type(item).__name__ == "Line" and item.strokeWidth == 1.2]
+    assert bars and max(max(line.y1, line.y2) for line in bars) < box.y <= lowest_trace

@@ -99,25 +99,29 @@ def trace_figure(result: Classification, width: float, sensitivity_uv: float | N
     record = result.record
     ribbon = ribbon_windows(result)
     trace_height, ribbon_height, legend_height = 120.0, 9.0 * ribbon.lanes, 14.0
-    height = trace_height + ribbon_height + legend_height + 14
-    drawing = Drawing(width, height)
-    left = 34.0
-    plot_width = width - left - 4
+    # The scale bars stand in a strip of their own under the trace: inside it, a trace that
+    # wanders to the bottom (N2001 A04's last seconds) ran into them.
     sensitivity = sensitivity_uv or fitting_sensitivity(record.signal_uv)
     half_uv = sensitivity * 4
     uv_per_point = half_uv / (trace_height / 2)
-    y_mid = 12 + trace_height / 2
-    drawing.add(Rect(left, 12, plot_width, trace_height, fillColor=None, strokeColor=colors.Color(0.8, 0.8, 0.8),
+    bar_uv = nice_length(half_uv / 2)
+    bars_height = bar_uv / uv_per_point + 14
+    bottom = 12 + bars_height
+    height = bottom + trace_height + ribbon_height + legend_height + 2
+    drawing = Drawing(width, height)
+    left = 34.0
+    plot_width = width - left - 4
+    y_mid = bottom + trace_height / 2
+    drawing.add(Rect(left, bottom, plot_width, trace_height, fillColor=None, strokeColor=colors.Color(0.8, 0.8, 0.8),
                      strokeWidth=0.5))
     drawing.add(PolyLine(_trace_points(record.signal_uv, left, plot_width, y_mid, uv_per_point, trace_height / 2),
                          strokeColor=TRACE, strokeWidth=0.35))
-    draw_ribbon(drawing, ribbon, left, 12 + trace_height + 3, plot_width, ribbon_height, record.duration_s)
+    draw_ribbon(drawing, ribbon, left, bottom + trace_height + 3, plot_width, ribbon_height, record.duration_s)
     points_per_s = plot_width / record.duration_s
-    _scale_bars(drawing, left + 8, 18, nice_length(record.duration_s / 8), points_per_s,
-                nice_length(half_uv / 2), 1 / uv_per_point)
+    _scale_bars(drawing, left + 8, 12, nice_length(record.duration_s / 8), points_per_s, bar_uv, 1 / uv_per_point)
     _legend(drawing, result, left, height - legend_height + 2)
     drawing.add(String(left - 4, y_mid - 3, "trace", fontName=FONT, fontSize=6.5, textAnchor="end", fillColor=GREY))
-    drawing.add(String(left - 4, 12 + trace_height + 3 + ribbon_height / 2 - 3, "windows", fontName=FONT,
+    drawing.add(String(left - 4, bottom + trace_height + 3 + ribbon_height / 2 - 3, "windows", fontName=FONT,
                        fontSize=6.5, textAnchor="end", fillColor=GREY))
     return drawing
 

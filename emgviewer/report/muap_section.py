@@ -32,13 +32,16 @@ def muap_section(muaps: RecordMuaps, styles: dict, width: float) -> list[Flowabl
     for note in muaps.notes:
         story.append(Paragraph(escape("Read with care: " + note), styles["caveat"]))
     story.append(_summary_table(muaps))
+    refs = [f"{r.measure}: {r.text()} ({r.source})" for r in (*reference.UNIT.values(), *reference.RECORD.values())]
+    references = Paragraph(escape(f"References ({reference.MUSCLE}, {reference.ELECTRODE}; adult, not "
+                                  f"age-adjusted): " + "; ".join(refs) + "."), styles["small"])
     if a.units:
         story += [Spacer(1, 6), _units_table(muaps)]
+        # The references go with the potentials: alone they made a last page of five lines.
         story.append(KeepTogether([Paragraph("Averaged potentials (same scale; duration markers dashed)",
-                                             styles["small"]), _templates(muaps, width)]))
-    refs = [f"{r.measure}: {r.text()} ({r.source})" for r in (*reference.UNIT.values(), *reference.RECORD.values())]
-    story.append(Paragraph(escape(f"References ({reference.MUSCLE}, {reference.ELECTRODE}; adult, not "
-                                  f"age-adjusted): " + "; ".join(refs) + "."), styles["small"]))
+                                             styles["small"]), _templates(muaps, width), references]))
+    else:
+        story.append(references)
     return story
 
 
