@@ -41,8 +41,8 @@ def n2001_dir() -> Path:
     """The unpacked N2001 folder (423 records), from $EMGVIEWER_N2001_DIR."""
     value = os.environ.get(N2001_ENV)
     if not value:
-        pytest.skip(f"real N2001 records not available: set {N2001_ENV} "
-                    "(../shared/data/unpack.sh DIR prints the folder)")
+        pytest.skip(f"real N2001 records not available: set {N2001_ENV} to the unpacked N2001 folder "
+                    "(the README's Data section says where they come from)")
     folder = Path(value)
     if not (folder / "N2001A01BB02.hea").is_file():
         pytest.fail(f"{N2001_ENV}={value} does not hold the unpacked N2001 records")
@@ -70,7 +70,8 @@ def emgdb_dir() -> Path:
     ../shared/data/emgdb beside the checkout."""
     folder = Path(os.environ.get(EMGDB_ENV) or REPO.parent / "shared" / "data" / "emgdb")
     if not (folder / "emg_healthy.hea").is_file():
-        pytest.skip(f"PhysioNet emgdb records not found in {folder}; set {EMGDB_ENV}")
+        pytest.skip(f"PhysioNet emgdb records not found in {folder}; set {EMGDB_ENV} to the folder of "
+                    "emg_healthy.hea, emg_myopathy.hea and emg_neuropathy.hea (the README's Data section)")
     return folder
 
 
