@@ -129,3 +129,11 @@ def test_help_menu_shortcuts_fit_and_about_says_what_it_is(qtbot, window, fast_m
     about = window.about_box.text()
     assert f"emgviewer {__version__}" in about and "Not a medical device" in about
     assert "Licence: MIT" in about and window.model.card.name in about
+
+
+def test_the_last_records_verdict_never_stays_while_the_next_is_classified(qtbot, window, fast_model_path):
+    window.set_model(fast_model_path)
+    open_classified(qtbot, window, demo_record_paths()[0])
+    assert "verdict" in window.status_time.text()
+    window.open_record(demo_record_paths()[1])  # classification starts: nothing of the last record is said
+    assert window.status_time.text() == ""

@@ -435,6 +435,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def classify_current(self) -> None:
         self._cancel_jobs()
         self.comparison.clear()  # drawn again once this classification is shown
+        self.status_time.setText("")  # the last record's timing and verdict must not stay beside this one
+        self.status_time.setToolTip("")
         if self.record is None:
             return
         if self.model is None:
