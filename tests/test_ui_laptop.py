@@ -90,7 +90,7 @@ def test_a_later_message_joins_the_caution_instead_of_replacing_it(qtbot, window
     bar = window.message_bar
     bar.show_message("N2001A01BB01, read with care: seen in training", level="caution")
     bar.show_message("Sound unavailable: no audio device", level="error")
-    assert bar.label.text() == "N2001A01BB01, read with care: seen in training\nSound unavailable: no audio device"
+    assert bar.label.text() == "Sound unavailable: no audio device\nN2001A01BB01, read with care: seen in training"
     assert bar.level == "error"
     bar.hide()
     bar.show_message("Quiz over", level="info")

@@ -43,11 +43,13 @@ class MessageBar(QtWidgets.QFrame):
     def show_message(self, text: str, level: str = "error") -> None:
         """``level`` "error" (something failed), "caution" (a verdict to read with care) or
         "info" (news: a revealed answer, a score). A message said while another is shown joins
-        it (a sound error must not wipe out the caution about the verdict); the bar takes the
-        colour of the gravest. Closing the bar, or another record, clears them."""
-        if text not in self.messages:
-            self.messages.append(text)
-            self.levels.append(level)
+        it, on top (a sound error must not wipe out the caution about the verdict); the bar takes
+        the colour of the gravest. Closing the bar, or another record, clears them."""
+        if text in self.messages:  # said again: moves to the top
+            index = self.messages.index(text)
+            del self.messages[index], self.levels[index]
+        self.messages.insert(0, text)  # the newest first, the earlier ones under it
+        self.levels.insert(0, level)
         self.level = max(self.levels, key=SEVERITY.__getitem__)
         self.setStyleSheet(STYLES[self.level])
         self.label.setText("\n".join(self.messages))
