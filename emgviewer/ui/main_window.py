@@ -44,7 +44,7 @@ MAX_RECENT = 8
 #: Records larger than this on disk (about 10 min of N2001) load off the UI thread.
 LOAD_IN_BACKGROUND_BYTES = 50 * 2**20
 #: The inspector's close-up and probabilities stay legible down to this width.
-INSPECTOR_MIN_WIDTH = 320
+INSPECTOR_MIN_WIDTH = 370
 
 log = logging.getLogger("emgviewer.ui")
 
@@ -782,18 +782,17 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def size_browser(self) -> None:
         """The dataset browser at the width the reader last gave it, else wide enough for all
-        its columns; the two docks share at most 65 % of the window (the trace keeps the rest),
+        its columns; the two docks share at most 68 % of the window (the trace keeps the rest),
         the inspector giving way down to its narrowest before the browser does."""
         remembered = self.settings.value("browser_width", 0, type=int)
         wanted = remembered if remembered > 0 else self.browser.preferred_width()
-        room = int(self.width() * 0.65)
+        room = int(self.width() * 0.68)
         inspector_min = INSPECTOR_MIN_WIDTH if self.inspector_dock.isVisible() else 0
         browser = max(200, min(wanted, room - inspector_min))
-        docks, widths = [self.browser_dock], [browser]
-        if inspector_min:
-            docks.append(self.inspector_dock)
-            widths.append(max(inspector_min, min(self.inspector_dock.width(), room - browser)))
-        self.resizeDocks(docks, widths, QtCore.Qt.Orientation.Horizontal)
+        if inspector_min:  # one call per side: Qt weighs two docks of two sides against each other
+            inspector = max(inspector_min, min(self.inspector_dock.width(), room - browser))
+            self.resizeDocks([self.inspector_dock], [inspector], QtCore.Qt.Orientation.Horizontal)
+        self.resizeDocks([self.browser_dock], [browser], QtCore.Qt.Orientation.Horizontal)
 
     def _remember_browser_width(self) -> None:
         if self.browser_dock.isVisible() and not self.browser_dock.isFloating():

@@ -68,12 +68,14 @@ class MarksController(QtCore.QObject):
         layout = QtWidgets.QVBoxLayout(panel)
         layout.addWidget(self.info)
         layout.addWidget(self.table, 1)
-        buttons = QtWidgets.QHBoxLayout()
-        for text, slot in (("Add (A)", self.add), ("Relabel", lambda: self.relabel(self.table.currentRow())),
-                           ("Delete", self.delete_selected), ("Undo", self.undo), ("Redo", self.redo)):
+        buttons = QtWidgets.QGridLayout()  # two rows: one row of five set the dock's minimum at 440 px
+        for number, (text, slot) in enumerate((("Add (A)", self.add),
+                                               ("Relabel", lambda: self.relabel(self.table.currentRow())),
+                                               ("Delete", self.delete_selected), ("Undo", self.undo),
+                                               ("Redo", self.redo))):
             button = QtWidgets.QPushButton(text)
-            button.clicked.connect(slot)
-            buttons.addWidget(button)
+            button.clicked.connect(lambda _checked=False, act=slot: act())
+            buttons.addWidget(button, number // 3, number % 3)
         layout.addLayout(buttons)
         self.dock = QtWidgets.QDockWidget("Marks", window)
         self.dock.setObjectName("marks")

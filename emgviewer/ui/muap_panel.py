@@ -61,8 +61,10 @@ class MuapPanel(QtWidgets.QWidget):
         self.selected: int | None = None
         self._frame_sweeps()
 
-    def _trigger_controls(self) -> QtWidgets.QHBoxLayout:
-        row = QtWidgets.QHBoxLayout()
+    def _trigger_controls(self) -> QtWidgets.QGridLayout:
+        # Two rows: in one, the controls set the dock's minimum width at about 400 px, and a
+        # laptop's trace lost that much beside the dataset browser.
+        grid = QtWidgets.QGridLayout()
         self.trigger_on = QtWidgets.QCheckBox("Trigger line (T)")
         self.level = QtWidgets.QDoubleSpinBox()
         self.level.setRange(-20000, 20000)
@@ -75,13 +77,16 @@ class MuapPanel(QtWidgets.QWidget):
         self.delay.setSuffix(" ms delay")
         self.delay.setValue(5)
         self.trigger_count = QtWidgets.QLabel("")
-        for widget in (self.trigger_on, QtWidgets.QLabel("level"), self.level, self.delay, self.trigger_count):
-            row.addWidget(widget)
-        row.addStretch(1)
+        grid.addWidget(self.trigger_on, 0, 0, 1, 2)
+        grid.addWidget(self.trigger_count, 0, 2)
+        grid.addWidget(QtWidgets.QLabel("level"), 1, 0)
+        grid.addWidget(self.level, 1, 1)
+        grid.addWidget(self.delay, 1, 2)
+        grid.setColumnStretch(3, 1)
         self.trigger_on.toggled.connect(self._trigger_edited)
         self.level.valueChanged.connect(self._trigger_edited)
         self.delay.valueChanged.connect(self._trigger_edited)
-        return row
+        return grid
 
     # -- content --------------------------------------------------------------------------------
     def clear(self, message: str) -> None:
