@@ -74,22 +74,20 @@ def _range_text(low, high, low_open: bool, high_open: bool) -> str:
     return " and ".join(parts)
 
 
-def existing_file(text: str) -> Path:
-    path = Path(text)
-    if not path.exists():
-        raise argparse.ArgumentTypeError(f"{text}: no such file")
-    if not path.is_file():
-        raise argparse.ArgumentTypeError(f"{text}: not a file")
-    return path
+def _existing(what: str, is_kind):
+    """An argparse type for a path that must exist and be a ``what`` (``is_kind`` checks it)."""
+    def parse(text: str) -> Path:
+        path = Path(text)
+        if not path.exists():
+            raise argparse.ArgumentTypeError(f"{text}: no such {what}")
+        if not is_kind(path):
+            raise argparse.ArgumentTypeError(f"{text}: not a {what}")
+        return path
+    return parse
 
 
-def existing_folder(text: str) -> Path:
-    path = Path(text)
-    if not path.exists():
-        raise argparse.ArgumentTypeError(f"{text}: no such folder")
-    if not path.is_dir():
-        raise argparse.ArgumentTypeError(f"{text}: not a folder")
-    return path
+existing_file = _existing("file", Path.is_file)
+existing_folder = _existing("folder", Path.is_dir)
 
 
 _DEVICE = re.compile(r"auto|cpu|cuda(:\d{1,2})?")
