@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 
@@ -15,6 +16,10 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="emgviewer-test-config-")
 
 REPO = Path(__file__).resolve().parent.parent
+# The training package runs from the checkout (it is not installed): found there, after the
+# installed emgviewer, which the tests exercise as a user has it (its resources as package data).
+if str(REPO) not in sys.path:
+    sys.path.append(str(REPO))
 N2001_ENV = "EMGVIEWER_N2001_DIR"
 EMGDB_ENV = "EMGVIEWER_EMGDB_DIR"
 EMGDB_NAMES = ("emg_healthy", "emg_myopathy", "emg_neuropathy")
