@@ -76,10 +76,11 @@ class WindowInspector(QtWidgets.QWidget):
         self.details = QtWidgets.QLabel("")
         self.details.setTextInteractionFlags(QtCore.Qt.TextInteractionFlag.TextSelectableByMouse)
         self.details.setWordWrap(True)
-        # Fixed heights (two title lines, four detail lines): text that wraps to one more line
-        # would otherwise re-lay out and repaint all four plots, and make them jump.
+        # Fixed heights (two title lines, five detail lines): text that wraps to one more line
+        # would otherwise re-lay out and repaint all four plots, and make them jump. Five: at the
+        # inspector's narrowest (beside the dataset browser on a laptop) the details take five.
         lines = self.details.fontMetrics().lineSpacing()
-        self.details.setFixedHeight(4 * lines + 6)
+        self.details.setFixedHeight(5 * lines + 6)
         self.details.setAlignment(QtCore.Qt.AlignmentFlag.AlignTop | QtCore.Qt.AlignmentFlag.AlignLeft)
         self.title.setFixedHeight(2 * lines + 4)
         layout.addWidget(self.details)
