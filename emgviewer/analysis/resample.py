@@ -34,8 +34,10 @@ def rational_ratio(fs_from_hz: float, fs_to_hz: float, max_denominator: int = 10
     return ratio.numerator, ratio.denominator
 
 
-def resample_to(signal: np.ndarray, fs_from_hz: float, fs_to_hz: float) -> np.ndarray:
-    """``signal`` at ``fs_to_hz`` as float32. Warns (:class:`UpsamplingWarning`) when upsampling.
+def resample_to(signal: np.ndarray, fs_from_hz: float, fs_to_hz: float, warn: bool = True) -> np.ndarray:
+    """``signal`` at ``fs_to_hz`` as float32. Warns (:class:`UpsamplingWarning`) when upsampling,
+    unless ``warn`` is false (a caller that says it in its own words, from any thread: catching a
+    warning changes process-wide state).
 
     NaN samples spread over the filter's length; windows holding them stay invalid.
     """
@@ -43,7 +45,7 @@ def resample_to(signal: np.ndarray, fs_from_hz: float, fs_to_hz: float) -> np.nd
         raise ValueError(f"rates must be positive, got {fs_from_hz} Hz -> {fs_to_hz} Hz")
     if fs_from_hz == fs_to_hz:
         return np.asarray(signal, dtype=np.float32)
-    if fs_to_hz > fs_from_hz:
+    if fs_to_hz > fs_from_hz and warn:
         warnings.warn(
             f"upsampling from {fs_from_hz:g} Hz to {fs_to_hz:g} Hz: the record holds nothing "
             f"above {fs_from_hz / 2:g} Hz, so a model made for {fs_to_hz:g} Hz sees a "

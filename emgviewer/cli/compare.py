@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -56,9 +55,7 @@ def run(args: argparse.Namespace) -> int:
         for message in outcome.warnings:
             print(f"emgviewer: warning: {message}", file=sys.stderr)
         first = outcome.result
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # the same record's warnings were said for the first model
-            second = classify(first.record, other, hop_s=first.hop_s)
+        second = classify(first.record, other, hop_s=first.hop_s)  # its notes were said for the first model
         rows.append(record_row(compare(first, second)))
     document = {"schema": SCHEMA, "model": _model(model), "with": _model(other), "records": rows,
                 "totals": totals(rows)}

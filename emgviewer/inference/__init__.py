@@ -9,7 +9,6 @@ from emgviewer.inference.card import CARD_KEY, ClassInfo, InputContract, ModelCa
 from emgviewer.inference.classify import (
     CancelToken,
     Classification,
-    RateMismatchWarning,
     classify,
 )
 from emgviewer.inference.errors import CardError, ClassificationCancelled, ModelError
@@ -28,7 +27,6 @@ __all__ = [
     "LoadedModel",
     "ModelCard",
     "ModelError",
-    "RateMismatchWarning",
     "Scaling",
     "classify",
     "default_model_path",

@@ -6,7 +6,6 @@ file is an outcome with an error, never the end of the walk.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator, Sequence
@@ -30,11 +29,9 @@ def classify_each(paths: Sequence[Path], model: LoadedModel, hop_s: float | None
     for path in paths:
         if cancel is not None and cancel.cancelled:
             return
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                result = classify(read_record(path, fs_hz=fs_hz), model, hop_s=hop_s)
-            except RecordError as err:
-                yield Outcome(Path(path), None, err)
-                continue
-        yield Outcome(Path(path), result, None, [str(w.message) for w in caught])
+        try:
+            result = classify(read_record(path, fs_hz=fs_hz), model, hop_s=hop_s)
+        except RecordError as err:
+            yield Outcome(Path(path), None, err)
+            continue
+        yield Outcome(Path(path), result, None, list(result.notes))

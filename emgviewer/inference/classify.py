@@ -6,7 +6,6 @@ import dataclasses
 import math
 import threading
 import time
-import warnings
 from dataclasses import dataclass
 from typing import Callable
 
@@ -14,7 +13,7 @@ import numpy as np
 
 from emgviewer.analysis.muap import MuapAnalysisError
 from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
-from emgviewer.analysis.resample import UpsamplingWarning, rational_ratio, resample_to
+from emgviewer.analysis.resample import rational_ratio, resample_to
 from emgviewer.analysis.stacking import MUAP_MAX_S, muap_measures, stacked_verdict
 from emgviewer.analysis.validity import Invalid, WindowValidity, assess_time_spans
 from emgviewer.analysis.verdicts import MIN_VALID_WINDOWS, Verdict, record_verdict
@@ -26,10 +25,6 @@ from emgviewer.records.files import MAX_SAMPLES
 from emgviewer.records.record import Record
 
 DEFAULT_BATCH = 16
-
-
-class RateMismatchWarning(UserWarning):
-    """The record's rate differs from the model's, so it was resampled."""
 
 
 class CancelToken:
@@ -60,6 +55,10 @@ class Classification:
     resampled_from_hz: float | None  # the record's rate when it was resampled
     muaps: RecordMuaps | None = None  # analysed when the card's record verdict reads MUAP measures
     caveats: tuple[Caveat, ...] = ()  # how the record differs from the training records, measured once
+    #: What the classifier itself says about this run ("resampled from … Hz"), as data: Python
+    #: warnings caught in a worker thread change process-wide state, and two threads classifying
+    #: at once got each other's (89 of 600 calls).
+    notes: tuple[str, ...] = ()
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -116,7 +115,7 @@ def classify(
     started = time.perf_counter()
     contract = model.card.input
     hop_s = hop_s or contract.hop_s
-    signal, resampled_from = _at_model_rate(record, contract.fs_hz)
+    signal, resampled_from, notes = _at_model_rate(record, contract.fs_hz)
     geometry = WindowGeometry.from_seconds(contract.window_s, hop_s, contract.fs_hz, signal.size)
     if geometry.window_samples != contract.n_times:
         raise ValueError(f"window of {geometry.window_samples} samples, model wants {contract.n_times}")
@@ -142,7 +141,7 @@ def classify(
     verdict, muaps = _record_verdict(record, model, probabilities[validity.valid], min_valid_windows,
                                      geometry.n_windows, caveats, cancel)
     return Classification(record, model, hop_s, starts_s, stops_s, probabilities, validity,
-                          verdict, time.perf_counter() - started, resampled_from, muaps, caveats)
+                          verdict, time.perf_counter() - started, resampled_from, muaps, caveats, notes)
 
 
 def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_windows: int, n_total: int,
@@ -193,9 +192,11 @@ def _unlike_training(card, caveats: tuple[Caveat, ...]) -> list[str]:
 MIN_RECORD_HZ = 1000.0
 
 
-def _at_model_rate(record: Record, fs_hz: float) -> tuple[np.ndarray, float | None]:
+def _at_model_rate(record: Record, fs_hz: float) -> tuple[np.ndarray, float | None, tuple[str, ...]]:
+    """The record's signal at the model's rate, the rate it was resampled from (``None``: not
+    resampled), and what that means, said in words (never as a Python warning)."""
     if math.isclose(record.fs_hz, fs_hz, rel_tol=1e-9):
-        return record.signal_uv, None
+        return record.signal_uv, None, ()
     if record.fs_hz < MIN_RECORD_HZ * (1 - 1e-9):
         raise UnsuitableRecordError(record.source_path, f"recorded at {record.fs_hz:.7g} Hz: below "
                                     f"{MIN_RECORD_HZ:g} Hz a record holds nothing of the detail the model "
@@ -208,17 +209,13 @@ def _at_model_rate(record: Record, fs_hz: float) -> tuple[np.ndarray, float | No
         rational_ratio(record.fs_hz, fs_hz)
     except ValueError as err:
         raise UnsuitableRecordError(record.source_path, f"{err}; not classified") from None
+    signal = resample_to(record.signal_uv, record.fs_hz, fs_hz, warn=False)
     if record.fs_hz > fs_hz:
-        warnings.warn(f"{record.name}: resampled from {record.fs_hz:g} Hz to the model's "
-                      f"{fs_hz:g} Hz", RateMismatchWarning, stacklevel=3)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UpsamplingWarning)  # re-issued below with the record name
-        signal = resample_to(record.signal_uv, record.fs_hz, fs_hz)
-    if record.fs_hz < fs_hz:
-        warnings.warn(f"{record.name}: upsampled from {record.fs_hz:g} Hz to the model's "
-                      f"{fs_hz:g} Hz; the record holds nothing above {record.fs_hz / 2:g} Hz, "
-                      "so the model sees a band-limited signal", UpsamplingWarning, stacklevel=3)
-    return signal, record.fs_hz
+        note = f"{record.name}: resampled from {record.fs_hz:g} Hz to the model's {fs_hz:g} Hz"
+    else:
+        note = (f"{record.name}: upsampled from {record.fs_hz:g} Hz to the model's {fs_hz:g} Hz; the record "
+                f"holds nothing above {record.fs_hz / 2:g} Hz, so the model sees a band-limited signal")
+    return signal, record.fs_hz, (note,)
 
 
 def _flag_smeared_nan(validity: WindowValidity, windows: np.ndarray) -> None:

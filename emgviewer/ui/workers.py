@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-import warnings
 
 from PySide6 import QtCore
 
@@ -52,12 +51,10 @@ class ClassifyJob(QtCore.QRunnable):
     def run(self) -> None:
         self._last_partial = time.perf_counter()
         try:
-            with warnings.catch_warnings(record=True) as caught:
-                warnings.simplefilter("always")
-                result = classify(self.record, self.model, hop_s=self.hop_s, cancel=self.token,
-                                  progress=lambda done, total: self.signals.progress.emit(self.generation, done, total),
-                                  partial=self._partial)
-            messages = [str(w.message) for w in caught]
+            result = classify(self.record, self.model, hop_s=self.hop_s, cancel=self.token,
+                              progress=lambda done, total: self.signals.progress.emit(self.generation, done, total),
+                              partial=self._partial)
+            messages = list(result.notes)
         except ClassificationCancelled:
             return
         except RecordError as err:  # expected (a rate too low, too long): said, no traceback in the log
