@@ -110,6 +110,8 @@ class TeachingController(QtCore.QObject):
             if not _is_record_of(w.record, item.path):  # still loading, or it failed to open
                 w.statusBar().showMessage("quiz: this record is not shown yet; answer once it is", 4000)
                 return
+            if not w.marks.may_leave():  # marks the folder refused: asked first, the answer waits
+                return
             item.truth = quiz_truth(w.record.truth)
             item.model, item.model_statement = self._model_says()
             self.quiz.answer(name)
