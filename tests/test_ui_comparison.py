@@ -109,3 +109,25 @@ def test_a_model_that_cannot_be_opened_is_said_and_nothing_is_compared(qtbot, wi
     assert window.message_bar.isVisible() and "broken.onnx" in window.message_bar.label.text()
     assert window.comparison.model is None and window.trace.compare_plot is None
     assert np.isfinite(window.result.probabilities).all()  # the shown classification is untouched
+
+
+def test_the_compared_model_runs_where_the_window_says(qtbot, window, fast_model_path, monkeypatch):
+    """--cpu (the window's force_cpu) holds for the second model too."""
+    from emgviewer.ui import comparison as comparison_module
+
+    asked = []
+    real = comparison_module.load_model
+    monkeypatch.setattr(comparison_module, "load_model",
+                        lambda path, **kwargs: asked.append(kwargs.get("force_cpu")) or real(path, **kwargs))
+    window.settings.setValue("force_cpu", True)
+    window.comparison.compare_with(fast_model_path)
+    assert asked == [True]
+
+
+def test_the_hop_is_the_cards_unless_one_is_asked_for():
+    from onnx_models import card_dict
+
+    from emgviewer.inference.card import parse_card
+
+    contract = parse_card(card_dict(hop_s=0.1)).input
+    assert (contract.hop_or_card(None), contract.hop_or_card(0.05)) == (0.1, 0.05)

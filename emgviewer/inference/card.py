@@ -72,6 +72,10 @@ class InputContract:
     def n_times(self) -> int:
         return int(self.shape[-1])
 
+    def hop_or_card(self, hop_s: float | None) -> float:
+        """The hop asked for, or the card's when none was (``None``): resolved here only."""
+        return hop_s or self.hop_s
+
 
 @dataclass(frozen=True)
 class ModelCard:

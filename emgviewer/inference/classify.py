@@ -114,7 +114,7 @@ def classify(
     (NaN rows: not yet) after each batch (the array is reused: copy what you keep)."""
     started = time.perf_counter()
     contract = model.card.input
-    hop_s = hop_s or contract.hop_s
+    hop_s = contract.hop_or_card(hop_s)
     signal, resampled_from, notes = _at_model_rate(record, contract.fs_hz)
     geometry = WindowGeometry.from_seconds(contract.window_s, hop_s, contract.fs_hz, signal.size)
     if geometry.window_samples != contract.n_times:

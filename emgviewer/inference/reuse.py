@@ -38,7 +38,7 @@ class ClassificationCache:
 
     @staticmethod
     def _key(path: Path, model: LoadedModel, hop_s: float | None) -> tuple:
-        return (*_file_key(path), str(Path(model.path).resolve()), hop_s or model.card.input.hop_s)
+        return (*_file_key(path), str(Path(model.path).resolve()), model.card.input.hop_or_card(hop_s))
 
     def put(self, path: Path, result: Classification, hop_s: float | None) -> None:
         light = replace(result, record=_stand_in(result.record))

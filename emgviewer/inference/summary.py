@@ -84,7 +84,7 @@ def model_summary(model: LoadedModel, hop_s: float | None = None) -> dict[str, A
         "name": card.name, "version": card.version, "file": model.path.name,
         "architecture": card.architecture,
         "classes": list(card.class_names), "fs_hz": card.input.fs_hz,
-        "window_s": card.input.window_s, "hop_s": hop_s or card.input.hop_s,
+        "window_s": card.input.window_s, "hop_s": card.input.hop_or_card(hop_s),
         "provider": model.provider_label, "uncertainty_threshold": card.uncertainty_threshold,
         "record_uncertainty_threshold": card.record_threshold, "record_temperature": card.record_temperature,
         "evaluation_protocol": card.provenance.protocol_kind,

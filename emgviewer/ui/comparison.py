@@ -58,12 +58,16 @@ class ModelComparison:
 
     def compare_with(self, path: str | Path) -> bool:
         try:
-            self.model = load_model(path)
+            self.model = load_model(path, force_cpu=self._force_cpu())
         except ModelError as err:
             self.window.show_error(str(err))
             return False
         self.run()
         return True
+
+    def _force_cpu(self) -> bool:
+        """The window's own choice (CPU only), for the second model as for the first."""
+        return self.window.settings.value("force_cpu", False, type=bool)
 
     def stop(self) -> None:
         self.model = self.comparison = self.second = None
@@ -91,7 +95,7 @@ class ModelComparison:
         if self.model.path.resolve() == result.model.path.resolve() and self.shown_with is not None:
             # The compared model became the shown one: compare with the one it replaced (a swap).
             try:
-                self.model = load_model(self.shown_with)
+                self.model = load_model(self.shown_with, force_cpu=self._force_cpu())
             except ModelError as err:
                 self.stop()
                 self.window.show_error(str(err))

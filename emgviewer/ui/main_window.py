@@ -480,7 +480,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if not self.state.is_current(generation) or self.blind or self.model is None:
             return
         starts, stops, probabilities, valid = payload
-        hop = self.hop_s or self.model.card.input.hop_s
+        hop = self.model.card.input.hop_or_card(self.hop_s)
         self.trace.set_classification(windows_from(starts, stops, probabilities, valid, self.model.card, hop))
         self.overview.set_ribbon(windows_from(starts, stops, probabilities, valid, self.model.card, hop, collapse=True))
         self.trace.set_ribbon_message("")
@@ -902,7 +902,7 @@ class MainWindow(QtWidgets.QMainWindow):
         card = self.model.card
         hop, ok = QtWidgets.QInputDialog.getDouble(
             self, "Window hop", f"Hop between windows in seconds (window {card.input.window_s:g} s, "
-                               f"fixed by the model):", self.hop_s or card.input.hop_s, 0.01, card.input.window_s * 4, 3)
+                               f"fixed by the model):", card.input.hop_or_card(self.hop_s), 0.01, card.input.window_s * 4, 3)
         if ok:
             self.set_hop(hop)
 
