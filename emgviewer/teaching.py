@@ -47,7 +47,7 @@ def _stratified(truths: list[str | None], subjects: list[str | None], n: int, rn
         while any(lists):  # one record of every subject, then a second of each, ...
             turns += [records.pop(0) for records in lists if records]
         queues[truth] = turns
-    classes = [c for c in sorted(queues, key=lambda c: (c is None, str(c)))]
+    classes = sorted(queues, key=lambda c: (c is None, str(c)))
     classes = [classes[i] for i in rng.permutation(len(classes))]
     chosen: list[int] = []
     while len(chosen) < n:

@@ -35,11 +35,16 @@ class SoundError(ValueError):
     """A signal that is not made into sound (the message says why)."""
 
 
-def check_sound(n_samples: int, fs_hz: float) -> None:
-    """Raise :class:`SoundError` for a rate or a length that makes no sound worth making."""
+def check_sound_rate(fs_hz: float) -> None:
+    """Raise :class:`SoundError` for a rate below which nothing of needle EMG is audible."""
     if not fs_hz >= MIN_SOUND_RATE_HZ:
         raise SoundError(f"recorded at {fs_hz:.6g} Hz; sound needs at least {MIN_SOUND_RATE_HZ:g} Hz "
                          "(below, nothing of needle EMG is audible)")
+
+
+def check_sound(n_samples: int, fs_hz: float) -> None:
+    """Raise :class:`SoundError` for a rate or a length that makes no sound worth making."""
+    check_sound_rate(fs_hz)
     if n_samples / fs_hz > MAX_SOUND_S:
         raise SoundError(f"{n_samples / fs_hz / 60:.0f} min of sound asked for; at most {MAX_SOUND_S / 60:.0f} min "
                          "at once (choose a part)")

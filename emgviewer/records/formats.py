@@ -21,6 +21,7 @@ from emgviewer.records.files import require_file, require_rate
 from emgviewer.records.metadata import parse_comments
 from emgviewer.records.record import Record
 from emgviewer.records.wav_reader import RIFF_MAGIC, read_wav
+from emgviewer.records.wfdb_header import comments_as_written
 from emgviewer.records.wfdb_reader import header_path_of, read_header, read_wfdb
 
 #: ``read(path, channel, fs_hz)``: one channel of the file, in µV.
@@ -66,7 +67,7 @@ def _index_wfdb(file: Path) -> RecordEntry:
     return RecordEntry(name=header.record_name, path=data_path,
                        format="N2001" if data_path.suffix.lower() == ".bin" else "WFDB",
                        fs_hz=float(header.fs), n_samples=header.sig_len,
-                       metadata=parse_comments(getattr(header, "comment_lines", None) or header.comments))
+                       metadata=parse_comments(comments_as_written(header)))
 
 
 def _index_edf(file: Path) -> RecordEntry:

@@ -45,11 +45,17 @@ class PlainHeader:
     comment_lines: list[str] = field(default_factory=list)
 
 
+def comments_as_written(header) -> list[str]:
+    """A header's comments for the metadata parser: a plain header's keep their indentation (a
+    PhysioNet field continued on the next line), wfdb's come stripped."""
+    return getattr(header, "comment_lines", None) or header.comments
+
+
 def read_plain_header(path: Path) -> PlainHeader | None:
     """The header at ``path`` when it is plain (see the module docstring), else ``None``."""
-    lines = _lines(path)
-    comment_lines = [raw.lstrip()[1:].rstrip()
-                     for raw in header_text(path).splitlines() if raw.lstrip().startswith("#")]
+    raw_lines = header_text(path).splitlines()
+    lines = [line.strip() for line in raw_lines]
+    comment_lines = [raw.lstrip()[1:].rstrip() for raw in raw_lines if raw.lstrip().startswith("#")]
     comments = [line.strip() for line in comment_lines]
     fields = [line.split() for line in lines if line and not line.startswith("#")]
     if not fields:

@@ -23,7 +23,7 @@ from emgviewer.records.metadata import parse_comments
 from emgviewer.records.record import Record
 from emgviewer.records.units import uv_per_unit
 from emgviewer.records.wfdb_checks import check_header_text
-from emgviewer.records.wfdb_header import PlainHeader, gains_given, read_plain_header
+from emgviewer.records.wfdb_header import PlainHeader, comments_as_written, gains_given, read_plain_header
 
 # wfdb (and the pandas it imports) is loaded only for headers and formats read_plain_header
 # leaves to it: an N2001 record opens without it.
@@ -106,7 +106,7 @@ def read_wfdb(base: Path, channel: Channel = None) -> Record:
         fs_hz=float(header.fs),
         source_path=data_path,
         format="N2001" if n2001_dialect else "WFDB",
-        metadata=parse_comments(getattr(header, "comment_lines", None) or header.comments),
+        metadata=parse_comments(comments_as_written(header)),
         channel=(header.sig_name[index] if header.sig_name else "") or "",
         source_units=units,
         calibrated=gains_given(header_path)[index],

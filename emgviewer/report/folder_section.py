@@ -68,18 +68,16 @@ def folder_story(results: Sequence[Classification], title: str, styles: dict, wi
     if failures:
         story.append(Paragraph(escape(f"Not read ({len(failures)}): " + "; ".join(failures)), styles["small"]))
     story += [Spacer(1, 4), table(rows)]
+    model = KeepTogether([Paragraph("Model", styles["h2"]), *model_card_summary(results[0], styles)])
     if summary_only:
-        story += [Paragraph("Records", styles["h2"]), _records_table(results, assessments)]
-        story.append(KeepTogether([Paragraph("Model", styles["h2"]), *model_card_summary(results[0], styles)]))
-        return story
+        return story + [Paragraph("Records", styles["h2"]), _records_table(results, assessments), model]
     for subject, positions in groups.items():
         story += [PageBreak(), Paragraph(escape(f"Subject {subject}"), styles["title"]),
                   _records_table([results[i] for i in positions], [assessments[i] for i in positions])]
-        for i in positions if records else ():
-            story += [PageBreak(), *record_section(results[i], styles, width, DisplaySettings(), assessments[i])]
-    if not records:
-        story.append(KeepTogether([Paragraph("Model", styles["h2"]), *model_card_summary(results[0], styles)]))
-    return story
+        if records:  # each record's own section says the model (record_section), so no model block
+            for i in positions:
+                story += [PageBreak(), *record_section(results[i], styles, width, DisplaySettings(), assessments[i])]
+    return story if records else story + [model]
 
 
 def _records_table(results: Sequence[Classification], assessments: Sequence[RecordAssessment]) -> Flowable:
