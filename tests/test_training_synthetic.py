@@ -713,3 +713,39 @@ def test_an_ema_run_saves_its_trained_weights_logits_for_levers_and_a_resume(syn
         np.testing.assert_array_equal(kept.test_logits_trained, fold.test_logits.astype(np.float32))
     with pytest.raises(SystemExit, match="munet-small_3class_loso_plain_logits.npz: holds no trained weights' logits"):
         load_argument(f"{out / 'munet-small_3class_loso_plain_logits.npz'}@trained")
+
+
+def test_fold_models_are_the_models_that_made_the_out_of_fold_logits(synthetic_n2001, tmp_path):
+    """``--save-fold-models``: each fold's weights, named after the subjects they never saw,
+    give back exactly that fold's saved test logits; the training list excludes the test and
+    validation subjects."""
+    from training import experiment
+    from training.models import build
+    from training.train import predict_logits
+
+    data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
+    splits = loso_splits(data.subject_classes(), 0)[:2]
+    config = TrainConfig(model="munet-small", epochs=1, steps_per_epoch=2, batch_size=6, seed=0, threads=1)
+    experiment.cross_validate(data, splits, config, quiet=True, logits_path=tmp_path / "run_logits.npz",
+                              inverted=False, models_dir=tmp_path / "folds")
+    with np.load(tmp_path / "run_logits.npz") as saved:
+        for i, split in enumerate(splits):
+            path = tmp_path / "folds" / f"fold_{'-'.join(split.test)}.pt"
+            meta = json.loads(path.with_suffix(".json").read_text())
+            assert meta["test_subjects"] == list(split.test)
+            assert not set(meta["training_subjects"]) & (set(split.test) | set(split.validation))
+            assert set(meta["training_subjects"]) == set(split.train)
+            model = build("munet-small", n_outputs=len(data.class_names), n_times=data.window_samples,
+                          fs_hz=data.fs_hz)
+            model.load_state_dict(torch.load(path, weights_only=True))
+            indices = saved[f"fold{i}_test_indices"]
+            np.testing.assert_allclose(predict_logits(model.eval(), data, indices), saved[f"fold{i}_test_logits"],
+                                       atol=1e-5)
+
+
+def test_fold_models_need_subject_disjoint_folds(synthetic_n2001, tmp_path, capsys):
+    code = training_main(["evaluate", "--data", str(synthetic_n2001), "--folds", "random", "--out", str(tmp_path),
+                          "--save-fold-models", str(tmp_path / "folds")])
+    assert code == 2
+    assert "a random window split has none" in capsys.readouterr().err
+    assert not (tmp_path / "folds").exists()

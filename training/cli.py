@@ -217,6 +217,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--test-subjects", default=None,
                           help="comma-separated: run only the folds testing these subjects (the same folds as "
                                "a full run with this --split-seed); default: every fold")
+    evaluate.add_argument("--save-fold-models", type=Path, default=None, metavar="FOLDER",
+                          help="keep each fold's weights there (fold_<subject>.pt with a .json of its "
+                               "subjects): the out-of-fold models for known people")
     evaluate.add_argument("--tag", default="", help="suffix for the report names (e.g. seed1)")
     evaluate.add_argument("--resume", action="store_true",
                           help="continue a run that stopped: the folds its --save-logits file holds are kept, "
@@ -310,6 +313,10 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
+    if args.save_fold_models and args.folds == "random":
+        print("python -m training: error: --save-fold-models keeps the models of subject-disjoint folds; "
+              "a random window split has none (every subject is on every side)", file=sys.stderr)
+        return 2
     data = load_data(args)
     split_seed = args.seed if args.split_seed is None else args.split_seed
     splits = evaluation_splits(data, args.folds, split_seed)
@@ -331,7 +338,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"nothing to resume at {saved}: every fold runs", file=sys.stderr)
     keep = (args.save_logits or args.resume) and distributed.is_main()
     result = cross_validate(data, splits, config, logits_path=saved if keep else None,
-                            quiet=not distributed.is_main(), done=done, inverted=args.inverted_logits)
+                            quiet=not distributed.is_main(), done=done, inverted=args.inverted_logits,
+                            models_dir=args.save_fold_models if distributed.is_main() else None)
     if not distributed.is_main():
         return 0
     if done:
