@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 import re
-import warnings
 from pathlib import Path
 from types import MappingProxyType
 
@@ -30,10 +29,11 @@ def open_edf(path: Path) -> tuple[edfio.Edf, list[edfio.EdfSignal]]:
     size = require_file(path, "EDF file")
     _check_layout(path, size)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # edfio warns, then reads half a file: refuse instead
-            edf = edfio.read_edf(path, lazy_load_data=True)
-            signals = [s for s in edf.signals if s.label != "EDF Annotations"]
+        # What edfio would only warn about and then read in part (a data record cut short, more
+        # or fewer records than the header says) was refused by _check_layout: no catch_warnings
+        # here, whose filter swap is process-wide and would reach every other thread.
+        edf = edfio.read_edf(path, lazy_load_data=True)
+        signals = [s for s in edf.signals if s.label != "EDF Annotations"]
     except Exception as err:  # edfio raises ValueError/EdfError variants on bad headers
         raise HeaderError(path, f"not a valid EDF/EDF+ file ({shorten(str(err))})") from None
     return edf, signals
@@ -71,9 +71,16 @@ def _check_layout(path: Path, size: int) -> None:
         return  # -1: still being recorded; edfio counts the records from the size
     record_bytes = 2 * sum(counts)
     require_sample_count(path, n_records * max(counts))
-    held = (size - header_bytes) // record_bytes if size > header_bytes else 0
+    data_bytes = max(size - header_bytes, 0)
+    held = data_bytes // record_bytes
     if held < n_records:
         raise TruncatedDataError(path, f"holds {held} complete data record(s) but the header says {n_records}")
+    if held > n_records:
+        raise HeaderError(path, f"not a valid EDF/EDF+ file: it holds {held} data records but the header says "
+                                f"{n_records}")
+    if data_bytes % record_bytes:
+        raise TruncatedDataError(path, f"ends {data_bytes % record_bytes} bytes into a data record after "
+                                       f"{held} complete one(s)")
 
 
 def read_edf(path: Path, channel: Channel = None) -> Record:

@@ -3,6 +3,7 @@ are kept in raw units and the record is marked uncalibrated."""
 
 from __future__ import annotations
 
+import re
 import struct
 import warnings
 from pathlib import Path
@@ -15,17 +16,18 @@ from emgviewer.records.files import require_file, require_rate, shorten
 from emgviewer.records.record import Record
 
 RIFF_MAGIC = b"RIFF"
+#: What scipy says of a chunk it skips (see :func:`_quiet_skipped_chunks`).
+SKIPPED_CHUNK = "Chunk (non-data) not understood, skipping it."
 
 
 def read_wav(path: Path, channel: Channel = None) -> Record:
     size = require_file(path, "WAV file")
     _check_chunks(path, size)
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error")  # scipy warns about chunks it skips: refuse instead
-            from scipy.io import wavfile  # scipy.io costs 0.4 s to import: only when a WAV is read
+        from scipy.io import wavfile  # scipy.io costs 0.4 s to import: only when a WAV is read
 
-            fs_hz, data = wavfile.read(path, mmap=False)
+        _quiet_skipped_chunks(wavfile.WavFileWarning)
+        fs_hz, data = wavfile.read(path, mmap=False)
     except Exception as err:  # scipy raises ValueError on malformed chunks
         raise HeaderError(path, f"not a readable WAV file ({shorten(str(err))})") from None
     rate = require_rate(path, fs_hz)
@@ -56,15 +58,31 @@ def read_wav(path: Path, channel: Channel = None) -> Record:
     )
 
 
+def _quiet_skipped_chunks(category: type[Warning]) -> None:
+    """scipy warns for each chunk it skips (a recorder's 'bext' or 'cue '): harmless once
+    :func:`_check_chunks` has walked them. One filter, installed once for the process: never a
+    ``catch_warnings`` around the read, whose filter swap is process-wide and, from a loading
+    thread, would change what every other thread's warnings do."""
+    warnings.filterwarnings("ignore", message=re.escape(SKIPPED_CHUNK), category=category)  # idempotent
+
+
 def _check_chunks(path: Path, size: int) -> None:
-    """Every RIFF chunk must fit in the file: scipy allocates what a chunk claims, so a
-    damaged size field would otherwise cost gigabytes before any error."""
+    """Walk the chunks as scipy will, and refuse what it would only warn about and then read in
+    part (a RIFF size beyond the file, a chunk cut short). Every chunk must fit in the file:
+    scipy allocates what a chunk claims, so a damaged size field would otherwise cost gigabytes
+    before any error."""
     with open(path, "rb") as handle:
         head = handle.read(12)
         if len(head) < 12 or head[:4] != RIFF_MAGIC or head[8:12] != b"WAVE":
             raise HeaderError(path, "not a readable WAV file (no RIFF/WAVE header)")
+        claimed = struct.unpack("<I", head[4:8])[0] + 8
+        if claimed > size:
+            raise TruncatedDataError(path, f"the RIFF header says the file is {claimed:,} bytes but it has {size:,}")
         offset, names = 12, set()
-        while offset + 8 <= size:
+        while offset < claimed:
+            if offset + 8 > claimed:
+                raise TruncatedDataError(path, f"a WAV chunk header at byte {offset:,} is cut short by the "
+                                               "end of the RIFF data")
             handle.seek(offset)
             chunk = handle.read(8)
             name, length = chunk[:4], struct.unpack("<I", chunk[4:8])[0]
