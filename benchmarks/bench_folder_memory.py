@@ -66,7 +66,7 @@ def main() -> None:
     out = {"records": len(window.browser.index.records), "rss_before": round(rss_mb())}
     started = time.perf_counter()
     window.classify_all()
-    while not window.folder_job.finished:
+    while not window.jobs.folder_job.finished:
         app.processEvents(QtCore.QEventLoop.ProcessEventsFlag.AllEvents, 50)
     out["classify_all_s"] = round(time.perf_counter() - started, 1)
     settle(app)

@@ -86,7 +86,7 @@ def test_keys_change_the_view_as_specified(qtbot, window, fast_model_path):
     _open(qtbot, window, demo_record_paths()[0])
     trace = window.trace
     trace.set_timebase(100)
-    window.home()
+    window.commands.home()
     qtbot.keyClick(window, QtCore.Qt.Key.Key_Right)
     assert trace.visible_range() == pytest.approx((0.1, 1.1))
     qtbot.keyClick(window, QtCore.Qt.Key.Key_Right, QtCore.Qt.KeyboardModifier.ShiftModifier)
@@ -116,7 +116,7 @@ def test_clicking_a_window_shows_its_probabilities(qtbot, window, fast_model_pat
     _open(qtbot, window, demo_record_paths()[1])
     result = window.result
     window.trace.set_timebase(100)
-    window.home()
+    window.commands.home()
     index = 5
     ribbon_plot = window.trace.ribbon_plot
     ribbon = window.trace.ribbon

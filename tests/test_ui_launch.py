@@ -23,10 +23,10 @@ def test_interactive_launch_holds_model_and_muaps_until_the_trace_is_painted(qtb
     window = build_window(demo_copy / "demo_neurogenic.hea", fast_model_path, settings, defer_model=True)
     qtbot.addWidget(window)
     assert window.record is not None  # the trace's data are there for the first frame...
-    assert window.model is None and window.muap_job is None  # ...and nothing else started yet
+    assert window.model is None and window.jobs.muap_job is None  # ...and nothing else started yet
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
         window.show()
-    assert window.model is not None and window.muap_job is not None
+    assert window.model is not None and window.jobs.muap_job is not None
     assert window.result is not None and window.result.record is window.record
     qtbot.waitUntil(lambda: window.muaps is not None, timeout=30_000)
     window.close()
@@ -37,9 +37,9 @@ def test_a_window_opened_without_a_launch_classifies_at_once_and_analyses_muaps_
     window.set_model(fast_model_path)
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
         window.open_record(demo_copy / "demo_neurogenic.hea")
-        assert window.job is not None and window.muap_job is None  # never three busy threads on 2 cores
+        assert window.jobs.job is not None and window.jobs.muap_job is None  # never three busy threads on 2 cores
         assert window.muap_panel.summary.text() == "motor units: analysed once the classification is done…"
-    assert window.muap_job is not None
+    assert window.jobs.muap_job is not None
     with qtbot.waitSignal(window.muapsShown, timeout=30_000):
         pass
     assert window.muaps is not None and window.muaps.record is window.record
@@ -47,7 +47,7 @@ def test_a_window_opened_without_a_launch_classifies_at_once_and_analyses_muaps_
 
 def test_without_a_model_the_muap_analysis_starts_at_once(window, demo_copy):
     window.open_record(demo_copy / "demo_neurogenic.hea")
-    assert window.model is None and window.muap_job is not None
+    assert window.model is None and window.jobs.muap_job is not None
 
 
 def test_the_cli_and_the_viewer_import_without_the_heavy_libraries():
@@ -96,8 +96,8 @@ def test_opening_a_record_drops_the_jobs_still_queued_for_the_last_one(qtbot, wi
 
     ran = []
     blocker = Blocker()
-    window.pool.start(blocker)
-    window.pool.start(lambda: ran.append(True))  # a saliency or MUAP job queued behind it
+    window.jobs.pool.start(blocker)
+    window.jobs.pool.start(lambda: ran.append(True))  # a saliency or MUAP job queued behind it
     window.set_model(fast_model_path)
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
         window.open_record(demo_copy / "demo_neurogenic.hea")

@@ -34,14 +34,14 @@ def _long_record(folder: Path, copies: int) -> Path:
 def test_a_launch_with_a_record_read_in_the_background_shows_it(qtbot, tmp_path, fast_model_path, monkeypatch):
     from PySide6 import QtCore
 
-    from emgviewer.ui import main_window
+    from emgviewer.session import viewer_session
     from emgviewer.ui.app import build_window
 
-    monkeypatch.setattr(main_window, "LOAD_IN_BACKGROUND_BYTES", 1)  # the demo record counts as long
+    monkeypatch.setattr(viewer_session, "LOAD_IN_BACKGROUND_BYTES", 1)  # the demo record counts as long
     settings = QtCore.QSettings(str(tmp_path / "settings.ini"), QtCore.QSettings.Format.IniFormat)
     window = build_window(demo_record_paths()[0], fast_model_path, settings, defer_model=True)
     qtbot.addWidget(window)
-    assert window.record is None and window.loading_job is not None  # still being read
+    assert window.record is None and window.session.loading is not None  # still being read
     with qtbot.waitSignal(window.classificationShown, timeout=30_000):
         window.show()
     qtbot.waitUntil(lambda: window.result is not None and window.record is not None, timeout=30_000)
@@ -51,9 +51,9 @@ def test_a_launch_with_a_record_read_in_the_background_shows_it(qtbot, tmp_path,
 
 
 def test_a_background_load_that_fails_is_said(qtbot, window, tmp_path, monkeypatch):
-    from emgviewer.ui import main_window
+    from emgviewer.session import viewer_session
 
-    monkeypatch.setattr(main_window, "LOAD_IN_BACKGROUND_BYTES", 1)
+    monkeypatch.setattr(viewer_session, "LOAD_IN_BACKGROUND_BYTES", 1)
     record = _long_record(tmp_path, 1)
     (tmp_path / "LONG.bin").write_bytes((tmp_path / "LONG.bin").read_bytes()[:1000])
     with qtbot.waitSignal(window.loadFailed, timeout=30_000) as failed:

@@ -106,7 +106,7 @@ def test_a_quiz_answer_waits_for_the_quiz_record(qtbot, window, fast_model_path,
     quiz = window.teaching.quiz
     # The quiz's record is "still loading": the window shows another record.
     other = next(item.path for item in quiz.items if item.path != quiz.current.path)
-    window.state.show_record(read_record(other))
+    window.session.show_record(read_record(other), other)
     window.teaching.answer("control")
     assert quiz.position == 0 and quiz.items[0].answer is None  # not scored against the wrong record
 

@@ -165,4 +165,4 @@ def _assert_nothing_revealed(window, name: str) -> None:
     assert window.trace.ribbon is None and window.trace.ribbon_item.windows is None
     assert window.overview.ribbon_item.windows is None
     assert window._tooltip(0) == ""
-    assert not any(name in a.text() for a in window.recent_menu.actions())
+    assert not any(name in a.text() for a in window.recent.menu.actions())

@@ -145,7 +145,7 @@ def test_the_folder_report_reuses_classify_all(qtbot, window, fast_model_path, d
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
         window.open_folder(demo_copy)
     window.classify_all()
-    with qtbot.waitSignal(window.folder_job.signals.finished, timeout=60_000):
+    with qtbot.waitSignal(window.jobs.folder_job.signals.finished, timeout=60_000):
         pass
     assert len(window.kept) == 3
     out = tmp_path / "folder.pdf"
@@ -262,12 +262,12 @@ def test_closing_the_window_cancels_the_folder_job_and_waits_for_it(qtbot, windo
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
         window.open_folder(demo_copy)
     window.classify_all()
-    job = window.folder_job
+    job = window.jobs.folder_job
     assert busy.wait(20)
-    assert not job.finished and window.folder_pool.activeThreadCount() == 1  # busy, in the window's own pool
+    assert not job.finished and window.jobs.folder_pool.activeThreadCount() == 1  # busy, in the window's own pool
     window.close()
     assert job.token.cancelled and job.finished  # close() cancelled it and waited until run() returned
-    assert window.folder_pool.activeThreadCount() == 0
+    assert window.jobs.folder_pool.activeThreadCount() == 0
 
 
 def test_a_saliency_failure_is_said_in_the_inspector_and_logged(qtbot, window, fast_model_path, monkeypatch, caplog):

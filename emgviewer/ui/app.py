@@ -65,7 +65,7 @@ def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: 
         QtCore.QTimer.singleShot(0, window.fit_to_screen)  # again with the frame the window manager drew
         return app.exec()
     window.size_docks()  # a screenshot keeps the size asked for, whatever the screen
-    if window.record is None and window.loading_job is None:  # could not be opened: said, never waited on
+    if window.record is None and window.session.loading is None:  # could not be opened: said, never waited on
         print(f"emgviewer: error: {window.message_bar.label.text()}", file=sys.stderr)
         return 1
     return _screenshot(app, window, screenshot)
@@ -79,7 +79,7 @@ SCREENSHOT_LIMIT_MS = 180_000
 def _screenshot(app: QtWidgets.QApplication, window, path: Path) -> int:
     """Render once classification has finished (or failed, or there is no model), then exit."""
     window.show()
-    done = {"shown": (window.result is not None or window.model is None) and window.loading_job is None}
+    done = {"shown": (window.result is not None or window.model is None) and window.session.loading is None}
 
     def capture() -> None:
         if done.get("captured"):
@@ -92,7 +92,7 @@ def _screenshot(app: QtWidgets.QApplication, window, path: Path) -> int:
     def saliency_settled() -> bool:
         note = window.inspector.saliency_note.toPlainText()
         curve = window.inspector.saliency_curve.getData()[0]
-        return (window.saliency_job is None or (curve is not None and len(curve) > 0)
+        return (window.jobs.saliency_job is None or (curve is not None and len(curve) > 0)
                 or (note != "" and "computing" not in note))
 
     def on_shown() -> None:

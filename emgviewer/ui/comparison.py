@@ -14,13 +14,14 @@ from emgviewer.inference import ModelError, load_model
 from emgviewer.inference.caveats import model_cautions
 from emgviewer.inference.comparison import Comparison, compare
 from emgviewer.inference.model import LoadedModel
+from emgviewer.ui.viewer import Viewer
 from emgviewer.ui.workers import ClassifyJob
 
 
 class ModelComparison:
     """The second model, its classification of the shown record, and the band that draws it."""
 
-    def __init__(self, window, menu: QtWidgets.QMenu) -> None:
+    def __init__(self, window: Viewer, menu: QtWidgets.QMenu) -> None:
         self.window, self.menu = window, menu
         self.model: LoadedModel | None = None
         self.comparison: Comparison | None = None
@@ -102,16 +103,16 @@ class ModelComparison:
                 return
         self.shown_with = result.model.path
         self.status.setText(f"comparing with {self.model.card.name}…")
-        job = ClassifyJob(self.window.state.generation, result.record, self.model, result.hop_s)
+        job = ClassifyJob(self.window.session.generation, result.record, self.model, result.hop_s)
         job.signals.finished.connect(self._finished)
         job.signals.failed.connect(self._failed)
         self.job = job
-        self.window.pool.start(job)
+        self.window.jobs.pool.start(job)
 
     def _finished(self, generation: int, payload) -> None:
         first = self.window.result
         second, _warnings = payload  # the first model's classification already said them
-        if not self.window.state.is_current(generation) or first is None or second.record is not first.record \
+        if not self.window.session.is_current(generation) or first is None or second.record is not first.record \
                 or self.model is None or second.model is not self.model or self.window.blind:
             return  # a stale result: another record, another model, or answers hidden meanwhile
         self.comparison, self.second = compare(first, second), second
@@ -135,6 +136,6 @@ class ModelComparison:
         return window_tooltip(self.second, index, heading=f"{card.name} {card.version} (compared)")
 
     def _failed(self, generation: int, message: str) -> None:
-        if self.window.state.is_current(generation):
+        if self.window.session.is_current(generation):
             self.clear()
             self.window.show_error(message)

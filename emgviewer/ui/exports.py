@@ -12,37 +12,38 @@ from emgviewer.atomic import atomic_write_text
 from emgviewer.memory import release_memory
 from emgviewer.ui.folder_job import FolderReportJob
 from emgviewer.ui.message_bar import NO_MODEL_MESSAGE
+from emgviewer.ui.viewer import Viewer
 
 log = logging.getLogger(__name__)
 
 
-def ask_save_path(window, title: str, name_suffix: str, file_filter: str) -> Path | None:
+def ask_save_path(window: Viewer, title: str, name_suffix: str, file_filter: str) -> Path | None:
     """Where to export the current record's results; the dialog itself asks before
     replacing an existing file."""
-    if window.state.result is None:
+    if window.session.result is None:
         window.show_error("Nothing to export yet: open a record and load a model first.")
         return None
-    suggested = str(Path(window.settings.value("last_folder", "")) / f"{window.state.result.record.name}{name_suffix}")
+    suggested = str(Path(window.settings.value("last_folder", "")) / f"{window.session.result.record.name}{name_suffix}")
     path, _ = QtWidgets.QFileDialog.getSaveFileName(window, title, suggested, file_filter)
     return Path(path) if path else None
 
 
-def ask_export_pdf(window) -> None:
+def ask_export_pdf(window: Viewer) -> None:
     path = ask_save_path(window, "Export PDF report", ".pdf", "PDF (*.pdf)")
     if path:
         export_pdf(window, path, overwrite=True)
 
 
-def export_pdf(window, path: Path, overwrite: bool = False) -> bool:
+def export_pdf(window: Viewer, path: Path, overwrite: bool = False) -> bool:
     """Write the current record's report with the display settings in use."""
     from emgviewer.report import DisplaySettings, record_report_pdf, write_pdf  # reportlab on first use
 
-    state = window.state
+    state = window.session
     if state.result is None:
         return False
     display = DisplaySettings(window.trace.timebase_ms, window.trace.sensitivity_uv, window.filters.spec.label())
     try:
-        marks = (window.marks.marks.marks, window.marks.source) if window.marks.writable else None
+        marks = window.marks.for_report()
         write_pdf(path, record_report_pdf(state.result, display=display, muaps=state.muaps_of_result(), marks=marks),
                   overwrite=overwrite)
     except (OSError, FileExistsError) as err:
@@ -56,9 +57,9 @@ def export_pdf(window, path: Path, overwrite: bool = False) -> bool:
     return True
 
 
-def ask_folder_report(window) -> None:
-    if window.state.model is None or window.browser.index is None:
-        window.show_error(NO_MODEL_MESSAGE if window.state.model is None else "Open a folder first.")
+def ask_folder_report(window: Viewer) -> None:
+    if window.session.model is None or window.browser.index is None:
+        window.show_error(NO_MODEL_MESSAGE if window.session.model is None else "Open a folder first.")
         return
     suggested = str(window.browser.index.root / "emgviewer_report.pdf")
     path, _ = QtWidgets.QFileDialog.getSaveFileName(window, "Export folder report", suggested, "PDF (*.pdf)")
@@ -79,10 +80,10 @@ def ask_folder_report(window) -> None:
     export_folder_report(window, Path(path), box.clickedButton() is summary, records=box.clickedButton() is book)
 
 
-def export_folder_report(window, path: Path, summary_only: bool, records: bool = False) -> FolderReportJob | None:
-    if window.state.model is None or window.browser.index is None:
+def export_folder_report(window: Viewer, path: Path, summary_only: bool, records: bool = False) -> FolderReportJob | None:
+    if window.session.model is None or window.browser.index is None:
         return None
-    job = FolderReportJob([e.path for e in window.browser.index.records], window.state.model, window.state.hop_s, path,
+    job = FolderReportJob([e.path for e in window.browser.index.records], window.session.model, window.session.hop_s, path,
                           f"emgviewer report: {window.browser.index.root}", summary_only, window.kept, records)
     job.signals.progress.connect(lambda done, total: (window.browser.progress.setMaximum(total),
                                                       window.browser.progress.setValue(done),
@@ -91,19 +92,16 @@ def export_folder_report(window, path: Path, summary_only: bool, records: bool =
                                                   window.statusBar().showMessage(f"wrote {written}", 5000)))
     job.signals.failed.connect(lambda message: (window.browser.progress.hide(), release_memory(),
                                                 window.show_error(message)))
-    if window.report_job is not None:  # a new report replaces one still being written
-        window.report_job.token.cancel()
-    window.report_job = job
-    window.folder_pool.start(job)
+    window.jobs.report_folder(job)  # a new report replaces one still being written
     return job
 
 
-def ask_export_csv(window) -> None:
+def ask_export_csv(window: Viewer) -> None:
     path = ask_save_path(window, "Export windows", "_windows.csv", "CSV (*.csv)")
     if path:
         try:
             from emgviewer.report.csv_export import windows_csv
 
-            atomic_write_text(path, windows_csv([window.state.result]))
+            atomic_write_text(path, windows_csv([window.session.result]))
         except OSError as err:
             window.show_error(f"{path}: could not write ({err.strerror})")

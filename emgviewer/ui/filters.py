@@ -15,6 +15,7 @@ from emgviewer.analysis.display_filter import (
     DisplayFilter,
     FilterError,
 )
+from emgviewer.ui.viewer import Viewer
 
 #: Up to this many samples (about 85 s of N2001) a record is filtered at once (tens of ms);
 #: longer ones in the background while the unfiltered trace stays up.
@@ -40,7 +41,7 @@ class _FilterJob(QtCore.QRunnable):
 class FilterController(QtCore.QObject):
     changed = QtCore.Signal()  # the displayed signal changed
 
-    def __init__(self, window) -> None:
+    def __init__(self, window: Viewer) -> None:
         super().__init__(window)
         self.window = window
         self.spec = DisplayFilter()
@@ -71,9 +72,8 @@ class FilterController(QtCore.QObject):
         custom = sub.addAction("Custom values…")
         custom.triggered.connect(self.ask_custom)
         off = sub.addAction("Unfiltered")
-        off.setShortcut(QtGui.QKeySequence("Ctrl+0"))
         off.triggered.connect(lambda: self.set_filter(DisplayFilter()))
-        self.window.addAction(off)  # the key works with the menu closed
+        self.window.action_maker.bind(off, "unfiltered")  # the key works with the menu closed
 
     def _values(self) -> dict:
         return {"high_pass_hz": self.spec.high_pass_hz, "low_pass_hz": self.spec.low_pass_hz,

@@ -21,6 +21,7 @@ from emgviewer.records.annotations import (
 )
 from emgviewer.records.errors import RecordError
 from emgviewer.records.marks_store import MarksFile
+from emgviewer.ui.viewer import Viewer
 
 MARK_COLOUR = "#2e7d32"
 #: Label heights (share of the trace's height from its top) for marks too close to share one.
@@ -44,7 +45,7 @@ def label_heights(onsets_s: list[float], gap_s: float) -> list[float]:
 class MarksController(QtCore.QObject):
     changed = QtCore.Signal()
 
-    def __init__(self, window) -> None:
+    def __init__(self, window: Viewer) -> None:
         super().__init__(window)
         self.window = window
         self.marks = AnnotationList()
@@ -87,14 +88,20 @@ class MarksController(QtCore.QObject):
     def build_menu(self, menu) -> None:
         marks = menu.addMenu("Marks")
         w = self.window
-        w._action(marks, "Mark a point (or the calipers' span)…", self.add, "A")
-        w._action(marks, "Next mark", lambda: self.jump(+1), "N")
-        w._action(marks, "Previous mark", lambda: self.jump(-1), "P")
-        w._action(marks, "Delete the selected mark", self.delete_selected, "Delete")
-        w._action(marks, "Undo", self.undo, "Ctrl+Z")
-        w._action(marks, "Redo", self.redo, "Ctrl+Shift+Z|Ctrl+Y")
-        w._action(marks, "Save marks as…", lambda: self.save_as())
+        add = w.action_maker.add
+        add(marks, "Mark a point (or the calipers' span)…", self.add, "mark")
+        add(marks, "Next mark", lambda: self.jump(+1), "next_mark")
+        add(marks, "Previous mark", lambda: self.jump(-1), "previous_mark")
+        add(marks, "Delete the selected mark", self.delete_selected, "delete_mark")
+        add(marks, "Undo", self.undo, "undo")
+        add(marks, "Redo", self.redo, "redo")
+        add(marks, "Save marks as…", lambda: self.save_as())
         marks.addAction(self.dock.toggleViewAction())
+
+    def for_report(self) -> tuple[list, str] | None:
+        """The record's marks and where they came from, for its PDF; ``None`` when they could
+        not be read (the report says nothing rather than "no marks")."""
+        return (list(self.marks.marks), self.source) if self.writable else None
 
     # -- the record's marks ---------------------------------------------------------------------
     def record_opened(self, record) -> None:

@@ -8,13 +8,15 @@ from pathlib import Path
 from PySide6 import QtGui, QtWidgets
 
 from emgviewer.inference.zoo import available_models
+from emgviewer.ui.open_dialogs import ask_model
+from emgviewer.ui.viewer import Viewer
 
 MAX_MODELS = 10
 SETTINGS_KEY = "recent_models"
 
 
 class ModelMenu:
-    def __init__(self, window, menu: QtWidgets.QMenu) -> None:
+    def __init__(self, window: Viewer, menu: QtWidgets.QMenu) -> None:
         self.window, self.menu = window, menu
         self.group = QtGui.QActionGroup(menu)  # one model at a time: the current one is checked
         self.refresh()
@@ -50,7 +52,7 @@ class ModelMenu:
             action.triggered.connect(lambda _checked=False, p=path: self.window.set_model(p))
             self.group.addAction(action)
         self.menu.addSeparator()
-        self.menu.addAction("Open model…", self.window._ask_model)
+        self.menu.addAction("Open model…", lambda: ask_model(self.window))
 
 
 def _shipped_elsewhere(path: Path) -> bool:

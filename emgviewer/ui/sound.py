@@ -13,6 +13,7 @@ import pyqtgraph as pg
 from PySide6 import QtCore
 
 from emgviewer.analysis.audio import SoundError, pcm16, wav_bytes
+from emgviewer.ui.viewer import Viewer
 
 CURSOR_PEN = pg.mkPen("#00897b", width=2)
 VOLUME_STEPS = (0.25, 0.35, 0.5, 0.7, 1.0, 1.4, 2.0)
@@ -33,7 +34,7 @@ def audio_output():
 class SoundController(QtCore.QObject):
     playing = QtCore.Signal(bool)
 
-    def __init__(self, window) -> None:
+    def __init__(self, window: Viewer) -> None:
         super().__init__(window)
         self.window = window
         self.cursor = pg.InfiniteLine(angle=90, movable=False, pen=CURSOR_PEN)
@@ -57,12 +58,12 @@ class SoundController(QtCore.QObject):
     def build_menu(self, menu) -> None:
         sound = menu.addMenu("Sound")
         w = self.window
-        self.play_action = w._action(sound, "Play / stop the visible part", self.toggle, "Space")
-        w._action(sound, "Play from the view to the end", self.play_to_end, "Shift+Space")
-        self.loop_action = w._action(sound, "Loop", self.toggle_loop, "L")
-        self.loop_action.setCheckable(True)
-        w._action(sound, "Louder", lambda: self.step_volume(+1), "Ctrl+Up")
-        w._action(sound, "Softer", lambda: self.step_volume(-1), "Ctrl+Down")
+        add = w.action_maker.add
+        self.play_action = add(sound, "Play / stop the visible part", self.toggle, "play")
+        add(sound, "Play from the view to the end", self.play_to_end, "play_to_end")
+        self.loop_action = add(sound, "Loop", self.toggle_loop, "loop", checkable=True)
+        add(sound, "Louder", lambda: self.step_volume(+1), "louder")
+        add(sound, "Softer", lambda: self.step_volume(-1), "softer")
 
     @property
     def volume(self) -> float:
@@ -173,7 +174,7 @@ class SoundController(QtCore.QObject):
         return wav_bytes(samples, rate)
 
 
-def export_audio(window) -> None:
+def export_audio(window: Viewer) -> None:
     """File → Export audio: the calipers' span when they are shown, else the whole record."""
     from pathlib import Path
 

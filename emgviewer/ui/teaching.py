@@ -18,12 +18,13 @@ from emgviewer.inference import classify
 from emgviewer.inference.caveats import AGREES_COLOUR, DIFFERS_COLOUR, assess
 from emgviewer.records import RecordError, index_folder
 from emgviewer.teaching import ANSWERS, Quiz, label, quiz_truth
+from emgviewer.ui.viewer import Viewer
 
 
 class TeachingController(QtCore.QObject):
     quizFinished = QtCore.Signal(object)  # QuizScore
 
-    def __init__(self, window) -> None:
+    def __init__(self, window: Viewer) -> None:
         super().__init__(window)
         self.window = window
         self.quiz: Quiz | None = None
@@ -34,13 +35,13 @@ class TeachingController(QtCore.QObject):
 
     def build_menu(self, file_menu, view_menu) -> None:
         w = self.window
-        w._action(file_menu, "Quiz on a folder…", self.ask_quiz)
+        w.action_maker.add(file_menu, "Quiz on a folder…", self.ask_quiz)
         teach = view_menu.addMenu("Teaching")
-        self.blind_action = w._action(teach, "Blind mode", self.toggle_blind, "B")
-        self.blind_action.setCheckable(True)
-        for key, name in zip("123", ANSWERS):
-            w._action(teach, f"Answer: {label(name)}", lambda _c=False, n=name: self.answer(n), key)
-        w._action(teach, "Reveal truth and model", self.reveal, "R")
+        self.blind_action = w.action_maker.add(teach, "Blind mode", self.toggle_blind, "blind", checkable=True)
+        for number, name in enumerate(ANSWERS, start=1):
+            w.action_maker.add(teach, f"Answer: {label(name)}", lambda _c=False, n=name: self.answer(n),
+                               f"answer_{number}")
+        w.action_maker.add(teach, "Reveal truth and model", self.reveal, "reveal")
 
     # -- blind ------------------------------------------------------------------------------------
     def toggle_blind(self) -> None:
@@ -50,7 +51,7 @@ class TeachingController(QtCore.QObject):
         w = self.window
         if blind and not w.blind:
             self.docks_hidden = [d for d in self._revealing_docks() if d.isVisible()]
-        w.blind = blind
+        w.session.blind = blind
         self.blind_action.setChecked(blind)
         for action in w.revealing_actions:  # exports, comparison, the browser's and inspector's toggles
             action.setEnabled(not blind)
@@ -147,7 +148,7 @@ class TeachingController(QtCore.QObject):
             parts.append(f"you {label(answer)}" + ((" ✓" if answer == truth else " ✗") if truth else ""))
         self.set_blind(False)
         w.statusBar().clearMessage()  # "your answer … (R reveals)" is answered now
-        held, w.hidden_messages = w.hidden_messages, []
+        held, w.session.hidden_messages = w.session.hidden_messages, []
         w.message_bar.show_message(" · ".join(parts + held), level="info")
 
     # -- quiz -------------------------------------------------------------------------------------
@@ -207,7 +208,7 @@ class TeachingController(QtCore.QObject):
         self.quiz = None
         self.set_blind(False)
         self.window.statusBar().clearMessage()
-        held, self.window.hidden_messages = self.window.hidden_messages, []
+        held, self.window.session.hidden_messages = self.window.session.hidden_messages, []
         self.window.message_bar.show_message(" · ".join([f"Quiz over: {score.summary()}", *held]), level="info")
         self.quizFinished.emit(score)
         if not self.window.property("noDialogs"):

@@ -1,0 +1,38 @@
+"""How a record and its classification are worded in the window: the verdict line, the status
+bar's record line, and the class legend."""
+
+from __future__ import annotations
+
+from html import escape
+
+from emgviewer.inference.card import ModelCard
+from emgviewer.records.record import Record
+
+LEGEND_TOOLTIP = ("One lane per window row: each window's own span. Class colour and letter; the bar's height "
+                  "is the confidence (a third of the lane at chance, the full lane at certainty); striped when "
+                  "the top probability is below the model's uncertainty threshold; grey hatched when invalid "
+                  "(missing samples, flat, clipped, artefact).")
+
+
+def verdict_html(statement, kind: str, seen: bool, result) -> str:
+    """"Verdict: ALS / neurogenic 0.72" in the class colour, then what it weighed, whether the
+    model saw this person, the model and the time it took."""
+    said = f'<b style="color:{statement.colour}">{escape(statement.short)}</b>'
+    notes = [kind] + (["seen in training: not evidence"] if seen else [])
+    card = result.model.card
+    return (f"Verdict: {said} <span style='color:#555'>({escape('; '.join(notes))}) · {escape(card.name)} "
+            f"{escape(card.version)} · {result.n_windows} windows in {result.elapsed_s:.1f} s</span>")
+
+
+def record_line(record: Record) -> str:
+    """The record's name, rate, length, units and quality, for the status bar."""
+    quality = f" — {'; '.join(record.quality.warnings)}" if record.quality.warnings else ""
+    units = "µV" if record.calibrated else "raw units (uncalibrated)"
+    return f"{record.name} · {record.fs_hz:g} Hz · {record.duration_s:.2f} s · {units}{quality}"
+
+
+def legend_html(card: ModelCard) -> str:
+    """A swatch per class, then invalid and uncertain windows."""
+    swatches = [f'<span style="color:{c.colour}">■</span> {c.label}' for c in card.classes]
+    swatches += ['<span style="color:#969696">■</span> invalid', "striped: uncertain"]
+    return " &nbsp; ".join(swatches)
