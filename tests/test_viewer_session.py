@@ -186,3 +186,28 @@ def test_the_window_keeps_its_state_in_the_session(qtbot, window, fast_model_pat
     window.select_window(2)
     assert window.session.selected == 2 and window.session.result is window.result is not None
     assert window.session.model is window.model and window.session.model.card.input.window_s == 0.1
+
+
+def test_a_records_muap_analysis_is_made_once_whoever_asks(monkeypatch):
+    """The learned verdict, the viewer's panel, the report and the CLI all call record_muaps:
+    one analysis per record and span, a fresh one for a resampled copy, none kept on failure."""
+    import dataclasses
+
+    import emgviewer.analysis.muap.record as muap_record
+    from emgviewer.analysis.muap import MuapAnalysisError
+
+    made = []
+    original = muap_record.analyse_record
+    monkeypatch.setattr(muap_record, "analyse_record",
+                        lambda record, max_duration_s=None: made.append(max_duration_s) or original(record, max_duration_s))
+    record = read_record(demo_record_paths()[0])  # 6 s: within the viewer's 60-s span
+    first = muap_record.record_muaps(record)
+    assert muap_record.record_muaps(record, None) is first and muap_record.record_muaps(record, 60.0) is first
+    assert made == [None]
+    copy = dataclasses.replace(record, name="copy")
+    assert muap_record.record_muaps(copy) is not first and made == [None, None]
+    short = dataclasses.replace(record, signal_uv=record.signal_uv[:100])
+    for _ in range(2):
+        with pytest.raises(MuapAnalysisError):
+            muap_record.record_muaps(short)
+    assert made == [None, None, None, None]  # a failure is tried again, never kept

@@ -33,7 +33,7 @@ from pathlib import Path
 
 from emgviewer import __version__
 from emgviewer.analysis.muap import MuapAnalysisError, reference
-from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
+from emgviewer.analysis.muap.record import RecordMuaps, record_muaps
 from emgviewer.analysis.muap.reference import marked
 from emgviewer.cli.common import collect_records, emit, error, positive_hz, refuse_output
 from emgviewer.csv_cells import safe_row
@@ -87,7 +87,7 @@ def analyse_each(paths: list[Path], fs_hz: float | None = None) -> Iterator[Reco
     for path in paths:
         try:
             record = read_record(path, fs_hz=fs_hz)
-            yield analyse_record(record)
+            yield record_muaps(record, None)
         except RecordError as err:
             yield str(err)
         except MuapAnalysisError as err:

@@ -12,7 +12,7 @@ from typing import Callable
 import numpy as np
 
 from emgviewer.analysis.muap import MuapAnalysisError
-from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
+from emgviewer.analysis.muap.record import RecordMuaps, record_muaps
 from emgviewer.analysis.resample import rational_ratio, resample_to
 from emgviewer.analysis.stacking import MUAP_MAX_S, muap_measures, stacked_verdict
 from emgviewer.analysis.validity import Invalid, WindowValidity, assess_time_spans
@@ -164,7 +164,7 @@ def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_w
         if cancel is not None and cancel.cancelled:
             raise ClassificationCancelled(f"{record.name}: cancelled before its MUAP analysis")
         try:
-            muaps = analyse_record(record, max_duration_s=MUAP_MAX_S)
+            muaps = record_muaps(record, MUAP_MAX_S)  # the viewer's panel and the report read this one
         except MuapAnalysisError as err:
             note = str(err)
         else:

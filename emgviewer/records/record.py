@@ -37,6 +37,10 @@ class Record:
     #: the reader's marks are named after it (``annotations.record_sidecar``).
     opened_path: Path | None = None
     quality: QualityFlags = field(init=False)
+    #: What is derived from the signal once and shared by everyone who asks (the MUAP analysis:
+    #: ``analysis.muap.record.record_muaps``). Not an init field: ``dataclasses.replace`` (a
+    #: resampled copy) starts with its own.
+    derived: dict = field(init=False, default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         if not (isinstance(self.fs_hz, (int, float)) and math.isfinite(self.fs_hz) and self.fs_hz > 0):

@@ -8,8 +8,7 @@ from xml.sax.saxutils import escape
 from reportlab.platypus import CondPageBreak, Paragraph
 
 from emgviewer.analysis.muap import MuapAnalysisError
-from emgviewer.analysis.muap.record import RecordMuaps, analyse_record
-from emgviewer.analysis.stacking import MUAP_MAX_S
+from emgviewer.analysis.muap.record import RecordMuaps, record_muaps
 from emgviewer.inference.classify import Classification
 from emgviewer.records.annotations import record_annotations
 from emgviewer.records.errors import RecordError
@@ -39,11 +38,9 @@ def _marks(result: Classification) -> tuple[list, str]:
 
 
 def _muap_story(result: Classification, muaps: RecordMuaps | None, sheet: dict, width: float) -> list:
-    if muaps is None and result.muaps is not None and result.record.duration_s <= MUAP_MAX_S:
-        muaps = result.muaps  # the learned verdict analysed the whole record already
     if muaps is None:
         try:
-            muaps = analyse_record(result.record)
+            muaps = record_muaps(result.record, None)  # the verdict's own, when it covered the record
         except MuapAnalysisError as err:
             return [Paragraph("Motor unit potentials (MUAP analysis)", sheet["h2"]),
                     Paragraph(escape(f"Not analysed: {err}."), sheet["body"])]

@@ -328,12 +328,8 @@ class ViewerSession:
         if not self._muaps_after_classification:
             return
         self._muaps_after_classification = False
-        result = self.result
-        if result is not None and result.muaps is not None and result.record is self.record:
-            # The learned verdict analysed this record already, over the span the viewer would
-            # (VIEWER_MUAP_S): show that analysis rather than run it a second time.
-            self.on_muaps(self.generation, result.muaps)
-            return
+        # A learned verdict analysed the record already: the job finds that analysis on the
+        # record (record_muaps) instead of running a second one.
         self.analyse_muaps(behind_classification=True)
 
     def on_muaps(self, generation: int, muaps: RecordMuaps) -> None:

@@ -10,7 +10,7 @@ from PySide6 import QtCore
 
 from emgviewer.analysis.decimate import PeakPyramid
 from emgviewer.analysis.muap import MuapAnalysisError
-from emgviewer.analysis.muap.record import analyse_record
+from emgviewer.analysis.muap.record import record_muaps
 from emgviewer.analysis.stacking import MUAP_MAX_S
 from emgviewer.inference import CancelToken, ClassificationCancelled, classify
 from emgviewer.inference.model import LoadedModel
@@ -124,7 +124,7 @@ class MuapJob(QtCore.QRunnable):
 
     def run(self) -> None:
         try:
-            result = analyse_record(self.record, max_duration_s=VIEWER_MUAP_S)
+            result = record_muaps(self.record, VIEWER_MUAP_S)  # the learned verdict's, when it made one
         except MuapAnalysisError as err:
             self.signals.failed.emit(self.generation, f"{self.record.name}: no MUAP analysis: {err}")
             return

@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from emgviewer.analysis.muap import reference
 from emgviewer.analysis.muap.analysis import MuapAnalysis, analyse_muaps
 from emgviewer.analysis.muap.reference import marked
+from emgviewer.analysis.stacking import MUAP_MAX_S
 from emgviewer.records.record import Record
 
 #: A record's mean is judged on about this many MUAPs in clinical multi-MUP analysis.
 CLINICAL_MIN_UNITS = 20
 #: Below this rate the sharpest spikes fall between samples and their amplitude is underread.
 FULL_RATE_HZ = 10_000.0
+#: What the viewer and a learned verdict analyse of a long record: its first minute (an
+#: hour-long record would take minutes and gigabytes in the background).
+VIEWER_SPAN_S = MUAP_MAX_S
+
+_DERIVED_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -46,6 +53,24 @@ class RecordMuaps:
                 f"{marked(poly, mark('polyphasic_share'), '.0f', '%')}, recruitment ratio "
                 f"{marked(s.recruitment_ratio, mark('recruitment_ratio'), '.1f')}, recruitment frequency "
                 f"{marked(s.recruitment_frequency_hz, mark('recruitment_frequency_hz'), '.1f', ' Hz')}")
+
+
+def record_muaps(record: Record, max_duration_s: float | None = VIEWER_SPAN_S) -> RecordMuaps:
+    """The record's MUAP analysis, made once per record and span and shared by everyone who
+    asks: the learned verdict, the viewer's panel, the report and ``emgviewer muap`` all read
+    this one. ``max_duration_s``: the first so many seconds (``None``: all of it); a record no
+    longer than that has one analysis whatever the span asked. Kept on the record
+    (``Record.derived``), so it goes when the record does. A failure is raised every time,
+    never kept."""
+    span = None if max_duration_s is None or record.duration_s <= max_duration_s else float(max_duration_s)
+    key = ("muaps", span)
+    with _DERIVED_LOCK:
+        found = record.derived.get(key)
+    if found is None:
+        found = analyse_record(record, max_duration_s=span)
+        with _DERIVED_LOCK:  # two threads may both analyse; the first kept is everyone's
+            found = record.derived.setdefault(key, found)
+    return found
 
 
 def analyse_record(record: Record, max_duration_s: float | None = None) -> RecordMuaps:
