@@ -16,6 +16,7 @@ from emgviewer.inference import (
     load_model,
     occlusion_saliency,
 )
+from emgviewer.inference.distribution import Caveat, CaveatCode
 from emgviewer.paths import demo_record_paths
 from emgviewer.records import read_record
 from emgviewer.records.record import Record
@@ -72,7 +73,8 @@ def test_invalid_windows_are_flagged_and_not_classified(emgdb_copy, model_4k):
 def test_downsampling_a_n2001_rate_record_says_so(model_4k):
     record = read_record(demo_record_paths()[2])  # 23,437.5 Hz
     result = classify(record, model_4k)  # a Python warning here would fail the suite (warnings are errors)
-    assert result.notes == ("demo_neurogenic: resampled from 23437.5 Hz to the model's 4000 Hz",)
+    said = [(c.code, c.text) for c in result.caveats if c.code == "resampled"]
+    assert said == [(CaveatCode.RESAMPLED, "recorded at 23437.5 Hz, resampled to the model's 4000 Hz")]
     assert result.resampled_from_hz == 23437.5
     assert result.stops_s[-1] <= record.duration_s
     assert result.verdict.label == "ALS"  # large neurogenic potentials
@@ -81,8 +83,9 @@ def test_downsampling_a_n2001_rate_record_says_so(model_4k):
 def test_upsampling_the_4khz_emgdb_record_says_so(emgdb_dir, model_n2001):
     record = read_record(emgdb_dir / "emg_myopathy.hea")
     result = classify(record, model_n2001)
-    assert result.notes == ("emg_myopathy: upsampled from 4000 Hz to the model's 23437.5 Hz; the record holds "
-                            "nothing above 2000 Hz, so the model sees a band-limited signal",)
+    assert result.caveats[0] == Caveat(CaveatCode.RESAMPLED, "recorded at 4000 Hz, upsampled to the model's 23437.5 Hz; "
+                                                             "nothing above 2000 Hz reaches the model")
+    assert sum(c.code == "resampled" for c in result.caveats) == 1  # said once, in the one channel
     assert result.n_windows == WindowGeometry.from_seconds(
         0.1, 0.05, 23437.5, int(np.ceil(record.n_samples * 375 / 64))).n_windows
     assert result.valid.all()
@@ -131,27 +134,30 @@ def test_saliency_finds_the_evidence(emgdb_dir, model_4k):
     assert np.abs(curve[far]).max() < 0.05 * curve.max()
 
 
-def test_two_classifications_in_threads_keep_their_own_notes(model_4k):
+def test_two_classifications_in_threads_keep_their_own_caveats(model_4k):
     """The viewer classifies the shown record while "Classify all" runs: each result says what
     happened to its own record, and nothing is said on stderr (the old warnings channel mixed
-    them up in 89 of 600 calls)."""
+    them up in 89 of 600 calls). Nothing on the way swaps the process's warning filters."""
     import threading
+
+    from test_readers_thread_safe import no_filter_swaps
 
     resampled = read_record(demo_record_paths()[2])  # 23,437.5 Hz: resampled to 4 kHz
     plain = Record("plain", np.random.default_rng(0).normal(0, 30, 8000).astype(np.float32), 4000.0,
                    Path("plain.csv"), "CSV")
     wrong: list[str] = []
 
-    def run(record, expected: tuple[str, ...]) -> None:
+    def run(record, expected: list[str]) -> None:
         for _ in range(40):
-            notes = classify(record, model_4k).notes
-            if notes != expected:
-                wrong.append(f"{record.name}: {notes}")
+            said = [c.text for c in classify(record, model_4k).caveats if c.code == CaveatCode.RESAMPLED]
+            if said != expected:
+                wrong.append(f"{record.name}: {said}")
 
-    expected = ("demo_neurogenic: resampled from 23437.5 Hz to the model's 4000 Hz",)
-    threads = [threading.Thread(target=run, args=(resampled, expected)), threading.Thread(target=run, args=(plain, ()))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    expected = ["recorded at 23437.5 Hz, resampled to the model's 4000 Hz"]
+    threads = [threading.Thread(target=run, args=(resampled, expected)), threading.Thread(target=run, args=(plain, []))]
+    with no_filter_swaps():
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
     assert wrong == []

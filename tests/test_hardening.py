@@ -367,7 +367,7 @@ def test_rates_a_model_cannot_use_are_refused(tmp_path):
         classify(read_record(tmp_path / "slow.csv"), model)
     (tmp_path / "odd.csv").write_text("# fs_hz: 100000.3\n" + "\n".join(str(i % 7) for i in range(30_000)))
     result = classify(read_record(tmp_path / "odd.csv"), model)  # nearest ratio within 1e-4
-    assert result.n_windows > 0 and result.notes[0].startswith("odd: resampled from 100000 Hz")
+    assert result.n_windows > 0 and result.caveats[0].text.startswith("recorded at 100000 Hz, resampled")
 
 
 def test_simulate_twice_says_so(tmp_path):

@@ -1,11 +1,10 @@
-"""Readers and classification leave Python's warning machinery alone: a ``catch_warnings`` in a
+"""Readers leave Python's warning machinery alone: a ``catch_warnings`` in a
 loading thread swaps the filters of the whole process, so another thread's warning could be
 raised, lost or counted twice. What they used to learn from warnings they now check first."""
 
 from __future__ import annotations
 
 import struct
-import threading
 import warnings
 from contextlib import contextmanager
 from unittest.mock import patch
@@ -15,7 +14,6 @@ import numpy as np
 import pytest
 from scipy.io import wavfile
 
-from emgviewer.inference import classify, load_model
 from emgviewer.records import HeaderError, read_record
 from emgviewer.records.errors import TruncatedDataError
 
@@ -81,28 +79,3 @@ def test_an_edf_ending_inside_a_data_record_is_refused(tmp_path):
         handle.write(b"\0" * 10)
     with pytest.raises(TruncatedDataError, match=r"part\.edf: ends 10 bytes into a data record after 1 complete"):
         read_record(path)
-
-
-def test_two_classifications_in_threads_match_one_at_a_time(tmp_path, fast_model_path):
-    """"Classify all" runs beside the shown record's classification: each gets its own answer
-    and its own notes (a resampled record says so once), none from the other thread."""
-    _wav(tmp_path / "slow.wav")  # 8 kHz: resampled, with a note
-    model = load_model(fast_model_path)
-    records = [read_record(tmp_path / "slow.wav"), read_record(tmp_path / "slow.wav")]
-    alone = [classify(record, model) for record in records]
-    together: list = [None, None]
-
-    def run(i: int) -> None:
-        for _ in range(5):
-            together[i] = classify(records[i], model)
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(2)]
-    with no_filter_swaps():
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-    for one, both in zip(alone, together):
-        np.testing.assert_array_equal(one.probabilities, both.probabilities)
-        assert both.notes == one.notes and len(one.notes) == 1
-        assert one.notes[0].startswith("slow: upsampled from 8000 Hz")

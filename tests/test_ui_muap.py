@@ -116,7 +116,6 @@ def test_a_learned_verdicts_muap_analysis_is_the_one_the_panel_shows(qtbot, wind
     import shutil
 
     import emgviewer.analysis.muap.record as muap_record
-    import emgviewer.ui.workers as workers
     from emgviewer.inference import default_model_path
 
     calls = []

@@ -63,7 +63,7 @@ def test_a_record_is_classified_first_and_its_muaps_wait_for_the_classification(
     assert runner.work() == ["classify"]  # the MUAP analysis waits for the classification
     _, generation, record = runner.asked[-1]
     result = classify(record, model)
-    session.on_classified(generation, (result, []))
+    session.on_classified(generation, result)
     session.select(3)
     assert runner.work() == ["classify", "muaps behind classification", "saliency"]
     assert session.result is result and session.selected == 3
@@ -78,7 +78,7 @@ def test_the_view_selects_before_the_muaps_are_queued(model):
     session.events.classified.connect(lambda result: session.select(0))
     session.open_record(demo_record_paths()[0])
     _, generation, record = runner.asked[-1]
-    session.on_classified(generation, (classify(record, model), []))
+    session.on_classified(generation, classify(record, model))
     assert runner.work() == ["classify", "saliency", "muaps behind classification"]
 
 
@@ -99,7 +99,7 @@ def test_a_result_for_an_earlier_record_is_dropped(model):
     session.open_record(first)
     _, stale, record = runner.asked[-1]
     session.open_record(second)
-    session.on_classified(stale, (classify(record, model), []))
+    session.on_classified(stale, classify(record, model))
     assert session.result is None and session.record.name == second.stem
 
 
@@ -156,7 +156,7 @@ def test_a_saliency_for_another_window_is_not_shown(model):
     session.set_model(model)
     session.open_record(demo_record_paths()[0])
     _, generation, record = session.runner.asked[-1]
-    session.on_classified(generation, (classify(record, model), []))
+    session.on_classified(generation, classify(record, model))
     shown: list = []
     session.events.saliency_ready.connect(lambda curve, fs: shown.append(curve))
     session.select(1)

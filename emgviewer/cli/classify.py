@@ -60,20 +60,16 @@ def run(args: argparse.Namespace) -> int:
     for outcome in classify_each(targets, model, args.hop, fs_hz=args.fs_hz):
         if progress:
             progress.step(outcome.path.name)
-        if outcome.error is not None or outcome.warnings:
-            if progress:
-                progress.clear()
+        if progress and (outcome.error is not None or (outcome.result is not None and outcome.result.caveats)):
+            progress.clear()
         if outcome.error is not None:
             error(str(outcome.error))
             failed += 1
             continue
         result = outcome.result
         assessment = assess(result)
-        for message in outcome.warnings:
-            print(f"emgviewer: warning: {message}", file=sys.stderr)
         for caveat in assessment.caveats:
-            if caveat.code != "resampled":  # said above by the classifier's own warning
-                print(f"emgviewer: warning: {result.record.name}: {caveat.text}", file=sys.stderr)
+            print(f"emgviewer: warning: {result.record.name}: {caveat.text}", file=sys.stderr)
         if args.format == "csv":
             csv_parts.append(csv_rows(result, assessment))
         summaries.append(record_summary(result, with_windows=args.format == "json", assessment=assessment))

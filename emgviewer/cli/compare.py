@@ -52,10 +52,10 @@ def run(args: argparse.Namespace) -> int:
             error(str(outcome.error))
             failed += 1
             continue
-        for message in outcome.warnings:
-            print(f"emgviewer: warning: {message}", file=sys.stderr)
         first = outcome.result
-        second = classify(first.record, other, hop_s=first.hop_s)  # its notes were said for the first model
+        for caveat in first.caveats:  # the record's, as classify says them (the second model's may differ)
+            print(f"emgviewer: warning: {first.record.name}: {caveat.text}", file=sys.stderr)
+        second = classify(first.record, other, hop_s=first.hop_s)
         rows.append(record_row(compare(first, second)))
     document = {"schema": SCHEMA, "model": _model(model), "with": _model(other), "records": rows,
                 "totals": totals(rows)}

@@ -6,7 +6,7 @@ file is an outcome with an error, never the end of the walk.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator, Sequence
 
@@ -20,7 +20,6 @@ class Outcome:
     path: Path
     result: Classification | None
     error: RecordError | None = None
-    warnings: list[str] = field(default_factory=list)  # e.g. the record was resampled
 
 
 def classify_each(paths: Sequence[Path], model: LoadedModel, hop_s: float | None = None,
@@ -34,4 +33,4 @@ def classify_each(paths: Sequence[Path], model: LoadedModel, hop_s: float | None
         except RecordError as err:
             yield Outcome(Path(path), None, err)
             continue
-        yield Outcome(Path(path), result, None, list(result.notes))
+        yield Outcome(Path(path), result, None)

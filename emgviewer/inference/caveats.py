@@ -151,11 +151,10 @@ class RecordAssessment:
         """Every caveat as a sentence, "seen in training" first."""
         return self.sentences()
 
-    def sentences(self, leave_out: tuple[str, ...] = ()) -> list[str]:
-        """The caveats as sentences without those whose code is in ``leave_out`` (e.g.
-        "resampled", where the classifier's own warning has said it already)."""
-        return (([f"seen in training: {SEEN_NOTE}"] if self.seen else [])
-                + [c.text for c in self.caveats if c.code not in leave_out])
+    def sentences(self) -> list[str]:
+        """The record's "read with care" as sentences, "seen in training" first: what the viewer,
+        the browser, ``classify`` and the reports all say."""
+        return ([f"seen in training: {SEEN_NOTE}"] if self.seen else []) + [c.text for c in self.caveats]
 
 
 def judged_truth(truth: str | None, card: ModelCard) -> str | None:

@@ -18,7 +18,7 @@ from emgviewer.analysis.stacking import MUAP_MAX_S, muap_measures, stacked_verdi
 from emgviewer.analysis.validity import Invalid, WindowValidity, assess_time_spans
 from emgviewer.analysis.verdicts import MIN_VALID_WINDOWS, Verdict, record_verdict
 from emgviewer.analysis.windows import WindowGeometry, window_view
-from emgviewer.inference.distribution import Caveat, distribution_caveats
+from emgviewer.inference.distribution import Caveat, CaveatCode, distribution_caveats
 from emgviewer.inference.errors import ClassificationCancelled, UnsuitableRecordError
 from emgviewer.inference.model import LoadedModel
 from emgviewer.records.files import MAX_SAMPLES
@@ -54,11 +54,10 @@ class Classification:
     elapsed_s: float
     resampled_from_hz: float | None  # the record's rate when it was resampled
     muaps: RecordMuaps | None = None  # analysed when the card's record verdict reads MUAP measures
-    caveats: tuple[Caveat, ...] = ()  # how the record differs from the training records, measured once
-    #: What the classifier itself says about this run ("resampled from … Hz"), as data: Python
-    #: warnings caught in a worker thread change process-wide state, and two threads classifying
-    #: at once got each other's (89 of 600 calls).
-    notes: tuple[str, ...] = ()
+    #: How the record differs from the training records, measured once: the one channel for
+    #: "read with care" (a resampling included), as data, never as Python warnings (caught in a
+    #: worker thread they change process-wide state: two threads got each other's).
+    caveats: tuple[Caveat, ...] = ()
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -115,7 +114,7 @@ def classify(
     started = time.perf_counter()
     contract = model.card.input
     hop_s = contract.hop_or_card(hop_s)
-    signal, resampled_from, notes = _at_model_rate(record, contract.fs_hz)
+    signal, resampled_from = _at_model_rate(record, contract.fs_hz)
     geometry = WindowGeometry.from_seconds(contract.window_s, hop_s, contract.fs_hz, signal.size)
     if geometry.window_samples != contract.n_times:
         raise ValueError(f"window of {geometry.window_samples} samples, model wants {contract.n_times}")
@@ -141,7 +140,7 @@ def classify(
     verdict, muaps = _record_verdict(record, model, probabilities[validity.valid], min_valid_windows,
                                      geometry.n_windows, caveats, cancel)
     return Classification(record, model, hop_s, starts_s, stops_s, probabilities, validity,
-                          verdict, time.perf_counter() - started, resampled_from, muaps, caveats, notes)
+                          verdict, time.perf_counter() - started, resampled_from, muaps, caveats)
 
 
 def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_windows: int, n_total: int,
@@ -179,7 +178,8 @@ def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_w
 #: Caveats that keep a record from a learned verdict: a regression fitted on N2001's biceps
 #: records would be asked to extrapolate its MUAP measures and window summary (the mean of the
 #: windows stays meaningful, and is what the record gets instead).
-UNLIKE_TRAINING = ("resampled", "muscle", "electrode", "uncalibrated", "amplitude", "spectrum")
+UNLIKE_TRAINING = frozenset({CaveatCode.RESAMPLED, CaveatCode.MUSCLE, CaveatCode.ELECTRODE, CaveatCode.UNCALIBRATED,
+                             CaveatCode.AMPLITUDE, CaveatCode.SPECTRUM})
 
 
 def _unlike_training(card, caveats: tuple[Caveat, ...]) -> list[str]:
@@ -192,11 +192,11 @@ def _unlike_training(card, caveats: tuple[Caveat, ...]) -> list[str]:
 MIN_RECORD_HZ = 1000.0
 
 
-def _at_model_rate(record: Record, fs_hz: float) -> tuple[np.ndarray, float | None, tuple[str, ...]]:
-    """The record's signal at the model's rate, the rate it was resampled from (``None``: not
-    resampled), and what that means, said in words (never as a Python warning)."""
+def _at_model_rate(record: Record, fs_hz: float) -> tuple[np.ndarray, float | None]:
+    """The record's signal at the model's rate, and the rate it was resampled from (``None``:
+    not resampled; the "resampled" caveat says what that means)."""
     if math.isclose(record.fs_hz, fs_hz, rel_tol=1e-9):
-        return record.signal_uv, None, ()
+        return record.signal_uv, None
     if record.fs_hz < MIN_RECORD_HZ * (1 - 1e-9):
         raise UnsuitableRecordError(record.source_path, f"recorded at {record.fs_hz:.7g} Hz: below "
                                     f"{MIN_RECORD_HZ:g} Hz a record holds nothing of the detail the model "
@@ -209,13 +209,7 @@ def _at_model_rate(record: Record, fs_hz: float) -> tuple[np.ndarray, float | No
         rational_ratio(record.fs_hz, fs_hz)
     except ValueError as err:
         raise UnsuitableRecordError(record.source_path, f"{err}; not classified") from None
-    signal = resample_to(record.signal_uv, record.fs_hz, fs_hz, warn=False)
-    if record.fs_hz > fs_hz:
-        note = f"{record.name}: resampled from {record.fs_hz:g} Hz to the model's {fs_hz:g} Hz"
-    else:
-        note = (f"{record.name}: upsampled from {record.fs_hz:g} Hz to the model's {fs_hz:g} Hz; the record "
-                f"holds nothing above {record.fs_hz / 2:g} Hz, so the model sees a band-limited signal")
-    return signal, record.fs_hz, (note,)
+    return resample_to(record.signal_uv, record.fs_hz, fs_hz, warn=False), record.fs_hz
 
 
 def _flag_smeared_nan(validity: WindowValidity, windows: np.ndarray) -> None:

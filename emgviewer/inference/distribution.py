@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from enum import StrEnum
 
 from emgviewer.analysis.signal_profile import SignalProfile, signal_profile
 from emgviewer.inference.card import ModelCard
@@ -20,11 +21,27 @@ from emgviewer.records.record import Record
 SHORT_RECORD_WINDOWS = 5
 
 
+class CaveatCode(StrEnum):
+    """Every way a record can differ from a model's training recordings: the one list the
+    viewer, ``classify``, the JSON and the reports read (``classify.UNLIKE_TRAINING`` says which
+    of them keep a record from a learned verdict)."""
+
+    RESAMPLED = "resampled"  # another sampling rate, brought to the model's
+    SHORT = "short"  # too few windows for a record verdict to rest on
+    UNCALIBRATED = "uncalibrated"  # raw units: amplitudes compare with nothing
+    ARTEFACT = "artefact"  # one-sample spikes, an acquisition artefact
+    MUSCLE = "muscle"  # another muscle, or none stated
+    ELECTRODE = "electrode"  # another electrode
+    AMPLITUDE = "amplitude"  # RMS outside the training records' range
+    SPECTRUM = "spectrum"  # median frequency or flatness outside it
+
+
 @dataclass(frozen=True)
 class Caveat:
-    """One reason to trust a verdict less. ``code`` is stable (JSON); ``text`` is for people."""
+    """One reason to trust a verdict less. ``code`` is stable (its value is what JSON carries);
+    ``text`` is for people."""
 
-    code: str  # resampled | muscle | electrode | short | amplitude | spectrum | uncalibrated | artefact
+    code: CaveatCode
     text: str
 
 
@@ -35,20 +52,20 @@ def distribution_caveats(record: Record, card: ModelCard, n_windows: int | None 
     if not math.isclose(record.fs_hz, model_hz, rel_tol=1e-9):
         how = "upsampled" if record.fs_hz < model_hz else "resampled"
         extra = (f"; nothing above {record.fs_hz / 2:g} Hz reaches the model" if record.fs_hz < model_hz else "")
-        caveats.append(Caveat("resampled", f"recorded at {record.fs_hz:g} Hz, {how} to the model's "
+        caveats.append(Caveat(CaveatCode.RESAMPLED, f"recorded at {record.fs_hz:g} Hz, {how} to the model's "
                                            f"{model_hz:g} Hz{extra}"))
     distribution = card.provenance.distribution
     if distribution is not None:
         caveats += _acquisition_caveats(record, distribution)
     if n_windows is not None and n_windows < SHORT_RECORD_WINDOWS:
-        caveats.append(Caveat("short", f"only {n_windows} window(s) ({record.duration_s:.2f} s): "
+        caveats.append(Caveat(CaveatCode.SHORT, f"only {n_windows} window(s) ({record.duration_s:.2f} s): "
                                        f"a verdict on so little of a record is fragile"))
     if not record.calibrated:
-        caveats.append(Caveat("uncalibrated", "uncalibrated units: amplitudes cannot be compared "
+        caveats.append(Caveat(CaveatCode.UNCALIBRATED, "uncalibrated units: amplitudes cannot be compared "
                                               "with the training recordings (in µV)"))
     if record.quality.spiky:
         first, last = record.quality.spike_span_s
-        caveats.append(Caveat("artefact", f"one-sample spikes between {first:.2f} and {last:.2f} s, an acquisition "
+        caveats.append(Caveat(CaveatCode.ARTEFACT, f"one-sample spikes between {first:.2f} and {last:.2f} s, an acquisition "
                                           "artefact (a window holding more than two is invalid, left uncoloured)"))
     if distribution is not None and distribution.profile:
         # The spectrum's shape does not depend on units; the amplitude does.
@@ -61,21 +78,21 @@ def _acquisition_caveats(record: Record, distribution) -> list[Caveat]:
     muscles = ", ".join(distribution.muscles)
     muscle = record.metadata.stated_muscle()
     if distribution.muscles and muscle is None:
-        out.append(Caveat("muscle", f"muscle not stated in the file; the model was trained on {muscles} only"))
+        out.append(Caveat(CaveatCode.MUSCLE, f"muscle not stated in the file; the model was trained on {muscles} only"))
     elif distribution.muscles and not any(m in muscle or muscle in m for m in distribution.muscles):
-        out.append(Caveat("muscle", f"muscle {muscle}; the model was trained on {muscles} only"))
+        out.append(Caveat(CaveatCode.MUSCLE, f"muscle {muscle}; the model was trained on {muscles} only"))
     electrode = record.metadata.stated_electrode()
     electrodes = ", ".join(distribution.electrodes)
     if distribution.electrodes and electrode is not None and not any(
             e in electrode or electrode in e for e in distribution.electrodes):
-        out.append(Caveat("electrode", f"electrode {electrode}; the model was trained on {electrodes} only"))
+        out.append(Caveat(CaveatCode.ELECTRODE, f"electrode {electrode}; the model was trained on {electrodes} only"))
     return out
 
 
 _PROFILE_WORDS = {
-    "rms_uv": ("amplitude", "RMS {:.1f} µV", "{:.1f}-{:.1f} µV"),
-    "median_frequency_hz": ("spectrum", "median frequency {:.0f} Hz", "{:.0f}-{:.0f} Hz"),
-    "spectral_flatness": ("spectrum", "spectral flatness {:.3g} (1 = white noise)", "{:.3g}-{:.3g}"),
+    "rms_uv": (CaveatCode.AMPLITUDE, "RMS {:.1f} µV", "{:.1f}-{:.1f} µV"),
+    "median_frequency_hz": (CaveatCode.SPECTRUM, "median frequency {:.0f} Hz", "{:.0f}-{:.0f} Hz"),
+    "spectral_flatness": (CaveatCode.SPECTRUM, "spectral flatness {:.3g} (1 = white noise)", "{:.3g}-{:.3g}"),
 }
 
 

@@ -33,7 +33,7 @@ Added in version 2 (version 1 readers keep working: no field changed meaning or 
   agreement with the truth is no evidence of accuracy.
 - ``out_of_fold``: for seen records when the model card carries it, the verdict of the fold
   model that never saw the subject: ``{"verdict", "confidence", "status", "agreement"}``; else ``null``.
-- ``caveats``: how the record differs from the training recordings; ``code`` is one of
+- ``caveats``: how the record differs from the training recordings; ``code`` is a ``CaveatCode`` value:
   resampled, muscle, electrode, short, amplitude, spectrum, uncalibrated, and (added within
   version 2) artefact: one-sample spikes no muscle makes (``records.quality``).
 - ``annotations`` (added within version 2, a new field only): the reader's marks on the

@@ -95,8 +95,6 @@ class ViewerSession:
         #: Teaching: nothing that gives the answer away is shown, and messages wait here.
         self.blind = False
         self.hidden_messages: list[str] = []
-        #: The shown classification's notes (a resampling, said once).
-        self.notes: list[str] = []
         #: How records are read (``channel``, ``fs_hz``: the command line's --channel and --fs-hz).
         self.read_options: dict = {}
         #: "Classify all" results, reused by the folder report.
@@ -251,11 +249,10 @@ class ViewerSession:
         self.say(message)
         self.events.classification_settled.emit()
 
-    def on_classified(self, generation: int, payload) -> None:
+    def on_classified(self, generation: int, result: Classification) -> None:
         if not self.is_current(generation):
             return  # a stale result for a record no longer shown
-        self.result, notes = payload
-        self.notes = list(notes)
+        self.result = result
         self.events.classified.emit(self.result)
         self._analyse_waiting_muaps()  # after the view's selection: queued behind its saliency
         self.events.classification_settled.emit()

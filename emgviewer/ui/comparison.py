@@ -111,7 +111,7 @@ class ModelComparison:
 
     def _finished(self, generation: int, payload) -> None:
         first = self.window.result
-        second, _warnings = payload  # the first model's classification already said them
+        second = payload
         if not self.window.session.is_current(generation) or first is None or second.record is not first.record \
                 or self.model is None or second.model is not self.model or self.window.blind:
             return  # a stale result: another record, another model, or answers hidden meanwhile

@@ -272,9 +272,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.status_time.setToolTip(statement.detail)
         self.say_verdict(verdict_html(statement, kind, assessment.seen, result), statement.detail)
         self._name_record(result.record)
-        # The classifier's own notes say the resampling already: the caveat would repeat it.
-        cautions = (list(self.session.notes) + model_cautions(result.model.card)
-                    + assessment.sentences(leave_out=("resampled",)))
+        cautions = model_cautions(result.model.card) + assessment.sentences()
         if cautions:
             self.message_bar.show_message(f"{result.record.name}, read with care: " + " · ".join(cautions),
                                           level="caution")

@@ -26,7 +26,7 @@ log = logging.getLogger("emgviewer.jobs")
 class JobSignals(QtCore.QObject):
     progress = QtCore.Signal(int, int, int)  # generation, done, total
     partial = QtCore.Signal(int, object)  # generation, (starts_s, stops_s, probabilities so far, valid)
-    finished = QtCore.Signal(int, object)  # generation, result (classification: (result, warnings))
+    finished = QtCore.Signal(int, object)  # generation, result
     failed = QtCore.Signal(int, str)  # generation, message
 
 
@@ -54,7 +54,6 @@ class ClassifyJob(QtCore.QRunnable):
             result = classify(self.record, self.model, hop_s=self.hop_s, cancel=self.token,
                               progress=lambda done, total: self.signals.progress.emit(self.generation, done, total),
                               partial=self._partial)
-            messages = list(result.notes)
         except ClassificationCancelled:
             return
         except RecordError as err:  # expected (a rate too low, too long): said, no traceback in the log
@@ -65,7 +64,7 @@ class ClassifyJob(QtCore.QRunnable):
             self.signals.failed.emit(self.generation, f"{self.record.source_path}: classification failed: "
                                                       f"{err or type(err).__name__}")
             return
-        self.signals.finished.emit(self.generation, (result, messages))
+        self.signals.finished.emit(self.generation, result)
 
 
 class SaliencyJob(QtCore.QRunnable):
