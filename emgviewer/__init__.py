@@ -1,7 +1,8 @@
 """emgviewer: a diagnostic viewer for clinical needle EMG.
 
-The core (records, analysis, inference, report) is Qt-free; ``emgviewer.ui`` is a thin layer
-over it. Research and teaching tool, not a medical device.
+The core (records, analysis, inference, display, report) and the viewer's session are Qt-free;
+``emgviewer.ui`` is the PySide6 view over the session (docs/architecture.md). Research and
+teaching tool, not a medical device.
 """
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"

@@ -70,3 +70,13 @@ def test_the_suite_collects_without_torch(tmp_path):
     last = run.stdout.strip().splitlines()[-1]
     assert "tests collected" in last and "error" not in last, last
     assert "test_training_external.py:12: the training commands need PyTorch" in run.stdout
+
+
+def test_the_changelog_names_this_version_as_its_newest_release():
+    """A release moves the version and the changelog together (Keep a Changelog's form)."""
+    import re
+
+    import emgviewer
+
+    releases = re.findall(r"^## (\d+\.\d+\.\d+)", (REPO / "CHANGELOG.md").read_text(encoding="utf-8"), flags=re.M)
+    assert releases and releases[0] == emgviewer.__version__

@@ -244,20 +244,22 @@ def test_viewer_says_the_verdict_was_learned_and_from_what(qtbot, window, n2001_
 def test_a_record_report_reuses_the_verdicts_muap_analysis_only_when_it_covered_the_record(n2001_dir, monkeypatch):
     """The learned verdict analyses at most the first 60 s; the PDF's MUAP section analyses the
     whole record, so it reuses the verdict's analysis only for a record no longer than that."""
+    import emgviewer.analysis.muap.record as muap_record
     from emgviewer.inference import classify, load_model
     from emgviewer.records import read_record
     from emgviewer.report import documents
 
     model = load_model(REPO / "resources" / "models" / "default.onnx")
-    result = classify(read_record(n2001_dir / "N2001M02BB62.hea"), model)
-    assert result.verdict.learned and result.muaps is not None
     calls = []
-    real = documents.analyse_record
-    monkeypatch.setattr(documents, "analyse_record", lambda record: calls.append(record.duration_s) or real(record))
+    real = muap_record.analyse_record
+    monkeypatch.setattr(muap_record, "analyse_record",
+                        lambda record, max_duration_s=None: calls.append(record.duration_s) or real(record, max_duration_s))
+    result = classify(read_record(n2001_dir / "N2001M02BB62.hea"), model)
+    assert result.verdict.learned and result.muaps is not None and len(calls) == 1
     documents.record_report_pdf(result)
-    assert calls == []  # 11 s: the verdict's analysis was the whole record
+    assert len(calls) == 1  # 11 s: the verdict's analysis was the whole record, and the report reads it
     # The same analysis said to come from a 67-s record: its MUAP section analyses it again, whole.
     longer = dataclasses.replace(result, record=dataclasses.replace(
         result.record, signal_uv=np.tile(result.record.signal_uv, 6)))
     documents._muap_story(longer, None, documents.styles(), documents.content_width("a4"))
-    assert calls == [pytest.approx(6 * result.record.duration_s)]
+    assert calls[1:] == [pytest.approx(6 * result.record.duration_s)]

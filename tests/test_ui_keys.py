@@ -28,3 +28,13 @@ def test_the_help_lists_every_key(window):
     listed = {line.split("\t")[0] for line in shortcut_help_text(window.actions()).splitlines()}
     for keys in KEYS.values():
         assert " or ".join(_text(s) for s in keys.split("|")) in listed  # alternatives too ("+ or =")
+
+
+def test_the_user_guide_lists_every_key():
+    """docs/user-guide.md's keys table names each key of the table, as the code spells it."""
+    from pathlib import Path
+
+    guide = (Path(__file__).parent.parent / "docs" / "user-guide.md").read_text(encoding="utf-8")
+    table = guide[guide.index("## Keys"):guide.index("## The command line")]
+    missing = [key for keys in KEYS.values() for key in keys.split("|") if f"`{key}`" not in table]
+    assert missing == []
