@@ -1,4 +1,4 @@
-"""``python -m training external``: issue 10's external checks, reported and never tuned on.
+"""``python -m training external``: models on records outside N2001, reported and never tuned on.
 
 Records outside N2001 (PhysioNet's three WFDB examples at 4 kHz, the simulated demo records)
 are classified by each model exactly as the app does (``emgviewer.inference.classify``, the

@@ -1,4 +1,5 @@
-"""``python -m training levers``: issue 10's levers scored under one protocol, in one table.
+"""``python -m training levers``: post-hoc levers (ensembles, calibration, stacked record
+verdicts) scored under one protocol, in one table.
 
 Input: the fold logits that ``evaluate --save-logits`` wrote, one file per training run (all
 with the same ``--split-seed``, so that their folds and validation subjects are the same).

@@ -21,7 +21,7 @@ from training.calibrate import expected_calibration_error, fit_temperature, soft
 from training.metrics import verdict_metrics, window_metrics
 from training.train import same_recipe
 
-#: The selective-accuracy goal (issue 10): records that get a verdict are right this often.
+#: The selective-accuracy goal: records that get a verdict are right this often.
 TARGET_SELECTIVE_ACCURACY = 0.95
 THRESHOLDS = np.round(np.arange(0.34, 1.0, 0.01), 2)
 
