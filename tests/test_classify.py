@@ -114,6 +114,24 @@ def test_cancel_between_batches(emgdb_dir, model_4k):
     assert seen == [16, 32]
 
 
+def test_saliency_keeps_its_resolution_where_the_model_is_sure(emgdb_dir, model_4k):
+    """At p near 1 a probability's drop is flat (the old curve); the log-odds' drop is not, and
+    it equals an independent computation from the probabilities where those are resolvable."""
+    from emgviewer.inference.saliency import log_odds
+
+    quiet = read_record(emgdb_dir / "emg_healthy.hea").signal_uv[:1000].copy() * 0.05
+    quiet[612:628] += np.hanning(16).astype(np.float32) * 30000  # one huge potential: p of ALS ~ 1
+    p = model_4k.predict_proba(quiet[None, :])[0]
+    assert p.max() > 0.999
+    curve = occlusion_saliency(model_4k, quiet, segment_s=0.005)
+    assert curve.max() > 1.0  # log-odds units: masking the potential removes most of the evidence
+    assert abs(int(np.argmax(curve)) - 620) <= 20
+    # The log-odds from log-probabilities, against log(p / (1 - p)) in float64 on a resolvable case.
+    log_p = np.log(np.array([[0.2, 0.3, 0.5]]))
+    assert log_odds(log_p, 2)[0] == pytest.approx(np.log(0.5 / 0.5))
+    assert log_odds(log_p, 0)[0] == pytest.approx(np.log(0.2 / 0.8))
+
+
 def test_hop_override(emgdb_dir, model_4k):
     record = read_record(emgdb_dir / "emg_healthy.hea")
     result = classify(record, model_4k, hop_s=0.25)

@@ -62,6 +62,15 @@ class LoadedModel:
                                         "classification stopped there: the model is broken")
         return to_probabilities(output, self.card)
 
+    def predict_log_proba(self, windows_uv: np.ndarray) -> np.ndarray:
+        """The log of :meth:`predict_proba`, computed from the scores (float64): it keeps its
+        resolution where a probability rounds to 1."""
+        batch = self.prepare(windows_uv)
+        output = np.asarray(self.session.run(None, {self.input_name: batch})[0], dtype=np.float64)
+        if output.shape != (batch.shape[0], len(self.card.classes)) or not np.isfinite(output).all():
+            self.predict_proba(windows_uv)  # says what is wrong with the graph's scores
+        return to_log_probabilities(output, self.card)
+
     def prepare(self, windows_uv: np.ndarray) -> np.ndarray:
         """Scale windows as the card says and shape them as the graph's input."""
         x = np.asarray(windows_uv, dtype=np.float32)
@@ -77,11 +86,15 @@ class LoadedModel:
 
 def to_probabilities(output: np.ndarray, card: ModelCard) -> np.ndarray:
     """Softmax of logits / T, or of log(p) / T for a model that outputs probabilities."""
+    return np.exp(to_log_probabilities(output, card)).astype(np.float32)
+
+
+def to_log_probabilities(output: np.ndarray, card: ModelCard) -> np.ndarray:
+    """Log-softmax of logits / T (of log(p) / T for a model that outputs probabilities), float64."""
     logits = output if card.output_kind == "logits" else np.log(np.clip(output, 1e-12, None))
     scaled = logits / card.temperature
-    scaled -= scaled.max(axis=1, keepdims=True)
-    exp = np.exp(scaled)
-    return (exp / exp.sum(axis=1, keepdims=True)).astype(np.float32)
+    scaled = scaled - scaled.max(axis=1, keepdims=True)
+    return scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
 
 
 def load_model(path: str | Path, force_cpu: bool = False, threads: int | None = None) -> LoadedModel:

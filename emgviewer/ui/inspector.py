@@ -13,6 +13,7 @@ from emgviewer.analysis.spectrum import welch_psd
 from emgviewer.display.colours import TRACE
 from emgviewer.display.scales import nice_length
 from emgviewer.inference.classify import Classification
+from emgviewer.inference.saliency import UNITS as SALIENCY_UNITS
 
 #: A bar above this holds its label inside (white); a shorter one carries it on top.
 INSIDE_LABEL = 0.75
@@ -54,10 +55,14 @@ class WindowInspector(QtWidgets.QWidget):
         self.spectrum = self.plots.addPlot(row=3, col=0, title="spectrum (Welch)")
         self.closeup.setLabel("left", "µV")
         self.saliency.setLabel("bottom", "time in window", units="s")
-        # The drop in the class's probability when those samples are masked, in percentage
-        # points: "0.5" read bare (or "5e-05") said nothing of what it measures.
-        self.saliency.setLabel("left", "Δp", units="points")
+        # The drop in the class's log-odds when those samples are masked (saliency.UNITS): a
+        # probability's drop lay flat where the model was surest, and "5e-05" read bare said
+        # nothing of what it measures.
+        self.saliency.setLabel("left", SALIENCY_UNITS)
         self.saliency.getAxis("left").enableAutoSIPrefix(False)
+        self.saliency.getAxis("left").setToolTip("How much evidence for the window's class each part carries: "
+                                                 "the drop in its log-odds (natural log) when that part is "
+                                                 "masked; +2.3 is ten times the odds")
         self.spectrum.setLabel("bottom", "frequency", units="Hz")
         self.spectrum.setLogMode(x=False, y=True)
         # A probability axis ends at 1, whatever room the labels take above it.
@@ -192,7 +197,7 @@ class WindowInspector(QtWidgets.QWidget):
 
     def show_saliency(self, curve: np.ndarray, fs_hz: float) -> None:
         self.saliency_note.setText("")
-        points = np.asarray(curve, dtype=np.float64) * 100.0
+        points = np.asarray(curve, dtype=np.float64)
         self.saliency_curve.setData(np.arange(points.size) / fs_hz, points)
         self.saliency.setYRange(*_span(points), padding=0.05)
 
