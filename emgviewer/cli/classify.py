@@ -114,6 +114,9 @@ def _table(document: dict[str, Any]) -> str:
     for what in ("records", "subjects"):
         said = _agreement_lines(document["agreement"][what], what)
         lines += [""] + said if said else []
+    differing = [(r["record"], r["verdict_explanation"]) for r in document["records"] if r.get("verdict_explanation")]
+    if differing:
+        lines += ["", "Verdicts that are not what most windows show:"] + [f"  {name}: {why}" for name, why in differing]
     caveats = [(r["record"], c["text"]) for r in document["records"] for c in r["caveats"]]
     if caveats:
         lines += ["", "Unlike the training recordings:"] + [f"  {name}: {text}" for name, text in caveats]

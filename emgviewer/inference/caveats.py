@@ -24,6 +24,8 @@ import math
 from dataclasses import dataclass, field
 from typing import Sequence
 
+import numpy as np
+
 from emgviewer.analysis.verdicts import Verdict, subject_verdict
 from emgviewer.inference.card import ModelCard
 from emgviewer.inference.classify import Classification
@@ -145,6 +147,9 @@ class RecordAssessment:
     out_of_fold_agreement: str | None
     caveats: tuple[Caveat, ...] = ()  # out of distribution
     out_of_fold_verdict: Verdict | None = None
+    #: Why the verdict is led by a class that fewer than half the valid windows show, with the
+    #: evidence side by side (:func:`verdict_explanation`); ``None`` when it is the colours' own.
+    explanation: str | None = None
 
     @property
     def warnings(self) -> list[str]:
@@ -180,7 +185,54 @@ def assess(result: Classification) -> RecordAssessment:
         oof_agreement = agreement(oof_statement, judged)
     return RecordAssessment(record.name, result.verdict, statement, truth, agreement(statement, judged), seen,
                             oof_statement, oof_agreement, result.caveats,
-                            oof_verdict)
+                            oof_verdict, verdict_explanation(result, statement))
+
+
+#: How a MUAP measure's reference mark reads in an explanation.
+_MARK_WORDS = {"within": "within the reference", "above": "above the reference", "below": "below the reference"}
+
+
+def verdict_explanation(result: Classification, statement: Statement) -> str | None:
+    """The verdict and the colours side by side, when the verdict is led (as a verdict or as
+    "uncertain") by a class that fewer than half the valid windows show: the windows' counts,
+    the MUAP measures a learned verdict read (with their reference marks), and what the verdict
+    weighed. ``None`` when the leading class is the windows' own majority, or there is none."""
+    if statement.leading is None or statement.leading not in result.class_names:
+        return None
+    valid = result.valid
+    n_valid = int(np.count_nonzero(valid))
+    if n_valid == 0:
+        return None
+    counts = np.bincount(result.predicted[valid], minlength=len(result.class_names))
+    if 2 * counts[result.class_names.index(statement.leading)] >= n_valid:
+        return None
+    order = np.argsort(-counts, kind="stable")
+    windows = ", ".join(f"{class_label(result.class_names[i])} {int(counts[i])} of {n_valid}"
+                        for i in order if counts[i])
+    parts = [f"windows: {windows}"]
+    muaps = result.muaps
+    if result.verdict.learned and muaps is not None and muaps.analysis.summary.n_units:
+        parts.append("MUAP measures: " + _muap_evidence(muaps))
+    basis = result.verdict.basis or "the mean of the valid windows' probabilities"
+    parts.append(f"verdict {statement.short}, {basis}")
+    return "; ".join(parts)
+
+
+def _muap_evidence(muaps) -> str:
+    s = muaps.analysis.summary
+    said = []
+    for key, text, value in (("mean_amplitude_uv", "mean amplitude", f"{s.mean_amplitude_uv:.0f} µV"
+                              if s.mean_amplitude_uv is not None else None),
+                             ("mean_duration_ms", "mean duration", f"{s.mean_duration_ms:.1f} ms"
+                              if s.mean_duration_ms is not None else None),
+                             ("polyphasic_share", "polyphasic", f"{s.polyphasic_share:.0%}"
+                              if s.polyphasic_share is not None else None)):
+        if value is None:
+            continue
+        mark = muaps.mark(s.marks, key)
+        said.append(f"{text} {value}" + (f" ({_MARK_WORDS[mark]})" if mark in _MARK_WORDS else ""))
+    units = f"{s.n_units} unit{'' if s.n_units == 1 else 's'}"
+    return f"{', '.join(said)} ({units}" + ("" if muaps.references_apply else "; no reference applies") + ")"
 
 
 @dataclass(frozen=True)

@@ -36,6 +36,9 @@ Added in version 2 (version 1 readers keep working: no field changed meaning or 
 - ``caveats``: how the record differs from the training recordings; ``code`` is a ``CaveatCode`` value:
   resampled, muscle, electrode, short, amplitude, spectrum, uncalibrated, and (added within
   version 2) artefact: one-sample spikes no muscle makes (``records.quality``).
+- ``verdict_explanation`` (added within version 2, a new field only): when the verdict (or an
+  "uncertain" one's leading class) is a class fewer than half the valid windows show, why, with
+  the windows' counts, the MUAP measures a learned verdict read and what it weighed; else ``null``.
 - ``annotations`` (added within version 2, a new field only): the reader's marks on the
   record from its ``<name>_events.tsv`` sidecar or its EDF+ annotations; ``annotations_error``
   appears, with the marks empty, when the sidecar cannot be read.
@@ -130,6 +133,7 @@ def record_summary(result: Classification, with_windows: bool = True,
         "seen_in_training": assessment.seen,
         "out_of_fold": _out_of_fold(assessment.out_of_fold, assessment.out_of_fold_agreement),
         "caveats": [asdict(c) for c in assessment.caveats],
+        "verdict_explanation": assessment.explanation,
         "n_windows": result.n_windows,
         "n_valid": int(np.count_nonzero(result.valid)),
         "n_uncertain": int(np.count_nonzero(result.uncertain)),

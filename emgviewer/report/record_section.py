@@ -159,7 +159,10 @@ def verdict_block(assessment: RecordAssessment, result: Classification, styles: 
              p("" if agreement else ("nothing to compare" if assessment.truth else "truth unknown"),
                styles["small"])]]
     third = width / 3
-    return [p("Truth and verdict", styles["h2"]), table(rows, [third, third, third])]
+    story = [p("Truth and verdict", styles["h2"]), table(rows, [third, third, third])]
+    if assessment.explanation:  # right under the verdict, never only in the small print
+        story.append(p(f"Not what most windows show: {assessment.explanation}.", styles["caveat"]))
+    return story
 
 
 def caveat_block(assessment: RecordAssessment, styles: dict, cautions: Sequence[str] = ()) -> list[Flowable]:

@@ -270,7 +270,8 @@ class MainWindow(QtWidgets.QMainWindow):
         summary = f"{kind}: {statement.short}" + (" · seen in training" if assessment.seen else "")
         self.status_time.setText(f"{result.n_windows} windows in {result.elapsed_s * 1e3:.0f} ms · {summary}")
         self.status_time.setToolTip(statement.detail)
-        self.say_verdict(verdict_html(statement, kind, assessment.seen, result), statement.detail)
+        self.say_verdict(verdict_html(statement, kind, assessment.seen, result, assessment.explanation),
+                         statement.detail)
         self._name_record(result.record)
         cautions = model_cautions(result.model.card) + assessment.sentences()
         if cautions:

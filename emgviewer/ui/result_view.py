@@ -14,14 +14,23 @@ LEGEND_TOOLTIP = ("One lane per window row: each window's own span. Class colour
                   "(missing samples, flat, clipped, artefact).")
 
 
-def verdict_html(statement, kind: str, seen: bool, result) -> str:
+#: The colour of a verdict's explanation where it is not the colours' majority.
+DIFFERS_FROM_COLOURS = "#A33A00"
+
+
+def verdict_html(statement, kind: str, seen: bool, result, explanation: str | None = None) -> str:
     """"Verdict: ALS / neurogenic 0.72" in the class colour, then what it weighed, whether the
-    model saw this person, the model and the time it took."""
+    model saw this person, the model and the time it took; on a second line, when the verdict
+    is not what most windows show, why, with the evidence side by side."""
     said = f'<b style="color:{statement.colour}">{escape(statement.short)}</b>'
     notes = [kind] + (["seen in training: not evidence"] if seen else [])
     card = result.model.card
-    return (f"Verdict: {said} <span style='color:#555'>({escape('; '.join(notes))}) · {escape(card.name)} "
+    html = (f"Verdict: {said} <span style='color:#555'>({escape('; '.join(notes))}) · {escape(card.name)} "
             f"{escape(card.version)} · {result.n_windows} windows in {result.elapsed_s:.1f} s</span>")
+    if explanation:
+        html += (f"<br><span style='color:{DIFFERS_FROM_COLOURS}'>Not what most windows show: "
+                 f"{escape(explanation)}</span>")
+    return html
 
 
 def record_line(record: Record) -> str:
