@@ -80,15 +80,41 @@ def test_downsampling_a_n2001_rate_record_says_so(model_4k):
     assert result.verdict.label == "ALS"  # large neurogenic potentials
 
 
-def test_upsampling_the_4khz_emgdb_record_says_so(emgdb_dir, model_n2001):
+def test_a_4khz_emgdb_record_is_outside_a_n2001_models_domain(emgdb_dir, model_n2001):
+    """Upsampled from 4 kHz, it holds nothing above 2 kHz of the 11.7 kHz the model reads: its
+    windows are classified (and drawn apart) but it gets no verdict, unless one is asked for."""
+    from emgviewer.display.colours import OUTSIDE_DOMAIN
+    from emgviewer.display.overlay import ribbon_windows
+
     record = read_record(emgdb_dir / "emg_myopathy.hea")
     result = classify(record, model_n2001)
-    assert result.caveats[0] == Caveat(CaveatCode.RESAMPLED, "recorded at 4000 Hz, upsampled to the model's 23437.5 Hz; "
-                                                             "nothing above 2000 Hz reaches the model")
+    assert result.caveats[:2] == (
+        Caveat(CaveatCode.RESAMPLED, "recorded at 4000 Hz, upsampled to the model's 23437.5 Hz"),
+        Caveat(CaveatCode.BAND_LIMITED, "band-limited: a 4000-Hz record holds nothing above 2000 Hz, under half "
+                                        "the band the model was trained on (up to 11718.8 Hz)"))
     assert sum(c.code == "resampled" for c in result.caveats) == 1  # said once, in the one channel
     assert result.n_windows == WindowGeometry.from_seconds(
         0.1, 0.05, 23437.5, int(np.ceil(record.n_samples * 375 / 64))).n_windows
-    assert result.valid.all()
+    assert result.valid.all() and np.isfinite(result.probabilities).all()  # every window still read
+    assert [c.code for c in result.outside] == [CaveatCode.BAND_LIMITED] and not result.forced
+    assert result.verdict.label is None
+    assert result.verdict.reason == f"outside the model's domain: {result.caveats[1].text}"
+    ribbon = ribbon_windows(result)
+    assert ribbon.outside and set(ribbon.colours) == {OUTSIDE_DOMAIN}
+    forced = classify(record, model_n2001, force_verdict=True)
+    assert forced.forced and forced.verdict.label is not None
+    assert forced.verdict.basis == ("the model's reading outside its domain, shown on request (band_limited); "
+                                    "the mean of the valid windows' probabilities")
+    assert not ribbon_windows(forced).outside
+    np.testing.assert_array_equal(forced.probabilities, result.probabilities)
+
+
+def test_one_table_says_which_caveats_withhold_a_verdict():
+    from emgviewer.inference.distribution import WITHHOLDS_VERDICT
+
+    assert set(WITHHOLDS_VERDICT) == set(CaveatCode)  # every code is decided, none by default
+    withheld = {code for code, withholds in WITHHOLDS_VERDICT.items() if withholds}
+    assert withheld == {CaveatCode.BAND_LIMITED, CaveatCode.MUSCLE, CaveatCode.UNCALIBRATED, CaveatCode.SHORT}
 
 
 def test_flat_and_clipped_windows_on_real_n2001(n2001_dir, model_n2001):

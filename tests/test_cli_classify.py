@@ -92,18 +92,23 @@ def test_bad_files_are_reported_and_the_rest_classified(model_path, tmp_path):
 def test_table_with_resampling_warning_and_accuracy(model_path, emgdb_dir):
     result = _emgviewer("classify", emgdb_dir, "--model", model_path)
     assert result.returncode == 0
-    said = ("emgviewer: warning: emg_healthy: recorded at 4000 Hz, upsampled to the model's 23437.5 Hz; "
-            "nothing above 2000 Hz reaches the model\n")
+    said = "emgviewer: warning: emg_healthy: recorded at 4000 Hz, upsampled to the model's 23437.5 Hz\n"
     assert result.stderr.count(said) == 1  # once: the caveat is the one channel
     lines = result.stdout.splitlines()
     assert lines[0] == ("model: amplitude-test 0.0.1 [fast.onnx] (CPU); windows 0.1 s, hop 0.05 s; "
                         "uncertain below 0.60 (windows), 0.60 (records); evaluated none")
-    assert any(line.startswith("emg_myopathy ") and " myopathy " in line for line in lines)
+    myopathy = next(line for line in lines if line.startswith("emg_myopathy "))
+    assert " myopathy " in myopathy and " no verdict " in myopathy  # its truth; band-limited: no verdict
+    assert myopathy.rstrip().endswith("outside the model's domain: band-limited: a 4000-Hz record holds nothing "
+                                      "above 2000 Hz, under half the band the model was trained on (up to 11718.8 Hz)")
     # None of these people trained the test model: their agreement is reported as evidence.
     assert any(line.startswith("Records of people the model never saw: ") for line in lines)
     assert not any("seen in training" in line for line in lines)
-    assert "  emg_healthy: recorded at 4000 Hz, upsampled to the model's 23437.5 Hz; nothing above " \
-           "2000 Hz reaches the model" in lines
+    assert "  emg_healthy: recorded at 4000 Hz, upsampled to the model's 23437.5 Hz" in lines
+    forced = json.loads(_emgviewer("classify", emgdb_dir / "emg_myopathy.hea", "--model", model_path,
+                                   "--format", "json", "--force-verdict").stdout)["records"][0]
+    assert forced["status"] != "none" and forced["verdict"] is not None
+    assert forced["basis"].startswith("the model's reading outside its domain, shown on request (band_limited)")
     assert "Research and teaching tool, not a medical device." in lines
 
 

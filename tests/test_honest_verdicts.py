@@ -89,7 +89,7 @@ def test_foreign_recording_raises_rate_and_muscle_warnings(emgdb_dir, tmp_path):
     result = _emgviewer("classify", emgdb_dir / "emg_neuropathy.hea", "--format", "json")
     assert result.returncode == 0
     codes = [c["code"] for c in json.loads(result.stdout)["records"][0]["caveats"]]
-    assert codes[:2] == ["resampled", "muscle"]
+    assert codes[:3] == ["resampled", "band_limited", "muscle"]
     assert ("emgviewer: warning: emg_neuropathy: muscle tibialis anterior; the model was trained on "
             "biceps brachii only\n") in result.stderr
     out = tmp_path / "foreign.pdf"

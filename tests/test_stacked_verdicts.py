@@ -8,7 +8,6 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-import warnings
 from pathlib import Path
 
 import numpy as np
@@ -161,13 +160,16 @@ def test_a_record_unlike_the_training_records_gets_the_mean_not_the_regression(n
     stacked = dataclasses.replace(model, card=dataclasses.replace(model.card, record_stacker=stacker(18, seed=3)))
     uncalibrated = dataclasses.replace(read_record(n2001_dir / "N2001M02BB62.hea"), calibrated=False)
     other = read_record(emgdb_dir / "emg_healthy.hea")
-    for record, codes in ((uncalibrated, "uncalibrated"), (other, "resampled, muscle")):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # 4 kHz upsampled to the model's rate: said, not the point here
-            result, mean = classify(record, stacked), classify(record, model).verdict
+    for record, codes, outside in ((uncalibrated, "uncalibrated", "uncalibrated"),
+                                   (other, "resampled, band_limited, muscle", "band_limited, muscle")):
+        # Outside the model's domain: no verdict at all, unless asked; asked, the fallback holds.
+        assert classify(record, stacked).verdict.label is None
+        result = classify(record, stacked, force_verdict=True)
+        mean = classify(record, model, force_verdict=True).verdict
         assert result.muaps is None and not result.verdict.learned
         assert result.verdict.probabilities == pytest.approx(mean.probabilities)
-        assert result.verdict.basis == ("the windows' mean: the card's learned verdict is kept for records like "
+        assert result.verdict.basis == (f"the model's reading outside its domain, shown on request ({outside}); "
+                                        "the windows' mean: the card's learned verdict is kept for records like "
                                         f"those it was fitted on, and this one differs ({codes})")
 
 

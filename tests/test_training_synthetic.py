@@ -726,8 +726,10 @@ def test_fold_models_are_the_models_that_made_the_out_of_fold_logits(synthetic_n
     data = load_windows(synthetic_n2001, window_s=1.0, hop_s=0.5)
     splits = loso_splits(data.subject_classes(), 0)[:2]
     config = TrainConfig(model="munet-small", epochs=1, steps_per_epoch=2, batch_size=6, seed=0, threads=1)
+    meta = {"model": "munet-small", "task": "3class", "classes": list(data.class_names), "fs_hz": data.fs_hz,
+            "window_s": 1.0, "hop_s": 0.5, "n_times": data.window_samples, "config": config.to_dict()}
     experiment.cross_validate(data, splits, config, quiet=True, logits_path=tmp_path / "run_logits.npz",
-                              inverted=False, models_dir=tmp_path / "folds")
+                              inverted=False, models_dir=tmp_path / "folds", model_meta=meta)
     with np.load(tmp_path / "run_logits.npz") as saved:
         for i, split in enumerate(splits):
             path = tmp_path / "folds" / f"fold_{'-'.join(split.test)}.pt"
@@ -741,6 +743,14 @@ def test_fold_models_are_the_models_that_made_the_out_of_fold_logits(synthetic_n
             indices = saved[f"fold{i}_test_indices"]
             np.testing.assert_allclose(predict_logits(model.eval(), data, indices), saved[f"fold{i}_test_logits"],
                                        atol=1e-5)
+            assert not set(meta["training_records"]) & set(
+                n for n, s in zip(data.record_names, data.record_subjects) if s in split.test)
+    # A fold's files are a checkpoint 'export' takes: an ONNX model the app loads.
+    first = tmp_path / "folds" / f"fold_{'-'.join(splits[0].test)}.pt"
+    assert training_main(["export", "--checkpoint", str(first), "--data", str(synthetic_n2001),
+                          "--out", str(tmp_path / "fold.onnx")]) == 0
+    card = load_model(tmp_path / "fold.onnx").card
+    assert card.provenance.subjects == frozenset(splits[0].train)  # never the fold's test subjects
 
 
 def test_fold_models_need_subject_disjoint_folds(synthetic_n2001, tmp_path, capsys):

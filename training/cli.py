@@ -339,7 +339,8 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     keep = (args.save_logits or args.resume) and distributed.is_main()
     result = cross_validate(data, splits, config, logits_path=saved if keep else None,
                             quiet=not distributed.is_main(), done=done, inverted=args.inverted_logits,
-                            models_dir=args.save_fold_models if distributed.is_main() else None)
+                            models_dir=args.save_fold_models if distributed.is_main() else None,
+                            model_meta=model_meta(args, data, config))
     if not distributed.is_main():
         return 0
     if done:

@@ -49,14 +49,16 @@ class FoldResult:
 
 def cross_validate(data: WindowSet, splits: list[Split] | list[WindowSplit], config: TrainConfig, quiet: bool = False,
                    logits_path: Path | None = None, done: list[FoldResult] | None = None,
-                   inverted: bool = True, models_dir: Path | None = None) -> dict[str, Any]:
+                   inverted: bool = True, models_dir: Path | None = None,
+                   model_meta: dict | None = None) -> dict[str, Any]:
     """Train and test every split; returns per-fold and pooled metrics (JSON-ready) and the
     pieces the final model needs (median best epoch and temperature). With ``logits_path``,
     every fold's raw test and validation logits are saved there (see :func:`save_fold_logits`),
     and, with ``inverted``, those of the inverted windows too (only that file keeps them).
     ``done``: folds of these splits finished by an earlier run (training/resume.py); only the
     others are trained. With ``models_dir``, each fold's weights are kept there too
-    (:func:`save_fold_model`): the out-of-fold models the viewer shows known people with."""
+    (:func:`save_fold_model`, with ``model_meta``: what ``export`` needs of a checkpoint): the
+    out-of-fold models the viewer shows known people with."""
     # The code that runs is the code at the start, not at the end.
     environment = {**run_environment(), "device": device_description(config)}
     folds: list[FoldResult] = list(done or [])
@@ -65,7 +67,8 @@ def cross_validate(data: WindowSet, splits: list[Split] | list[WindowSplit], con
     for split in bar:
         bar.set_description(f"fold {split.name}")
         folds.append(_run_fold(data, split, config, bar, str(environment["code_revision"]),
-                               inverted=inverted and logits_path is not None, models_dir=models_dir))
+                               inverted=inverted and logits_path is not None, models_dir=models_dir,
+                               model_meta=model_meta))
         if logits_path is not None:  # after each fold, so a long run that dies keeps its folds
             save_fold_logits(logits_path, data, folds, config)
     order = {split.name: k for k, split in enumerate(splits)}
@@ -106,9 +109,10 @@ def save_fold_logits(path: Path, data: WindowSet, folds: list[FoldResult], confi
 
 
 def save_fold_model(folder: Path, data: WindowSet, split: Split | WindowSplit, model: Any,
-                    config: TrainConfig, best_epoch: int) -> Path:
-    """A fold's weights (``fold_<test subjects>.pt``) and what they were trained on (``.json``):
-    the test subjects are the people this model never saw."""
+                    config: TrainConfig, best_epoch: int, model_meta: dict | None = None) -> Path:
+    """A fold's weights (``fold_<test subjects>.pt``) and what they were trained on (``.json``,
+    a checkpoint's fields, so ``python -m training export`` takes it): the test subjects are the
+    people this model never saw."""
     import io
 
     import torch
@@ -121,8 +125,9 @@ def save_fold_model(folder: Path, data: WindowSet, split: Split | WindowSplit, m
     torch.save(model.state_dict(), buffer)
     atomic_write_bytes(path, buffer.getvalue())
     held_out = set(split.test) | set(split.validation)
-    meta = {"test_subjects": list(split.test), "validation_subjects": list(split.validation),
+    meta = {**(model_meta or {}), "test_subjects": list(split.test), "validation_subjects": list(split.validation),
             "training_subjects": sorted(set(data.record_subjects) - held_out),
+            "training_records": [n for n, s in zip(data.record_names, data.record_subjects) if s not in held_out],
             "best_epoch": best_epoch, "config": config.to_dict(), "classes": list(data.class_names),
             "fs_hz": data.fs_hz, "n_times": data.window_samples}
     atomic_write_text(path.with_suffix(".json"), json.dumps(meta, indent=2))
@@ -130,13 +135,13 @@ def save_fold_model(folder: Path, data: WindowSet, split: Split | WindowSplit, m
 
 
 def _run_fold(data: WindowSet, split: Split | WindowSplit, config: TrainConfig, bar: Any, revision: str,
-              inverted: bool = True, models_dir: Path | None = None) -> FoldResult:
+              inverted: bool = True, models_dir: Path | None = None, model_meta: dict | None = None) -> FoldResult:
     started = time.perf_counter()
     split.check_disjoint()
     train_idx, val_idx, test_idx = split.window_indices(data)
     result = train_model(data, train_idx, val_idx, config, progress=bar)
     if models_dir is not None:
-        save_fold_model(models_dir, data, split, result.model, config, result.best_epoch)
+        save_fold_model(models_dir, data, split, result.model, config, result.best_epoch, model_meta)
     # The early-stopping pass already ran the kept model on the validation windows.
     val_logits = (result.validation_logits if result.validation_logits is not None
                   else predict_logits(result.model, data, val_idx))

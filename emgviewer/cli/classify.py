@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
     summaries, assessments, subject_ids, csv_parts = [], [], [], []
     for caution in model_cautions(model.card):  # once: it holds for every record
         print(f"emgviewer: warning: {model.path.name}: {caution}", file=sys.stderr)
-    for outcome in classify_each(targets, model, args.hop, fs_hz=args.fs_hz):
+    for outcome in classify_each(targets, model, args.hop, fs_hz=args.fs_hz, force_verdict=args.force_verdict):
         if progress:
             progress.step(outcome.path.name)
         if progress and (outcome.error is not None or (outcome.result is not None and outcome.result.caveats)):

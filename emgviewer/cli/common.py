@@ -25,6 +25,9 @@ def add_inputs_and_model(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, help="ONNX model with a model card, or a shipped model's name "
                         "(emgviewer models lists them; default: the default model)")
     parser.add_argument("--cpu", action="store_true", help="run on the CPU even when CUDA is available")
+    parser.add_argument("--force-verdict", action="store_true",
+                        help="give records outside the model's domain (band-limited, another muscle, raw units, "
+                             "too short) the model's reading, labelled as such, instead of no verdict")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
                         help="sampling rate of one-column CSV files that do not state it")

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
         return 1
     model, targets, failed = prepared
     results, failures = [], []
-    for outcome in classify_each(targets, model, fs_hz=args.fs_hz):
+    for outcome in classify_each(targets, model, fs_hz=args.fs_hz, force_verdict=args.force_verdict):
         if outcome.error is not None:
             error(str(outcome.error))
             failures.append(str(outcome.error))

@@ -22,6 +22,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                         help="render the window once classification has finished, save it, and exit")
     parser.add_argument("--size", default="1600x900", type=_size, help="window size for --screenshot (WxH)")
     parser.add_argument("--channel", help="channel index or name of a multi-channel file (default: the first)")
+    parser.add_argument("--force-verdict", action="store_true",
+                        help="start with Analysis → Verdict outside the model's domain on: a record outside it "
+                             "gets the model's reading, labelled, instead of no verdict")
     parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
                         help="sampling rate of one-column CSV files that do not state it")
     parser.set_defaults(run=run)
@@ -71,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
 
     options = {key: value for key, value in (("channel", args.channel), ("fs_hz", args.fs_hz)) if value is not None}
     return run_viewer(args.path, resolve_model(args.model) if args.model else None, args.screenshot, args.size,
-                      read_options=options)
+                      read_options=options, force_verdict=args.force_verdict)
 
 
 def _has_display() -> bool:

@@ -8,6 +8,9 @@ import numpy as np
 #: Invalid windows in the ribbon (viewer and PDF): light grey cross-hatched with dark grey.
 INVALID_FILL_RGB = (225, 225, 225)
 INVALID_HATCH_RGB = (120, 120, 120)
+#: Windows of a record outside the model's domain (no verdict): slate, dotted in the viewer, in
+#: place of every class colour, so no colour reads as a diagnosis; the class letter stays.
+OUTSIDE_DOMAIN = "#5E6E8A"
 #: A class colour's pale tint behind a confidence bar (alpha out of 255).
 TINT_ALPHA = 45
 BACKGROUND = "#ffffff"

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from emgviewer.display.colours import OUTSIDE_DOMAIN
+
 #: A bar's height as a share of its lane: a third at chance, the whole lane at certainty.
 MIN_BAR_SHARE = 0.35
 
@@ -54,6 +56,8 @@ class RibbonWindows:
     uncertain: np.ndarray
     colours: tuple[str, ...]
     letters: tuple[str, ...]  # a non-colour cue per class: N, M, A
+    #: The record is outside the model's domain: every window is drawn apart, in one colour.
+    outside: bool = False
 
     def drawn_stops_s(self) -> np.ndarray:
         """Where each bar ends: its window's end or, collapsed, where the next window starts
@@ -69,8 +73,11 @@ class RibbonWindows:
 
 
 def ribbon_windows(classification, collapse: bool | None = None) -> RibbonWindows:
+    """The ribbon of a classification; a record outside the model's domain whose verdict was
+    not asked for is drawn apart (:data:`colours.OUTSIDE_DOMAIN`)."""
+    outside = bool(classification.outside) and not classification.forced
     return windows_from(classification.starts_s, classification.stops_s, classification.probabilities,
-                        classification.valid, classification.model.card, classification.hop_s, collapse)
+                        classification.valid, classification.model.card, classification.hop_s, collapse, outside)
 
 
 #: ``RibbonWindows.winner`` of a window not classified yet (a partial result): not drawn.
@@ -78,7 +85,7 @@ PENDING = -2
 
 
 def windows_from(starts_s: np.ndarray, stops_s: np.ndarray, probabilities: np.ndarray, valid: np.ndarray,
-                 card, hop_s: float, collapse: bool | None = None) -> RibbonWindows:
+                 card, hop_s: float, collapse: bool | None = None, outside: bool = False) -> RibbonWindows:
     """The ribbon of windows classified so far: valid windows whose probabilities are still NaN
     are pending; uncertain is judged against the card's threshold, as the classifier does."""
     n = starts_s.size
@@ -96,8 +103,8 @@ def windows_from(starts_s: np.ndarray, stops_s: np.ndarray, probabilities: np.nd
         lanes=1 if collapsed else lanes, collapsed=collapsed, hop_s=hop_s, winner=winner.astype(int),
         strength=np.clip((top - chance) / (1 - chance), 0.0, 1.0),
         uncertain=known & valid & (top < card.uncertainty_threshold),
-        colours=tuple(c.colour for c in card.classes),
-        letters=tuple(ribbon_letter(c.label) for c in card.classes))
+        colours=tuple(OUTSIDE_DOMAIN if outside else c.colour for c in card.classes),
+        letters=tuple(ribbon_letter(c.label) for c in card.classes), outside=outside)
 
 
 def ribbon_letter(label: str) -> str:

@@ -23,13 +23,15 @@ class Outcome:
 
 
 def classify_each(paths: Sequence[Path], model: LoadedModel, hop_s: float | None = None,
-                  cancel: CancelToken | None = None, fs_hz: float | None = None) -> Iterator[Outcome]:
-    """One :class:`Outcome` per path, in order; stops early when ``cancel`` is set."""
+                  cancel: CancelToken | None = None, fs_hz: float | None = None,
+                  force_verdict: bool = False) -> Iterator[Outcome]:
+    """One :class:`Outcome` per path, in order; stops early when ``cancel`` is set.
+    ``force_verdict``: the model's reading of records outside its domain (labelled)."""
     for path in paths:
         if cancel is not None and cancel.cancelled:
             return
         try:
-            result = classify(read_record(path, fs_hz=fs_hz), model, hop_s=hop_s)
+            result = classify(read_record(path, fs_hz=fs_hz), model, hop_s=hop_s, force_verdict=force_verdict)
         except RecordError as err:
             yield Outcome(Path(path), None, err)
             continue

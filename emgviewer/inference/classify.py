@@ -18,7 +18,7 @@ from emgviewer.analysis.stacking import MUAP_MAX_S, muap_measures, stacked_verdi
 from emgviewer.analysis.validity import Invalid, WindowValidity, assess_time_spans
 from emgviewer.analysis.verdicts import MIN_VALID_WINDOWS, Verdict, record_verdict
 from emgviewer.analysis.windows import WindowGeometry, window_view
-from emgviewer.inference.distribution import Caveat, CaveatCode, distribution_caveats
+from emgviewer.inference.distribution import Caveat, CaveatCode, distribution_caveats, outside_domain
 from emgviewer.inference.errors import ClassificationCancelled, UnsuitableRecordError
 from emgviewer.inference.model import LoadedModel
 from emgviewer.records.files import MAX_SAMPLES
@@ -58,6 +58,11 @@ class Classification:
     #: "read with care" (a resampling included), as data, never as Python warnings (caught in a
     #: worker thread they change process-wide state: two threads got each other's).
     caveats: tuple[Caveat, ...] = ()
+    #: The caveats that put the record outside the model's domain: its verdict is withheld,
+    #: and its windows drawn apart (``distribution.WITHHOLDS_VERDICT``).
+    outside: tuple[Caveat, ...] = ()
+    #: The verdict is the model's reading outside its domain, asked for (``force_verdict``).
+    forced: bool = False
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -106,11 +111,15 @@ def classify(
     progress: Callable[[int, int], None] | None = None,
     min_valid_windows: int = MIN_VALID_WINDOWS,
     partial: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None] | None = None,
+    force_verdict: bool = False,
 ) -> Classification:
     """Classify every window of ``record``; raises :class:`ClassificationCancelled` when
     ``cancel`` is set between batches. ``progress(done, total)`` follows the valid windows;
     ``partial(starts_s, stops_s, probabilities, valid)`` sees the probabilities filled so far
-    (NaN rows: not yet) after each batch (the array is reused: copy what you keep)."""
+    (NaN rows: not yet) after each batch (the array is reused: copy what you keep).
+
+    A record outside the model's domain (``distribution.WITHHOLDS_VERDICT``) gets no record
+    verdict, with the reason, unless ``force_verdict``: then the model's reading, labelled."""
     started = time.perf_counter()
     contract = model.card.input
     hop_s = contract.hop_or_card(hop_s)
@@ -137,10 +146,20 @@ def classify(
         if partial is not None:
             partial(starts_s, stops_s, probabilities, validity.valid)
     caveats = tuple(distribution_caveats(record, model.card, geometry.n_windows))
-    verdict, muaps = _record_verdict(record, model, probabilities[validity.valid], min_valid_windows,
-                                     geometry.n_windows, caveats, cancel)
+    outside = outside_domain(caveats)
+    if outside and not force_verdict:
+        verdict, muaps = Verdict(None, None, reason="outside the model's domain: "
+                                 + "; ".join(c.text for c in outside)), None
+    else:
+        verdict, muaps = _record_verdict(record, model, probabilities[validity.valid], min_valid_windows,
+                                         geometry.n_windows, caveats, cancel)
+        if outside and verdict.label is not None:
+            verdict = dataclasses.replace(verdict, basis=(
+                f"the model's reading outside its domain, shown on request ({', '.join(c.code for c in outside)}); "
+                + (verdict.basis or "the mean of the valid windows' probabilities")))
     return Classification(record, model, hop_s, starts_s, stops_s, probabilities, validity,
-                          verdict, time.perf_counter() - started, resampled_from, muaps, caveats)
+                          verdict, time.perf_counter() - started, resampled_from, muaps, caveats, outside,
+                          force_verdict and bool(outside))
 
 
 def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_windows: int, n_total: int,
@@ -178,7 +197,8 @@ def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_w
 #: Caveats that keep a record from a learned verdict: a regression fitted on N2001's biceps
 #: records would be asked to extrapolate its MUAP measures and window summary (the mean of the
 #: windows stays meaningful, and is what the record gets instead).
-UNLIKE_TRAINING = frozenset({CaveatCode.RESAMPLED, CaveatCode.MUSCLE, CaveatCode.ELECTRODE, CaveatCode.UNCALIBRATED,
+UNLIKE_TRAINING = frozenset({CaveatCode.RESAMPLED, CaveatCode.BAND_LIMITED, CaveatCode.MUSCLE,
+                             CaveatCode.MUSCLE_UNSTATED, CaveatCode.ELECTRODE, CaveatCode.UNCALIBRATED,
                              CaveatCode.AMPLITUDE, CaveatCode.SPECTRUM})
 
 

@@ -27,13 +27,40 @@ class CaveatCode(StrEnum):
     of them keep a record from a learned verdict)."""
 
     RESAMPLED = "resampled"  # another sampling rate, brought to the model's
+    BAND_LIMITED = "band_limited"  # recorded so slowly that most of what the model reads is missing
     SHORT = "short"  # too few windows for a record verdict to rest on
     UNCALIBRATED = "uncalibrated"  # raw units: amplitudes compare with nothing
     ARTEFACT = "artefact"  # one-sample spikes, an acquisition artefact
-    MUSCLE = "muscle"  # another muscle, or none stated
+    MUSCLE = "muscle"  # another muscle
+    MUSCLE_UNSTATED = "muscle_unstated"  # the file names no muscle (or a simulated one)
     ELECTRODE = "electrode"  # another electrode
     AMPLITUDE = "amplitude"  # RMS outside the training records' range
     SPECTRUM = "spectrum"  # median frequency or flatness outside it
+
+
+#: Which caveats put a record outside the model's domain (no record or subject verdict, windows
+#: drawn apart, unless the reader asks for the model's reading) and which only warn: the one
+#: table, documented in docs/user-guide.md ("Outside the model's domain") and tested.
+WITHHOLDS_VERDICT: dict[CaveatCode, bool] = {
+    CaveatCode.BAND_LIMITED: True,  # nothing of the band the model reads most
+    CaveatCode.MUSCLE: True,  # another muscle's potentials differ in size and shape
+    CaveatCode.UNCALIBRATED: True,  # amplitudes in raw units compare with nothing
+    CaveatCode.SHORT: True,  # too little of a record to judge it
+    CaveatCode.RESAMPLED: False,  # brought to the model's rate with its band intact
+    CaveatCode.MUSCLE_UNSTATED: False,  # most files do not say: a warning, not a refusal
+    CaveatCode.ELECTRODE: False,
+    CaveatCode.ARTEFACT: False,  # the affected windows are invalid already
+    CaveatCode.AMPLITUDE: False,  # measured, not known to be outside what the model can read
+    CaveatCode.SPECTRUM: False,
+}
+#: A record whose Nyquist frequency is below this share of the model's is band-limited: a
+#: 4-kHz record holds nothing above 2 kHz of the 11.7 kHz a 23.4-kHz model was trained on.
+BAND_LIMITED_SHARE = 0.5
+
+
+def outside_domain(caveats) -> tuple[Caveat, ...]:
+    """The caveats that withhold a verdict (:data:`WITHHOLDS_VERDICT`)."""
+    return tuple(c for c in caveats if WITHHOLDS_VERDICT[c.code])
 
 
 @dataclass(frozen=True)
@@ -51,9 +78,15 @@ def distribution_caveats(record: Record, card: ModelCard, n_windows: int | None 
     model_hz = card.input.fs_hz
     if not math.isclose(record.fs_hz, model_hz, rel_tol=1e-9):
         how = "upsampled" if record.fs_hz < model_hz else "resampled"
-        extra = (f"; nothing above {record.fs_hz / 2:g} Hz reaches the model" if record.fs_hz < model_hz else "")
+        band_limited = record.fs_hz < BAND_LIMITED_SHARE * model_hz  # said by its own caveat below
+        extra = (f"; nothing above {record.fs_hz / 2:g} Hz reaches the model"
+                 if record.fs_hz < model_hz and not band_limited else "")
         caveats.append(Caveat(CaveatCode.RESAMPLED, f"recorded at {record.fs_hz:g} Hz, {how} to the model's "
                                            f"{model_hz:g} Hz{extra}"))
+        if band_limited:
+            caveats.append(Caveat(CaveatCode.BAND_LIMITED, f"band-limited: a {record.fs_hz:g}-Hz record holds nothing "
+                                                           f"above {record.fs_hz / 2:g} Hz, under half the band the "
+                                                           f"model was trained on (up to {model_hz / 2:g} Hz)"))
     distribution = card.provenance.distribution
     if distribution is not None:
         caveats += _acquisition_caveats(record, distribution)
@@ -78,7 +111,11 @@ def _acquisition_caveats(record: Record, distribution) -> list[Caveat]:
     muscles = ", ".join(distribution.muscles)
     muscle = record.metadata.stated_muscle()
     if distribution.muscles and muscle is None:
-        out.append(Caveat(CaveatCode.MUSCLE, f"muscle not stated in the file; the model was trained on {muscles} only"))
+        out.append(Caveat(CaveatCode.MUSCLE_UNSTATED,
+                          f"muscle not stated in the file; the model was trained on {muscles} only"))
+    elif distribution.muscles and muscle == "simulated":  # the demo records: no muscle, not another one
+        out.append(Caveat(CaveatCode.MUSCLE_UNSTATED, f"a simulated record, of no muscle; the model was trained on "
+                                                      f"{muscles} only"))
     elif distribution.muscles and not any(m in muscle or muscle in m for m in distribution.muscles):
         out.append(Caveat(CaveatCode.MUSCLE, f"muscle {muscle}; the model was trained on {muscles} only"))
     electrode = record.metadata.stated_electrode()

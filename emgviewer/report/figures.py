@@ -7,7 +7,7 @@ from reportlab.graphics.shapes import Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
 
 from emgviewer.analysis.decimate import PeakPyramid
-from emgviewer.display.colours import INVALID_FILL_RGB, INVALID_HATCH_RGB, TINT_ALPHA
+from emgviewer.display.colours import INVALID_FILL_RGB, INVALID_HATCH_RGB, OUTSIDE_DOMAIN, TINT_ALPHA
 from emgviewer.display.overlay import PENDING, RibbonWindows, bar_share, ribbon_letter, ribbon_windows
 from emgviewer.display.scales import SENSITIVITY_UV, fitting_sensitivity, nice_length
 from emgviewer.inference.classify import Classification
@@ -127,7 +127,13 @@ def trace_figure(result: Classification, width: float, sensitivity_uv: float | N
 
 
 def _legend(drawing: Drawing, result: Classification, x: float, y: float) -> None:
-    """Each class's swatch with its ribbon letter, then the invalid hatching, as in the ribbon."""
+    """Each class's swatch with its ribbon letter, then the invalid hatching, as in the ribbon;
+    a record outside the model's domain has one slate swatch instead of the class colours."""
+    if result.outside and not result.forced:
+        said = "outside the model's domain: every window in slate, no verdict (the letter is the model's reading)"
+        drawing.add(Rect(x, y, 9, 7, fillColor=colors.HexColor(OUTSIDE_DOMAIN), strokeColor=None))
+        drawing.add(String(x + 12, y + 1, said, fontName=FONT, fontSize=7))
+        return
     for info in result.model.card.classes:
         drawing.add(Rect(x, y, 9, 7, fillColor=colors.HexColor(info.colour), strokeColor=None))
         drawing.add(String(x + 4.5, y + 1.3, ribbon_letter(info.label), fontName=FONT + "-Bold", fontSize=5.5,

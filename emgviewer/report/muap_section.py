@@ -19,6 +19,9 @@ from emgviewer.report.pdf import table
 
 MARK_WORDS = {"within": "within", "above": "ABOVE", "below": "BELOW", None: ""}
 TEMPLATES_PER_ROW = 4
+#: Rows of potentials per drawing: a drawing never splits across pages, and one of every unit of
+#: a record with many (PhysioNet's emg_myopathy) stood taller than a page and stopped the report.
+ROWS_PER_DRAWING = 6
 
 
 def muap_section(muaps: RecordMuaps, styles: dict, width: float) -> list[Flowable]:
@@ -38,8 +41,12 @@ def muap_section(muaps: RecordMuaps, styles: dict, width: float) -> list[Flowabl
     if a.units:
         story += [Spacer(1, 6), _units_table(muaps)]
         # The references go with the potentials: alone they made a last page of five lines.
-        story.append(KeepTogether([Paragraph("Averaged potentials (same scale; duration markers dashed)",
-                                             styles["small"]), _templates(muaps, width), references]))
+        drawings = _templates(muaps, width)
+        caption = Paragraph("Averaged potentials (same scale; duration markers dashed)", styles["small"])
+        if len(drawings) == 1:
+            story.append(KeepTogether([caption, drawings[0], references]))
+        else:
+            story += [KeepTogether([caption, drawings[0]]), *drawings[1:-1], KeepTogether([drawings[-1], references])]
     else:
         story.append(references)
     return story
@@ -84,17 +91,25 @@ def _units_table(muaps: RecordMuaps):
     return result
 
 
-def _templates(muaps: RecordMuaps, width: float) -> Drawing:
+def _templates(muaps: RecordMuaps, width: float) -> list[Drawing]:
+    """Every unit's averaged potential, on one scale, in drawings of at most ``ROWS_PER_DRAWING``
+    rows; the scale bar is in each."""
     units = muaps.analysis.units
+    half_uv = max(float(np.max(np.abs(u.template_uv))) for u in units) * 1.1
+    per_drawing = ROWS_PER_DRAWING * TEMPLATES_PER_ROW
+    return [_template_rows(muaps, width, first, units[first: first + per_drawing], half_uv)
+            for first in range(0, len(units), per_drawing)]
+
+
+def _template_rows(muaps: RecordMuaps, width: float, first: int, units, half_uv: float) -> Drawing:
     fs = muaps.analysis.fs_hz
     n_rows = -(-len(units) // TEMPLATES_PER_ROW)
     cell_w, cell_h = width / TEMPLATES_PER_ROW, 80.0
     drawing = Drawing(width, n_rows * cell_h + 14)
-    half_uv = max(float(np.max(np.abs(u.template_uv))) for u in units) * 1.1
     for i, unit in enumerate(units):
         x0 = (i % TEMPLATES_PER_ROW) * cell_w
         y0 = 14 + (n_rows - 1 - i // TEMPLATES_PER_ROW) * cell_h
-        _one_template(drawing, unit, fs, x0 + 4, y0, cell_w - 8, cell_h - 14, half_uv, unit_colour(i))
+        _one_template(drawing, unit, fs, x0 + 4, y0, cell_w - 8, cell_h - 14, half_uv, unit_colour(first + i))
     # One scale bar for all: the drawings share their scales so sizes compare at a glance.
     ms_per_point = (units[0].template_uv.size / fs * 1e3) / (cell_w - 8)
     bar_ms = nice_length(10.0)

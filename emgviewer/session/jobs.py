@@ -15,8 +15,10 @@ if TYPE_CHECKING:
 
 
 class JobRunner(Protocol):
-    def classify(self, generation: int, record: Record, model: LoadedModel, hop_s: float | None) -> None:
-        """Classify ``record``; report progress, partial windows, the result or the failure."""
+    def classify(self, generation: int, record: Record, model: LoadedModel, hop_s: float | None,
+                 force_verdict: bool = False) -> None:
+        """Classify ``record``; report progress, partial windows, the result or the failure
+        (``force_verdict``: the model's reading even outside its domain)."""
 
     def cancel_classification(self) -> None:
         """Stop the running classification and drop queued work behind it (saliency, MUAPs)."""

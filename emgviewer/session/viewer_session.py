@@ -89,6 +89,9 @@ class ViewerSession:
         self.selected: int | None = None
         #: The hop the user chose (``None``: the model card's).
         self.hop_s: float | None = None
+        #: Give a record outside the model's domain the model's reading (labelled) instead of
+        #: no verdict (Analysis → Verdict outside the model's domain; ``view --force-verdict``).
+        self.force_verdict = False
         #: Bumped whenever what is shown changes; a job started for an older generation reports
         #: into nothing.
         self.generation = 0
@@ -209,6 +212,10 @@ class ViewerSession:
         self.hop_s = hop_s
         self.classify()
 
+    def set_force_verdict(self, forced: bool) -> None:
+        self.force_verdict = forced
+        self.classify()
+
     # -- classification ---------------------------------------------------------------------------
     def cancel_jobs(self) -> None:
         if self.runner is not None:
@@ -230,7 +237,7 @@ class ViewerSession:
         generation = self.next_generation()
         self.events.classifying.emit(self.model)
         if self.runner is not None:
-            self.runner.classify(generation, self.record, self.model, self.hop_s)
+            self.runner.classify(generation, self.record, self.model, self.hop_s, self.force_verdict)
 
     def on_progress(self, generation: int, done: int, total: int) -> None:
         if self.is_current(generation):

@@ -32,13 +32,15 @@ def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
 
 
 def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettings | None = None,
-                 defer_model: bool = False, read_options: dict | None = None):
+                 defer_model: bool = False, read_options: dict | None = None, force_verdict: bool = False):
     """The main window with the record open. ``defer_model``: load the model after the first
     frame (the trace never waits for onnxruntime); a screenshot loads it first."""
     from emgviewer.ui.main_window import MainWindow
 
     window = MainWindow(settings)
     window.read_options = dict(read_options or {})  # --channel, --fs-hz: how the records are read
+    window.force_verdict_action.setChecked(force_verdict)
+    window.session.force_verdict = force_verdict
     model_path = model or default_model_path()
     if defer_model:
         window.hold_until_first_frame()
@@ -50,14 +52,16 @@ def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettin
 
 
 def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: Path | None = None,
-               size: tuple[int, int] = (1600, 900), read_options: dict | None = None) -> int:
+               size: tuple[int, int] = (1600, 900), read_options: dict | None = None,
+               force_verdict: bool = False) -> int:
     app = make_application()
     settings = None
     if screenshot is not None:  # a throw-away scope: a rendering never changes the user's settings
         scratch = tempfile.TemporaryDirectory(prefix="emgviewer-screenshot-")
         settings = QtCore.QSettings(str(Path(scratch.name) / "settings.ini"), QtCore.QSettings.Format.IniFormat)
         app.aboutToQuit.connect(scratch.cleanup)
-    window = build_window(path, model, settings, defer_model=screenshot is None, read_options=read_options)
+    window = build_window(path, model, settings, defer_model=screenshot is None, read_options=read_options,
+                          force_verdict=force_verdict)
     window.resize(*size)
     if screenshot is None:
         window.fit_to_screen()

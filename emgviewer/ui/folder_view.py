@@ -21,7 +21,8 @@ class FolderClassification:
         if session.model is None or browser.index is None:
             session.say(NO_MODEL_MESSAGE if session.model is None else "Open a folder first.")
             return
-        job = FolderJob([e.path for e in browser.index.records], session.model, session.hop_s, session.kept)
+        job = FolderJob([e.path for e in browser.index.records], session.model, session.hop_s, session.kept,
+                        session.force_verdict)
         job.signals.record_done.connect(self._record_done)
         job.signals.finished.connect(self._finished)
         browser.progress.setMaximum(len(browser.index.records))

@@ -10,7 +10,7 @@ from PySide6 import QtCore, QtWidgets
 
 from emgviewer.analysis.measures import window_measures
 from emgviewer.analysis.spectrum import welch_psd
-from emgviewer.display.colours import TRACE
+from emgviewer.display.colours import OUTSIDE_DOMAIN, TRACE
 from emgviewer.display.scales import nice_length
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.saliency import UNITS as SALIENCY_UNITS
@@ -147,7 +147,8 @@ class WindowInspector(QtWidgets.QWidget):
         names = [c.label for c in card.classes]
         if valid:
             probabilities = result.probabilities[index]
-            self._draw_bars(names, probabilities, [c.colour for c in card.classes])
+            outside = bool(result.outside) and not result.forced  # drawn apart, as in the ribbon
+            self._draw_bars(names, probabilities, [OUTSIDE_DOMAIN if outside else c.colour for c in card.classes])
             self.probabilities_note.setText("")
         else:  # an invalid window was never run: there are no probabilities to draw
             probabilities = None
@@ -175,6 +176,8 @@ class WindowInspector(QtWidgets.QWidget):
             return (f"<b>invalid</b> &nbsp; {escape(str(result.reason(index)))}: not classified, so no "
                     f"probabilities or uncertainty<br>{escape(measured)}")
         predicted = card.classes[int(np.argmax(probabilities))].label
+        if result.outside and not result.forced:  # the reading is shown, never as a finding
+            predicted = f"outside the model's domain; its reading: {predicted}"
         status = "valid"
         if result.uncertain[index]:
             status = (f"uncertain (top probability {result.max_probability[index]:.2f} < "

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 
+from emgviewer.display.colours import OUTSIDE_DOMAIN
 from emgviewer.inference.card import ModelCard
 from emgviewer.records.record import Record
 
@@ -25,6 +26,10 @@ def verdict_html(statement, kind: str, seen: bool, result, explanation: str | No
     said = f'<b style="color:{statement.colour}">{escape(statement.short)}</b>'
     notes = [kind] + (["seen in training: not evidence"] if seen else [])
     card = result.model.card
+    if statement.status == "none":  # why there is none, where it is read (outside the domain, too few windows)
+        notes = [statement.detail] + notes[1:]
+    if result.forced:
+        notes = ["the model's reading outside its domain, shown on request"] + notes
     html = (f"Verdict: {said} <span style='color:#555'>({escape('; '.join(notes))}) · {escape(card.name)} "
             f"{escape(card.version)} · {result.n_windows} windows in {result.elapsed_s:.1f} s</span>")
     if explanation:
@@ -40,8 +45,11 @@ def record_line(record: Record) -> str:
     return f"{record.name} · {record.fs_hz:g} Hz · {record.duration_s:.2f} s · {units}{quality}"
 
 
-def legend_html(card: ModelCard) -> str:
-    """A swatch per class, then invalid and uncertain windows."""
+def legend_html(card: ModelCard, outside: bool = False) -> str:
+    """A swatch per class, then invalid and uncertain windows; ``outside``: the record's windows
+    are drawn apart, outside the model's domain."""
     swatches = [f'<span style="color:{c.colour}">■</span> {c.label}' for c in card.classes]
     swatches += ['<span style="color:#969696">■</span> invalid', "striped: uncertain"]
+    if outside:
+        swatches.append(f'<span style="color:{OUTSIDE_DOMAIN}">■</span> outside the model\'s domain (no verdict)')
     return " &nbsp; ".join(swatches)

@@ -7,8 +7,9 @@ neighbouring windows stay apart even when they share a class. What each bar says
   that survives colour blindness;
 - confidence: the bar's height (a third of the lane at chance, the full lane at certainty),
   never a fade toward grey;
-- uncertain: diagonal stripes in the class colour; invalid: grey cross-hatching. Both
-  patterns are drawn in screen pixels, so they never look like extra windows at any zoom;
+- uncertain: diagonal stripes in the class colour; invalid: grey cross-hatching; a record
+  outside the model's domain: slate dots for every window, whatever its class. The patterns
+  are drawn in screen pixels, so they never look like extra windows at any zoom;
 - the selected window: a black outline.
 
 Painting works in device pixels and draws at most about one bar per pixel column and lane, so a
@@ -99,7 +100,9 @@ class RibbonItem(pg.GraphicsObject):
             if winner < 0:
                 groups.setdefault(("invalid",), []).append(QtCore.QRectF(lo, top, width, height))
                 continue
-            if w.uncertain[i]:
+            if w.outside:  # no colour that reads as a diagnosis: one dotted slate, the letter kept
+                groups.setdefault(("outside", winner), []).append(QtCore.QRectF(lo, top, width, height))
+            elif w.uncertain[i]:
                 groups.setdefault(("uncertain", winner), []).append(QtCore.QRectF(lo, top, width, height))
             else:
                 share = bar_share(w.strength[i])
@@ -107,8 +110,10 @@ class RibbonItem(pg.GraphicsObject):
                 groups.setdefault(("bar", winner), []).append(
                     QtCore.QRectF(lo, top + height * (1 - share), width, height * share))
             if width >= 14 and height >= 10:
-                letters.append((QtCore.QRectF(lo, top, width, height), w.letters[winner], bool(w.uncertain[i])))
-        for key, rects in sorted(groups.items(), key=lambda kv: {"tint": 0, "invalid": 1, "uncertain": 1, "bar": 2}[kv[0][0]]):
+                letters.append((QtCore.QRectF(lo, top, width, height), w.letters[winner],
+                                bool(w.uncertain[i]) or w.outside))
+        order = {"tint": 0, "invalid": 1, "uncertain": 1, "outside": 1, "bar": 2}
+        for key, rects in sorted(groups.items(), key=lambda kv: order[kv[0][0]]):
             for brush in _brushes(key, w.colours):
                 painter.setBrush(brush)
                 painter.drawRects(rects)
@@ -138,6 +143,8 @@ def _brushes(key: tuple, colours: tuple[str, ...]) -> list[QtGui.QBrush]:
     colour = QtGui.QColor(colours[key[1]])
     if kind == "uncertain":
         return [QtGui.QBrush(QtGui.QColor(255, 255, 255)), QtGui.QBrush(colour, QtCore.Qt.BrushStyle.BDiagPattern)]
+    if kind == "outside":
+        return [QtGui.QBrush(QtGui.QColor(255, 255, 255)), QtGui.QBrush(colour, QtCore.Qt.BrushStyle.Dense5Pattern)]
     if kind == "tint":
         tint = QtGui.QColor(colour)
         tint.setAlpha(TINT_ALPHA)

@@ -50,6 +50,10 @@ def build_menus(window: MainWindow) -> None:
     analysis = window.menuBar().addMenu("&Analysis")
     add(analysis, "Window length and hop…", lambda: ask_hop(window))
     add(analysis, "Re-classify", window.session.classify, "reclassify")
+    # Off: a record outside the model's domain gets no verdict. On: the model's reading, labelled.
+    window.force_verdict_action = add(analysis, "Verdict outside the model's domain",
+                                      lambda: window.session.set_force_verdict(window.force_verdict_action.isChecked()),
+                                      checkable=True)
     compare_menu = analysis.addMenu("Compare with model")
     window.comparison = ModelComparison(window, compare_menu)
     window.revealing_actions.append(compare_menu.menuAction())
