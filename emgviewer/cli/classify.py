@@ -23,6 +23,7 @@ from emgviewer.inference.caveats import (
     class_label,
     model_cautions,
 )
+from emgviewer.inference.folds import HELD_OUT_NOTE
 from emgviewer.inference.summary import assemble_document, record_summary
 from emgviewer.records.n2001 import CLASS_LABELS
 from emgviewer.report.csv_export import csv_header, csv_rows
@@ -57,7 +58,8 @@ def run(args: argparse.Namespace) -> int:
     summaries, assessments, subject_ids, csv_parts = [], [], [], []
     for caution in model_cautions(model.card):  # once: it holds for every record
         print(f"emgviewer: warning: {model.path.name}: {caution}", file=sys.stderr)
-    for outcome in classify_each(targets, model, args.hop, fs_hz=args.fs_hz, force_verdict=args.force_verdict):
+    for outcome in classify_each(targets, model, args.hop, fs_hz=args.fs_hz, force_verdict=args.force_verdict,
+                                 final_model=args.final_model):
         if progress:
             progress.step(outcome.path.name)
         if progress and (outcome.error is not None or (outcome.result is not None and outcome.result.caveats)):
@@ -122,6 +124,10 @@ def _table(document: dict[str, Any]) -> str:
         lines += ["", "Unlike the training recordings:"] + [f"  {name}: {text}" for name, text in caveats]
     if any(r["seen_in_training"] for r in document["records"]):
         lines += ["", f"seen = seen in training: {SEEN_NOTE}."]
+    held_out = sum(1 for r in document["records"] if r.get("held_out_model"))
+    if held_out:
+        lines += ["", f"{held_out} record(s) of people the model was trained on: {HELD_OUT_NOTE} (its fold model; "
+                      "--final-model for the model itself)."]
     lines += ["", "Classes: " + ", ".join(f"{c} = {CLASS_LABELS.get(c, c)}" for c in model["classes"]),
               "Research and teaching tool, not a medical device."]
     return "\n".join(lines) + "\n"

@@ -28,6 +28,9 @@ def add_inputs_and_model(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force-verdict", action="store_true",
                         help="give records outside the model's domain (band-limited, another muscle, raw units, "
                              "too short) the model's reading, labelled as such, instead of no verdict")
+    parser.add_argument("--final-model", action="store_true",
+                        help="read the people the model was trained on with the model itself (marked 'seen in "
+                             "training'), not with the fold model that never saw them")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
                         help="sampling rate of one-column CSV files that do not state it")

@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
     if other is None:
         return 1
     rows = []
-    for outcome in classify_each(targets, model, args.hop, fs_hz=args.fs_hz, force_verdict=args.force_verdict):
+    for outcome in classify_each(targets, model, args.hop, fs_hz=args.fs_hz, force_verdict=args.force_verdict,
+                                 final_model=args.final_model):
         if outcome.error is not None:
             error(str(outcome.error))
             failed += 1
@@ -55,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
         first = outcome.result
         for caveat in first.caveats:  # the record's, as classify says them (the second model's may differ)
             print(f"emgviewer: warning: {first.record.name}: {caveat.text}", file=sys.stderr)
-        second = classify(first.record, other, hop_s=first.hop_s, force_verdict=args.force_verdict)
+        second = classify(first.record, other, hop_s=first.hop_s, force_verdict=args.force_verdict,
+                          final_model=args.final_model)
         rows.append(record_row(compare(first, second)))
     document = {"schema": SCHEMA, "model": _model(model), "with": _model(other), "records": rows,
                 "totals": totals(rows)}

@@ -36,7 +36,8 @@ def run(args: argparse.Namespace) -> int:
         return 1
     model, targets, failed = prepared
     results, failures = [], []
-    for outcome in classify_each(targets, model, fs_hz=args.fs_hz, force_verdict=args.force_verdict):
+    for outcome in classify_each(targets, model, fs_hz=args.fs_hz, force_verdict=args.force_verdict,
+                                 final_model=args.final_model):
         if outcome.error is not None:
             error(str(outcome.error))
             failures.append(str(outcome.error))

@@ -25,6 +25,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--force-verdict", action="store_true",
                         help="start with Analysis → Verdict outside the model's domain on: a record outside it "
                              "gets the model's reading, labelled, instead of no verdict")
+    parser.add_argument("--final-model", action="store_true",
+                        help="start with Analysis → Colours from the final model on: the people the model was "
+                             "trained on are read by it (marked seen), not by the fold model that never saw them")
     parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
                         help="sampling rate of one-column CSV files that do not state it")
     parser.set_defaults(run=run)
@@ -74,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 
     options = {key: value for key, value in (("channel", args.channel), ("fs_hz", args.fs_hz)) if value is not None}
     return run_viewer(args.path, resolve_model(args.model) if args.model else None, args.screenshot, args.size,
-                      read_options=options, force_verdict=args.force_verdict)
+                      read_options=options, force_verdict=args.force_verdict, final_model=args.final_model)
 
 
 def _has_display() -> bool:

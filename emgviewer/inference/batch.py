@@ -24,14 +24,16 @@ class Outcome:
 
 def classify_each(paths: Sequence[Path], model: LoadedModel, hop_s: float | None = None,
                   cancel: CancelToken | None = None, fs_hz: float | None = None,
-                  force_verdict: bool = False) -> Iterator[Outcome]:
+                  force_verdict: bool = False, final_model: bool = False) -> Iterator[Outcome]:
     """One :class:`Outcome` per path, in order; stops early when ``cancel`` is set.
-    ``force_verdict``: the model's reading of records outside its domain (labelled)."""
+    ``force_verdict``: the model's reading of records outside its domain (labelled);
+    ``final_model``: the model itself even for the people it was trained on (no fold models)."""
     for path in paths:
         if cancel is not None and cancel.cancelled:
             return
         try:
-            result = classify(read_record(path, fs_hz=fs_hz), model, hop_s=hop_s, force_verdict=force_verdict)
+            result = classify(read_record(path, fs_hz=fs_hz), model, hop_s=hop_s, force_verdict=force_verdict,
+                              final_model=final_model)
         except RecordError as err:
             yield Outcome(Path(path), None, err)
             continue

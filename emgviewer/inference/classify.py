@@ -63,6 +63,9 @@ class Classification:
     outside: tuple[Caveat, ...] = ()
     #: The verdict is the model's reading outside its domain, asked for (``force_verdict``).
     forced: bool = False
+    #: The model asked for, when ``model`` is its fold model that never saw this person
+    #: (:mod:`emgviewer.inference.folds`); ``None`` when ``model`` is the one asked for.
+    stands_for: LoadedModel | None = None
 
     @property
     def class_names(self) -> tuple[str, ...]:
@@ -112,6 +115,7 @@ def classify(
     min_valid_windows: int = MIN_VALID_WINDOWS,
     partial: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None] | None = None,
     force_verdict: bool = False,
+    final_model: bool = False,
 ) -> Classification:
     """Classify every window of ``record``; raises :class:`ClassificationCancelled` when
     ``cancel`` is set between batches. ``progress(done, total)`` follows the valid windows;
@@ -119,7 +123,17 @@ def classify(
     (NaN rows: not yet) after each batch (the array is reused: copy what you keep).
 
     A record outside the model's domain (``distribution.WITHHOLDS_VERDICT``) gets no record
-    verdict, with the reason, unless ``force_verdict``: then the model's reading, labelled."""
+    verdict, with the reason, unless ``force_verdict``: then the model's reading, labelled.
+
+    A record of a person ``model`` was trained on is read by the fold model that never saw them
+    when one ships beside it (``Classification.stands_for`` is then ``model``), unless
+    ``final_model``: then ``model`` itself, marked "seen in training" by the assessment."""
+    if not final_model and model.folds is not None:
+        fold = model.folds.for_record(record, model.card)
+        if fold is not None:
+            result = classify(record, fold, hop_s, batch_size, cancel, progress, min_valid_windows, partial,
+                              force_verdict, final_model=True)
+            return dataclasses.replace(result, stands_for=model)
     started = time.perf_counter()
     contract = model.card.input
     hop_s = contract.hop_or_card(hop_s)

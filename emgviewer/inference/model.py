@@ -16,6 +16,7 @@ import numpy as np
 
 from emgviewer.inference.card import CARD_KEY, ModelCard
 from emgviewer.inference.errors import CardError, ModelError
+from emgviewer.inference.folds import FoldModels, fold_models_beside
 from emgviewer.lazy import lazy_module
 
 ort = lazy_module("onnxruntime")  # about 0.3 s to import: only once a model is loaded
@@ -38,6 +39,9 @@ class LoadedModel:
     session: ort.InferenceSession
     input_name: str
     provider: str  # the provider actually running the graph
+    #: Its leave-one-subject-out fold models, when ``<stem>.folds/`` ships beside it
+    #: (:mod:`emgviewer.inference.folds`): ``classify`` reads a known person with theirs.
+    folds: FoldModels | None = None
 
     @property
     def provider_label(self) -> str:
@@ -97,8 +101,10 @@ def to_log_probabilities(output: np.ndarray, card: ModelCard) -> np.ndarray:
     return scaled - np.log(np.exp(scaled).sum(axis=1, keepdims=True))
 
 
-def load_model(path: str | Path, force_cpu: bool = False, threads: int | None = None) -> LoadedModel:
-    """Load an ``.onnx`` file, validate its card and graph, and open a session.
+def load_model(path: str | Path, force_cpu: bool = False, threads: int | None = None,
+               with_folds: bool = True) -> LoadedModel:
+    """Load an ``.onnx`` file, validate its card and graph, and open a session; note the fold
+    models beside it (loaded when a record needs one) unless ``with_folds`` is False.
 
     Raises :class:`ModelError` naming the file and the problem.
     """
@@ -109,7 +115,8 @@ def load_model(path: str | Path, force_cpu: bool = False, threads: int | None = 
     session = _open_session(path, force_cpu, threads or default_thread_count())
     card = _read_card(path, session)
     input_name = _check_graph(path, session, card)
-    return LoadedModel(path, card, session, input_name, session.get_providers()[0])
+    folds = fold_models_beside(path, force_cpu) if with_folds else None
+    return LoadedModel(path, card, session, input_name, session.get_providers()[0], folds)
 
 
 def _open_session(path: Path, force_cpu: bool, threads: int) -> ort.InferenceSession:

@@ -39,6 +39,9 @@ Added in version 2 (version 1 readers keep working: no field changed meaning or 
 - ``verdict_explanation`` (added within version 2, a new field only): when the verdict (or an
   "uncertain" one's leading class) is a class fewer than half the valid windows show, why, with
   the windows' counts, the MUAP measures a learned verdict read and what it weighed; else ``null``.
+- ``held_out_model`` (added within version 2, a new field only): the file of the fold model that
+  read this record because the model asked for was trained on its subject and never-seeing fold
+  models ship beside it ("colours from the model trained without this person"); else ``null``.
 - ``annotations`` (added within version 2, a new field only): the reader's marks on the
   record from its ``<name>_events.tsv`` sidecar or its EDF+ annotations; ``annotations_error``
   appears, with the marks empty, when the sidecar cannot be read.
@@ -134,6 +137,7 @@ def record_summary(result: Classification, with_windows: bool = True,
         "out_of_fold": _out_of_fold(assessment.out_of_fold, assessment.out_of_fold_agreement),
         "caveats": [asdict(c) for c in assessment.caveats],
         "verdict_explanation": assessment.explanation,
+        "held_out_model": result.model.path.name if result.stands_for is not None else None,
         "n_windows": result.n_windows,
         "n_valid": int(np.count_nonzero(result.valid)),
         "n_uncertain": int(np.count_nonzero(result.uncertain)),

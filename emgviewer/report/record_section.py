@@ -23,6 +23,7 @@ from emgviewer.inference.caveats import (
     model_cautions,
 )
 from emgviewer.inference.classify import Classification
+from emgviewer.inference.folds import HELD_OUT_NOTE
 from emgviewer.report.figures import closeup_figure, probability_timeline, trace_figure
 from emgviewer.report.pdf import DISCLAIMER, table
 
@@ -160,6 +161,9 @@ def verdict_block(assessment: RecordAssessment, result: Classification, styles: 
                styles["small"])]]
     third = width / 3
     story = [p("Truth and verdict", styles["h2"]), table(rows, [third, third, third])]
+    if result.stands_for is not None:  # a known person, read by the fold model that never saw them
+        story.append(p(f"{HELD_OUT_NOTE[0].upper()}{HELD_OUT_NOTE[1:]}: {result.model.path.name}, the fold of "
+                       f"{result.stands_for.path.name} trained without this subject.", styles["small"]))
     if assessment.explanation:  # right under the verdict, never only in the small print
         story.append(p(f"Not what most windows show: {assessment.explanation}.", styles["caveat"]))
     return story

@@ -16,9 +16,10 @@ if TYPE_CHECKING:
 
 class JobRunner(Protocol):
     def classify(self, generation: int, record: Record, model: LoadedModel, hop_s: float | None,
-                 force_verdict: bool = False) -> None:
+                 force_verdict: bool = False, final_model: bool = False) -> None:
         """Classify ``record``; report progress, partial windows, the result or the failure
-        (``force_verdict``: the model's reading even outside its domain)."""
+        (``force_verdict``: the model's reading even outside its domain; ``final_model``: the
+        model itself, not its fold model, for a person it was trained on)."""
 
     def cancel_classification(self) -> None:
         """Stop the running classification and drop queued work behind it (saliency, MUAPs)."""

@@ -92,6 +92,9 @@ class ViewerSession:
         #: Give a record outside the model's domain the model's reading (labelled) instead of
         #: no verdict (Analysis → Verdict outside the model's domain; ``view --force-verdict``).
         self.force_verdict = False
+        #: Read the people the model was trained on with the model itself, not the fold model
+        #: that never saw them (Analysis → Colours from the final model; ``--final-model``).
+        self.final_model = False
         #: Bumped whenever what is shown changes; a job started for an older generation reports
         #: into nothing.
         self.generation = 0
@@ -216,6 +219,10 @@ class ViewerSession:
         self.force_verdict = forced
         self.classify()
 
+    def set_final_model(self, final: bool) -> None:
+        self.final_model = final
+        self.classify()
+
     # -- classification ---------------------------------------------------------------------------
     def cancel_jobs(self) -> None:
         if self.runner is not None:
@@ -237,7 +244,8 @@ class ViewerSession:
         generation = self.next_generation()
         self.events.classifying.emit(self.model)
         if self.runner is not None:
-            self.runner.classify(generation, self.record, self.model, self.hop_s, self.force_verdict)
+            self.runner.classify(generation, self.record, self.model, self.hop_s, self.force_verdict,
+                                 self.final_model)
 
     def on_progress(self, generation: int, done: int, total: int) -> None:
         if self.is_current(generation):
@@ -284,9 +292,10 @@ class ViewerSession:
         return self.generation * SALIENCY_TAG + index
 
     def _start_saliency(self, index: int) -> None:
-        result, model = self.result, self.model
-        if result is None or model is None:
+        result = self.result
+        if result is None or self.model is None:
             return
+        model = result.model  # a known person's fold model, when it read the record
         if not result.valid[index]:
             self.events.saliency_absent.emit("none, the window is invalid and was not classified")
             return
@@ -301,8 +310,8 @@ class ViewerSession:
             self.runner.saliency(self.saliency_tag(index), model, window, int(result.predicted[index]))
 
     def on_saliency(self, tag: int, curve) -> None:
-        if self.selected is not None and tag == self.saliency_tag(self.selected) and self.model is not None:
-            self.events.saliency_ready.emit(curve, self.model.card.input.fs_hz)
+        if self.selected is not None and tag == self.saliency_tag(self.selected) and self.result is not None:
+            self.events.saliency_ready.emit(curve, self.result.model.card.input.fs_hz)
 
     def on_saliency_failed(self, tag: int, message: str) -> None:
         if self.selected is not None and tag == self.saliency_tag(self.selected):

@@ -32,7 +32,8 @@ def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
 
 
 def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettings | None = None,
-                 defer_model: bool = False, read_options: dict | None = None, force_verdict: bool = False):
+                 defer_model: bool = False, read_options: dict | None = None, force_verdict: bool = False,
+                 final_model: bool = False):
     """The main window with the record open. ``defer_model``: load the model after the first
     frame (the trace never waits for onnxruntime); a screenshot loads it first."""
     from emgviewer.ui.main_window import MainWindow
@@ -41,6 +42,8 @@ def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettin
     window.read_options = dict(read_options or {})  # --channel, --fs-hz: how the records are read
     window.force_verdict_action.setChecked(force_verdict)
     window.session.force_verdict = force_verdict
+    window.final_model_action.setChecked(final_model)
+    window.session.final_model = final_model
     model_path = model or default_model_path()
     if defer_model:
         window.hold_until_first_frame()
@@ -53,7 +56,7 @@ def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettin
 
 def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: Path | None = None,
                size: tuple[int, int] = (1600, 900), read_options: dict | None = None,
-               force_verdict: bool = False) -> int:
+               force_verdict: bool = False, final_model: bool = False) -> int:
     app = make_application()
     settings = None
     if screenshot is not None:  # a throw-away scope: a rendering never changes the user's settings
@@ -61,7 +64,7 @@ def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: 
         settings = QtCore.QSettings(str(Path(scratch.name) / "settings.ini"), QtCore.QSettings.Format.IniFormat)
         app.aboutToQuit.connect(scratch.cleanup)
     window = build_window(path, model, settings, defer_model=screenshot is None, read_options=read_options,
-                          force_verdict=force_verdict)
+                          force_verdict=force_verdict, final_model=final_model)
     window.resize(*size)
     if screenshot is None:
         window.fit_to_screen()

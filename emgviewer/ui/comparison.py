@@ -103,7 +103,9 @@ class ModelComparison:
                 return
         self.shown_with = result.model.path
         self.status.setText(f"comparing with {self.model.card.name}…")
-        job = ClassifyJob(self.window.session.generation, result.record, self.model, result.hop_s)
+        session = self.window.session
+        job = ClassifyJob(session.generation, result.record, self.model, result.hop_s, session.force_verdict,
+                          session.final_model)
         job.signals.finished.connect(self._finished)
         job.signals.failed.connect(self._failed)
         self.job = job

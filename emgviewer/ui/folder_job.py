@@ -22,10 +22,11 @@ class FolderSignals(QtCore.QObject):
 
 class FolderJob(QtCore.QRunnable):
     def __init__(self, paths: list[Path], model: LoadedModel, hop_s: float | None,
-                 cache: ClassificationCache | None = None, force_verdict: bool = False) -> None:
+                 cache: ClassificationCache | None = None, force_verdict: bool = False,
+                 final_model: bool = False) -> None:
         super().__init__()
         self.paths, self.model, self.hop_s, self.cache = paths, model, hop_s, cache
-        self.force_verdict = force_verdict
+        self.force_verdict, self.final_model = force_verdict, final_model
         self.token = CancelToken()
         self.signals = FolderSignals()
         self.finished = False  # set when run() has returned, whatever the outcome
@@ -38,7 +39,8 @@ class FolderJob(QtCore.QRunnable):
             self.finished = True
 
     def _classify_each(self) -> None:
-        outcomes = classify_each(self.paths, self.model, self.hop_s, self.token, force_verdict=self.force_verdict)
+        outcomes = classify_each(self.paths, self.model, self.hop_s, self.token, force_verdict=self.force_verdict,
+                                 final_model=self.final_model)
         for done, outcome in enumerate(outcomes, start=1):
             if outcome.error is not None:
                 self.signals.record_done.emit(done, outcome.path.stem, None, str(outcome.error))

@@ -22,7 +22,7 @@ class FolderClassification:
             session.say(NO_MODEL_MESSAGE if session.model is None else "Open a folder first.")
             return
         job = FolderJob([e.path for e in browser.index.records], session.model, session.hop_s, session.kept,
-                        session.force_verdict)
+                        session.force_verdict, session.final_model)
         job.signals.record_done.connect(self._record_done)
         job.signals.finished.connect(self._finished)
         browser.progress.setMaximum(len(browser.index.records))

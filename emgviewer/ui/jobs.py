@@ -47,8 +47,8 @@ class QtJobRunner(QtCore.QObject):
         self.report_job: FolderReportJob | None = None
 
     # -- JobRunner --------------------------------------------------------------------------------
-    def classify(self, generation, record, model, hop_s, force_verdict: bool = False) -> None:
-        job = self.job = ClassifyJob(generation, record, model, hop_s, force_verdict)
+    def classify(self, generation, record, model, hop_s, force_verdict: bool = False, final_model: bool = False) -> None:
+        job = self.job = ClassifyJob(generation, record, model, hop_s, force_verdict, final_model)
         job.signals.progress.connect(self.session.on_progress)
         job.signals.partial.connect(self.session.on_partial)
         job.signals.finished.connect(self.session.on_classified)

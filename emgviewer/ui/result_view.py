@@ -7,6 +7,7 @@ from html import escape
 
 from emgviewer.display.colours import OUTSIDE_DOMAIN
 from emgviewer.inference.card import ModelCard
+from emgviewer.inference.folds import HELD_OUT_NOTE
 from emgviewer.records.record import Record
 
 LEGEND_TOOLTIP = ("One lane per window row: each window's own span. Class colour and letter; the bar's height "
@@ -30,6 +31,8 @@ def verdict_html(statement, kind: str, seen: bool, result, explanation: str | No
         notes = [statement.detail] + notes[1:]
     if result.forced:
         notes = ["the model's reading outside its domain, shown on request"] + notes
+    if result.stands_for is not None:
+        notes = [f"{HELD_OUT_NOTE} ({result.model.path.name})"] + notes
     html = (f"Verdict: {said} <span style='color:#555'>({escape('; '.join(notes))}) · {escape(card.name)} "
             f"{escape(card.version)} · {result.n_windows} windows in {result.elapsed_s:.1f} s</span>")
     if explanation:

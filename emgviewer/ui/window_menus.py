@@ -54,6 +54,11 @@ def build_menus(window: MainWindow) -> None:
     window.force_verdict_action = add(analysis, "Verdict outside the model's domain",
                                       lambda: window.session.set_force_verdict(window.force_verdict_action.isChecked()),
                                       checkable=True)
+    # Off: a known person's record is read by the fold model that never saw them (where the model
+    # ships its folds). On: the final model, which has seen them ("seen in training").
+    window.final_model_action = add(analysis, "Colours from the final model (it has seen its training people)",
+                                    lambda: window.session.set_final_model(window.final_model_action.isChecked()),
+                                    checkable=True)
     compare_menu = analysis.addMenu("Compare with model")
     window.comparison = ModelComparison(window, compare_menu)
     window.revealing_actions.append(compare_menu.menuAction())

@@ -35,10 +35,10 @@ PARTIAL_S = 0.5
 
 class ClassifyJob(QtCore.QRunnable):
     def __init__(self, generation: int, record: Record, model: LoadedModel, hop_s: float | None,
-                 force_verdict: bool = False) -> None:
+                 force_verdict: bool = False, final_model: bool = False) -> None:
         super().__init__()
         self.generation, self.record, self.model, self.hop_s = generation, record, model, hop_s
-        self.force_verdict = force_verdict
+        self.force_verdict, self.final_model = force_verdict, final_model
         self.token = CancelToken()
         self.signals = JobSignals()
         self.setAutoDelete(False)  # the owner keeps it until it reports
@@ -54,7 +54,7 @@ class ClassifyJob(QtCore.QRunnable):
         self._last_partial = time.perf_counter()
         try:
             result = classify(self.record, self.model, hop_s=self.hop_s, cancel=self.token,
-                              force_verdict=self.force_verdict,
+                              force_verdict=self.force_verdict, final_model=self.final_model,
                               progress=lambda done, total: self.signals.progress.emit(self.generation, done, total),
                               partial=self._partial)
         except ClassificationCancelled:
