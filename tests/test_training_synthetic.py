@@ -759,3 +759,23 @@ def test_fold_models_need_subject_disjoint_folds(synthetic_n2001, tmp_path, caps
     assert code == 2
     assert "a random window split has none" in capsys.readouterr().err
     assert not (tmp_path / "folds").exists()
+
+
+def test_export_folds_writes_each_fold_with_its_own_temperature_and_subjects(synthetic_n2001, tmp_path):
+    """evaluate --save-fold-models, then export-folds: fold_<subject>.onnx whose card never lists
+    that subject and carries the fold's own temperature, loadable by the app."""
+    runs = tmp_path / "runs"
+    assert training_main(["evaluate", "--data", str(synthetic_n2001), "--model", "munet-small", "--epochs", "1",
+                          "--steps-per-epoch", "1", "--batch-size", "6", "--threads", "1", "--test-subjects", "C01,A02",
+                          "--out", str(runs), "--save-fold-models", str(runs / "folds")]) == 0
+    report = json.loads((runs / "munet-small_3class_loso.json").read_text())
+    out = tmp_path / "model.folds"
+    assert training_main(["export-folds", "--folds", str(runs / "folds"), "--evaluation",
+                          str(runs / "munet-small_3class_loso.json"), "--data", str(synthetic_n2001),
+                          "--version", "1.2.0", "--out", str(out)]) == 0
+    for fold in report["folds"]:
+        (held_out,) = fold["test"]
+        card = load_model(out / f"fold_{held_out}.onnx").card
+        assert held_out not in card.provenance.subjects and card.version == f"1.2.0+fold.{held_out}"
+        assert card.temperature == pytest.approx(fold["temperature"])
+    assert sorted(p.name for p in out.iterdir()) == ["fold_A02.onnx", "fold_C01.onnx"]

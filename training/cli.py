@@ -286,8 +286,9 @@ def _parser() -> argparse.ArgumentParser:
     recard.add_argument("--force", action="store_true", help="replace --out if it exists")
     recard.set_defaults(run=cmd_card)
 
-    from training import divote, external, final, levers
+    from training import divote, external, final, fold_export, levers
 
+    fold_export.add_parser(commands)
     levers.add_parser(commands)
     divote.add_parser(commands)
     final.add_parser(commands)
