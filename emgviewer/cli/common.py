@@ -25,15 +25,24 @@ def add_inputs_and_model(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, help="ONNX model with a model card, or a shipped model's name "
                         "(emgviewer models lists them; default: the default model)")
     parser.add_argument("--cpu", action="store_true", help="run on the CPU even when CUDA is available")
-    parser.add_argument("--force-verdict", action="store_true",
-                        help="give records outside the model's domain (band-limited, another muscle, raw units, "
-                             "too short) the model's reading, labelled as such, instead of no verdict")
-    parser.add_argument("--final-model", action="store_true",
-                        help="read the people the model was trained on with the model itself (marked 'seen in "
-                             "training'), not with the fold model that never saw them")
+    add_reading_choices(parser)
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
                         help="sampling rate of one-column CSV files that do not state it")
+
+
+def add_reading_choices(parser: argparse.ArgumentParser, viewer: bool = False) -> None:
+    """--force-verdict and --final-model: the two readings the honest defaults hold back (in the
+    viewer, the start state of their Analysis menu entries)."""
+    start = "start with Analysis → {} on: " if viewer else ""
+    parser.add_argument("--force-verdict", action="store_true",
+                        help=start.format("Verdict outside the model's domain") + "give records outside the model's "
+                             "domain (band-limited, another muscle, raw units, too short) the model's reading, "
+                             "labelled as such, instead of no verdict")
+    parser.add_argument("--final-model", action="store_true",
+                        help=start.format("Colours from the final model") + "read the people the model was trained "
+                             "on with the model itself (marked 'seen in training'), not with the fold model that "
+                             "never saw them")
 
 
 def error(message: str) -> None:

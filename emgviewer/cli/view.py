@@ -8,7 +8,7 @@ import re
 import sys
 from pathlib import Path
 
-from emgviewer.cli.common import positive_hz
+from emgviewer.cli.common import add_reading_choices, positive_hz
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
@@ -22,12 +22,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
                         help="render the window once classification has finished, save it, and exit")
     parser.add_argument("--size", default="1600x900", type=_size, help="window size for --screenshot (WxH)")
     parser.add_argument("--channel", help="channel index or name of a multi-channel file (default: the first)")
-    parser.add_argument("--force-verdict", action="store_true",
-                        help="start with Analysis → Verdict outside the model's domain on: a record outside it "
-                             "gets the model's reading, labelled, instead of no verdict")
-    parser.add_argument("--final-model", action="store_true",
-                        help="start with Analysis → Colours from the final model on: the people the model was "
-                             "trained on are read by it (marked seen), not by the fold model that never saw them")
+    add_reading_choices(parser, viewer=True)
     parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
                         help="sampling rate of one-column CSV files that do not state it")
     parser.set_defaults(run=run)
