@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import shutil
 from html import unescape
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -102,3 +103,19 @@ def test_the_viewer_says_it_and_can_show_the_final_model(qtbot, window, shipped,
     with qtbot.waitSignal(window.classificationShown, timeout=20_000):
         window.final_model_action.trigger()
     assert window.result.stands_for is None and "seen in training" in unescape(window.verdict_label.text())
+
+
+@pytest.mark.real_data
+@pytest.mark.parametrize("name", ["N2001A01BB02", "N2001A04BB54", "N2001C04BB80", "N2001C06BB63", "N2001M02BB10"])
+def test_the_shipped_munet_folds_give_each_record_its_cards_out_of_fold_verdict(n2001_dir, name):
+    """munet.onnx ships its 19 fold models: a record of N2001 is read by its subject's fold, and
+    the verdict is the one the card lists as that record's out-of-fold verdict."""
+    from emgviewer.inference.zoo import resolve_model
+
+    model = load_model(resolve_model(Path("munet")))
+    result = classify(read_record(n2001_dir / f"{name}.hea"), model)
+    assert result.model.path.name == f"fold_{name[5:8]}.onnx" and result.stands_for is model
+    expected = model.card.provenance.out_of_fold[name]
+    assert result.verdict.label == expected.label
+    assert result.verdict.confidence == pytest.approx(expected.confidence, abs=1e-4)
+    assert not assess(result).seen

@@ -20,9 +20,11 @@ REPORTS = Path(__file__).resolve().parent.parent / "training" / "reports"
 SHIPPED = available_models()
 
 
-def _expected(card) -> dict:
+def _expected(card, path: Path) -> dict:
     """The numbers the card must carry: its levers row for a model made by ``final`` (the row
-    names itself in the card's protocol), else its recipe's LOSO report (MUNet's own, or the zoo's)."""
+    names itself in the card's protocol); for a model shipped with its fold models, the report of
+    the run that made them (training/reports/folds); else its recipe's LOSO report (MUNet's own,
+    or the zoo's)."""
     row_name = re.search(r"levers row '(.+)'$", card.evaluation.get("protocol", ""))
     if row_name:
         rows = [r for f in sorted((REPORTS / "levers").glob("*/levers.json"))
@@ -32,8 +34,11 @@ def _expected(card) -> dict:
         return {"windows": row["windows"], "records": f"{row['records_correct']}/{row['n_records']}",
                 "subjects": f"{row['subjects_correct']}/{row['n_subjects']}"}
     model = card.training["config"]["model"]
-    report = json.loads((REPORTS / "munet_3class_loso.json" if model == "munet" else
-                         REPORTS / "zoo" / f"{model}_3class_loso.json").read_text())
+    if path.with_suffix(".folds").is_dir():
+        source = REPORTS / "folds" / f"{model}_3class_loso_folds_seed0.json"
+    else:
+        source = REPORTS / "munet_3class_loso.json" if model == "munet" else REPORTS / "zoo" / f"{model}_3class_loso.json"
+    report = json.loads(source.read_text())
     records = report["records"]
     return {"windows": report["windows"], "records": f"{records['records_correct']}/{records['records_with_verdict']}",
             "subjects": f"{records['subjects_correct']}/{records['n_subjects']}"}
@@ -51,7 +56,7 @@ def test_a_shipped_model_carries_its_recipes_loso_numbers(path):
     assert re.fullmatch(r"\d+\.\d+\.\d+", card.version), f"{path.name}: {card.version} is not a release version"
     assert card.provenance.protocol_kind == "leave-one-subject-out"
     assert len(card.provenance.subjects) == 19 and len(card.provenance.out_of_fold) == 422
-    expected = _expected(card)
+    expected = _expected(card, path)
     assert card.evaluation["window_balanced_accuracy"] == pytest.approx(expected["windows"]["balanced_accuracy"], abs=5e-5)
     assert card.evaluation["window_accuracy"] == pytest.approx(expected["windows"]["accuracy"], abs=5e-5)
     assert (card.evaluation["records"], card.evaluation["subjects"]) == (expected["records"], expected["subjects"])

@@ -249,7 +249,7 @@ def test_closing_the_window_cancels_the_folder_job_and_waits_for_it(qtbot, windo
 
     busy, idle = threading.Event(), threading.Event()
 
-    def each_until_cancelled(paths, model, hop_s, token, force_verdict=False):
+    def each_until_cancelled(paths, model, hop_s, token, force_verdict=False, final_model=False):
         """A job that is busy until it is cancelled, and then takes 0.2 s to wind down."""
         busy.set()
         while not token.cancelled:

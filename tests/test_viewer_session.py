@@ -20,7 +20,7 @@ class Runner:
     def __init__(self) -> None:
         self.asked: list[tuple] = []
 
-    def classify(self, generation, record, model, hop_s, force_verdict=False):
+    def classify(self, generation, record, model, hop_s, force_verdict=False, final_model=False):
         self.asked.append(("classify", generation, record))
 
     def cancel_classification(self):
