@@ -199,7 +199,7 @@ def test_the_shipped_stacker_learns_from_every_subject_the_features_the_app_comp
 
 
 def test_a_fixed_record_threshold_gives_the_rows_coverage_and_accuracy_at_it():
-    from training.final import fixed_threshold_selective
+    from training.row_export import fixed_threshold_selective
 
     row = {"record_rows": [{"probabilities": [0.7, 0.2, 0.1], "truth": "control"},
                            {"probabilities": [0.5, 0.3, 0.2], "truth": "control"},  # below 0.6: no verdict
@@ -292,8 +292,8 @@ def test_levers_then_final_ship_an_ensemble_whose_card_is_its_levers_row(n2001_d
 
 
 def test_runs_are_compared_on_the_folds_they_share_and_merged_from_parts():
-    from training.levers import common_folds
     from training.posthoc import merge_runs
+    from training.posthoc_table import common_folds
 
     full = synthetic_run(0, "full")
     first, rest = (replace(full, folds=full.folds[:3]), replace(full, folds=full.folds[2:]))
@@ -313,7 +313,7 @@ def test_runs_are_compared_on_the_folds_they_share_and_merged_from_parts():
 
 
 def test_divote_features_are_each_patients_mean_probability_and_vote_shares():
-    from training.divote import patient_features
+    from training.patient_regression import patient_features
 
     # Patient P: record 0 votes ALS in 2 of 3 windows, record 1 votes control in both windows.
     p = np.array([[0.1, 0.1, 0.8], [0.2, 0.2, 0.6], [0.5, 0.3, 0.2], [0.7, 0.2, 0.1], [0.6, 0.3, 0.1],
@@ -326,7 +326,7 @@ def test_divote_features_are_each_patients_mean_probability_and_vote_shares():
 
 
 def test_divote_diagnoses_each_patient_with_a_regression_that_never_saw_it(monkeypatch):
-    from training import divote
+    from training import patient_regression as divote_module
 
     fitted = []
 
@@ -334,8 +334,8 @@ def test_divote_diagnoses_each_patient_with_a_regression_that_never_saw_it(monke
         fitted.append((set(subjects.tolist()), set(test_subjects)))
         return fit_stacker(features, labels, subjects, test_subjects, n_classes, l2)
 
-    monkeypatch.setattr(divote, "fit_stacker", recording)
-    result = divote.divote(synthetic_run())
+    monkeypatch.setattr(divote_module, "fit_stacker", recording)
+    result = divote_module.divote(synthetic_run())
     assert [held_out for _, held_out in fitted] == [{s} for s in sorted(SUBJECTS)]
     assert all(trained == set(SUBJECTS) - held_out for trained, held_out in fitted)
     # The synthetic logits point at the truth: every patient is right both ways.
@@ -344,7 +344,7 @@ def test_divote_diagnoses_each_patient_with_a_regression_that_never_saw_it(monke
 
 
 def test_divote_refuses_predictions_that_are_not_out_of_fold_per_patient():
-    from training.divote import divote
+    from training.patient_regression import divote
 
     run = synthetic_run(name="run")
     first, second = run.folds[0], run.folds[1]
@@ -364,7 +364,7 @@ def test_divote_refuses_predictions_that_are_not_out_of_fold_per_patient():
 
 
 def test_per_subject_table_has_one_column_per_distinct_row_with_each_runs_own_accuracy():
-    from training.levers import score_levers, subjects_by_row
+    from training.posthoc_table import score_levers, subjects_by_row
 
     runs = [synthetic_run(seed=0, name="first"), synthetic_run(seed=1, name="second")]
     rows = score_levers(runs, [], None)

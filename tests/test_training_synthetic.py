@@ -179,7 +179,7 @@ def test_the_random_window_split_deals_windows_so_every_subject_is_on_every_side
 
 def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(synthetic_n2001, tmp_path, capsys):
     from training.provenance import LeakyEvaluationError, evaluation_fields, protocol_kind
-    from training.zoo import _random_split_cell
+    from training.results_page import _random_split_cell
 
     budget = ["--epochs", "1", "--steps-per-epoch", "1", "--batch-size", "6", "--threads", "1"]
     assert training_main(["evaluate", "--data", str(synthetic_n2001), "--model", "munet-small", "--folds", "random",
@@ -211,7 +211,7 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     assert _random_split_cell(tmp_path, {"name": "alsnet", "task": "3class"}) == "-"
     from argparse import Namespace
 
-    from training.zoo import results_markdown
+    from training.results_page import results_markdown
 
     row = {"name": "munet-small", "task": "3class", "claim": "", "citation": "ours", "window_accuracy": [0.5, 0.1],
            "window_pooled": [0.5, 0.5], "records": "1/9", "subjects": "1/9", "parameters": 1, "macs": 1e6,
@@ -281,7 +281,7 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
     (tmp_path / "munet-small_3class_loso.json").write_text(json.dumps(honest))
     other = {**honest, "config": {**honest["config"], "epochs": 2}}
     (tmp_path / "munet-small_3class_loso_other.json").write_text(json.dumps(other))
-    from training.zoo import leakage_section
+    from training.results_page import leakage_section
 
     pairs = [line for line in leakage_section(tmp_path) if line.startswith("| munet-small |")]
     assert pairs == [f"| munet-small | control vs myopathy vs ALS | 1 epochs x 1 steps of 6 | "
@@ -300,7 +300,7 @@ def test_a_random_split_evaluation_is_reported_as_such_and_no_card_may_carry_it(
 def test_results_set_the_default_recipe_run_twice_side_by_side_and_give_divote_to_its_own_run(tmp_path):
     from argparse import Namespace
 
-    from training.zoo import DEFAULT_ROW, DEFAULT_ROW_SHOWN, results_markdown
+    from training.results_page import DEFAULT_ROW, DEFAULT_ROW_SHOWN, results_markdown
 
     def row(name: str, pooled: list[float], records: str, subjects: str, budget: str, reduced: bool = False) -> dict:
         return {"name": name, "task": "3class", "claim": "", "citation": "ours", "window_accuracy": [0.5, 0.1],
@@ -330,7 +330,7 @@ def test_results_set_the_default_recipe_run_twice_side_by_side_and_give_divote_t
 def test_results_put_a_run_with_measured_batchnorm_statistics_beside_its_running_statistics_run(tmp_path):
     from argparse import Namespace
 
-    from training.zoo import RUNNING_BN, results_markdown
+    from training.results_page import RUNNING_BN, results_markdown
 
     row = {"name": "alsnet", "task": "3class", "claim": "", "citation": "x", "window_accuracy": [0.5, 0.1],
            "window_pooled": [0.6, 0.55], "records": "300/422", "subjects": "12/19", "parameters": 1, "macs": 1e6,
@@ -358,7 +358,7 @@ def test_results_put_a_run_with_measured_batchnorm_statistics_beside_its_running
 def test_a_one_pass_row_with_stale_keras_batchnorm_statistics_says_so_instead_of_blaming_the_budget(tmp_path):
     from argparse import Namespace
 
-    from training.zoo import results_markdown
+    from training.results_page import results_markdown
 
     row = {"name": "alsnet", "task": "als_vs_control", "claim": "", "citation": "x", "window_accuracy": [0.7, 0.1],
            "window_pooled": [0.741, 0.507], "records": "241/327", "subjects": "8/14", "parameters": 1, "macs": 1e6,
@@ -526,8 +526,8 @@ def test_training_with_mixup_learns_otherwise_and_refuses_smote(synthetic_n2001,
 
 def test_flipped_logits_are_the_models_on_inverted_windows_and_average_for_test_time_augmentation(
         synthetic_n2001, tmp_path, capsys):
-    from training.levers import load_argument
     from training.posthoc import load_run
+    from training.posthoc_table import load_argument
     from training.train import INPUT_SCALE, predict_logits
 
     result = _tiny_run(synthetic_n2001)
@@ -687,9 +687,9 @@ def test_precise_batchnorm_measures_the_statistics_and_leaves_the_training_as_it
 
 
 def test_an_ema_run_saves_its_trained_weights_logits_for_levers_and_a_resume(synthetic_n2001, tmp_path):
-    from training.levers import load_argument
     from training.pipeline import subject_splits
     from training.posthoc import load_run
+    from training.posthoc_table import load_argument
     from training.resume import saved_folds
 
     out = tmp_path / "runs"

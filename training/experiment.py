@@ -77,7 +77,7 @@ def cross_validate(data: WindowSet, splits: list[Split] | list[WindowSplit], con
 
 
 def save_fold_logits(path: Path, data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> None:
-    """One .npz with everything the post-hoc levers (training/levers.py) need and nothing they
+    """One .npz with everything the post-hoc levers (training/posthoc_table.py) need and nothing they
     could leak through: per fold, the test and validation subjects with their windows' raw logits."""
     arrays: dict[str, Any] = {
         "labels": data.labels, "record_index": data.record_index,
