@@ -4,6 +4,7 @@ report that its recipe's LOSO run wrote, not a hand-typed or leaky figure."""
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import warnings
@@ -27,8 +28,8 @@ def _expected(card, path: Path) -> dict:
     or the zoo's)."""
     row_name = re.search(r"levers row '(.+)'$", card.evaluation.get("protocol", ""))
     if row_name:
-        rows = [r for f in sorted((REPORTS / "levers").glob("*/levers.json"))
-                for r in json.loads(f.read_text()) if r["run"] == row_name.group(1)]
+        rows = [r for f in sorted((REPORTS / "levers").glob("*/levers.json.gz"))
+                for r in json.loads(gzip.decompress(f.read_bytes())) if r["run"] == row_name.group(1)]
         assert rows, f"no levers report holds the row {row_name.group(1)!r}"
         row = rows[0]
         return {"windows": row["windows"], "records": f"{row['records_correct']}/{row['n_records']}",

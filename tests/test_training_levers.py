@@ -14,6 +14,7 @@ import pytest
 torch = pytest.importorskip("torch")
 
 from training import posthoc, stacking  # noqa: E402
+from training.arguments import read_json_value  # noqa: E402
 from training.calibrate import fit_temperature  # noqa: E402
 from training.ensemble import MeanLogits  # noqa: E402
 from training.posthoc import FoldLogits, Run, choose_threshold, ensemble, evaluate_run, score_fold  # noqa: E402
@@ -238,8 +239,6 @@ def test_exported_ensemble_is_the_mean_of_its_members(tmp_path):
 def test_levers_then_final_ship_an_ensemble_whose_card_is_its_levers_row(n2001_dir, tmp_path):
     """Two tiny LOSO runs on 30 records, their levers table, and the 2-member ensemble built
     from its row: one ONNX file whose card carries the row's numbers and calibration."""
-    import json
-
     from emgviewer.inference import classify, load_model
     from emgviewer.records import read_record
     from training.cli import main as training_main
@@ -254,10 +253,10 @@ def test_levers_then_final_ship_an_ensemble_whose_card_is_its_levers_row(n2001_d
     muap = Path(__file__).resolve().parent.parent / "training" / "reports" / "muap_groups.json"
     assert training_main(["levers", *map(str, logits), "--ensemble", "munet_3class_loso_s1,munet_3class_loso_s2",
                           "--muap", str(muap), "--out", str(tmp_path / "levers")]) == 0
-    rows = json.loads((tmp_path / "levers" / "levers.json").read_text())
+    rows = read_json_value(tmp_path / "levers" / "levers.json.gz")
     row = next(r for r in rows if r["run"].startswith("ensemble of 2"))
     out = tmp_path / "ensemble.onnx"
-    assert training_main(["final", "--data", str(n2001_dir), "--levers", str(tmp_path / "levers" / "levers.json"),
+    assert training_main(["final", "--data", str(n2001_dir), "--levers", str(tmp_path / "levers" / "levers.json.gz"),
                           "--lever", row["run"], "--member", str(runs / "munet_3class_loso_s1.json"),
                           "--member", str(runs / "munet_3class_loso_s2.json"), "--out", str(out),
                           "--version", "0.0.1"]) == 0
@@ -277,7 +276,7 @@ def test_levers_then_final_ship_an_ensemble_whose_card_is_its_levers_row(n2001_d
 
     # The same ensemble with the row's learned record verdict (windows and MUAP measures).
     stacked = next(r for r in rows if r["run"].endswith("+ stacked with MUAP measures"))
-    assert training_main(["final", "--data", str(n2001_dir), "--levers", str(tmp_path / "levers" / "levers.json"),
+    assert training_main(["final", "--data", str(n2001_dir), "--levers", str(tmp_path / "levers" / "levers.json.gz"),
                           "--lever", stacked["run"], "--member", str(runs / "munet_3class_loso_s1.json"),
                           "--member", str(runs / "munet_3class_loso_s2.json"), "--out", str(tmp_path / "stacked.onnx"),
                           "--version", "0.0.1"]) == 0

@@ -8,6 +8,7 @@ the command reads must exist as a file (a folder as a folder).
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import math
 import re
@@ -21,14 +22,30 @@ class InputFileError(ValueError):
         super().__init__(f"{path}: {problem}")
 
 
-def read_json(path: Path) -> dict:
-    """A JSON object from ``path`` (a checkpoint's description, an evaluation report)."""
+def read_json_value(path: Path):
+    """The JSON value in ``path``, gzip-compressed when its name ends in ``.gz`` (the large
+    experiment tables are kept so)."""
     try:
-        value = json.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+        text = (gzip.decompress(raw) if path.suffix == ".gz" else raw).decode("utf-8")
+        return json.loads(text)
     except FileNotFoundError:
         raise InputFileError(path, "no such file") from None
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+    except (UnicodeDecodeError, json.JSONDecodeError, gzip.BadGzipFile, EOFError) as err:
         raise InputFileError(path, f"not a JSON file ({err})") from None
+
+
+def write_json_gz(path: Path, value) -> None:
+    """``value`` as gzip-compressed JSON, byte-for-byte the same for the same value (no time
+    stamp), written atomically."""
+    from emgviewer.atomic import atomic_write_bytes
+
+    atomic_write_bytes(path, gzip.compress(json.dumps(value, indent=1).encode("utf-8"), mtime=0))
+
+
+def read_json(path: Path) -> dict:
+    """A JSON object from ``path`` (a checkpoint's description, an evaluation report)."""
+    value = read_json_value(path)
     if not isinstance(value, dict):
         raise InputFileError(path, f"holds a JSON {type(value).__name__}, not an object")
     return value

@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from training import arguments
 from training.data import load_windows
 from training.ensemble import MeanLogits
 from training.export import export_onnx
@@ -34,7 +35,8 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
         "final", help="train and export the model of one levers row (single model or ensemble)",
         description=__doc__.split("\n\n")[1], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
     final.add_argument("--data", type=Path, required=True, help="folder of N2001 records (every subject trains)")
-    final.add_argument("--levers", type=Path, required=True, help="levers.json written by 'python -m training levers'")
+    final.add_argument("--levers", type=Path, required=True,
+                       help="levers.json.gz written by 'python -m training levers' (or an older levers.json)")
     final.add_argument("--lever", required=True, help="the row's name (its 'run' field)")
     final.add_argument("--member", type=Path, action="append", required=True,
                        help="an evaluate report (JSON) of each member's recipe, in the row's order")
@@ -89,7 +91,7 @@ def cmd_final(args: argparse.Namespace) -> int:
 
     if refuse_output(args.out, args.force):
         return 1
-    rows = {row["run"]: row for row in json.loads(args.levers.read_text())}
+    rows = {row["run"]: row for row in arguments.read_json_value(args.levers)}
     if args.lever not in rows:
         print(f"python -m training: error: {args.levers}: no row {args.lever!r} (rows: {', '.join(rows)})",
               file=sys.stderr)
