@@ -19,11 +19,13 @@ GRID = (0, 0, 0, 40)
 
 
 def hex_to_rgb(colour: str) -> tuple[int, int, int]:
+    """"#rrggbb" as an (r, g, b) of 0-255."""
     colour = colour.lstrip("#")
     return tuple(int(colour[i:i + 2], 16) for i in (0, 2, 4))  # type: ignore[return-value]
 
 
 def class_rgb(colours: list[str]) -> np.ndarray:
+    """The class colours as an (n, 3) uint8 array, for painting many bars at once."""
     return np.array([hex_to_rgb(c) for c in colours], dtype=np.uint8)
 
 

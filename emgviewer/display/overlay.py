@@ -27,10 +27,12 @@ MIN_BAR_SHARE = 0.35
 
 
 def bar_share(strength: float) -> float:
+    """A bar's height in its lane for a window's strength (0 at chance, 1 at certainty)."""
     return MIN_BAR_SHARE + (1 - MIN_BAR_SHARE) * float(strength)
 
 
 def lane_count(window_s: float, hop_s: float) -> int:
+    """How many lanes keep overlapping windows apart: a window's length over the hop, rounded up."""
     return max(1, math.ceil(window_s / hop_s - 1e-9))
 
 

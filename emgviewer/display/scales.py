@@ -25,6 +25,7 @@ def step(values: tuple[int, ...], current: float, direction: int) -> int:
 
 
 def nearest(values: tuple[int, ...], current: float) -> int:
+    """The ladder value closest to ``current`` (a restored setting snaps onto the 1-2-5 ladder)."""
     return min(values, key=lambda v: abs(v - current))
 
 

@@ -14,12 +14,15 @@ class Event:
         self._callbacks: list[Callable[..., Any]] = []
 
     def connect(self, callback: Callable[..., Any]) -> None:
+        """Call ``callback`` with the arguments of every later :meth:`emit`."""
         self._callbacks.append(callback)
 
     def disconnect(self, callback: Callable[..., Any]) -> None:
+        """Stop calling ``callback``."""
         self._callbacks.remove(callback)
 
     def emit(self, *args: Any) -> None:
+        """Call every connected callback, in the order they were connected."""
         for callback in list(self._callbacks):
             callback(*args)
 

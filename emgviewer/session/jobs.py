@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
 
 class JobRunner(Protocol):
+    """Runs the session's background work and reports back through the session's ``on_*`` methods."""
+
     def classify(self, generation: int, record: Record, model: LoadedModel, hop_s: float | None,
                  force_verdict: bool = False, final_model: bool = False) -> None:
         """Classify ``record``; report progress, partial windows, the result or the failure

@@ -116,10 +116,12 @@ class ViewerSession:
 
     # -- generations ------------------------------------------------------------------------------
     def next_generation(self) -> int:
+        """A new generation: whatever was started before reports into nothing."""
         self.generation += 1
         return self.generation
 
     def is_current(self, generation: int) -> bool:
+        """Whether a job started for ``generation`` still concerns what is shown."""
         return generation == self.generation
 
     def muaps_of_result(self) -> RecordMuaps | None:
@@ -145,6 +147,7 @@ class ViewerSession:
 
     @property
     def holding(self) -> bool:
+        """Whether background work waits for the first frame."""
         return self._held is not None
 
     def after_release(self, action: Callable[[], None]) -> None:
@@ -155,6 +158,7 @@ class ViewerSession:
             self._held.append(action)
 
     def release(self) -> None:
+        """The first frame is painted: run the work held for it, in order."""
         held, self._held = self._held or [], None
         for action in held:
             action()
@@ -180,11 +184,13 @@ class ViewerSession:
         return True
 
     def on_loaded(self, serial: int, record: Record, pyramid, path: Path) -> None:
+        """A long record is read: show it, unless another was opened meanwhile."""
         if serial == self._load_serial:  # else another record was opened meanwhile
             self.loading = None
             self.show_record(record, path, pyramid)
 
     def on_load_failed(self, serial: int, message: str) -> None:
+        """A long record could not be read: the view says why (a stale failure is dropped)."""
         if serial == self._load_serial:
             self.loading = None
             self.events.load_failed.emit(message)  # the view says it, after its own tidying
@@ -212,19 +218,23 @@ class ViewerSession:
             self.classify()
 
     def set_hop(self, hop_s: float | None) -> None:
+        """Classify again at ``hop_s`` (``None``: the card's hop)."""
         self.hop_s = hop_s
         self.classify()
 
     def set_force_verdict(self, forced: bool) -> None:
+        """Give (or withhold) the model's reading of a record outside its domain, and classify again."""
         self.force_verdict = forced
         self.classify()
 
     def set_final_model(self, final: bool) -> None:
+        """Read known people with the final model (or their fold model), and classify again."""
         self.final_model = final
         self.classify()
 
     # -- classification ---------------------------------------------------------------------------
     def cancel_jobs(self) -> None:
+        """Stop the classification and what waits behind it; everything running is stale from now."""
         if self.runner is not None:
             self.runner.cancel_classification()
         self.events.cancelled.emit()
@@ -248,6 +258,7 @@ class ViewerSession:
                                  self.final_model)
 
     def on_progress(self, generation: int, done: int, total: int) -> None:
+        """How many valid windows are classified, of how many."""
         if self.is_current(generation):
             self.events.progress.emit(done, total)
 
@@ -257,6 +268,7 @@ class ViewerSession:
             self.events.partial.emit(payload)
 
     def on_classification_failed(self, generation: int, message: str) -> None:
+        """The classification failed: say why, and let the waiting MUAP analysis run."""
         if not self.is_current(generation):
             return
         self._analyse_waiting_muaps()
@@ -265,6 +277,7 @@ class ViewerSession:
         self.events.classification_settled.emit()
 
     def on_classified(self, generation: int, result: Classification) -> None:
+        """Keep and show the classification, then queue the MUAP analysis that waited for it."""
         if not self.is_current(generation):
             return  # a stale result for a record no longer shown
         self.result = result
@@ -283,12 +296,14 @@ class ViewerSession:
         self._start_saliency(index)
 
     def step(self, direction: int) -> None:
+        """Select the next (``+1``) or previous (``-1``) window, stopping at the ends."""
         if self.result is None:
             return
         current = -1 if self.selected is None and direction > 0 else (self.selected or 0)
         self.select(min(max(current + direction, 0), self.result.n_windows - 1))
 
     def saliency_tag(self, index: int) -> int:
+        """The tag of a saliency job for window ``index`` of this generation."""
         return self.generation * SALIENCY_TAG + index
 
     def _start_saliency(self, index: int) -> None:
@@ -310,10 +325,12 @@ class ViewerSession:
             self.runner.saliency(self.saliency_tag(index), model, window, int(result.predicted[index]))
 
     def on_saliency(self, tag: int, curve) -> None:
+        """A saliency curve: shown only if it is for the window still selected."""
         if self.selected is not None and tag == self.saliency_tag(self.selected) and self.result is not None:
             self.events.saliency_ready.emit(curve, self.result.model.card.input.fs_hz)
 
     def on_saliency_failed(self, tag: int, message: str) -> None:
+        """A saliency failed: said in place of the curve, for the window still selected."""
         if self.selected is not None and tag == self.saliency_tag(self.selected):
             self.events.saliency_absent.emit(f"not computed: {message}")
 
@@ -346,11 +363,13 @@ class ViewerSession:
         self.analyse_muaps(behind_classification=True)
 
     def on_muaps(self, generation: int, muaps: RecordMuaps) -> None:
+        """The MUAP analysis of the shown record (one of another record is dropped)."""
         if self.record is None or muaps.record is not self.record:
             return
         self.muaps = muaps
         self.events.muaps_ready.emit(muaps)
 
     def on_muaps_failed(self, record: Record, message: str) -> None:
+        """The MUAP analysis failed: said in the panel, if ``record`` is still shown."""
         if record is self.record:
             self.events.muaps_failed.emit(message)

@@ -25,6 +25,7 @@ from training.provenance import evaluation_fields, protocol_kind
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``card`` command and its options, added to ``commands``."""
     recard = commands.add_parser(
         "card", help="rewrite an exported model's card from its evaluation (weights untouched)",
         description="Rewrite the card of a model trained on every record of --data (as 'reproduce' "
@@ -43,6 +44,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Rewrite the model's card from the evaluation; 0, or 1 when an input is refused (said)."""
     import onnx
 
     if refuse_output(args.out, args.force):

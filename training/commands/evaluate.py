@@ -24,6 +24,7 @@ from training.resume import ResumeError, saved_folds
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``evaluate`` command and its options, added to ``commands``."""
     evaluate = commands.add_parser("evaluate", help="subject-independent cross-validation")
     add_training_options(evaluate)
     evaluate.add_argument("--folds", default="loso", type=folds_type(random=True),
@@ -55,6 +56,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Cross-validate the recipe and write its reports; 0, 1 on a refused input, 2 on a contradiction."""
     if args.save_fold_models and args.folds == "random":
         print("python -m training: error: --save-fold-models keeps the models of subject-disjoint folds; "
               "a random window split has none (every subject is on every side)", file=sys.stderr)

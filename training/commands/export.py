@@ -23,6 +23,7 @@ from training.pipeline import (
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``export`` command and its options, added to ``commands``."""
     export = commands.add_parser("export", help="export a trained checkpoint to ONNX with its card")
     export.add_argument("--checkpoint", type=arguments.existing_file, required=True, help="MODEL.pt written by 'train'")
     export.add_argument("--data", type=arguments.existing_folder, required=True, help="records for the parity check")
@@ -34,6 +35,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Export the checkpoint with its card; 0, or 1 when an input is refused (said)."""
     if refuse_output(args.out, args.force):
         return 1
     result = card_evaluation(args.evaluation) if args.evaluation else None

@@ -7,12 +7,14 @@ import json
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``models`` command and its options, added to ``commands``."""
     listing = commands.add_parser("models", help="list the registered models")
     listing.add_argument("--json", action="store_true", help="print JSON instead of a table")
     listing.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    """Print the registered models (a table, or JSON); always 0."""
     from training.zoo import model_rows
 
     rows = model_rows()

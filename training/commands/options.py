@@ -115,6 +115,7 @@ def card_evaluation(path: Path) -> dict | None:
 
 
 def save_checkpoint(path: Path, model: torch.nn.Module, meta: dict) -> None:
+    """The weights (``path``) and what they were trained on (``.json`` beside it), written atomically."""
     path.parent.mkdir(parents=True, exist_ok=True)
     buffer = io.BytesIO()
     torch.save(model.state_dict(), buffer)

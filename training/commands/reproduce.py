@@ -24,6 +24,7 @@ from training.reporting import markdown
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``reproduce`` command and its options, added to ``commands``."""
     reproduce = commands.add_parser("reproduce", help="LOSO evaluation, then the final model on all "
                                                       "subjects, exported with its card")
     add_training_options(reproduce)
@@ -60,6 +61,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Evaluate, train the final model and export it (or, with --all, every model); 0 or 1."""
     if args.all:
         from training.zoo import reproduce_all
 

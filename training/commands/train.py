@@ -20,6 +20,7 @@ from training.train import train_model
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``train`` command and its options, added to ``commands``."""
     train = commands.add_parser("train", help="train one model, validation subjects held out")
     add_training_options(train)
     train.add_argument("--out", type=Path, required=True, help="folder for MODEL.pt and MODEL.json")
@@ -27,6 +28,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Train one model with its validation subjects held out and save the checkpoint; 0."""
     data = load_data(args)
     split = loso_splits(data.subject_classes(), args.seed)[0]
     validation = list(split.validation)
