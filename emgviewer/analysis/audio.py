@@ -83,6 +83,7 @@ def pcm16(signal: np.ndarray, fs_hz: float, volume: float = 1.0,
 
 
 def wav_bytes(samples: np.ndarray, rate_hz: int) -> bytes:
+    """``samples`` (int16) as the bytes of a mono 16-bit WAV file at ``rate_hz``."""
     buffer = io.BytesIO()
     with wave.open(buffer, "wb") as out:
         out.setnchannels(1)

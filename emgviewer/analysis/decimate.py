@@ -42,6 +42,7 @@ class PeakPyramid:
             block *= 2
 
     def block_size(self, level: int) -> int:
+        """How many samples one min/max pair of ``level`` stands for."""
         return BASE_BLOCK * 2 ** level
 
     def visible(self, start: int, stop: int, pixels: int, points_per_pixel: float = 2.0) -> Decimated:

@@ -33,12 +33,15 @@ class FilterError(ValueError):
 
 @dataclass(frozen=True)
 class DisplayFilter:
+    """What the reader filters the display with (``None``: that stage off); never the model's input."""
+
     high_pass_hz: float | None = None
     low_pass_hz: float | None = None
     notch_hz: float | None = None
 
     @property
     def active(self) -> bool:
+        """Whether any stage is on."""
         return any(v is not None for v in (self.high_pass_hz, self.low_pass_hz, self.notch_hz))
 
     def label(self) -> str:
@@ -53,6 +56,8 @@ class DisplayFilter:
         return " · ".join(parts) if parts else "unfiltered"
 
     def check(self, fs_hz: float) -> None:
+        """Refuse corners at or above Nyquist, or below the floor, for a record at ``fs_hz`` (a
+        FilterError that says which)."""
         nyquist = fs_hz / 2
         lowest = max(MIN_CORNER_HZ, MIN_CORNER_OF_NYQUIST * nyquist)
         for name, value in (("high-pass", self.high_pass_hz), ("low-pass", self.low_pass_hz),

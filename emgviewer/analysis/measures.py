@@ -14,6 +14,7 @@ TURN_THRESHOLD_UV = 100.0
 
 
 def peak_to_peak_uv(signal_uv: np.ndarray) -> float:
+    """Largest minus smallest sample, NaN ignored."""
     return float(np.nanmax(signal_uv) - np.nanmin(signal_uv))
 
 

@@ -35,11 +35,14 @@ MAX_BLOCKS = 128  # about 5 s of signal at most, evenly spread: bounded cost on 
 
 @dataclass(frozen=True)
 class SignalProfile:
+    """What a record's signal is like, as the training distribution records it: amplitude and spectrum."""
+
     rms_uv: float
     median_frequency_hz: float
     spectral_flatness: float
 
     def to_dict(self) -> dict[str, float]:
+        """The profile as JSON types (a card stores its training records' ranges)."""
         return asdict(self)
 
 

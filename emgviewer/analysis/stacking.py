@@ -78,6 +78,7 @@ class RecordStacker:
 
     @property
     def uses_muap(self) -> bool:
+        """Whether the regression reads MUAP measures (then a record must be analysed first)."""
         return any(name in MUAP_FIELDS for name in self.features)
 
     def predict(self, features: np.ndarray) -> np.ndarray:
@@ -92,6 +93,7 @@ class RecordStacker:
         return e / e.sum(axis=1, keepdims=True)
 
     def to_dict(self) -> dict[str, Any]:
+        """The regression as JSON types, as a model card carries it."""
         return {"features": list(self.features), "mean": self.mean.tolist(), "scale": self.scale.tolist(),
                 "fill": self.fill.tolist(), "weights": self.weights.tolist(), "bias": self.bias.tolist()}
 

@@ -18,6 +18,8 @@ from emgviewer.records.quality import SPIKE_MIN_RATE_HZ, clipped_mask, spikes_be
 
 
 class Invalid(enum.IntFlag):
+    """Why a window is invalid, as bits (a window may be several at once)."""
+
     NONE = 0
     MISSING = 1
     FLAT = 2
@@ -28,6 +30,8 @@ class Invalid(enum.IntFlag):
 @dataclass(frozen=True)
 class ValidityCriteria:
     #: Longest run of identical samples allowed. Real N2001 EMG never exceeds 0.5 ms.
+    """The limits a window must keep to be classified."""
+
     max_flat_s: float = 0.005
     #: Largest fraction of a window's samples allowed at full scale.
     max_clipped_fraction: float = 0.01
@@ -49,6 +53,7 @@ class WindowValidity:
 
     @property
     def valid(self) -> np.ndarray:
+        """One bool per window: no invalidity flag set."""
         return self.flags == 0
 
     def reason(self, index: int) -> str | None:

@@ -52,6 +52,7 @@ class WindowGeometry:
     def from_seconds(
         cls, window_s: float, hop_s: float, fs_hz: float, n_samples: int, tail: Tail = "drop"
     ) -> "WindowGeometry":
+        """The geometry of ``window_s`` windows every ``hop_s`` over ``n_samples`` at ``fs_hz``."""
         return cls(seconds_to_samples(window_s, fs_hz), seconds_to_samples(hop_s, fs_hz),
                    n_samples, tail)
 
@@ -70,10 +71,12 @@ class WindowGeometry:
 
     @property
     def has_end_window(self) -> bool:
+        """Whether an extra window is placed flush with the record's end (``tail='end'``)."""
         return self.tail == "end" and self.n_regular > 0 and self.covered_samples < self.n_samples
 
     @property
     def n_windows(self) -> int:
+        """Every window: the regular ones and the end window, if any."""
         return self.n_regular + int(self.has_end_window)
 
     @property
@@ -83,6 +86,7 @@ class WindowGeometry:
 
     @property
     def starts(self) -> np.ndarray:
+        """Each window's first sample."""
         starts = np.arange(self.n_regular, dtype=np.int64) * self.hop_samples
         if self.has_end_window:
             starts = np.append(starts, self.n_samples - self.window_samples)
@@ -90,6 +94,7 @@ class WindowGeometry:
 
     @property
     def stops(self) -> np.ndarray:
+        """Each window's end (exclusive)."""
         return self.starts + self.window_samples
 
 

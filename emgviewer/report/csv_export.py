@@ -31,6 +31,7 @@ def windows_csv(results: Sequence[Classification],
 
 
 def csv_header(classes: Sequence[str]) -> str:
+    """The CSV header line for a model with ``classes``."""
     return _line(["record", "start_s", "end_s", "class", *(f"p_{c}" for c in classes), *HEADER_TAIL])
 
 

@@ -36,6 +36,8 @@ def group_by_subject(results: Sequence[Classification]) -> dict[str, list[int]]:
 
 def folder_story(results: Sequence[Classification], title: str, styles: dict, width: float,
                  summary_only: bool, failures: Sequence[str] = (), records: bool = True) -> list[Flowable]:
+    """A folder's report: the summary tables, then (unless ``summary_only``) a page per subject
+    and, with ``records``, each record's section."""
     assessments = [assess(r) for r in results]
     groups = group_by_subject(results)
     card = results[0].model.card

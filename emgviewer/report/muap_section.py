@@ -25,6 +25,8 @@ ROWS_PER_DRAWING = 6
 
 
 def muap_section(muaps: RecordMuaps, styles: dict, width: float) -> list[Flowable]:
+    """A record's MUAP section: how the units were found, the summary against the references, the
+    units table and their averaged potentials."""
     a, s = muaps.analysis, muaps.analysis.summary
     story: list[Flowable] = [Paragraph("Motor unit potentials (MUAP analysis)", styles["h2"]), Paragraph(escape(
         f"Discharges found on a copy band-limited to {a.band_hz[0]:g} Hz - {a.band_hz[1] / 1e3:g} kHz (analysis "

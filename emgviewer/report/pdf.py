@@ -21,6 +21,7 @@ DISCLAIMER = "Research and teaching tool, not a medical device. Not for diagnosi
 
 
 def styles() -> dict[str, ParagraphStyle]:
+    """The paragraph styles every report uses."""
     base = getSampleStyleSheet()
     body = ParagraphStyle("body", parent=base["BodyText"], fontName="Helvetica", fontSize=8.5, leading=10.5)
     return {
@@ -54,6 +55,7 @@ def table(rows: Sequence[Sequence], widths: Sequence[float] | None = None, heade
 
 
 def render(story: list[Flowable], paper: str = "a4", title: str = "emgviewer report") -> bytes:
+    """``story`` laid out on ``paper`` with the page footer, as PDF bytes."""
     buffer = io.BytesIO()
     document = SimpleDocTemplate(buffer, pagesize=PAPERS[paper], leftMargin=MARGIN, rightMargin=MARGIN,
                                  topMargin=MARGIN, bottomMargin=MARGIN + 4 * mm, title=title,
@@ -72,6 +74,7 @@ def render(story: list[Flowable], paper: str = "a4", title: str = "emgviewer rep
 
 
 def content_width(paper: str) -> float:
+    """The width a figure may take on ``paper`` inside the margins."""
     return PAPERS[paper][0] - 2 * MARGIN
 
 

@@ -37,6 +37,7 @@ class DisplaySettings:
     display_filter: str = "unfiltered"  # DisplayFilter.label(): what the reader looked at
 
     def rows(self, result: Classification) -> list[list[str]]:
+        """The display settings as table rows, with the record's own acquisition filters."""
         meta = result.record.metadata
         filters = ", ".join(f for f in (f"high-pass {meta.high_pass_hz:g} Hz" if meta.high_pass_hz else "",
                                         f"low-pass {meta.low_pass_hz:g} Hz" if meta.low_pass_hz else "") if f)
@@ -52,12 +53,15 @@ class DisplaySettings:
 
 
 def p(text: str, style) -> Paragraph:
+    """``text`` as a paragraph, escaped (a '<' in it never starts a tag)."""
     return Paragraph(escape(text), style)
 
 
 def record_section(result: Classification, styles: dict, width: float,
                    display: DisplaySettings = DisplaySettings(),
                    assessment: RecordAssessment | None = None) -> list[Flowable]:
+    """One record's section: header, truth and verdict, caveats, the whole trace, the timeline,
+    close-ups, the window table, the model and the settings."""
     record, card, verdict = result.record, result.model.card, result.verdict
     story: list[Flowable] = [
         p(f"EMG window classification: {record.name}", styles["title"]),
@@ -227,6 +231,7 @@ def _closeups(result: Classification, styles: dict, width: float) -> list[Flowab
 
 
 def window_table(result: Classification) -> Flowable:
+    """Every window: its span, class and probabilities, uncertain or not, valid or why not."""
     card = result.model.card
     rows = [["#", "start s", "end s", "class", *[f"p {c.label}" for c in card.classes], "uncertain", "valid"]]
     for i in range(result.n_windows):
@@ -239,6 +244,7 @@ def window_table(result: Classification) -> Flowable:
 
 
 def model_card_summary(result: Classification, styles: dict) -> list[Flowable]:
+    """The model's card in short: name, architecture, input, calibration, training data and evaluation."""
     card = result.model.card
     contract = card.input
     evaluation = card.evaluation

@@ -16,6 +16,7 @@ RIGHT, WRONG = "✓", "✗"
 
 
 def score_sheet_pdf(score: QuizScore, paper: str = "a4", student: str = "") -> bytes:
+    """A quiz's score sheet as PDF: per record the student's answer, the truth and the model's, then per class."""
     sheet = styles()
     student = student or score.student
     story = [Paragraph("EMG quiz: score sheet", sheet["title"]),

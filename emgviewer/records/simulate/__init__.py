@@ -27,6 +27,8 @@ DEMO_DURATION_S = 6.0
 
 @dataclass(frozen=True)
 class MotorUnit:
+    """One simulated motor unit: its potential and when it fires (the truth the MUAP validation checks against)."""
+
     template_uv: np.ndarray  # one MUAP, centred
     firing_times_s: np.ndarray
     phases: int
@@ -41,6 +43,8 @@ class MotorUnit:
 
 @dataclass(frozen=True)
 class SimulatedEMG:
+    """A simulated record and the units it is made of."""
+
     signal_uv: np.ndarray
     fs_hz: float
     profile: Profile

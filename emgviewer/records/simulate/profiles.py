@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Profile:
+    """What a simulated record of one diagnosis is made of: how many units, of what size and shape, firing how."""
+
     name: str
     diagnosis: str  # written to the header; read back as the record's ground truth
     n_units: int
