@@ -51,6 +51,7 @@ def atomic_write_bytes(path: str | Path, data: bytes, overwrite: bool = True) ->
 
 
 def atomic_write_text(path: str | Path, text: str, overwrite: bool = True) -> None:
+    """``text`` as UTF-8, written as :func:`atomic_write_bytes` writes."""
     atomic_write_bytes(path, text.encode("utf-8"), overwrite)
 
 

@@ -24,4 +24,5 @@ def safe_cell(value):
 
 
 def safe_row(cells) -> list:
+    """Every cell of a row made safe for a spreadsheet (:func:`safe_cell`)."""
     return [safe_cell(cell) for cell in cells]

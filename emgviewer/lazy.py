@@ -20,6 +20,8 @@ from emgviewer.memory import freeze_long_lived
 
 
 class LazyModule:
+    """A module imported on first use of one of its attributes (a launch does not wait for it)."""
+
     def __init__(self, name: str) -> None:
         self._name = name
         self._module: ModuleType | None = None

@@ -14,6 +14,8 @@ import sys
 
 
 def release_memory() -> None:
+    """Hand freed memory back to the system after a large job (a folder's classification), where
+    the C library allows."""
     gc.collect()
     if sys.platform.startswith("linux"):
         import ctypes.util  # here: 15 ms of imports the viewer's launch does not need

@@ -11,6 +11,7 @@ from pathlib import Path
 
 
 def resources_dir() -> Path:
+    """The shipped resources: inside the installed package, else the checkout's ``resources/``."""
     try:
         return Path(str(importlib_resources.files("emgviewer.resources")))
     except ModuleNotFoundError:
@@ -18,6 +19,7 @@ def resources_dir() -> Path:
 
 
 def demo_dir() -> Path:
+    """The simulated demo records."""
     return resources_dir() / "demo"
 
 
@@ -27,4 +29,5 @@ def demo_record_paths() -> list[Path]:
 
 
 def models_dir() -> Path:
+    """The shipped models (and their fold models)."""
     return resources_dir() / "models"

@@ -25,6 +25,8 @@ ANSWERS = ("control", "myopathy", "ALS")
 
 @dataclass
 class QuizItem:
+    """One record of a quiz: the truth, the student's answer, and the model's verdict once revealed."""
+
     path: Path
     name: str
     truth: str | None = None
@@ -59,6 +61,8 @@ def _stratified(truths: list[str | None], subjects: list[str | None], n: int, rn
 
 @dataclass
 class Quiz:
+    """A seeded quiz over a folder's records: the items in order and where the student is."""
+
     items: list[QuizItem]
     seed: int
     position: int = 0
@@ -87,10 +91,12 @@ class Quiz:
 
     @property
     def current(self) -> QuizItem | None:
+        """The item being answered, or ``None`` when the quiz is done."""
         return self.items[self.position] if self.position < len(self.items) else None
 
     @property
     def done(self) -> bool:
+        """Whether every item is answered (or skipped)."""
         return self.position >= len(self.items)
 
     def answer(self, label: str) -> None:
@@ -111,17 +117,21 @@ class Quiz:
         self.position += 1
 
     def score(self) -> QuizScore:
+        """The quiz's score so far."""
         return QuizScore(self.items, self.seed, self.student, self.date)
 
 
 @dataclass(frozen=True)
 class QuizScore:
+    """How the student and the model did on a quiz, per record and per class."""
+
     items: list[QuizItem]
     seed: int
     student: str = ""
     date: str = ""
 
     def right(self, who: str) -> int:
+        """How many items ``who`` ("answer" or "model") got right, of those with a known truth."""
         return sum(1 for item in self._known() if getattr(item, who) == item.truth)
 
     def _known(self) -> list[QuizItem]:
@@ -137,12 +147,14 @@ class QuizScore:
         return out
 
     def summary(self) -> str:
+        """One line: the student's score beside the model's."""
         n = len(self._known())
         who = self.student or "student"
         return (f"{who} {self.right('answer')}/{n} right, model {self.right('model')}/{n} "
                 f"(seed {self.seed}, {len(self.items)} records{', ' + self.date if self.date else ''})")
 
     def csv_text(self) -> str:
+        """The score sheet as CSV (one row per record), each cell safe for a spreadsheet."""
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["record", "truth", "student", "student_right", "model", "model_right", "student_name",
@@ -162,4 +174,5 @@ def quiz_truth(truth: str | None) -> str | None:
 
 
 def label(name: str | None) -> str:
+    """A class as the quiz shows it; a dash for none."""
     return CLASS_LABELS.get(name, name) if name else "-"

@@ -1,3 +1,5 @@
+"""``python -m training``: the training package's entry point (it needs torch, and says so)."""
+
 import sys
 
 try:

@@ -20,6 +20,7 @@ from training.models import REGISTRY
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run ``python -m training``; the command's exit status (a bad input is said in one line, status 1)."""
     parser = _parser()
     args = parser.parse_args(argv)
     if not getattr(args, "command", None):

@@ -30,6 +30,8 @@ TASKS = {
 
 @dataclass
 class WindowSet:
+    """Every window of a set of records, by reference into the records' signals, with labels and subjects."""
+
     class_names: tuple[str, ...]
     fs_hz: float
     window_samples: int
@@ -43,16 +45,19 @@ class WindowSet:
 
     @property
     def labels(self) -> np.ndarray:
+        """Each window's class index."""
         return self.record_labels[self.record_index]
 
     @property
     def subjects(self) -> np.ndarray:
+        """Each window's subject."""
         return np.asarray(self.record_subjects)[self.record_index]
 
     def __len__(self) -> int:
         return int(self.starts.size)
 
     def subject_classes(self) -> dict[str, str]:
+        """Each subject's class."""
         return {s: self.class_names[label] for s, label in zip(self.record_subjects, self.record_labels)}
 
     def gather(self, indices: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray:

@@ -61,6 +61,7 @@ def exit_rank(code: int) -> NoReturn:
 
 
 def rank_and_size() -> tuple[int, int]:
+    """The rank of this process and the number of processes (0 and 1 outside torchrun)."""
     if dist.is_available() and dist.is_initialized():
         return dist.get_rank(), dist.get_world_size()
     return 0, 1

@@ -13,6 +13,8 @@ from torch import nn
 
 
 class MeanLogits(nn.Module):
+    """Several trained models as one: the mean of their logits (an ensemble exports as one ONNX graph)."""
+
     def __init__(self, members: list[nn.Module]) -> None:
         super().__init__()
         if not members:
@@ -20,4 +22,5 @@ class MeanLogits(nn.Module):
         self.members = nn.ModuleList(members)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The members' mean logits."""
         return torch.stack([member(x) for member in self.members]).mean(dim=0)

@@ -33,6 +33,7 @@ def _git(*args: str) -> str | None:
 
 
 def library_versions() -> dict[str, str]:
+    """The versions of Python and of the libraries a run depends on."""
     versions = {"python": platform.python_version()}
     for name in LIBRARIES:
         try:
@@ -43,9 +44,11 @@ def library_versions() -> dict[str, str]:
 
 
 def run_environment() -> dict[str, object]:
+    """What a report records of the run: code revision, uncommitted changes, library versions, date."""
     return {"code_revision": code_revision(), "uncommitted_changes": uncommitted_changes(),
             "libraries": library_versions(), "date": today()}
 
 
 def today() -> str:
+    """Today's date, ISO."""
     return dt.date.today().isoformat()

@@ -22,6 +22,8 @@ from training.train import TrainConfig, device_description, predict_logits, trai
 
 @dataclass
 class FoldResult:
+    """One fold's training and test: its split, kept epoch, temperature and calibrated test probabilities."""
+
     split: Split | WindowSplit
     best_epoch: int
     temperature: float
@@ -188,6 +190,7 @@ def _protocol(folds: list[FoldResult]) -> str:
 
 
 def summarise(data: WindowSet, folds: list[FoldResult], config: TrainConfig) -> dict[str, Any]:
+    """Pooled and per-fold metrics of a cross-validation, with each record's out-of-fold verdict."""
     indices = np.concatenate([f.test_indices for f in folds])
     probabilities = np.concatenate([f.probabilities for f in folds])
     labels = data.labels[indices]

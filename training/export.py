@@ -27,6 +27,7 @@ def build_card(*, name: str, version: str, architecture: str, citation: str,
                class_names: tuple[str, ...], fs_hz: float, window_s: float, hop_s: float, n_times: int,
                temperature: float, uncertainty_threshold: float, training: dict[str, Any],
                evaluation: dict[str, Any]) -> dict[str, Any]:
+    """A model card (as a dict) from what a run knows of its model."""
     card = {
         "schema_version": 1, "name": name, "version": version, "architecture": architecture,
         "citation": citation,
@@ -68,6 +69,7 @@ def export_onnx(model: nn.Module, card: dict[str, Any], path: Path, parity_windo
 
 
 def parity(model: nn.Module, onnx_bytes: bytes, windows_uv: np.ndarray) -> float:
+    """The largest |onnxruntime - torch| difference of the model's outputs on ``windows_uv``."""
     x = (np.asarray(windows_uv, dtype=np.float32) * np.float32(INPUT_SCALE))[:, None, :]
     session = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
     (onnx_out,) = session.run(None, {"emg": x})

@@ -24,6 +24,7 @@ from training.pipeline import architecture_text, model_card
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``export-folds`` command and its options, added to ``commands``."""
     parser = commands.add_parser("export-folds", help="export a LOSO run's fold models to ONNX, beside the model "
                                                       "they stand in for")
     parser.add_argument("--folds", type=arguments.existing_folder, required=True,
@@ -40,6 +41,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Export every fold checkpoint as ``fold_<subject>.onnx``; 0, or 1 when an input is refused (said)."""
     evaluation = arguments.read_json(args.evaluation)
     temperatures = {tuple(fold["test"]): float(fold["temperature"]) for fold in evaluation["folds"]}
     checkpoints = sorted(args.folds.glob("fold_*.pt"))

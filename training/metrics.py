@@ -18,6 +18,7 @@ def confusion_matrix(truth: np.ndarray, predicted: np.ndarray, n_classes: int) -
 
 
 def window_metrics(truth: np.ndarray, probabilities: np.ndarray, class_names: Sequence[str]) -> dict[str, Any]:
+    """Window accuracy, balanced accuracy, recall per class and the confusion matrix."""
     predicted = probabilities.argmax(axis=1)
     matrix = confusion_matrix(truth, predicted, len(class_names))
     support = matrix.sum(axis=1)

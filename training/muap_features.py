@@ -32,6 +32,7 @@ FEATURES = ("n_units", "mean_amplitude_uv", "mean_duration_ms", "polyphasic_shar
 
 
 def record_features(path: Path) -> dict:
+    """One record's MUAP measures, as the learned record verdict reads them."""
     result = analyse_record(read_record(path))
     record, summary = result.record, result.analysis.summary
     units = result.analysis.units
@@ -49,6 +50,7 @@ def record_features(path: Path) -> dict:
 
 
 def group_report(rows: list[dict]) -> tuple[str, dict]:
+    """The measures compared between groups, per record and per subject, as Markdown and JSON."""
     out: dict = {"groups": {}, "tests": {}}
     lines = ["# MUAP measures by group (N2001 biceps, all records)", "",
              "Each record analysed by `emgviewer.analysis.muap` (no training, no labels used). Units are "
@@ -111,6 +113,7 @@ def _fmt(value, spec: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Write every record's MUAP features and the group comparison; 0."""
     parser = argparse.ArgumentParser(prog="python -m training.muap_features", description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dir", type=Path, help="the unpacked N2001 folder")
     parser.add_argument("--out", type=Path, default=Path("training/reports/muap_groups"),

@@ -31,6 +31,7 @@ from training.stacking import fit_stacker
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``divote`` command and its options, added to ``commands``."""
     divote = commands.add_parser(
         "divote", help="patient-level logistic regression on out-of-fold predictions (nEMGNet's DiVote step)",
         description=__doc__.split("\n\n")[0], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -108,6 +109,7 @@ def divote(run: Run, l2: float = 1.0) -> dict[str, Any]:
 
 
 def markdown(result: dict[str, Any]) -> str:
+    """The patient-level regression's result as Markdown."""
     n = result["n_patients"]
     lines = [f"# DiVote on {result['run']}", "", result["protocol"], "",
              f"- Patients right, logistic regression on patient-level features: {result['divote_correct']}/{n}",
@@ -119,6 +121,7 @@ def markdown(result: dict[str, Any]) -> str:
 
 
 def cmd_divote(args: argparse.Namespace) -> int:
+    """Fit and score the patient-level regression on a run's saved logits; 0, or 1 when refused (said)."""
     run = load_run(args.logits, args.logits.name.removesuffix("_logits.npz"))
     try:
         result = divote(run, args.l2)

@@ -99,6 +99,7 @@ def evaluation_splits(data: WindowSet, folds: str, seed: int) -> list[Split] | l
 
 
 def architecture_text(name: str, model: torch.nn.Module, n_times: int) -> str:
+    """The architecture as a card says it: description, parameters and multiply-accumulates per window."""
     return (f"{REGISTRY[name].description}; {count_parameters(model):,} parameters, "
             f"{count_macs(model, n_times) / 1e6:.1f} M multiply-accumulates per window")
 

@@ -28,6 +28,8 @@ THRESHOLDS = np.round(np.arange(0.34, 1.0, 0.01), 2)
 
 @dataclass(frozen=True)
 class FoldLogits:
+    """One fold's raw logits on its test and validation windows, with the subjects on each side."""
+
     name: str
     test_subjects: tuple[str, ...]
     validation_subjects: tuple[str, ...]
@@ -262,6 +264,7 @@ def coverage_curve(confidence: np.ndarray, correct: np.ndarray) -> list[dict[str
 
 
 def reliability(probabilities: np.ndarray, labels: np.ndarray, bins: int = 10) -> list[dict[str, float]]:
+    """Confidence against accuracy in ``bins`` bins of the top probability (a reliability diagram's points)."""
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == labels
     edges = np.linspace(0.0, 1.0, bins + 1)

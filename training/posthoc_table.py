@@ -32,6 +32,7 @@ from training.stacking import deployed_stacker, muap_features, record_profiles, 
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``levers`` command and its options, added to ``commands``."""
     levers = commands.add_parser(
         "levers", help="score post-hoc levers (ensembles, calibration, stacking, MUAP fusion) on saved fold logits",
         description=__doc__.split("\n\n")[1], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -50,6 +51,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run_name(path: Path) -> str:
+    """A run's name from its logits file."""
     return path.name.removesuffix("_logits.npz")
 
 
@@ -89,6 +91,7 @@ def common_folds(runs: list[Run]) -> list[Run]:
 
 
 def score_levers(runs: list[Run], ensemble_names: list[str], muap_path: Path | None) -> list[dict[str, Any]]:
+    """Every row of the table: each run, the ensemble, calibration and stacked verdicts, scored on the same folds."""
     runs = common_folds(runs)
     base = runs[0]
     if ensemble_names:
@@ -129,6 +132,7 @@ def score_levers(runs: list[Run], ensemble_names: list[str], muap_path: Path | N
 
 
 def cmd_levers(args: argparse.Namespace) -> int:
+    """Score the runs and write levers.md, levers.json.gz and the reliability figure; 0, or 1 when refused."""
     import torch
 
     torch.set_num_threads(1)  # tiny fits: more threads only spin, and starve a training run beside it
@@ -155,6 +159,7 @@ def _pct(value: float | None) -> str:
 
 
 def markdown(rows: list[dict[str, Any]]) -> str:
+    """The table as Markdown."""
     lines = [
         "# Issue 10 levers, one protocol",
         "",
@@ -239,6 +244,7 @@ def subjects_by_row(rows: list[dict[str, Any]]) -> list[str]:
 
 
 def reliability_png(row: dict[str, Any], path: Path) -> None:
+    """The reliability diagram of one row, windows and records, as a PNG."""
     figure, panes = pyplot().subplots(1, 2, figsize=(8.0, 3.8), dpi=150)
     for pane, level in zip(panes, ("windows", "records")):
         bins = row["reliability"][level]

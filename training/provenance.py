@@ -41,6 +41,7 @@ def refuse_leaky(result: dict[str, Any] | None) -> None:
 
 
 def data_description(data: WindowSet) -> str:
+    """The training data in one line: records, subjects, classes, as a card says them."""
     used = _records_with_windows(data)
     return (f"EMGLAB N2001 biceps brachii: {len(used)} records of {len(set(data.record_subjects))} "
             f"subjects ({', '.join(data.class_names)})")

@@ -11,6 +11,7 @@ from training.splits import RANDOM_WINDOW_SPLIT
 
 
 def write_reports(result: dict[str, Any], folder: Path, stem: str) -> list[Path]:
+    """Write an evaluation's JSON, Markdown and confusion-matrix PNG; the paths written."""
     folder.mkdir(parents=True, exist_ok=True)
     paths = [folder / f"{stem}.json", folder / f"{stem}.md", folder / f"{stem}_confusion.png"]
     atomic_write_text(paths[0], json.dumps(result, indent=2))
@@ -38,6 +39,7 @@ def headline(result: dict[str, Any]) -> dict[str, Any]:
 
 
 def markdown(result: dict[str, Any]) -> str:
+    """An evaluation as Markdown: the headline, the confusion matrix and the per-subject table."""
     h = headline(result)
     classes = result["classes"]
     # Shown from the unrounded numbers: the headline's 4 digits rounded again would read 46.0 %
@@ -87,6 +89,7 @@ def save_figure(figure, path: Path) -> None:
 
 
 def confusion_png(result: dict[str, Any], path: Path) -> None:
+    """The confusion matrix as a PNG."""
     import numpy as np
 
     plt = pyplot()

@@ -31,6 +31,7 @@ from training.train import TrainConfig, train_model
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``final`` command and its options, added to ``commands``."""
     final = commands.add_parser(
         "final", help="train and export the model of one levers row (single model or ensemble)",
         description=__doc__.split("\n\n")[1], formatter_class=argparse.ArgumentDefaultsHelpFormatter)
@@ -86,6 +87,7 @@ def fixed_threshold_selective(row: dict[str, Any], classes: list[str], threshold
 
 
 def cmd_final(args: argparse.Namespace) -> int:
+    """Train the models of one levers row on every subject and export them with its card; 0 or 1."""
     from emgviewer.inference.card import parse_card
     from training.pipeline import architecture_text, model_card, refuse_output
 

@@ -14,12 +14,15 @@ import numpy as np
 
 @dataclass(frozen=True)
 class Split:
+    """One subject-disjoint split: training, validation and test subjects."""
+
     name: str
     train: tuple[str, ...]
     validation: tuple[str, ...]
     test: tuple[str, ...]
 
     def check_disjoint(self) -> None:
+        """Raise if a subject is on two sides."""
         sides = [set(self.train), set(self.validation), set(self.test)]
         for i in range(3):
             for j in range(i + 1, 3):
@@ -52,11 +55,13 @@ class WindowSplit:
     test: tuple[str, ...]
 
     def check_disjoint(self) -> None:
+        """Raise if a window is on two sides."""
         sides = [set(self.train_windows.tolist()), set(self.validation_windows.tolist()), set(self.test_windows.tolist())]
         if (sides[0] & sides[1]) or (sides[0] & sides[2]) or (sides[1] & sides[2]):
             raise AssertionError(f"{self.name}: a window on two sides")
 
     def window_indices(self, data) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The training, validation and test windows."""
         return self.train_windows, self.validation_windows, self.test_windows
 
 

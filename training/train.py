@@ -24,6 +24,8 @@ INPUT_SCALE = 1e-3
 
 @dataclass
 class TrainConfig:
+    """One training recipe: model, budget, optimiser, sampling, augmentation, seed and device."""
+
     model: str = "munet"
     epochs: int = 8
     steps_per_epoch: int | None = 60  # None: one pass over the training windows
@@ -58,6 +60,7 @@ class TrainConfig:
     device: str = "auto"
 
     def to_dict(self) -> dict[str, Any]:
+        """The recipe as JSON types (reports and cards carry it)."""
         return asdict(self)
 
 
@@ -75,6 +78,8 @@ def same_recipe(first: dict, second: dict) -> bool:
 
 @dataclass
 class TrainResult:
+    """A trained model, its kept epoch and its history (and, with EMA, the trained weights beside the average)."""
+
     model: nn.Module
     best_epoch: int
     history: list[dict[str, float]] = field(default_factory=list)
@@ -87,12 +92,14 @@ class TrainResult:
 
 
 def seed_everything(seed: int) -> None:
+    """Seed Python's, numpy's and torch's generators."""
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)
 
 
 def pick_device(choice: str) -> torch.device:
+    """The torch device ``choice`` names (``auto``: CUDA when available)."""
     if choice == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(choice)

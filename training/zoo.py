@@ -24,6 +24,7 @@ from training.results_page import DEFAULT_REPORT, DEFAULT_ROW, budget_text, reci
 
 
 def model_rows() -> list[dict[str, Any]]:
+    """Each registered model's size, cost and source, for ``python -m training models``."""
     rows = []
     for name, spec in REGISTRY.items():
         n_times = int(np.floor(spec.window_s * spec.fs_hz + 1e-6))
@@ -36,6 +37,8 @@ def model_rows() -> list[dict[str, Any]]:
 
 
 def reproduce_all(args: argparse.Namespace) -> int:
+    """Evaluate and export every registered model and write training/RESULTS.md (``--render-only``:
+    the page again)."""
     rows_path = args.reports / "rows.json"
     if args.render_only:  # the table again from the rows of the last run, without training
         rows = _with_default_model(json.loads(rows_path.read_text()), args)

@@ -32,6 +32,7 @@ EXAMPLES = """examples:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The ``emgviewer`` parser: a record or folder opens the viewer; each command's module adds its own."""
     parser = argparse.ArgumentParser(
         prog="emgviewer",
         usage="emgviewer [PATH] | emgviewer COMMAND ...",
@@ -65,6 +66,7 @@ def quiet_library_warnings() -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the command line; the exit status (0 done, 1 an input refused or a record failed, 2 a usage error)."""
     quiet_library_warnings()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)

@@ -18,6 +18,7 @@ from emgviewer.records import read_record
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``audio`` command and its options, added to ``commands``."""
     parser = commands.add_parser(
         "audio", help="write the sound of a record as a WAV file",
         description="Write a record, or part of it, as sound (mono 16-bit WAV, 44.1 kHz), as the "
@@ -36,6 +37,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Write the record's sound (or a span of it) as a WAV file; 0, or 1 when an input is refused (said)."""
     if refuse_output(args.out, args.force, ".wav", [args.path]):
         return 1
     record = read_record(args.path, fs_hz=args.fs_hz)

@@ -30,6 +30,7 @@ from emgviewer.report.csv_export import csv_header, csv_rows
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``classify`` command and its options, added to ``commands``."""
     parser = commands.add_parser(
         "classify", help="classify the windows of records with an ONNX model",
         description="Classify every sliding window of each record and give record and subject "
@@ -47,6 +48,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Classify every record given, and print or write the table, CSV or JSON; 1 if any record failed."""
     prepared = prepare(args)
     if prepared is None:
         return 1

@@ -21,6 +21,7 @@ RECORDING_SUFFIXES = tuple(s for s in all_suffixes() if s not in (".csv", ".txt"
 
 
 def add_inputs_and_model(parser: argparse.ArgumentParser) -> None:
+    """The inputs and model options every classifying command takes."""
     parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="record files or folders")
     parser.add_argument("--model", type=Path, help="ONNX model with a model card, or a shipped model's name "
                         "(emgviewer models lists them; default: the default model)")
@@ -46,6 +47,7 @@ def add_reading_choices(parser: argparse.ArgumentParser, viewer: bool = False) -
 
 
 def error(message: str) -> None:
+    """Say ``message`` on stderr, in the one form every command uses."""
     print(f"emgviewer: error: {message}", file=sys.stderr)
 
 
@@ -120,6 +122,7 @@ positive_hz = _positive_number("a rate in Hz", MAX_RATE_HZ)
 
 
 def open_model(args: argparse.Namespace) -> LoadedModel | None:
+    """The model ``--model`` names (a file or a shipped name), else the default; ``None`` after saying why."""
     path = resolve_model(args.model) if args.model else default_model_path()
     if path is None:
         error("no default model ships with this installation yet; pass --model FILE")

@@ -23,6 +23,7 @@ SCHEMA = "emgviewer-compare/1"
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``compare`` command and its options, added to ``commands``."""
     parser = commands.add_parser(
         "compare", help="compare two models on the same records, window by window",
         description="Classify each record with --model and with --with, at the same hop, and say on how "
@@ -39,6 +40,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Classify each record with both models and print how often they agree; 1 if any record failed."""
     prepared = prepare(args)
     if prepared is None:
         return 1
@@ -78,6 +80,7 @@ def _verdict(result) -> dict[str, Any]:
 
 
 def record_row(comparison: Comparison) -> dict[str, Any]:
+    """One record's comparison as JSON: windows compared and agreeing, and both verdicts."""
     first, second = comparison.first, comparison.second
     mine, theirs = _verdict(first), _verdict(second)
     both = mine["label"] is not None and theirs["label"] is not None
@@ -88,6 +91,7 @@ def record_row(comparison: Comparison) -> dict[str, Any]:
 
 
 def totals(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The comparison over every record: windows and verdicts agreeing."""
     judged = [r for r in rows if r["verdicts_agree"] is not None]
     return {"records": len(rows), "windows_compared": sum(r["windows_compared"] for r in rows),
             "windows_agree": sum(r["windows_agree"] for r in rows),
@@ -103,6 +107,7 @@ def _share(agree: int, compared: int) -> str:
 
 
 def table(document: dict[str, Any]) -> str:
+    """The comparison document as a text table."""
     first, second = document["model"], document["with"]
     lines = [f"model: {first['name']} {first['version']} [{first['file']}]",
              f"with:  {second['name']} {second['version']} [{second['file']}]", "",

@@ -14,6 +14,7 @@ from emgviewer.records.n2001 import CLASS_LABELS
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``info`` command and its options, added to ``commands``."""
     parser = commands.add_parser(
         "info", help="describe a record or a folder of records",
         description="Print a record's rate, duration, units, header metadata, N2001 "
@@ -33,6 +34,7 @@ def _named_path(text: str) -> Path:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Describe a record or a folder (text or JSON); 0, or 1 when it cannot be read (said)."""
     if args.path.is_dir():
         description = folder_summary(index_folder(args.path))
     else:
@@ -43,6 +45,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def record_summary(record: Record) -> dict[str, Any]:
+    """What one record is: rate, length, units, channel, N2001 name, header fields and quality."""
     meta = record.metadata
     ident = record.n2001
     return {
@@ -78,6 +81,7 @@ def record_summary(record: Record) -> dict[str, Any]:
 
 
 def folder_summary(index: FolderIndex) -> dict[str, Any]:
+    """What a folder holds: its records by group and subject, and the files that could not be read."""
     return {
         "folder": str(index.root),
         "n_records": len(index.records),

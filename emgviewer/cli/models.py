@@ -13,6 +13,7 @@ from emgviewer.inference.zoo import DEFAULT_MODEL_NAME, available_models
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``models`` command and its options, added to ``commands``."""
     parser = commands.add_parser(
         "models", help="list the shipped models and their subject-independent numbers",
         description="List the models that ship with emgviewer: the name to pass as --model, the card's "
@@ -45,6 +46,7 @@ def _evaluated_on(card) -> str | None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """List the shipped models (a table, or JSON); always 0."""
     models = [describe(path) for path in available_models()]
     if args.json:
         print(json.dumps({"models": models}, indent=2, ensure_ascii=False))
@@ -54,6 +56,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def table(models: list[dict[str, Any]]) -> str:
+    """The models as a text table, with where their numbers come from."""
     if not models:
         return "No model ships with this installation; pass --model FILE to classify, report and view."
     rows = [("name", "model", "version", "windows bal. acc.", "records", "subjects")]

@@ -48,6 +48,7 @@ CSV_COLUMNS = (
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``muap`` command and its options, added to ``commands``."""
     parser = commands.add_parser(
         "muap", help="measure the motor unit potentials of records",
         description="Find each record's motor units, average their potentials and measure them "
@@ -66,6 +67,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Analyse each record's motor units and print or write the table, CSV or JSON; 1 if any record failed."""
     if refuse_output(args.out, args.force, inputs=args.paths):
         return 1
     targets, failed = collect_records(args.paths)
@@ -95,6 +97,7 @@ def analyse_each(paths: list[Path], fs_hz: float | None = None) -> Iterator[Reco
 
 
 def json_text(results: list[RecordMuaps]) -> str:
+    """The analyses as the JSON document (schema 1), with the references they were marked against."""
     document = {
         "schema": 1, "tool": "emgviewer muap", "version": __version__,
         "references": {
@@ -112,6 +115,7 @@ def _ref(ref: reference.ReferenceRange) -> dict:
 
 
 def csv_text(results: list[RecordMuaps]) -> str:
+    """The analyses as CSV, one row per unit, each cell safe for a spreadsheet."""
     buffer = io.StringIO()
     writer = _SafeWriter(csv.writer(buffer, lineterminator="\n"))
     writer.writerow(CSV_COLUMNS)
@@ -147,6 +151,7 @@ def _num(value: float | None) -> str:
 
 
 def table(results: list[RecordMuaps]) -> str:
+    """The analyses as text: a summary and a units table per record."""
     lines = []
     for result in results:
         a = result.analysis

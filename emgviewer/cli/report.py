@@ -12,6 +12,7 @@ from emgviewer.report import PAPER_NAMES
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``report`` command and its options, added to ``commands``."""
     parser = commands.add_parser(
         "report", help="write a PDF summary of records or folders",
         description="Classify and write a PDF report: one record gives a one-record report; a folder "
@@ -29,6 +30,7 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Classify the records and write their PDF report; 1 if it could not be written or a record failed."""
     from emgviewer.report import folder_report_pdf, record_report_pdf  # reportlab: only when a PDF is made
 
     prepared = prepare(args)

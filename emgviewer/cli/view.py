@@ -12,6 +12,7 @@ from emgviewer.cli.common import add_reading_choices, positive_hz
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:
+    """The ``view`` command and its options, added to ``commands``."""
     parser = commands.add_parser(
         "view", help="open the viewer (default: the simulated demo record)",
         description="Open a record or a folder in the viewer. Without PATH: the bundled simulated "
@@ -52,6 +53,7 @@ IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".bmp")
 
 
 def run(args: argparse.Namespace) -> int:
+    """Open the viewer (or render a screenshot and exit); 1 when it cannot start (said)."""
     if args.screenshot is not None:
         problem = _screenshot_problem(args.screenshot)
         if problem:

@@ -17,6 +17,8 @@ from emgviewer.records import RecordError, read_record
 
 @dataclass(frozen=True)
 class Outcome:
+    """One path of a batch: its classification, or the error that kept it from one."""
+
     path: Path
     result: Classification | None
     error: RecordError | None = None

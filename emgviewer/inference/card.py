@@ -48,6 +48,8 @@ _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
 @dataclass(frozen=True)
 class ClassInfo:
+    """One class of a model: its name in the data, its label for people, and its colour."""
+
     name: str  # as used in truth and training labels: "ALS", "control", "myopathy"
     label: str  # as shown to a person
     colour: str  # "#rrggbb"
@@ -55,12 +57,17 @@ class ClassInfo:
 
 @dataclass(frozen=True)
 class Scaling:
+    """How windows are scaled before the graph sees them (``none``, ``fixed`` by ``factor``, or
+    ``per_window_zscore``)."""
+
     kind: str = "none"
     factor: float = 1.0
 
 
 @dataclass(frozen=True)
 class InputContract:
+    """What a model takes: rate, window, hop and shape, and how windows are scaled."""
+
     fs_hz: float
     window_s: float
     hop_s: float
@@ -70,6 +77,7 @@ class InputContract:
 
     @property
     def n_times(self) -> int:
+        """Samples per window, as the graph's input shape says."""
         return int(self.shape[-1])
 
     def hop_or_card(self, hop_s: float | None) -> float:
@@ -79,6 +87,9 @@ class InputContract:
 
 @dataclass(frozen=True)
 class ModelCard:
+    """Everything a model file says about itself (its JSON card): classes, input, calibration,
+    provenance, evaluation."""
+
     name: str
     version: str
     architecture: str
@@ -103,6 +114,7 @@ class ModelCard:
 
     @property
     def class_names(self) -> tuple[str, ...]:
+        """The classes' names, in the order of the model's outputs."""
         return tuple(c.name for c in self.classes)
 
     @property
@@ -135,10 +147,12 @@ class ModelCard:
         }
 
     def to_json(self) -> str:
+        """The card as the JSON a model file carries."""
         return json.dumps(self.to_dict(), ensure_ascii=False, sort_keys=False)
 
     @classmethod
     def from_json(cls, text: str) -> "ModelCard":
+        """A card from a model file's JSON; a CardError saying what is wrong with it."""
         try:
             data = json.loads(text, parse_constant=_no_constant)
         except json.JSONDecodeError as err:

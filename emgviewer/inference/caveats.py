@@ -46,6 +46,7 @@ AGREEMENT_WORDS = {AGREES: "agrees", DIFFERS: "disagrees"}
 
 
 def class_label(name: str | None) -> str:
+    """How a class is shown to people ("ALS / neurogenic"); a dash for none."""
     return CLASS_LABELS.get(name, name) if name else "—"
 
 
@@ -128,6 +129,7 @@ def model_cautions(card: ModelCard) -> list[str]:
 
 
 def seen_in_training(record: Record, card: ModelCard) -> bool:
+    """Whether ``record``'s subject was among the subjects ``card``'s model was trained on."""
     ident = record.n2001
     return card.provenance.seen_subject("N2001" if ident else None, record.subject_id)
 
@@ -172,6 +174,8 @@ def judged_truth(truth: str | None, card: ModelCard) -> str | None:
 
 
 def assess(result: Classification) -> RecordAssessment:
+    """Everything said about one classified record: the statement, the truth and agreement, seen or
+    not, caveats and explanation."""
     record, card = result.record, result.model.card
     statement = state(result.verdict, card)
     truth = record.truth if judged_truth(record.truth, card) is not None else None
@@ -237,6 +241,8 @@ def _muap_evidence(muaps) -> str:
 
 @dataclass(frozen=True)
 class SubjectAssessment:
+    """Everything said about one subject: its records' verdicts combined, said with a record's rules."""
+
     subject: str
     statement: Statement
     truth: str | None
@@ -273,6 +279,7 @@ class Tally:
     no_verdict: int = 0
 
     def add(self, statement: Statement | None, verdict_agreement: str | None, truth: str | None) -> None:
+        """Count one statement against its truth (items without a known truth are not counted)."""
         if truth is None or statement is None:
             return
         if verdict_agreement == AGREES:
@@ -286,6 +293,7 @@ class Tally:
 
     @property
     def total(self) -> int:
+        """How many items were counted."""
         return self.agrees + self.differs + self.uncertain + self.no_verdict
 
     def text(self) -> str:
@@ -321,6 +329,7 @@ class AgreementSummary:
 
 
 def summarise_agreement(items: Sequence[RecordAssessment | SubjectAssessment]) -> AgreementSummary:
+    """Agreement with the truth, people the model never saw apart from seen ones (and their out-of-fold figures)."""
     summary = AgreementSummary()
     for item in items:
         if not item.seen:

@@ -34,15 +34,19 @@ class CancelToken:
         self._event = threading.Event()
 
     def cancel(self) -> None:
+        """Ask the classification to stop at its next batch."""
         self._event.set()
 
     @property
     def cancelled(self) -> bool:
+        """Whether :meth:`cancel` was called."""
         return self._event.is_set()
 
 
 @dataclass(frozen=True)
 class Classification:
+    """One record classified by one model: every window's span, validity and probabilities, and the record verdict."""
+
     record: Record
     model: LoadedModel
     hop_s: float
@@ -69,14 +73,17 @@ class Classification:
 
     @property
     def class_names(self) -> tuple[str, ...]:
+        """The model's class names, in the order of the probabilities' columns."""
         return self.model.card.class_names
 
     @property
     def n_windows(self) -> int:
+        """How many windows the record was cut into (valid or not)."""
         return int(self.starts_s.size)
 
     @property
     def valid(self) -> np.ndarray:
+        """One bool per window: it was classified."""
         return self.validity.valid
 
     @property
@@ -88,6 +95,7 @@ class Classification:
 
     @property
     def max_probability(self) -> np.ndarray:
+        """Each window's top probability (NaN for an invalid window)."""
         return self.probabilities.max(axis=1)  # NaN rows (invalid windows) stay NaN
 
     @property
@@ -102,6 +110,7 @@ class Classification:
         return self.valid & (np.nan_to_num(self.max_probability) < self.model.card.uncertainty_threshold)
 
     def reason(self, index: int) -> str | None:
+        """Why window ``index`` is invalid, in words; ``None`` when it is valid."""
         return self.validity.reason(index)
 
 

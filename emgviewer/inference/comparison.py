@@ -18,6 +18,8 @@ from emgviewer.inference.classify import Classification
 
 @dataclass(frozen=True)
 class Comparison:
+    """Two models' classifications of one record, window matched to window by time and class to class by name."""
+
     first: Classification
     second: Classification
     #: For each window of ``first``: the matched window of ``second``, or -1 where none is near.
@@ -29,10 +31,12 @@ class Comparison:
 
     @property
     def n_comparable(self) -> int:
+        """How many windows both models classified."""
         return int(self.comparable.sum())
 
     @property
     def n_agree(self) -> int:
+        """How many of those they name the same class."""
         return int(self.agree.sum())
 
     def summary(self) -> str:

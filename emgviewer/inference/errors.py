@@ -12,6 +12,8 @@ class CardError(ValueError):
 
 
 class ModelError(Exception):
+    """A model file that cannot be used, with the file and the problem in its message."""
+
     def __init__(self, path: str | Path, problem: str) -> None:
         self.path = Path(path)
         self.problem = problem

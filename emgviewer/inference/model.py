@@ -34,6 +34,8 @@ def default_thread_count() -> int:
 
 @dataclass(frozen=True)
 class LoadedModel:
+    """A model ready to run: its file, card, onnxruntime session, and its fold models if any ship beside it."""
+
     path: Path
     card: ModelCard
     session: ort.InferenceSession
@@ -45,6 +47,7 @@ class LoadedModel:
 
     @property
     def provider_label(self) -> str:
+        """"CUDA" or "CPU": where the graph really runs (onnxruntime falls back silently)."""
         return "CUDA" if self.provider == CUDA else "CPU"
 
     def predict_proba(self, windows_uv: np.ndarray) -> np.ndarray:

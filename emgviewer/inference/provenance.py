@@ -39,10 +39,13 @@ WRITTEN_PRECISION = 5e-7
 
 @dataclass(frozen=True)
 class FeatureRange:
+    """The range of one signal-profile measure over a model's training records."""
+
     low: float
     high: float
 
     def contains(self, value: float) -> bool:
+        """Whether ``value`` lies in the range, allowing for the precision the card was written with."""
         return self.low - WRITTEN_PRECISION <= value <= self.high + WRITTEN_PRECISION
 
 
@@ -69,6 +72,8 @@ class OutOfFoldVerdict:
 
 @dataclass(frozen=True)
 class Provenance:
+    """What a model was trained on, as its card says: dataset, subjects, records, distribution, protocol."""
+
     dataset: str = ""  # "N2001" when the training records were N2001 records
     subjects: frozenset[str] = frozenset()
     n_records: int | None = None

@@ -25,6 +25,8 @@ def _file_key(path: Path) -> tuple:
 
 @dataclass(frozen=True)
 class Kept:
+    """One kept classification and the key it is valid for (file, model and hop)."""
+
     key: tuple
     result: Classification  # with its record replaced by an empty stand-in
 
@@ -41,6 +43,7 @@ class ClassificationCache:
         return (*_file_key(path), str(Path(model.path).resolve()), model.card.input.hop_or_card(hop_s))
 
     def put(self, path: Path, result: Classification, hop_s: float | None) -> None:
+        """Keep ``result`` for ``path`` (its signal dropped: a folder's worth stays small)."""
         light = replace(result, record=_stand_in(result.record))
         with self._lock:
             self._kept[str(Path(path).resolve())] = Kept(self._key(path, result.model, hop_s), light)

@@ -85,6 +85,7 @@ SCHEMA_VERSION = 2
 
 
 def model_summary(model: LoadedModel, hop_s: float | None = None) -> dict[str, Any]:
+    """The model as the JSON document says it: name, version, file, provider, contract, cautions."""
     card = model.card
     return {
         "name": card.name, "version": card.version, "file": model.path.name,
@@ -99,6 +100,7 @@ def model_summary(model: LoadedModel, hop_s: float | None = None) -> dict[str, A
 
 
 def window_rows(result: Classification) -> list[dict[str, Any]]:
+    """Each window as JSON: span, class, probabilities, uncertain, valid and why not."""
     classes = result.class_names
     predicted, uncertain = result.predicted, result.uncertain
     rows = []
@@ -119,6 +121,7 @@ def window_rows(result: Classification) -> list[dict[str, Any]]:
 
 def record_summary(result: Classification, with_windows: bool = True,
                    assessment: RecordAssessment | None = None) -> dict[str, Any]:
+    """One record as the JSON document says it (schema version 2; see the module)."""
     verdict = result.verdict
     assessment = assessment or assess(result)
     summary = {
@@ -169,6 +172,7 @@ def subject_assessments(card: ModelCard, subject_ids: Sequence[str | None],
 
 
 def subject_summary(subject: SubjectAssessment) -> dict[str, Any]:
+    """One subject as the JSON document says it."""
     return {
         "subject": subject.subject,
         "truth": subject.truth,
@@ -184,6 +188,7 @@ def subject_summary(subject: SubjectAssessment) -> dict[str, Any]:
 def classification_document(model: LoadedModel, results: Sequence[Classification],
                             hop_s: float | None = None,
                             assessments: Sequence[RecordAssessment] | None = None) -> dict[str, Any]:
+    """The whole JSON document of a classification run: the model, every record, the subjects and the agreement."""
     assessments = assessments if assessments is not None else [assess(r) for r in results]
     return assemble_document(model, [record_summary(r, assessment=a) for r, a in zip(results, assessments)],
                              assessments, [r.record.subject_id for r in results], hop_s)

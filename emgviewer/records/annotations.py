@@ -42,12 +42,15 @@ class AnnotationFileError(RecordError):
 
 @dataclass(frozen=True)
 class Annotation:
+    """One mark on a record: a point (duration 0) or a span, with its label."""
+
     onset_s: float
     duration_s: float  # 0 for a point
     label: str
 
     @property
     def end_s(self) -> float:
+        """Where the mark ends."""
         return self.onset_s + self.duration_s
 
 
@@ -160,6 +163,7 @@ def _quoted(label: str) -> str:
 
 
 def save_annotations(path: Path, marks: list[Annotation]) -> None:
+    """Write ``marks`` as a BIDS-style events file, atomically."""
     atomic_write_text(path, annotations_tsv(marks), overwrite=True)
 
 
@@ -180,14 +184,17 @@ class AnnotationList:
         self.changed(self.marks)
 
     def add(self, mark: Annotation) -> None:
+        """Add a mark (undoable)."""
         self._set([*self.marks, mark])
 
     def edit(self, index: int, label: str) -> None:
+        """Relabel mark ``index`` (undoable)."""
         marks = list(self.marks)
         marks[index] = replace(marks[index], label=label)
         self._set(marks)
 
     def delete(self, index: int) -> None:
+        """Delete mark ``index`` (undoable)."""
         self._set([m for i, m in enumerate(self.marks) if i != index])
 
     def take_merged(self, marks: list[Annotation]) -> None:
@@ -198,6 +205,7 @@ class AnnotationList:
         self._redo.clear()
 
     def undo(self) -> bool:
+        """Undo the last change; False when there is none."""
         if not self._undo:
             return False
         self._redo.append(self.marks)
@@ -206,6 +214,7 @@ class AnnotationList:
         return True
 
     def redo(self) -> bool:
+        """Redo the last undone change; False when there is none."""
         if not self._redo:
             return False
         self._undo.append(self.marks)

@@ -29,6 +29,7 @@ _UNIT_IN_NAME = re.compile(r"(?:^|[_\s(\[])([µμu]v|mv|v|ms|s)[)\]]?\s*$", re.I
 
 
 def read_csv(path: Path, fs_hz: float | None = None) -> Record:
+    """A CSV record: one value per line with a stated rate, or time,value rows; units from the header."""
     require_file(path, "CSV file")
     try:
         text = path.read_text(encoding="utf-8-sig")

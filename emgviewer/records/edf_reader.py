@@ -84,6 +84,7 @@ def _check_layout(path: Path, size: int) -> None:
 
 
 def read_edf(path: Path, channel: Channel = None) -> Record:
+    """An EDF/EDF+ record's chosen channel, in µV, with its header's metadata."""
     edf, signals = open_edf(path)
     index = select_channel([s.label for s in signals], channel, path)
     chosen = signals[index]
@@ -122,6 +123,7 @@ def read_edf(path: Path, channel: Channel = None) -> Record:
 
 
 def edf_metadata(edf: edfio.Edf, signal: edfio.EdfSignal) -> RecordMetadata:
+    """What an EDF header says of a record: patient, recording, start, prefiltering and the like."""
     fields = {
         "patient": edf.local_patient_identification.strip(),
         "recording": edf.local_recording_identification.strip(),

@@ -28,25 +28,30 @@ class RecordEntry:
 
     @property
     def n2001(self) -> N2001Id | None:
+        """The N2001 name's parts, or ``None`` for another record."""
         return parse_n2001_name(self.name)
 
     @property
     def duration_s(self) -> float | None:
+        """The record's length in seconds, where the header says it."""
         if self.fs_hz and self.n_samples is not None:
             return self.n_samples / self.fs_hz
         return None
 
     @property
     def group(self) -> str:
+        """The browser's group: an N2001 class, else "other"."""
         ident = self.n2001
         return ident.group_class if ident else OTHER_GROUP
 
     @property
     def subject(self) -> str:
+        """The browser's subject: an N2001 subject, else the record's folder."""
         ident = self.n2001
         return ident.subject_id if ident else self.path.parent.name
 
     @property
     def truth(self) -> str | None:
+        """The ground truth, from the N2001 name or the header's diagnosis; ``None`` when neither says."""
         ident = self.n2001
         return ident.group_class if ident else self.metadata.truth_from_diagnosis()

@@ -61,6 +61,7 @@ def require_rate(path: Path, value: object, what: str = "sampling rate") -> floa
 
 
 def require_sample_count(path: Path, count: int, what: str = "the header") -> int:
+    """``count`` if a record may hold that many samples, else a HeaderError naming ``what`` claimed them."""
     if count > MAX_SAMPLES:
         raise HeaderError(path, f"{what} claims {count:,} samples; emgviewer reads at most "
                                 f"{MAX_SAMPLES:,} per record")

@@ -32,6 +32,8 @@ Indexer = Callable[[Path], RecordEntry]
 
 @dataclass(frozen=True)
 class RecordFormat:
+    """One record format: how it is read and indexed, its suffixes and its magic bytes."""
+
     name: str
     read: Reader
     index: Indexer
@@ -109,10 +111,12 @@ def format_of(path: Path) -> RecordFormat | None:
 
 
 def listed_suffixes() -> tuple[str, ...]:
+    """The suffixes the folder index and the open dialog list."""
     return tuple(s for f in FORMATS for s in f.listed)
 
 
 def all_suffixes() -> tuple[str, ...]:
+    """Every suffix a record file may have."""
     return tuple(s for f in FORMATS for s in f.suffixes)
 
 

@@ -23,6 +23,8 @@ SIDECAR_SUFFIX = "_events.tsv"
 
 @dataclass(frozen=True)
 class FolderIndex:
+    """A folder's records grouped by group and subject, and the files that could not be indexed."""
+
     root: Path
     #: group -> subject -> records, each level sorted by name.
     groups: dict[str, dict[str, list[RecordEntry]]]
@@ -31,6 +33,7 @@ class FolderIndex:
 
     @property
     def records(self) -> list[RecordEntry]:
+        """Every record, in group, subject and name order."""
         return [r for subjects in self.groups.values() for rs in subjects.values() for r in rs]
 
     def counts(self) -> dict[str, dict[str, int]]:

@@ -30,6 +30,7 @@ class N2001Id:
 
     @property
     def group_class(self) -> str:
+        """The class the group letter stands for (A: ALS, C: control, M: myopathy)."""
         return GROUP_CLASSES[self.group]
 
 

@@ -38,6 +38,8 @@ SPIKE_WARNING_PER_S = 1.0
 
 @dataclass(frozen=True)
 class QualityFlags:
+    """What is wrong with a recording as a whole: zeros, clipping, missing samples, one-sample spikes."""
+
     fraction_zero: float
     fraction_clipped: float
     n_clipped: int
@@ -51,10 +53,12 @@ class QualityFlags:
 
     @property
     def spikes_per_s(self) -> float:
+        """One-sample spikes per second of record."""
         return (self.n_spikes or 0) / self.duration_s if self.duration_s > 0 else 0.0
 
     @property
     def spiky(self) -> bool:
+        """Whether the spikes are frequent enough to warn about."""
         return self.spikes_per_s >= SPIKE_WARNING_PER_S
 
     @property
@@ -77,6 +81,7 @@ class QualityFlags:
 
     @property
     def is_suspect(self) -> bool:
+        """Whether anything here is worth a warning."""
         return (
             self.fraction_missing > 0
             or self.fraction_zero >= ZERO_WARNING_FRACTION

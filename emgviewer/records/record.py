@@ -55,14 +55,17 @@ class Record:
 
     @property
     def n_samples(self) -> int:
+        """How many samples the record holds."""
         return int(self.signal_uv.size)
 
     @property
     def duration_s(self) -> float:
+        """The record's length in seconds."""
         return self.n_samples / self.fs_hz
 
     @property
     def n2001(self) -> N2001Id | None:
+        """The N2001 name's parts, or ``None`` for another record."""
         return parse_n2001_name(self.name)
 
     @property
@@ -73,11 +76,13 @@ class Record:
 
     @property
     def subject_id(self) -> str | None:
+        """The N2001 subject ("A01"), or ``None`` for another record."""
         ident = self.n2001
         return ident.subject_id if ident else None
 
     @property
     def muscle_code(self) -> str | None:
+        """The N2001 muscle code ("BB"), or ``None``."""
         ident = self.n2001
         return ident.muscle_code if ident else None
 

@@ -21,6 +21,7 @@ SKIPPED_CHUNK = "Chunk (non-data) not understood, skipping it."
 
 
 def read_wav(path: Path, channel: Channel = None) -> Record:
+    """A WAV record's chosen channel, in raw units (WAV carries no calibration)."""
     size = require_file(path, "WAV file")
     _check_chunks(path, size)
     try:

@@ -36,10 +36,12 @@ _PLAIN_BYTES = {"16": 2, "32": 4}
 
 
 def supported_formats() -> tuple[str, ...]:
+    """The WFDB storage formats wfdb reads."""
     return tuple(wfdb_signal.DAT_FMTS)
 
 
 def header_path_of(base: Path) -> Path:
+    """The header file of the WFDB record at ``base``."""
     return Path(str(base) + ".hea")
 
 

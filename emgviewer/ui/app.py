@@ -23,6 +23,8 @@ def _qt_messages(mode, context, message: str) -> None:
 
 
 def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
+    """The one QApplication (made on first call), with Qt's messages routed to the log and
+    pyqtgraph set for the viewer."""
     QtCore.qInstallMessageHandler(_qt_messages)
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv or [sys.argv[0]])
     app.setApplicationName("emgviewer")
@@ -57,6 +59,7 @@ def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettin
 def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: Path | None = None,
                size: tuple[int, int] = (1600, 900), read_options: dict | None = None,
                force_verdict: bool = False, final_model: bool = False) -> int:
+    """Open the viewer on ``path`` (or render it to ``screenshot`` at ``size`` and exit); the exit status."""
     app = make_application()
     settings = None
     if screenshot is not None:  # a throw-away scope: a rendering never changes the user's settings

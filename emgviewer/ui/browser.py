@@ -32,6 +32,8 @@ COLUMN_SAMPLES = ["N2001A01BB01", "ALS / neurogenic", "✓ ALS / neurogenic 0.92
 
 
 class DatasetBrowser(QtWidgets.QWidget):
+    """The dataset browser: a folder's records by group and subject, with truth, verdict and agreement per record."""
+
     recordActivated = QtCore.Signal(Path)
     classifyAllRequested = QtCore.Signal()
 
@@ -72,6 +74,7 @@ class DatasetBrowser(QtWidgets.QWidget):
         self.card: ModelCard | None = None
 
     def set_index(self, index: FolderIndex) -> None:
+        """Show ``index``'s records (any verdicts of the last folder are forgotten)."""
         self.index = index
         self.tree.clear()
         self.record_items.clear()
@@ -106,6 +109,7 @@ class DatasetBrowser(QtWidgets.QWidget):
                 item.setToolTip(column, "")
 
     def set_record_assessment(self, assessment: RecordAssessment, card: ModelCard) -> None:
+        """Fill a record's row with its verdict, agreement and seen mark, as every surface says them."""
         item = self.record_items.get(assessment.record)
         if item is None:
             return
@@ -168,6 +172,7 @@ class DatasetBrowser(QtWidgets.QWidget):
         self.tree.scrollToItem(item)
 
     def mismatches(self) -> list[str]:
+        """The records whose verdict disagrees with the truth."""
         return [name for name, a in self.assessments.items() if a.agreement == DIFFERS]
 
     def _activated(self, item: QtWidgets.QTreeWidgetItem, _column: int = 0) -> None:

@@ -58,6 +58,7 @@ class ModelComparison:
         self.menu.addAction("Stop comparing", self.stop).setEnabled(self.model is not None)
 
     def compare_with(self, path: str | Path) -> bool:
+        """Compare with the model in ``path`` from now on; False when it cannot be loaded (said)."""
         try:
             self.model = load_model(path, force_cpu=self._force_cpu())
         except ModelError as err:
@@ -71,6 +72,7 @@ class ModelComparison:
         return self.window.settings.value("force_cpu", False, type=bool)
 
     def stop(self) -> None:
+        """Stop comparing: no second model, band or summary."""
         self.model = self.comparison = self.second = None
         self.clear()
 

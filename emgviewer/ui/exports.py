@@ -29,6 +29,7 @@ def ask_save_path(window: Viewer, title: str, name_suffix: str, file_filter: str
 
 
 def ask_export_pdf(window: Viewer) -> None:
+    """File → Export PDF report: ask where, then write the shown record's report."""
     path = ask_save_path(window, "Export PDF report", ".pdf", "PDF (*.pdf)")
     if path:
         export_pdf(window, path, overwrite=True)
@@ -58,6 +59,7 @@ def export_pdf(window: Viewer, path: Path, overwrite: bool = False) -> bool:
 
 
 def ask_folder_report(window: Viewer) -> None:
+    """File → Export folder report: ask which kind and where, then write it in the background."""
     if window.session.model is None or window.browser.index is None:
         window.show_error(NO_MODEL_MESSAGE if window.session.model is None else "Open a folder first.")
         return
@@ -81,6 +83,7 @@ def ask_folder_report(window: Viewer) -> None:
 
 
 def export_folder_report(window: Viewer, path: Path, summary_only: bool, records: bool = False) -> FolderReportJob | None:
+    """Write the open folder's report to ``path`` in the background; the job, or ``None`` with no model or folder."""
     if window.session.model is None or window.browser.index is None:
         return None
     job = FolderReportJob([e.path for e in window.browser.index.records], window.session.model, window.session.hop_s, path,
@@ -97,6 +100,7 @@ def export_folder_report(window: Viewer, path: Path, summary_only: bool, records
 
 
 def ask_export_csv(window: Viewer) -> None:
+    """File → Export windows as CSV: ask where, then write the shown record's windows."""
     path = ask_save_path(window, "Export windows", "_windows.csv", "CSV (*.csv)")
     if path:
         try:

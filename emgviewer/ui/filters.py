@@ -39,6 +39,8 @@ class _FilterJob(QtCore.QRunnable):
 
 
 class FilterController(QtCore.QObject):
+    """The display filter: what the trace, the close-up, the calipers and the sound show (never the model's input)."""
+
     changed = QtCore.Signal()  # the displayed signal changed
 
     def __init__(self, window: Viewer) -> None:
@@ -53,6 +55,7 @@ class FilterController(QtCore.QObject):
         window.statusBar().addWidget(self.status)
 
     def build_menu(self, menu: QtWidgets.QMenu) -> None:
+        """View → Display filter: the presets of each stage, custom values and Unfiltered."""
         sub = menu.addMenu("Display filter")
         self.actions: dict[tuple[str, float | None], QtGui.QAction] = {}
         for kind, title, presets in (("high_pass_hz", "High-pass", HIGH_PASS_PRESETS_HZ),
@@ -80,6 +83,7 @@ class FilterController(QtCore.QObject):
                 "notch_hz": self.spec.notch_hz}
 
     def ask_custom(self) -> None:
+        """Ask for custom corner frequencies (0 turns a stage off)."""
         values = {}
         for kind, title in (("high_pass_hz", "High-pass (Hz, 0 = off)"), ("low_pass_hz", "Low-pass (Hz, 0 = off)"),
                             ("notch_hz", "Notch (Hz, 0 = off)")):
@@ -91,6 +95,7 @@ class FilterController(QtCore.QObject):
         self.set_filter(DisplayFilter(**values))
 
     def set_filter(self, spec: DisplayFilter) -> bool:
+        """Use ``spec``; False when it does not suit the record (said), the last filter kept."""
         record = self.window.record
         if record is not None:
             try:
@@ -157,4 +162,5 @@ class FilterController(QtCore.QObject):
         return None if record is None else (record.signal_uv if self.displayed is None else self.displayed)
 
     def wait(self) -> None:
+        """Wait (at most 3 s) for a long record's filtering still running."""
         self.pool.waitForDone(3000)

@@ -16,11 +16,15 @@ from emgviewer.records import RecordError, read_record
 
 class FolderSignals(QtCore.QObject):
     # done, record name, RecordAssessment (None on error), error message ("" when none)
+    """What a folder classification reports, record by record."""
+
     record_done = QtCore.Signal(int, str, object, str)
     finished = QtCore.Signal()
 
 
 class FolderJob(QtCore.QRunnable):
+    """"Classify all": every record of a folder, in the background, kept for the folder report."""
+
     def __init__(self, paths: list[Path], model: LoadedModel, hop_s: float | None,
                  cache: ClassificationCache | None = None, force_verdict: bool = False,
                  final_model: bool = False) -> None:
@@ -33,6 +37,7 @@ class FolderJob(QtCore.QRunnable):
         self.setAutoDelete(False)
 
     def run(self) -> None:
+        """Classify every path (``finished`` is set however it ends)."""
         try:
             self._classify_each()
         finally:
@@ -54,6 +59,8 @@ class FolderJob(QtCore.QRunnable):
 
 
 class FolderReportSignals(QtCore.QObject):
+    """What a folder report job reports."""
+
     progress = QtCore.Signal(int, int)
     finished = QtCore.Signal(str)  # path written
     failed = QtCore.Signal(str)
@@ -74,6 +81,7 @@ class FolderReportJob(QtCore.QRunnable):
         self.setAutoDelete(False)
 
     def run(self) -> None:
+        """Classify the folder and write its report (``finished`` is set however it ends)."""
         try:
             self._report()
         finally:

@@ -12,11 +12,14 @@ from emgviewer.ui.message_bar import NO_MODEL_MESSAGE
 
 
 class FolderClassification:
+    """The browser's Classify all, run on the session's model and hop."""
+
     def __init__(self, browser: DatasetBrowser, session: ViewerSession, jobs: QtJobRunner) -> None:
         self.browser, self.session, self.jobs = browser, session, jobs
         browser.classifyAllRequested.connect(self.start)
 
     def start(self) -> None:
+        """Classify every record of the open folder in the background; said when there is no model or folder."""
         session, browser = self.session, self.browser
         if session.model is None or browser.index is None:
             session.say(NO_MODEL_MESSAGE if session.model is None else "Open a folder first.")

@@ -21,6 +21,8 @@ PROBABILITY_TOP = 1.25
 
 
 class WindowInspector(QtWidgets.QWidget):
+    """The window inspector: a selected window's close-up, saliency, probabilities, spectrum and measures."""
+
     previousRequested = QtCore.Signal()
     nextRequested = QtCore.Signal()
     #: A selected window is drawn (its index): :meth:`show_window` draws on the next turn.
@@ -199,6 +201,7 @@ class WindowInspector(QtWidgets.QWidget):
         self.scale_bar.updateBar()
 
     def show_saliency(self, curve: np.ndarray, fs_hz: float) -> None:
+        """Draw the saliency ``curve`` of the window shown, at ``fs_hz``."""
         self.saliency_note.setText("")
         points = np.asarray(curve, dtype=np.float64)
         self.saliency_curve.setData(np.arange(points.size) / fs_hz, points)
@@ -210,6 +213,7 @@ class WindowInspector(QtWidgets.QWidget):
         self.saliency_note.setText(reason)
 
     def clear(self) -> None:
+        """Show nothing (a new record), without repainting an inspector already empty."""
         self._draw_timer.stop()
         self._pending = None
         if not self.shown and not self.saliency_note.toPlainText():

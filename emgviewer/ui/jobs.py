@@ -48,6 +48,7 @@ class QtJobRunner(QtCore.QObject):
 
     # -- JobRunner --------------------------------------------------------------------------------
     def classify(self, generation, record, model, hop_s, force_verdict: bool = False, final_model: bool = False) -> None:
+        """Classify ``record`` on the classification's thread."""
         job = self.job = ClassifyJob(generation, record, model, hop_s, force_verdict, final_model)
         job.signals.progress.connect(self.session.on_progress)
         job.signals.partial.connect(self.session.on_partial)
@@ -56,6 +57,7 @@ class QtJobRunner(QtCore.QObject):
         self.pool.start(job)
 
     def cancel_classification(self) -> None:
+        """Cancel the running classification and drop what is queued behind it."""
         if self.job is not None:
             self.job.token.cancel()
         # Queued jobs would be stale too (a saliency, the MUAP analysis of a record left before
@@ -63,12 +65,14 @@ class QtJobRunner(QtCore.QObject):
         self.pool.clear()
 
     def saliency(self, tag, model, window_uv, class_index) -> None:
+        """The window's saliency, queued behind the classification."""
         job = self.saliency_job = SaliencyJob(tag, model, window_uv, class_index)
         job.signals.finished.connect(self.session.on_saliency)
         job.signals.failed.connect(self.session.on_saliency_failed)
         self.pool.start(job)
 
     def analyse_muaps(self, generation, record, behind_classification: bool) -> None:
+        """The record's MUAP analysis, on its own thread or behind the classification."""
         job = self.muap_job = MuapJob(generation, record)
         job.signals.finished.connect(self.session.on_muaps)
         job.signals.failed.connect(lambda _generation, message: self.session.on_muaps_failed(record, message))
@@ -76,12 +80,14 @@ class QtJobRunner(QtCore.QObject):
         (self.pool if behind_classification else self.muap_pool).start(job)
 
     def load(self, serial: int, path: Path, read_options: dict) -> None:
+        """Read a long record on the loading thread."""
         job = self.loading_job = LoadJob(serial, path, read_options)
         job.signals.finished.connect(lambda s, payload: self.session.on_loaded(s, *payload, path))
         job.signals.failed.connect(self.session.on_load_failed)
         self.load_pool.start(job)
 
     def warm_up(self) -> None:
+        """Import the analyses' modules on the MUAP thread."""
         job = self.warm_up_job = WarmUpJob()
         job.signals.finished.connect(lambda *_: self.warmedUp.emit())
         job.signals.failed.connect(lambda *_: self.warmedUp.emit())
@@ -89,12 +95,14 @@ class QtJobRunner(QtCore.QObject):
 
     # -- the folder -------------------------------------------------------------------------------
     def classify_folder(self, job: FolderJob) -> None:
+        """Start Classify all (a running one is cancelled)."""
         if self.folder_job is not None:
             self.folder_job.token.cancel()
         self.folder_job = job
         self.folder_pool.start(job)
 
     def report_folder(self, job: FolderReportJob) -> None:
+        """Start a folder report (a running one is cancelled)."""
         if self.report_job is not None:  # a new report replaces one still being written
             self.report_job.token.cancel()
         self.report_job = job

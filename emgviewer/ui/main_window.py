@@ -41,6 +41,8 @@ def _session_field(name: str) -> property:
 
 
 class MainWindow(QtWidgets.QMainWindow):
+    """The main window: widgets over a :class:`ViewerSession`, redrawn on its events."""
+
     classificationShown = QtCore.Signal()
     comparisonShown = QtCore.Signal()  # a second model's ribbon is drawn (Analysis → Compare with model)
     muapsShown = QtCore.Signal()  # the MUAP panel shows the record's analysis (or why there is none)
@@ -112,6 +114,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- opening ----------------------------------------------------------------------------------
     def open_path(self, path: str | Path) -> None:
+        """Open a record, or a folder in the browser."""
         path = Path(path)
         if path.is_dir():
             self.open_folder(path)
@@ -123,6 +126,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.marks.may_leave() and self.session.open_record(Path(path))
 
     def open_folder(self, path: str | Path) -> bool:
+        """Open a folder in the browser and its first record; False when it cannot be read (said)."""
         if not self.marks.may_leave():
             return False
         try:
@@ -143,6 +147,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     def set_model(self, path: str | Path | None) -> bool:
+        """Use the model in ``path`` (``None``: none); False when it cannot be loaded (said)."""
         if path is None:
             self.session.set_model(None)
             return False
@@ -155,6 +160,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return True
 
     def show_error(self, text: str) -> None:
+        """Say an error or notice in the message bar (held back while blind)."""
         self.session.say(text)
 
     def _loading(self, path: Path, size: int) -> None:
@@ -210,6 +216,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- classification ---------------------------------------------------------------------------
     def classify_current(self) -> None:
+        """Classify the shown record again."""
         self.session.classify()
 
     def _classification_cleared(self) -> None:
@@ -289,6 +296,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.comparison.run()  # queued behind the selected window's saliency
 
     def classify_all(self) -> None:
+        """Classify every record of the open folder (the browser's button)."""
         self.folder.start()
 
     # -- the first frame --------------------------------------------------------------------------
@@ -304,6 +312,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session.after_release(action)
 
     def eventFilter(self, watched: QtCore.QObject, event: QtCore.QEvent) -> bool:
+        """Notice the trace's first paint, to release the work held for it."""
         if event.type() == QtCore.QEvent.Type.Paint and self.session.holding:
             watched.removeEventFilter(self)
             QtCore.QTimer.singleShot(0, self.session.release)  # after this paint, not before
@@ -315,6 +324,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.session.select(index, reveal)
 
     def step_window(self, direction: int) -> None:
+        """Select the next (``+1``) or previous (``-1``) window."""
         self.session.step(direction)
 
     def _selected(self, index: int, reveal: bool) -> None:
@@ -327,12 +337,15 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- geometry and help ------------------------------------------------------------------------
     def fit_to_screen(self) -> None:
+        """Keep the window within the screen it is on."""
         window_geometry.fit_to_screen(self)
 
     def size_docks(self) -> None:
+        """Give the inspector about a third of the width."""
         window_geometry.size_docks(self, self.inspector_dock)
 
     def size_browser(self) -> None:
+        """The dataset browser as wide as the reader last left it, else as its columns need."""
         remembered = self.settings.value("browser_width", 0, type=int)
         wanted = remembered if remembered > 0 else self.browser.preferred_width()
         window_geometry.size_browser(self, self.browser_dock, self.inspector_dock, wanted)
@@ -342,10 +355,12 @@ class MainWindow(QtWidgets.QMainWindow):
             self.settings.setValue("browser_width", self.browser_dock.width())
 
     def show_shortcuts(self) -> None:
+        """Help → Keyboard shortcuts."""
         self.shortcuts_dialog = help_dialogs.shortcuts_dialog(self)  # kept for tests and screenshots
         self.shortcuts_dialog.show()
 
     def show_about(self) -> None:
+        """Help → About."""
         self.about_box = help_dialogs.about_box(self, self.model)  # kept for tests and screenshots
         self.about_box.show()
 
@@ -359,9 +374,11 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # -- exports ----------------------------------------------------------------------------------
     def export_pdf(self, path: Path, overwrite: bool = False) -> bool:
+        """Write the shown record's PDF report to ``path``; False when it could not be written (said)."""
         return exports.export_pdf(self, path, overwrite)
 
     def export_folder_report(self, path: Path, summary_only: bool, records: bool = False) -> FolderReportJob | None:
+        """Write the open folder's report in the background; the job, or ``None``."""
         return exports.export_folder_report(self, path, summary_only, records)
 
     # -- settings, closing, drag and drop ------------------------------------------------------------
@@ -375,6 +392,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.trace.sensitivity_uv = scales.nearest(scales.SENSITIVITY_UV, sensitivity)
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        """Ask about unsaved marks, stop the work, save the geometry, then close."""
         if not self.marks.may_leave():
             event.ignore()
             return
@@ -388,10 +406,12 @@ class MainWindow(QtWidgets.QMainWindow):
         super().closeEvent(event)
 
     def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
+        """Accept files dragged onto the window."""
         if event.mimeData().hasUrls():
             event.acceptProposedAction()
 
     def dropEvent(self, event: QtGui.QDropEvent) -> None:
+        """Open the first file dropped."""
         urls = event.mimeData().urls()
         if urls:
             self.open_path(urls[0].toLocalFile())

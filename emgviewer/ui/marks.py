@@ -43,6 +43,8 @@ def label_heights(onsets_s: list[float], gap_s: float) -> list[float]:
 
 
 class MarksController(QtCore.QObject):
+    """The record's marks: the Marks dock and menu, kept in the record's events file beside it."""
+
     changed = QtCore.Signal()
 
     def __init__(self, window: Viewer) -> None:
@@ -86,6 +88,7 @@ class MarksController(QtCore.QObject):
         window.inspector_dock.raise_()  # the inspector stays the tab in front
 
     def build_menu(self, menu) -> None:
+        """Analysis → Marks."""
         marks = menu.addMenu("Marks")
         w = self.window
         add = w.action_maker.add
@@ -105,6 +108,7 @@ class MarksController(QtCore.QObject):
 
     # -- the record's marks ---------------------------------------------------------------------
     def record_opened(self, record) -> None:
+        """Read the new record's marks (events file or EDF+), or say why they cannot be kept."""
         self.writable, self.unsaved = True, False
         self.file = MarksFile(record_sidecar(record))
         try:
@@ -191,6 +195,7 @@ class MarksController(QtCore.QObject):
 
     # -- editing ----------------------------------------------------------------------------------
     def ask_label(self, current: str = "") -> str | None:
+        """Ask for a clinical label or free text; ``None`` when cancelled."""
         labels = list(CLINICAL_LABELS)
         index = labels.index(current) if current in labels else 0
         text, ok = QtWidgets.QInputDialog.getItem(self.window, "Mark", "Label (pick or type):", labels, index, True)
@@ -198,6 +203,7 @@ class MarksController(QtCore.QObject):
         return text if ok and text else None
 
     def add(self, label: str | None = None) -> None:
+        """Mark the pointer's time, or the calipers' span when they are shown."""
         window = self.window
         if window.record is None or not self.writable:
             return
@@ -213,6 +219,7 @@ class MarksController(QtCore.QObject):
             self.marks.add(Annotation(round(onset, 6), round(duration, 6), label))
 
     def relabel(self, row: int, label: str | None = None) -> None:
+        """Relabel mark ``row``."""
         if not 0 <= row < len(self.marks.marks) or not self.writable:
             return
         label = label or self.ask_label(self.marks.marks[row].label)
@@ -220,19 +227,23 @@ class MarksController(QtCore.QObject):
             self.marks.edit(row, label)
 
     def delete_selected(self) -> None:
+        """Delete the mark selected in the table."""
         row = self.table.currentRow()
         if 0 <= row < len(self.marks.marks) and self.writable:
             self.marks.delete(row)
 
     def undo(self) -> None:
+        """Undo the last change to the marks."""
         if self.writable:
             self.marks.undo()
 
     def redo(self) -> None:
+        """Redo the last undone change."""
         if self.writable:
             self.marks.redo()
 
     def jump(self, direction: int) -> None:
+        """Scroll to the next (``+1``) or previous (``-1``) mark from the middle of the view."""
         trace = self.window.trace
         start, stop = trace.visible_range()
         index = self.marks.next_after((start + stop) / 2, direction)

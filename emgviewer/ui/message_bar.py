@@ -56,6 +56,7 @@ class MessageBar(QtWidgets.QFrame):
         self.show()
 
     def setVisible(self, visible: bool) -> None:  # noqa: N802 (Qt's name)
+        """Hiding the bar forgets its messages."""
         if not visible:
             self.messages, self.levels = [], []
         super().setVisible(visible)

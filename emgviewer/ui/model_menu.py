@@ -16,6 +16,8 @@ SETTINGS_KEY = "recent_models"
 
 
 class ModelMenu:
+    """File → Models: the shipped models and those opened before, the current one checked."""
+
     def __init__(self, window: Viewer, menu: QtWidgets.QMenu) -> None:
         self.window, self.menu = window, menu
         self.group = QtGui.QActionGroup(menu)  # one model at a time: the current one is checked
@@ -28,6 +30,7 @@ class ModelMenu:
         return shipped + [p for p in recent if p not in shipped and p.is_file() and not _shipped_elsewhere(p)]
 
     def remember(self, path: Path) -> None:
+        """Add a model opened from a file to the list (a shipped one is listed anyway)."""
         path = Path(path).resolve()
         if path in [p.resolve() for p in available_models()]:
             self.refresh()  # listed anyway, as shipped: never kept as a recent path
@@ -37,6 +40,7 @@ class ModelMenu:
         self.refresh()
 
     def refresh(self) -> None:
+        """Rebuild the menu from the shipped and remembered models."""
         self.menu.clear()
         for action in self.group.actions():
             self.group.removeAction(action)

@@ -16,6 +16,8 @@ TRIGGER_PEN = pg.mkPen("#b00020", width=1.2)
 
 
 class MuapOverlay(QtCore.QObject):
+    """What the MUAP analysis draws on the trace: discharge markers, calipers and the trigger line."""
+
     calipersMoved = QtCore.Signal(str)  # the reading, for the status bar
     triggerLevelChanged = QtCore.Signal(float)
 
@@ -45,10 +47,12 @@ class MuapOverlay(QtCore.QObject):
         self.fs_hz = 1.0
 
     def set_record(self, signal_uv: np.ndarray, fs_hz: float) -> None:
+        """A new record: its signal for the calipers and trigger; no markers yet."""
         self.signal_uv, self.fs_hz = signal_uv, fs_hz
         self.set_muaps(None)
 
     def set_muaps(self, muaps: RecordMuaps | None) -> None:
+        """Draw the markers of ``muaps`` (``None``: none)."""
         self.muaps = muaps
         self.markers_s = marker_times_s(muaps.analysis) if muaps else np.empty(0)
         self.place_ticks()
@@ -74,11 +78,13 @@ class MuapOverlay(QtCore.QObject):
         self.ticks.setData(spots)
 
     def show_ticks(self, shown: bool) -> None:
+        """Show or hide the discharge markers."""
         self.ticks.setVisible(shown)
         self.place_ticks()
 
     # -- calipers -------------------------------------------------------------------------------
     def show_calipers(self, shown: bool, start_s: float = 0.0, stop_s: float = 1.0) -> None:
+        """Show or hide the calipers (placed inside the view the first time)."""
         if shown and not self.calipers[0].isVisible():
             span = stop_s - start_s
             self.calipers[0].setValue(start_s + 0.4 * span)
@@ -101,6 +107,7 @@ class MuapOverlay(QtCore.QObject):
         self._read()
 
     def reading(self):
+        """The calipers' times and voltages, snapped to a MUAP's onset or end nearby; ``None`` without a record."""
         if self.signal_uv is None:
             return None
         t1, t2 = sorted(line.value() for line in self.calipers)
@@ -118,6 +125,7 @@ class MuapOverlay(QtCore.QObject):
 
     # -- trigger --------------------------------------------------------------------------------
     def show_trigger(self, shown: bool, level_uv: float) -> None:
+        """Show or hide the trigger line at ``level_uv``."""
         self.trigger.setValue(level_uv)
         self._label_trigger()
         self.trigger.setVisible(shown)

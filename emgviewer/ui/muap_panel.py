@@ -22,6 +22,8 @@ SWEEP_POST_MS = 25.0  # a sweep runs this long after its trigger: holds a long n
 
 
 class MuapPanel(QtWidgets.QWidget):
+    """The MUAP panel: the record's units and summary, one unit's discharges over its average, triggered sweeps."""
+
     unitSelected = QtCore.Signal(int)
     triggerChanged = QtCore.Signal(bool, float)  # shown on the trace, level µV
 
@@ -90,6 +92,7 @@ class MuapPanel(QtWidgets.QWidget):
 
     # -- content --------------------------------------------------------------------------------
     def clear(self, message: str) -> None:
+        """No analysis: say ``message`` instead."""
         self.muaps, self.selected = None, None
         self.summary.setText(escape(message))
         self.table.setRowCount(0)
@@ -98,6 +101,7 @@ class MuapPanel(QtWidgets.QWidget):
         self._draw_trigger()
 
     def set_muaps(self, muaps: RecordMuaps) -> None:
+        """Show ``muaps``: the summary, the units table, and the largest unit selected."""
         self.muaps = muaps
         self.summary.setText(self._summary_html(muaps))
         units = muaps.analysis.units
@@ -137,6 +141,7 @@ class MuapPanel(QtWidgets.QWidget):
             self.select_unit(rows[0].row())
 
     def select_unit(self, index: int) -> None:
+        """Show unit ``index``'s discharges over its average."""
         if self.muaps is None or not 0 <= index < len(self.muaps.analysis.units):
             return
         self.selected = index
@@ -180,6 +185,7 @@ class MuapPanel(QtWidgets.QWidget):
 
     # -- trigger --------------------------------------------------------------------------------
     def set_trigger(self, shown: bool, level_uv: float | None = None) -> None:
+        """Show or hide the triggered sweeps (at ``level_uv``, or the level set)."""
         if level_uv is not None:
             self.level.setValue(level_uv)
         self.trigger_on.setChecked(shown)

@@ -12,6 +12,8 @@ from emgviewer.ui.trace_view import TraceView
 
 
 class MuapView(QtCore.QObject):
+    """The MUAP panel and the trace's markers, calipers and trigger, filled in from the session's analysis."""
+
     shown = QtCore.Signal()  # the panel shows the record's analysis (or why there is none)
 
     def __init__(self, session: ViewerSession, trace: TraceView, overlay: MuapOverlay, panel: MuapPanel,
@@ -47,10 +49,12 @@ class MuapView(QtCore.QObject):
 
     # -- the Analysis menu's tools ----------------------------------------------------------------
     def show_muap_markers(self) -> None:
+        """Show or hide the discharge markers (Analysis → MUAP markers)."""
         self.overlay.show_ticks(self.markers_action.isChecked())
         self.overlay.place_ticks(self.trace.half_range_uv)
 
     def show_calipers(self) -> None:
+        """Show or hide the calipers and their reading (Analysis → Calipers)."""
         shown = self.calipers_action.isChecked()
         self.overlay.show_calipers(shown, *self.trace.visible_range())
         self.calipers_label.setVisible(shown)  # their Δt/ΔV go with them
@@ -58,11 +62,13 @@ class MuapView(QtCore.QObject):
             self.calipers_label.setText("")
 
     def show_trigger(self) -> None:
+        """Show or hide the trigger line and its sweeps (Analysis → Trigger line)."""
         self.panel.set_trigger(self.trigger_action.isChecked(), None)
         if self.trigger_action.isChecked():
             self.show_muap_panel()
 
     def show_muap_panel(self) -> None:
+        """Bring the MUAP panel to the front."""
         self.dock.show()
         self.dock.raise_()
 

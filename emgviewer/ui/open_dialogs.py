@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
 
 def ask_record(window: MainWindow) -> None:
+    """File → Open record."""
     path, _ = QtWidgets.QFileDialog.getOpenFileName(
         window, "Open record", window.settings.value("last_folder", ""), dialog_filter())
     if path:
@@ -21,18 +22,21 @@ def ask_record(window: MainWindow) -> None:
 
 
 def ask_folder(window: MainWindow) -> None:
+    """File → Open folder."""
     path = QtWidgets.QFileDialog.getExistingDirectory(window, "Open folder", window.settings.value("last_folder", ""))
     if path:
         window.open_folder(path)
 
 
 def ask_model(window: MainWindow) -> None:
+    """File → Open model."""
     path, _ = QtWidgets.QFileDialog.getOpenFileName(window, "Open model", "", "ONNX models (*.onnx)")
     if path:
         window.set_model(path)
 
 
 def ask_hop(window: MainWindow) -> None:
+    """Analysis → Window length and hop: ask for the hop (the window is the model's)."""
     session = window.session
     if session.model is None:
         window.show_error(NO_MODEL_MESSAGE)

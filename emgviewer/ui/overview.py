@@ -17,6 +17,9 @@ MIN_BOX_PX = 6  # the position box never shrinks below this on screen
 
 
 class OverviewStrip(pg.PlotWidget):
+    """The whole record in a strip under the trace, with the collapsed ribbon and the visible
+    range; a click navigates."""
+
     navigate = QtCore.Signal(float)  # requested visible start, s
 
     def __init__(self, parent=None) -> None:
@@ -54,12 +57,15 @@ class OverviewStrip(pg.PlotWidget):
         self.box.setBounds((0, record.duration_s))
 
     def set_ribbon(self, ribbon: RibbonWindows | None) -> None:
+        """Draw the collapsed ribbon (``None``: none)."""
         self.ribbon_item.set_windows(ribbon, self.record.duration_s if self.record else 0.0)
 
     def set_selected(self, index: int | None) -> None:
+        """Outline window ``index`` in the strip."""
         self.ribbon_item.set_selected(index)
 
     def show_range(self, start_s: float, stop_s: float) -> None:
+        """Frame the part of the record the trace shows."""
         self._span = stop_s - start_s
         # A 1-s screen of a 40-min record is under a pixel: the box is drawn at least a few
         # pixels wide, centred on the screen's span.

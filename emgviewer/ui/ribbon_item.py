@@ -45,18 +45,22 @@ class RibbonItem(pg.GraphicsObject):
         self.painted = 0  # bars painted last time (for tests and benchmarks)
 
     def set_windows(self, windows: RibbonWindows | None, duration_s: float) -> None:
+        """Draw ``windows`` over a record of ``duration_s`` (``None``: nothing)."""
         self.prepareGeometryChange()
         self.windows, self.duration_s, self.selected = windows, duration_s, None
         self.update()
 
     def set_selected(self, index: int | None) -> None:
+        """Outline window ``index``."""
         self.selected = index
         self.update()
 
     def boundingRect(self) -> QtCore.QRectF:
+        """The item's extent in data coordinates: the record's span, the band's height."""
         return QtCore.QRectF(0.0, self.y0, max(self.duration_s, 1e-9), self.height)
 
     def paint(self, painter: QtGui.QPainter, *_args) -> None:
+        """Paint the visible windows in device pixels (see the module)."""
         self.painted = 0
         w = self.windows
         view = self.getViewBox()

@@ -66,6 +66,7 @@ class Actions:
 
     def add(self, menu: QtWidgets.QMenu, text: str, slot: Callable, key_id: str | None = None,
             checkable: bool = False) -> QtGui.QAction:
+        """A menu entry ``text`` calling ``slot``, with the key ``key_id`` names in :data:`KEYS`."""
         action = QtGui.QAction(text, self.window)
         if key_id is not None:
             action.setShortcuts([QtGui.QKeySequence(s) for s in KEYS[key_id].split("|")])

@@ -32,6 +32,8 @@ def audio_output():
 
 
 class SoundController(QtCore.QObject):
+    """Sound: the visible part of the record (or from there on) played at real speed, with a moving cursor."""
+
     playing = QtCore.Signal(bool)
 
     def __init__(self, window: Viewer) -> None:
@@ -56,6 +58,7 @@ class SoundController(QtCore.QObject):
         self.silent_reason = ""
 
     def build_menu(self, menu) -> None:
+        """View → Sound."""
         sound = menu.addMenu("Sound")
         w = self.window
         add = w.action_maker.add
@@ -67,29 +70,35 @@ class SoundController(QtCore.QObject):
 
     @property
     def volume(self) -> float:
+        """The playback gain."""
         return VOLUME_STEPS[self.volume_index]
 
     def step_volume(self, direction: int) -> None:
+        """One step louder (``+1``) or softer (``-1``), said in the status bar."""
         self.volume_index = max(0, min(len(VOLUME_STEPS) - 1, self.volume_index + direction))
         self.window.statusBar().showMessage(f"volume x{self.volume:g}", 2000)
         if self.sink is not None:
             self.sink.setVolume(min(1.0, self.volume))
 
     def toggle_loop(self) -> None:
+        """Loop the part being played, or stop looping."""
         self.loop = self.loop_action.isChecked()
 
     def toggle(self) -> None:
+        """Play the visible part, or stop."""
         if self.timer.isActive():
             self.stop()
         else:
             self.play(*self.window.trace.visible_range())
 
     def play_to_end(self) -> None:
+        """Play from the start of the view to the end of the record."""
         record = self.window.record
         if record is not None:
             self.play(self.window.trace.visible_range()[0], record.duration_s)
 
     def play(self, start_s: float, stop_s: float) -> None:
+        """Play ``start_s`` to ``stop_s`` of the displayed signal (said once when no audio device works)."""
         window = self.window
         record = window.record
         if record is None:
@@ -156,6 +165,7 @@ class SoundController(QtCore.QObject):
             self.window.trace.set_start(t)
 
     def stop(self) -> None:
+        """Stop playing and hide the cursor."""
         self.timer.stop()
         if self.sink is not None:
             self.sink.stop()
@@ -168,6 +178,7 @@ class SoundController(QtCore.QObject):
         self.playing.emit(False)
 
     def wav_of(self, start_s: float, stop_s: float) -> bytes:
+        """The WAV bytes of ``start_s`` to ``stop_s`` of the displayed signal."""
         record = self.window.record
         signal = self.window.filters.signal()
         samples, rate = pcm16(signal[int(start_s * record.fs_hz): int(stop_s * record.fs_hz)], record.fs_hz)

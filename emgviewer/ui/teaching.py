@@ -22,6 +22,8 @@ from emgviewer.ui.viewer import Viewer
 
 
 class TeachingController(QtCore.QObject):
+    """Teaching: blind mode, answers, the reveal, and a seeded quiz on a folder with its score sheet."""
+
     quizFinished = QtCore.Signal(object)  # QuizScore
 
     def __init__(self, window: Viewer) -> None:
@@ -34,6 +36,7 @@ class TeachingController(QtCore.QObject):
             dock.visibilityChanged.connect(self.keep_hidden)
 
     def build_menu(self, file_menu, view_menu) -> None:
+        """File → Quiz on a folder, and View → Teaching."""
         w = self.window
         w.action_maker.add(file_menu, "Quiz on a folder…", self.ask_quiz)
         teach = view_menu.addMenu("Teaching")
@@ -45,9 +48,11 @@ class TeachingController(QtCore.QObject):
 
     # -- blind ------------------------------------------------------------------------------------
     def toggle_blind(self) -> None:
+        """Blind mode on or off, as its menu entry says."""
         self.set_blind(self.blind_action.isChecked())
 
     def set_blind(self, blind: bool) -> None:
+        """Hide (or show again) everything that gives the answer away."""
         w = self.window
         if blind and not w.blind:
             self.docks_hidden = [d for d in self._revealing_docks() if d.isVisible()]
@@ -87,6 +92,7 @@ class TeachingController(QtCore.QObject):
                 dock.hide()
 
     def hide_answers(self) -> None:
+        """Hide the name, the truth, the ribbon, the verdict and the docks that tell."""
         w = self.window
         w.setWindowTitle("emgviewer — blind")
         record = w.record
@@ -103,6 +109,7 @@ class TeachingController(QtCore.QObject):
         w.comparison.clear()  # a second model's colours give the answer away as well
 
     def answer(self, name: str) -> None:
+        """The student's answer ``name`` for the record shown (in a quiz: then the next record)."""
         w = self.window
         if w.record is None:
             return
@@ -135,6 +142,7 @@ class TeachingController(QtCore.QObject):
         return (result.verdict.label if statement.status == "verdict" else None), said
 
     def reveal(self) -> None:
+        """Show the truth and the model's reading beside the student's answer."""
         w = self.window
         if w.record is None:
             return
@@ -153,6 +161,7 @@ class TeachingController(QtCore.QObject):
 
     # -- quiz -------------------------------------------------------------------------------------
     def ask_quiz(self) -> None:
+        """Ask for a folder, a number of records and a student, then start the quiz."""
         folder = QtWidgets.QFileDialog.getExistingDirectory(self.window, "Quiz on a folder",
                                                             self.window.settings.value("last_folder", ""))
         if not folder:
@@ -169,6 +178,7 @@ class TeachingController(QtCore.QObject):
             self.start_quiz(Path(folder), n, seed, student=" ".join(student.split()))
 
     def start_quiz(self, folder: Path, n: int, seed: int, student: str = "") -> bool:
+        """Start a quiz of ``n`` records of ``folder`` drawn with ``seed``; False when it cannot start (said)."""
         if not self.window.marks.may_leave():
             return False
         try:
@@ -271,6 +281,7 @@ class ScoreDialog(QtWidgets.QDialog):
         self.resize(min(max(640, width), 1200), 460)
 
     def export_pdf(self, path: str | None = None) -> bool:
+        """Write the score sheet as PDF (asking where without ``path``); False when it could not be written."""
         path = path or QtWidgets.QFileDialog.getSaveFileName(self, "Score sheet", "quiz.pdf", "PDF (*.pdf)")[0]
         if not path:
             return False
@@ -279,6 +290,7 @@ class ScoreDialog(QtWidgets.QDialog):
         return self._write(path, lambda: atomic_write_bytes(Path(path), score_sheet_pdf(self.score), overwrite=True))
 
     def export_csv(self, path: str | None = None) -> bool:
+        """Write the score sheet as CSV (asking where without ``path``); False when it could not be written."""
         path = path or QtWidgets.QFileDialog.getSaveFileName(self, "Score sheet", "quiz.csv", "CSV (*.csv)")[0]
         if not path:
             return False

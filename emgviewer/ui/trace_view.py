@@ -27,6 +27,7 @@ class TimeBaseViewBox(pg.ViewBox):
     wheelStepped = QtCore.Signal(float, int)
 
     def wheelEvent(self, event, axis=None) -> None:
+        """Turn the wheel into a time zoom about the pointer (pyqtgraph's own zoom is off)."""
         delta = event.delta() if hasattr(event, "delta") else event.angleDelta().y()
         if delta:
             self.wheelStepped.emit(self.mapSceneToView(event.scenePos()).x(), -1 if delta > 0 else 1)
@@ -139,6 +140,7 @@ class TraceView(pg.GraphicsLayoutWidget):
         self._redraw()
 
     def clear_classification(self, message: str = "") -> None:
+        """No ribbon (a new record or model), with ``message`` where it was."""
         self.ribbon = None
         self.starts_s = self.stops_s = np.empty(0)
         self.ribbon_item.set_windows(None, 0.0)
@@ -146,11 +148,13 @@ class TraceView(pg.GraphicsLayoutWidget):
         self.set_ribbon_message(message)
 
     def set_ribbon_message(self, message: str) -> None:
+        """Say ``message`` where the ribbon is (empty: hide it)."""
         self.ribbon_message.setText(message)
         self.ribbon_message.setVisible(bool(message))
         self._place_message()
 
     def set_classification(self, ribbon: RibbonWindows) -> None:
+        """Draw ``ribbon`` above the trace."""
         self.ribbon, self.starts_s, self.stops_s = ribbon, ribbon.starts_s, ribbon.stops_s
         self.ribbon_item.set_windows(ribbon, self.record.duration_s if self.record else float(ribbon.stops_s.max()))
         self.set_ribbon_message("")
@@ -203,6 +207,7 @@ class TraceView(pg.GraphicsLayoutWidget):
     # -- view state ----------------------------------------------------------------------------
     @property
     def span_s(self) -> float:
+        """The seconds the screen shows (ten divisions of the time base)."""
         return scales.H_DIVISIONS * self.timebase_ms / 1e3
 
     @property
@@ -211,23 +216,28 @@ class TraceView(pg.GraphicsLayoutWidget):
         return scales.V_DIVISIONS * self.sensitivity_uv / 2
 
     def visible_range(self) -> tuple[float, float]:
+        """The first and last second on screen."""
         return self.start_s, self.start_s + self.span_s
 
     def set_timebase(self, timebase_ms: float) -> None:
+        """Change the time base about the middle of the screen."""
         centre = self.start_s + self.span_s / 2
         self.timebase_ms = timebase_ms
         self.start_s = centre - self.span_s / 2
         self._apply_range()
 
     def set_sensitivity(self, sensitivity_uv: float) -> None:
+        """Change the sensitivity (µV per division)."""
         self.sensitivity_uv = sensitivity_uv
         self._apply_range()
 
     def set_start(self, start_s: float) -> None:
+        """Show the record from ``start_s`` (kept within the record)."""
         self.start_s = start_s
         self._apply_range()
 
     def scroll_divisions(self, divisions: float) -> None:
+        """Scroll by ``divisions`` of the time base."""
         self.set_start(self.start_s + divisions * self.timebase_ms / 1e3)
 
     def _clamp_start(self) -> None:
@@ -328,12 +338,14 @@ class TraceView(pg.GraphicsLayoutWidget):
 
     # -- mouse -----------------------------------------------------------------------------------
     def zoom_about(self, time_s: float, direction: int) -> None:
+        """One step of the time base about ``time_s``, which stays where it is on screen."""
         share = (time_s - self.start_s) / self.span_s
         self.timebase_ms = scales.step(scales.TIMEBASE_MS, self.timebase_ms, direction)
         self.start_s = time_s - share * self.span_s
         self._apply_range()
 
     def window_at_scene(self, scene_pos: QtCore.QPointF) -> int | None:
+        """The window under a point of the ribbon, or ``None``."""
         if self.ribbon is None:
             return None
         if self.ribbon_plot.sceneBoundingRect().contains(scene_pos):

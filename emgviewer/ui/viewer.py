@@ -31,6 +31,8 @@ if TYPE_CHECKING:
 
 class Viewer(Protocol):
     # The state and the work
+    """What a helper of the window may use (see the module)."""
+
     session: ViewerSession
     jobs: QtJobRunner
     settings: QtCore.QSettings
@@ -64,14 +66,36 @@ class Viewer(Protocol):
     model_menu: ModelMenu
     comparisonShown: QtCore.SignalInstance
 
-    def show_error(self, text: str) -> None: ...
-    def open_record(self, path: str | Path) -> bool: ...
-    def set_model(self, path: str | Path | None) -> bool: ...
-    def say_verdict(self, html: str, tooltip: str = "") -> None: ...
-    def present_result(self) -> None: ...
-    def statusBar(self) -> QtWidgets.QStatusBar: ...
-    def centralWidget(self) -> QtWidgets.QWidget: ...
-    def setWindowTitle(self, title: str) -> None: ...
-    def property(self, name: str) -> object: ...
-    def addDockWidget(self, area: QtCore.Qt.DockWidgetArea, dock: QtWidgets.QDockWidget) -> None: ...
-    def tabifyDockWidget(self, first: QtWidgets.QDockWidget, second: QtWidgets.QDockWidget) -> None: ...
+    def show_error(self, text: str) -> None:
+        """Say an error or notice to the reader (held back while blind)."""
+
+    def open_record(self, path: str | Path) -> bool:
+        """Open a record, once unsaved marks are dealt with."""
+
+    def set_model(self, path: str | Path | None) -> bool:
+        """Use the model in ``path``."""
+
+    def say_verdict(self, html: str, tooltip: str = "") -> None:
+        """Put ``html`` on the verdict line."""
+
+    def present_result(self) -> None:
+        """Show the classification (after the reveal)."""
+
+    def statusBar(self) -> QtWidgets.QStatusBar:
+        """The window's status bar."""
+
+    def centralWidget(self) -> QtWidgets.QWidget:
+        """The widget holding the trace and the lines above it."""
+
+    def setWindowTitle(self, title: str) -> None:
+        """The window's title."""
+
+    def property(self, name: str) -> object:
+        """A Qt property (``noDialogs`` in tests: no modal question is asked)."""
+
+    def addDockWidget(self, area: QtCore.Qt.DockWidgetArea, dock: QtWidgets.QDockWidget) -> None:
+        """Dock ``dock`` at ``area``."""
+
+    def tabifyDockWidget(self, first: QtWidgets.QDockWidget, second: QtWidgets.QDockWidget) -> None:
+        """Put ``second`` in a tab beside ``first``."""
+

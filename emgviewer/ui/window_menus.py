@@ -24,6 +24,7 @@ def _command(method, argument):
 
 
 def build_menus(window: MainWindow) -> None:
+    """Build the window's menus and the actions behind them."""
     add = window.action_maker.add
     file_menu = window.menuBar().addMenu("&File")
     add(file_menu, "Open record…", lambda: ask_record(window), "open_record")

@@ -24,6 +24,8 @@ log = logging.getLogger("emgviewer.jobs")
 
 
 class JobSignals(QtCore.QObject):
+    """What a background job reports, each with the generation it was started for."""
+
     progress = QtCore.Signal(int, int, int)  # generation, done, total
     partial = QtCore.Signal(int, object)  # generation, (starts_s, stops_s, probabilities so far, valid)
     finished = QtCore.Signal(int, object)  # generation, result
@@ -34,6 +36,8 @@ PARTIAL_S = 0.5
 
 
 class ClassifyJob(QtCore.QRunnable):
+    """A record's classification, with progress and partial windows, cancellable between batches."""
+
     def __init__(self, generation: int, record: Record, model: LoadedModel, hop_s: float | None,
                  force_verdict: bool = False, final_model: bool = False) -> None:
         super().__init__()
@@ -51,6 +55,7 @@ class ClassifyJob(QtCore.QRunnable):
             self.signals.partial.emit(self.generation, (starts_s, stops_s, probabilities.copy(), valid))
 
     def run(self) -> None:
+        """Classify; report the result, or the failure (a cancelled job reports nothing)."""
         self._last_partial = time.perf_counter()
         try:
             result = classify(self.record, self.model, hop_s=self.hop_s, cancel=self.token,
@@ -71,6 +76,8 @@ class ClassifyJob(QtCore.QRunnable):
 
 
 class SaliencyJob(QtCore.QRunnable):
+    """The occlusion saliency of one window."""
+
     def __init__(self, generation: int, model: LoadedModel, window_uv, class_index: int) -> None:
         super().__init__()
         self.generation, self.model, self.window_uv, self.class_index = generation, model, window_uv, class_index
@@ -78,6 +85,7 @@ class SaliencyJob(QtCore.QRunnable):
         self.setAutoDelete(False)
 
     def run(self) -> None:
+        """Compute the curve; report it, or the failure."""
         try:
             curve = occlusion_saliency(self.model, self.window_uv, self.class_index)
         except Exception as err:
@@ -103,6 +111,7 @@ class LoadJob(QtCore.QRunnable):
         self.setAutoDelete(False)
 
     def run(self) -> None:
+        """Read the record and build its display pyramid; report them, or why not."""
         try:
             record = read_record(self.path, **self.read_options)
             pyramid = PeakPyramid(record.signal_uv)
@@ -125,6 +134,7 @@ class MuapJob(QtCore.QRunnable):
         self.setAutoDelete(False)
 
     def run(self) -> None:
+        """Analyse (or find the analysis kept on the record); report it, or why not."""
         try:
             result = record_muaps(self.record, VIEWER_MUAP_S)  # the learned verdict's, when it made one
         except MuapAnalysisError as err:
@@ -147,6 +157,7 @@ class WarmUpJob(QtCore.QRunnable):
         self.setAutoDelete(False)
 
     def run(self) -> None:
+        """Import the analyses' modules; report done, or the import error."""
         try:
             import_analysis_modules()
         except ImportError as err:  # said when an analysis first needs the module, not here

@@ -19,6 +19,8 @@ from training.models.thesis_cnn import ThesisCNN
 
 @dataclass(frozen=True)
 class ModelSpec:
+    """A registered architecture: how to build it, its published window, hop, rate and recipe, and its source."""
+
     build: Callable[..., nn.Module]
     description: str
     citation: str
@@ -66,6 +68,7 @@ REGISTRY: dict[str, ModelSpec] = {
 
 
 def build(name: str, n_outputs: int, n_times: int, fs_hz: float, **options) -> nn.Module:
+    """The registered model ``name`` for ``n_outputs`` classes and ``n_times`` samples at ``fs_hz``."""
     if name not in REGISTRY:
         raise KeyError(f"unknown model {name!r}; known: {', '.join(sorted(REGISTRY))}")
     return REGISTRY[name].build(n_outputs=n_outputs, n_times=n_times, fs_hz=fs_hz, **options)

@@ -27,6 +27,8 @@ KERAS_BN = {"momentum": 0.01, "eps": 1e-3}
 
 
 class ALSNet(nn.Module):
+    """ALSNet (Hassan et al., ICASSP 2022), as published: convolutions over the raw window, max-pooled over time."""
+
     def __init__(self, n_outputs: int, n_times: int = 23437, fs_hz: float = 23437.5) -> None:
         super().__init__()
         self.n_outputs, self.n_times, self.fs_hz = n_outputs, n_times, fs_hz
@@ -47,6 +49,7 @@ class ALSNet(nn.Module):
                 nn.init.zeros_(module.bias)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for ``(batch, 1, n_times)`` windows."""
         logits = self.head(self.features(x).amax(dim=2))
         if self.binary and self.n_outputs == 2:
             return torch.cat([torch.zeros_like(logits), logits], dim=1)

@@ -7,6 +7,7 @@ from torch import nn
 
 
 def count_parameters(model: nn.Module) -> int:
+    """How many parameters the model has."""
     return sum(p.numel() for p in model.parameters())
 
 

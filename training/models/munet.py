@@ -52,10 +52,13 @@ class ContextBlock(nn.Module):
         self.conv = conv_block(channels, channels, kernel=3, dilation=dilation)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The block's input plus its convolution (a residual step)."""
         return x + self.conv(x)
 
 
 class MUNet(nn.Module):
+    """MUNet: a MUAP-scale encoder and dilated context blocks, pooled over time by mean, max and spread."""
+
     def __init__(self, n_outputs: int, n_times: int, fs_hz: float, width: float = 1.0,
                  context_blocks: int = 3, dropout: float = 0.3, compress_mv: float | None = None) -> None:
         super().__init__()
@@ -75,6 +78,7 @@ class MUNet(nn.Module):
             nn.Linear(3 * c[5], 64), nn.ReLU(), nn.Dropout(dropout), nn.Linear(64, n_outputs))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for ``(batch, 1, n_times)`` windows in µV."""
         if self.compress_mv is not None:
             x = torch.sign(x) * torch.log1p(x.abs() / self.compress_mv)
         features = self.context(self.encoder(x))

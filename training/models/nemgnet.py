@@ -38,6 +38,8 @@ def _stem_block(c_in: int, c_out: int, kernel: int) -> nn.Sequential:
 
 
 class NEMGNet(nn.Module):
+    """nEMGNet (Yoo et al. 2022): residual stages over 4-kHz windows, as published."""
+
     def __init__(self, n_outputs: int, n_times: int = 4000, fs_hz: float = FS_HZ) -> None:
         super().__init__()
         self.n_outputs, self.n_times, self.fs_hz = n_outputs, n_times, fs_hz
@@ -58,4 +60,5 @@ class NEMGNet(nn.Module):
         self.head = nn.Sequential(*layers)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for ``(batch, 1, n_times)`` windows."""
         return self.head(self.stages(self.stem(x)))

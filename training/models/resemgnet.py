@@ -16,6 +16,8 @@ from torch import nn
 
 
 class ResidualBlock(nn.Module):
+    """Two convolutions with a shortcut (strided where the block downsamples)."""
+
     def __init__(self, c_in: int, c_out: int, stride: int) -> None:
         super().__init__()
         self.body = nn.Sequential(
@@ -26,10 +28,13 @@ class ResidualBlock(nn.Module):
         self.activation = nn.ReLU()
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The block's output plus its shortcut."""
         return self.activation(self.body(x) + self.shortcut(x))
 
 
 class ResEMGNet(nn.Module):
+    """ResEMGNet (Rahman et al., arXiv 2309.10756): a residual 1-D CNN, averaged over time."""
+
     def __init__(self, n_outputs: int, n_times: int = 23437, fs_hz: float = 23437.5) -> None:
         super().__init__()
         self.n_outputs, self.n_times, self.fs_hz = n_outputs, n_times, fs_hz
@@ -43,4 +48,5 @@ class ResEMGNet(nn.Module):
         self.head = nn.Linear(64, n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for ``(batch, 1, n_times)`` windows."""
         return self.head(self.stages(self.stem(x)).mean(dim=2))

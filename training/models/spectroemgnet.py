@@ -44,10 +44,12 @@ class LogSpectrum(nn.Module):
         self.bins = n_fft // 2 + 1
 
     def count_macs(self, inputs, output) -> int:
+        """The front end's multiply-accumulates for one window (its convolution as an STFT)."""
         frames = output.shape[-1]
         return int(self.kernels.shape[0] * self.kernels.shape[-1] * frames)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """The window's log-magnitude spectrogram."""
         spectrum = nn.functional.conv1d(x, self.kernels, stride=self.hop)
         real, imaginary = spectrum[:, : self.bins], spectrum[:, self.bins:]
         log_power = torch.log(real * real + imaginary * imaginary + 1e-6)
@@ -61,6 +63,9 @@ def _block(c_in: int, c_out: int, pool: bool) -> nn.Sequential:
 
 
 class SpectroEMGNet(nn.Module):
+    """SpectroEMG-Net (Rahman et al., arXiv 2309.10483): a CNN over the window's spectrogram with
+    attention over time."""
+
     def __init__(self, n_outputs: int, n_times: int = 23437, fs_hz: float = 23437.5) -> None:
         super().__init__()
         self.n_outputs, self.n_times, self.fs_hz = n_outputs, n_times, fs_hz
@@ -70,6 +75,7 @@ class SpectroEMGNet(nn.Module):
         self.head = nn.Linear(64, n_outputs)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for ``(batch, 1, n_times)`` windows."""
         features = self.cnn(self.front(x)).mean(dim=2)  # (batch, 64, frames)
         weights = torch.softmax(self.score(features), dim=2)
         return self.head((features * weights).sum(dim=2))

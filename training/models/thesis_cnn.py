@@ -26,6 +26,8 @@ L2_CONV = 1e-4
 
 
 class ThesisCNN(nn.Module):
+    """The Boumerdes thesis CNN (Loubar & Toubal 2023), as published."""
+
     def __init__(self, n_outputs: int, n_times: int = 23437, fs_hz: float = 23437.5) -> None:
         super().__init__()
         self.n_outputs, self.n_times, self.fs_hz = n_outputs, n_times, fs_hz
@@ -42,6 +44,7 @@ class ThesisCNN(nn.Module):
                                   nn.Dropout(0.5), nn.Linear(128, n_outputs))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        """Logits for ``(batch, 1, n_times)`` windows."""
         return self.head(self.features(x).amax(dim=2))
 
     def parameter_groups(self, weight_decay: float) -> list[dict]:

@@ -20,6 +20,8 @@ SCHEMA_VERSION = 1
 
 @dataclass(frozen=True)
 class MotorUnit:
+    """One motor unit found in a record: its discharges, averaged potential, measures and firing."""
+
     label: str  # "U1", "U2", ... by amplitude, largest first
     discharges: np.ndarray  # sample index of each discharge's alignment point, ascending
     template_uv: np.ndarray  # averaged potential on the record's signal, centred on the alignment point
@@ -29,10 +31,12 @@ class MotorUnit:
     marks: dict[str, str | None] = field(default_factory=dict)  # measure -> within | above | below
 
     def template_times_ms(self, fs_hz: float) -> np.ndarray:
+        """The template's sample times in ms, 0 at the alignment point."""
         half = self.template_uv.size // 2
         return (np.arange(self.template_uv.size) - half) / fs_hz * 1e3
 
     def to_dict(self, fs_hz: float) -> dict:
+        """The unit as JSON types (discharge times in s)."""
         return {
             "label": self.label,
             "discharges_s": [round(float(i) / fs_hz, 6) for i in self.discharges],
@@ -45,6 +49,8 @@ class MotorUnit:
 
 @dataclass(frozen=True)
 class RecordSummary:
+    """A record's MUAP measures over its units, each marked against the reference (within, above, below)."""
+
     n_units: int
     mean_amplitude_uv: float | None
     mean_duration_ms: float | None
@@ -54,11 +60,15 @@ class RecordSummary:
     marks: dict[str, str | None]
 
     def to_dict(self) -> dict:
+        """The summary as JSON types."""
         return {key: getattr(self, key) for key in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True)
 class MuapAnalysis:
+    """Everything one MUAP analysis found: the band and threshold it used, its units, the summary,
+    what it left unexplained."""
+
     fs_hz: float
     duration_s: float
     band_hz: tuple[float, float]  # the analysis band (detection and sorting only)
@@ -70,6 +80,7 @@ class MuapAnalysis:
     summary: RecordSummary
 
     def to_dict(self) -> dict:
+        """The analysis as JSON types (``emgviewer muap --format json``; its schema version first)."""
         return {
             "schema": SCHEMA_VERSION,
             "fs_hz": self.fs_hz,

@@ -49,6 +49,8 @@ class MuapAnalysisError(ValueError):
 
 @dataclass(frozen=True)
 class Detection:
+    """Candidate discharges on the analysis-band copy, with the noise and threshold that found them."""
+
     band_hz: tuple[float, float]
     filtered_uv: np.ndarray  # the analysis-band copy, float64
     noise_uv: float  # robust noise estimate of ``filtered_uv``
@@ -57,6 +59,7 @@ class Detection:
 
 
 def analysis_band(fs_hz: float) -> tuple[float, float]:
+    """The analysis band for a record at ``fs_hz``: fixed, its top kept below Nyquist."""
     return BAND_HZ[0], min(BAND_HZ[1], 0.45 * fs_hz)
 
 
@@ -83,6 +86,7 @@ def band_limited(signal_uv: np.ndarray, fs_hz: float) -> np.ndarray:
 
 
 def robust_noise_uv(filtered_uv: np.ndarray) -> float:
+    """The noise's standard deviation from the median absolute value, which discharges barely move."""
     return float(np.median(np.abs(filtered_uv)) / 0.6745)
 
 

@@ -24,6 +24,9 @@ SILENT_BEFORE_S = 0.5
 
 @dataclass(frozen=True)
 class Firing:
+    """How one unit fires: its discharges, mean rate, the variability of its intervals, and whether
+    it was seen to start."""
+
     n_discharges: int
     mean_rate_hz: float | None
     idi_cv: float | None
@@ -31,10 +34,12 @@ class Firing:
     last_s: float
 
     def to_dict(self) -> dict:
+        """The firing as JSON types."""
         return asdict(self)
 
 
 def firing(times_s: np.ndarray) -> Firing:
+    """The firing of a unit discharging at ``times_s`` (rate and variability from its regular intervals only)."""
     times = np.sort(np.asarray(times_s, dtype=np.float64))
     intervals = _rhythm(times)
     if intervals.size < MIN_INTERVALS:
@@ -52,6 +57,8 @@ def _rhythm(times: np.ndarray) -> np.ndarray:
 
 
 def recruitment_ratio(rates_hz: list[float | None]) -> float | None:
+    """The highest firing rate over the number of units firing: above about 5, too few units for
+    the force (neurogenic)."""
     known = [r for r in rates_hz if r is not None]
     return max(known) / len(known) if known else None
 

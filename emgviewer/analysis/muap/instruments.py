@@ -16,6 +16,8 @@ SNAP_MS = 1.5  # a caliper dropped this close to a MUAP's onset or end lands on 
 
 @dataclass(frozen=True)
 class CaliperReading:
+    """Two caliper positions on the trace and the voltages there."""
+
     t1_s: float
     t2_s: float
     v1_uv: float
@@ -23,13 +25,16 @@ class CaliperReading:
 
     @property
     def dt_ms(self) -> float:
+        """The calipers' Δt in ms."""
         return (self.t2_s - self.t1_s) * 1e3
 
     @property
     def dv_uv(self) -> float:
+        """The calipers' ΔV in µV."""
         return self.v2_uv - self.v1_uv
 
     def text(self) -> str:
+        """"Δt +3.20 ms · ΔV -150 µV", as the status bar shows it."""
         return f"Δt {self.dt_ms:+.2f} ms · ΔV {self.dv_uv:+.0f} µV"
 
 
@@ -60,6 +65,8 @@ def snap(t_s: float, markers_s: np.ndarray, tolerance_ms: float = SNAP_MS) -> fl
 
 @dataclass(frozen=True)
 class Sweeps:
+    """Sweeps frozen on a trigger level, aligned on their crossings, for the panel to stack."""
+
     times_s: np.ndarray  # trigger instants
     sweeps_uv: np.ndarray  # (n, samples), each starting ``pre_ms`` before its trigger
     pre_ms: float
@@ -67,9 +74,11 @@ class Sweeps:
 
     @property
     def average_uv(self) -> np.ndarray:
+        """The sweeps' average (empty when there are none)."""
         return self.sweeps_uv.mean(axis=0) if len(self.sweeps_uv) else np.empty(0)
 
     def times_ms(self) -> np.ndarray:
+        """A sweep's sample times in ms, 0 at the trigger."""
         return np.arange(self.sweeps_uv.shape[1]) / self.fs_hz * 1e3 - self.pre_ms
 
 

@@ -24,6 +24,9 @@ _DERIVED_LOCK = threading.Lock()
 
 @dataclass(frozen=True)
 class RecordMuaps:
+    """A record's MUAP analysis, with what limits the reading of its reference marks (muscle,
+    electrode, calibration)."""
+
     record: Record
     analysis: MuapAnalysis
     notes: tuple[str, ...]  # what limits the reference marks, in plain words
@@ -40,6 +43,7 @@ class RecordMuaps:
         return out
 
     def mark(self, marks: dict[str, str | None], key: str) -> str | None:
+        """The reference mark ``key`` in ``marks``, or ``None`` where the references do not apply to this record."""
         return marks.get(key) if self.references_apply else None
 
     def summary_line(self) -> str:

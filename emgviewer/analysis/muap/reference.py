@@ -34,6 +34,8 @@ def marked(value: float | None, mark: str | None, fmt: str, unit: str = "") -> s
 
 @dataclass(frozen=True)
 class ReferenceRange:
+    """A published reference range for one measure (biceps, concentric needle), with its source."""
+
     measure: str
     low: float | None
     high: float | None
@@ -42,6 +44,7 @@ class ReferenceRange:
     percent: bool = False  # a share (0-1) shown in % ("<= 15 %"), as the measure itself is shown
 
     def mark(self, value: float | None) -> str | None:
+        """"within", "above" or "below" the range; ``None`` when there is no value."""
         if value is None or value != value:  # None or NaN: nothing to judge
             return None
         if self.low is not None and value < self.low:
@@ -51,6 +54,7 @@ class ReferenceRange:
         return WITHIN
 
     def text(self) -> str:
+        """The range as people read it ("7.1-12.7 ms", "<= 15 %")."""
         scale, unit = (100.0, "%") if self.percent else (1.0, self.unit)
         low, high = (None if v is None else scale * v for v in (self.low, self.high))
         if low is not None and high is not None:

@@ -49,6 +49,8 @@ LOCKED_SHARE = 0.8
 
 @dataclass(frozen=True)
 class Sorting:
+    """Discharges sorted into units: each unit's train and template, and the candidates no unit explains."""
+
     trains: tuple[np.ndarray, ...]  # discharge sample indices per unit, ascending
     templates: tuple[np.ndarray, ...]  # band-limited template per unit, centred, half-width ``half``
     half: int
@@ -111,6 +113,7 @@ class _Bank:
 
 
 def sort_discharges(detection: Detection, fs_hz: float) -> Sorting:
+    """Sort the detected discharges into units by template matching, peeling off superimposed ones."""
     sigma = detection.noise_uv
     h, shift, peel = _samples(SEGMENT_MS, fs_hz), _samples(SHIFT_MS, fs_hz), _samples(PEEL_SHIFT_MS, fs_hz)
     merge = _samples(MERGE_SHIFT_MS, fs_hz)

@@ -54,6 +54,8 @@ TRIM = 0.2
 
 @dataclass(frozen=True)
 class WaveformMeasures:
+    """One averaged potential's measures: amplitude, duration and its cursors, phases, turns, area, satellites."""
+
     amplitude_uv: float
     duration_ms: float
     onset_ms: float  # relative to the discharge's alignment point
@@ -69,9 +71,11 @@ class WaveformMeasures:
 
     @property
     def polyphasic(self) -> bool:
+        """Whether it has more phases than a normal potential (the polyphasic criterion)."""
         return self.phases >= POLYPHASIC_PHASES
 
     def to_dict(self) -> dict:
+        """The measures as JSON types."""
         out = asdict(self)
         out["satellites_ms"] = list(self.satellites_ms)
         out["polyphasic"] = self.polyphasic
@@ -79,6 +83,7 @@ class WaveformMeasures:
 
 
 def half_window(fs_hz: float) -> int:
+    """Samples on each side of a discharge that its template covers."""
     return int(round(HALF_WINDOW_MS * 1e-3 * fs_hz))
 
 
