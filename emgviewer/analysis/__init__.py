@@ -1,7 +1,7 @@
 """Windows, validity and signal measures on numpy arrays (numpy and scipy only, no Qt)."""
 
 from emgviewer.analysis.measures import peak_to_peak_uv, spike_durations_ms, turns_per_s
-from emgviewer.analysis.resample import UpsamplingWarning, resample_to
+from emgviewer.analysis.resample import resample_to
 from emgviewer.analysis.validity import (
     Invalid,
     ValidityCriteria,
@@ -22,7 +22,6 @@ __all__ = [
     "DEFAULT_HOP_S",
     "DEFAULT_WINDOW_S",
     "Invalid",
-    "UpsamplingWarning",
     "ValidityCriteria",
     "WindowGeometry",
     "WindowValidity",

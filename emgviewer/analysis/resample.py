@@ -2,17 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
 from fractions import Fraction
 
 import numpy as np
 
 from emgviewer.lazy import scipy_signal
-
-
-class UpsamplingWarning(UserWarning):
-    """The record is slower than the model: the missing high-frequency content cannot be made up."""
-
 
 #: A rate like 100000.3 Hz has no small exact ratio to the model's; a ratio within this relative
 #: error (0.1 ms in a 1-s window) is used instead.
@@ -34,10 +28,10 @@ def rational_ratio(fs_from_hz: float, fs_to_hz: float, max_denominator: int = 10
     return ratio.numerator, ratio.denominator
 
 
-def resample_to(signal: np.ndarray, fs_from_hz: float, fs_to_hz: float, warn: bool = True) -> np.ndarray:
-    """``signal`` at ``fs_to_hz`` as float32. Warns (:class:`UpsamplingWarning`) when upsampling,
-    unless ``warn`` is false (a caller that says it in its own words, from any thread: catching a
-    warning changes process-wide state).
+def resample_to(signal: np.ndarray, fs_from_hz: float, fs_to_hz: float) -> np.ndarray:
+    """``signal`` at ``fs_to_hz`` as float32. Says nothing: what an upsampled record lacks is a
+    caveat of its classification (``resampled``, ``band_limited``), data rather than a Python
+    warning (catching one in a worker thread changes process-wide state).
 
     NaN samples spread over the filter's length; windows holding them stay invalid.
     """
@@ -45,13 +39,5 @@ def resample_to(signal: np.ndarray, fs_from_hz: float, fs_to_hz: float, warn: bo
         raise ValueError(f"rates must be positive, got {fs_from_hz} Hz -> {fs_to_hz} Hz")
     if fs_from_hz == fs_to_hz:
         return np.asarray(signal, dtype=np.float32)
-    if fs_to_hz > fs_from_hz and warn:
-        warnings.warn(
-            f"upsampling from {fs_from_hz:g} Hz to {fs_to_hz:g} Hz: the record holds nothing "
-            f"above {fs_from_hz / 2:g} Hz, so a model made for {fs_to_hz:g} Hz sees a "
-            "band-limited signal and its output is less trustworthy",
-            UpsamplingWarning,
-            stacklevel=2,
-        )
     up, down = rational_ratio(fs_from_hz, fs_to_hz)
     return scipy_signal.resample_poly(np.asarray(signal, dtype=np.float64), up, down).astype(np.float32)

@@ -252,7 +252,7 @@ def _at_model_rate(record: Record, fs_hz: float) -> tuple[np.ndarray, float | No
         rational_ratio(record.fs_hz, fs_hz)
     except ValueError as err:
         raise UnsuitableRecordError(record.source_path, f"{err}; not classified") from None
-    return resample_to(record.signal_uv, record.fs_hz, fs_hz, warn=False), record.fs_hz
+    return resample_to(record.signal_uv, record.fs_hz, fs_hz), record.fs_hz
 
 
 def _flag_smeared_nan(validity: WindowValidity, windows: np.ndarray) -> None:
