@@ -17,7 +17,7 @@ from training.data import WindowSet
 from training.environment import run_environment
 from training.metrics import verdict_metrics, window_metrics
 from training.splits import Split, WindowSplit
-from training.train import TrainConfig, device_description, predict_logits, train_model
+from training.train import TrainConfig, device_description, predict_logits, save_checkpoint, train_model
 
 
 @dataclass
@@ -115,24 +115,14 @@ def save_fold_model(folder: Path, data: WindowSet, split: Split | WindowSplit, m
     """A fold's weights (``fold_<test subjects>.pt``) and what they were trained on (``.json``,
     a checkpoint's fields, so ``python -m training export`` takes it): the test subjects are the
     people this model never saw."""
-    import io
-
-    import torch
-
-    from emgviewer.atomic import atomic_write_bytes, atomic_write_text
-
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"fold_{'-'.join(split.test)}.pt"
-    buffer = io.BytesIO()
-    torch.save(model.state_dict(), buffer)
-    atomic_write_bytes(path, buffer.getvalue())
     held_out = set(split.test) | set(split.validation)
     meta = {**(model_meta or {}), "test_subjects": list(split.test), "validation_subjects": list(split.validation),
             "training_subjects": sorted(set(data.record_subjects) - held_out),
             "training_records": [n for n, s in zip(data.record_names, data.record_subjects) if s not in held_out],
             "best_epoch": best_epoch, "config": config.to_dict(), "classes": list(data.class_names),
             "fs_hz": data.fs_hz, "n_times": data.window_samples}
-    atomic_write_text(path.with_suffix(".json"), json.dumps(meta, indent=2))
+    save_checkpoint(path, model, meta)
     return path
 
 

@@ -4,8 +4,11 @@ subjects, fixed seeds."""
 from __future__ import annotations
 
 import copy
+import io
+import json
 import random
 from dataclasses import asdict, dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,6 +17,7 @@ from torch import nn
 from torch.optim.swa_utils import AveragedModel, get_ema_multi_avg_fn, update_bn
 from tqdm.auto import tqdm
 
+from emgviewer.atomic import atomic_write_bytes, atomic_write_text
 from training import distributed
 from training.data import WindowSet
 from training.models import build
@@ -371,3 +375,13 @@ class _Smote:
             a, b = self.data.gather(members[[i, j]])
             out[row] = a + self.rng.uniform() * (b - a)
         return out, np.asarray([self.classes[c] for c in which], dtype=np.int64)
+
+
+def save_checkpoint(path: Path, model: nn.Module, meta: dict) -> None:
+    """The weights (``path``) and what they were trained on (``.json`` beside it, the fields
+    ``python -m training export`` reads), each written atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    buffer = io.BytesIO()
+    torch.save(model.state_dict(), buffer)
+    atomic_write_bytes(path, buffer.getvalue())
+    atomic_write_text(path.with_suffix(".json"), json.dumps(meta, indent=2))

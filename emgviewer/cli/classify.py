@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from emgviewer.cli.common import add_inputs_and_model, emit, error, positive_seconds, prepare
+from emgviewer.cli.common import add_inputs_and_model, emit, error, positive_seconds, prepare, warn_caveats
 from emgviewer.inference.batch import classify_each
 from emgviewer.inference.caveats import (
     MARKS,
@@ -72,8 +72,7 @@ def run(args: argparse.Namespace) -> int:
             continue
         result = outcome.result
         assessment = assess(result)
-        for caveat in assessment.caveats:
-            print(f"emgviewer: warning: {result.record.name}: {caveat.text}", file=sys.stderr)
+        warn_caveats(result)
         if args.format == "csv":
             csv_parts.append(csv_rows(result, assessment))
         summaries.append(record_summary(result, with_windows=args.format == "json", assessment=assessment))

@@ -51,6 +51,12 @@ def error(message: str) -> None:
     print(f"emgviewer: error: {message}", file=sys.stderr)
 
 
+def warn_caveats(result) -> None:
+    """Say each way ``result``'s record differs from the training recordings, once, on stderr."""
+    for caveat in result.caveats:
+        print(f"emgviewer: warning: {result.record.name}: {caveat.text}", file=sys.stderr)
+
+
 def refuse_output(out: Path | None, force: bool, suffix: str | None = None, inputs: Sequence[Path] = ()) -> bool:
     """True (after saying why) when ``out`` cannot be written, or would overwrite one of the
     ``inputs`` (a recording is opened read-only and never written, ``--force`` or not): said

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from emgviewer.cli.common import add_inputs_and_model, emit, error, open_model, positive_seconds, prepare
+from emgviewer.cli.common import add_inputs_and_model, emit, error, open_model, positive_seconds, prepare, warn_caveats
 from emgviewer.inference import classify
 from emgviewer.inference.batch import classify_each
 from emgviewer.inference.comparison import Comparison, compare
@@ -56,8 +55,7 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             continue
         first = outcome.result
-        for caveat in first.caveats:  # the record's, as classify says them (the second model's may differ)
-            print(f"emgviewer: warning: {first.record.name}: {caveat.text}", file=sys.stderr)
+        warn_caveats(first)  # the record's, as classify says them (the second model's may differ)
         second = classify(first.record, other, hop_s=first.hop_s, force_verdict=args.force_verdict,
                           final_model=args.final_model)
         rows.append(record_row(compare(first, second)))

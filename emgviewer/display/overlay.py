@@ -77,9 +77,9 @@ class RibbonWindows:
 def ribbon_windows(classification, collapse: bool | None = None) -> RibbonWindows:
     """The ribbon of a classification; a record outside the model's domain whose verdict was
     not asked for is drawn apart (:data:`colours.OUTSIDE_DOMAIN`)."""
-    outside = bool(classification.outside) and not classification.forced
     return windows_from(classification.starts_s, classification.stops_s, classification.probabilities,
-                        classification.valid, classification.model.card, classification.hop_s, collapse, outside)
+                        classification.valid, classification.model.card, classification.hop_s, collapse,
+                        classification.drawn_apart)
 
 
 #: ``RibbonWindows.winner`` of a window not classified yet (a partial result): not drawn.

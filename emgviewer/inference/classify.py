@@ -72,6 +72,11 @@ class Classification:
     stands_for: LoadedModel | None = None
 
     @property
+    def drawn_apart(self) -> bool:
+        """Outside the model's domain and its reading not asked for: no class colour, no verdict."""
+        return bool(self.outside) and not self.forced
+
+    @property
     def class_names(self) -> tuple[str, ...]:
         """The model's class names, in the order of the probabilities' columns."""
         return self.model.card.class_names

@@ -61,9 +61,9 @@ def read_wav(path: Path, channel: Channel = None) -> Record:
 
 def _quiet_skipped_chunks(category: type[Warning]) -> None:
     """scipy warns for each chunk it skips (a recorder's 'bext' or 'cue '): harmless once
-    :func:`_check_chunks` has walked them. One filter, installed once for the process: never a
-    ``catch_warnings`` around the read, whose filter swap is process-wide and, from a loading
-    thread, would change what every other thread's warnings do."""
+    :func:`_check_chunks` has walked them. One narrow filter, put (back) first before each read,
+    so it holds even where a test harness restored the filters; never a ``catch_warnings``
+    around the read, whose swap of every filter would reach every other thread's warnings."""
     warnings.filterwarnings("ignore", message=re.escape(SKIPPED_CHUNK), category=category)  # idempotent
 
 

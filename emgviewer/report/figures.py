@@ -129,7 +129,7 @@ def trace_figure(result: Classification, width: float, sensitivity_uv: float | N
 def _legend(drawing: Drawing, result: Classification, x: float, y: float) -> None:
     """Each class's swatch with its ribbon letter, then the invalid hatching, as in the ribbon;
     a record outside the model's domain has one slate swatch instead of the class colours."""
-    if result.outside and not result.forced:
+    if result.drawn_apart:
         said = "outside the model's domain: every window in slate, no verdict (the letter is the model's reading)"
         drawing.add(Rect(x, y, 9, 7, fillColor=colors.HexColor(OUTSIDE_DOMAIN), strokeColor=None))
         drawing.add(String(x + 12, y + 1, said, fontName=FONT, fontSize=7))

@@ -149,8 +149,9 @@ class WindowInspector(QtWidgets.QWidget):
         names = [c.label for c in card.classes]
         if valid:
             probabilities = result.probabilities[index]
-            outside = bool(result.outside) and not result.forced  # drawn apart, as in the ribbon
-            self._draw_bars(names, probabilities, [OUTSIDE_DOMAIN if outside else c.colour for c in card.classes])
+            # Drawn apart, as in the ribbon.
+            self._draw_bars(names, probabilities, [OUTSIDE_DOMAIN if result.drawn_apart else c.colour
+                                                   for c in card.classes])
             self.probabilities_note.setText("")
         else:  # an invalid window was never run: there are no probabilities to draw
             probabilities = None
@@ -178,7 +179,7 @@ class WindowInspector(QtWidgets.QWidget):
             return (f"<b>invalid</b> &nbsp; {escape(str(result.reason(index)))}: not classified, so no "
                     f"probabilities or uncertainty<br>{escape(measured)}")
         predicted = card.classes[int(np.argmax(probabilities))].label
-        if result.outside and not result.forced:  # the reading is shown, never as a finding
+        if result.drawn_apart:  # the reading is shown, never as a finding
             predicted = f"outside the model's domain; its reading: {predicted}"
         status = "valid"
         if result.uncertain[index]:

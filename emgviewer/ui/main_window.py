@@ -270,7 +270,7 @@ class MainWindow(QtWidgets.QMainWindow):
         result = self.result
         self.trace.set_classification(ribbon_windows(result))
         self.overview.set_ribbon(ribbon_windows(result, collapse=True))
-        self.legend.setText(legend_html(result.model.card, outside=bool(result.outside) and not result.forced))
+        self.legend.setText(legend_html(result.model.card, outside=result.drawn_apart))
         assessment = assess(result)
         statement = assessment.statement
         # A learned verdict can differ from the colours' majority: say so where it is read.

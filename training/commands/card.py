@@ -10,17 +10,11 @@ from pathlib import Path
 
 from emgviewer.atomic import atomic_write_bytes
 from training import arguments
-from training.commands.options import (
-    card_evaluation,
-)
+from training.commands.options import card_evaluation
 from training.data import TASKS, load_windows
 from training.environment import code_revision, today
 from training.models import REGISTRY
-from training.pipeline import (
-    model_card,
-    refuse_output,
-    same_recipe,
-)
+from training.pipeline import model_card, refuse_output, same_recipe
 from training.provenance import evaluation_fields, protocol_kind
 
 

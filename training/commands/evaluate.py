@@ -8,17 +8,9 @@ import sys
 from pathlib import Path
 
 from training import arguments, distributed
-from training.commands.options import (
-    add_training_options,
-    folds_type,
-)
+from training.commands.options import add_training_options, folds_type
 from training.experiment import cross_validate
-from training.pipeline import (
-    evaluation_splits,
-    load_data,
-    model_meta,
-    recipe_config,
-)
+from training.pipeline import evaluation_splits, load_data, model_meta, recipe_config
 from training.reporting import markdown, write_reports
 from training.resume import ResumeError, saved_folds
 

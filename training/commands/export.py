@@ -9,17 +9,11 @@ import numpy as np
 import torch
 
 from training import arguments
-from training.commands.options import (
-    card_evaluation,
-)
+from training.commands.options import card_evaluation
 from training.data import load_windows
 from training.export import export_onnx
 from training.models import build
-from training.pipeline import (
-    architecture_text,
-    model_card,
-    refuse_output,
-)
+from training.pipeline import architecture_text, model_card, refuse_output
 
 
 def add_parser(commands: argparse._SubParsersAction) -> None:

@@ -4,15 +4,12 @@ options of every command that trains, ``--folds``, and the checkpoint and evalua
 from __future__ import annotations
 
 import argparse
-import io
-import json
 import sys
 from pathlib import Path
 
 import torch
 
-from emgviewer.atomic import atomic_write_bytes, atomic_write_text
-from training import arguments
+from training import arguments, train
 from training.data import TASKS
 from training.models import REGISTRY
 from training.provenance import LeakyEvaluationError, refuse_leaky
@@ -115,10 +112,6 @@ def card_evaluation(path: Path) -> dict | None:
 
 
 def save_checkpoint(path: Path, model: torch.nn.Module, meta: dict) -> None:
-    """The weights (``path``) and what they were trained on (``.json`` beside it), written atomically."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    buffer = io.BytesIO()
-    torch.save(model.state_dict(), buffer)
-    atomic_write_bytes(path, buffer.getvalue())
-    atomic_write_text(path.with_suffix(".json"), json.dumps(meta, indent=2))
+    """Write a command's checkpoint (:func:`training.train.save_checkpoint`) and say where."""
+    train.save_checkpoint(path, model, meta)
     print(f"wrote {path} and {path.with_suffix('.json').name}", file=sys.stderr)

@@ -8,18 +8,8 @@ import sys
 from pathlib import Path
 
 from training import arguments
-from training.commands.options import (
-    add_training_options,
-    folds_type,
-    save_checkpoint,
-)
-from training.pipeline import (
-    evaluate_train_export,
-    foreign_evaluation,
-    load_data,
-    recipe_config,
-    refuse_output,
-)
+from training.commands.options import add_training_options, folds_type, save_checkpoint
+from training.pipeline import evaluate_train_export, foreign_evaluation, load_data, recipe_config, refuse_output
 from training.reporting import markdown
 
 

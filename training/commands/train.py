@@ -6,15 +6,8 @@ import argparse
 from pathlib import Path
 
 from training import distributed
-from training.commands.options import (
-    add_training_options,
-    save_checkpoint,
-)
-from training.pipeline import (
-    load_data,
-    model_meta,
-    recipe_config,
-)
+from training.commands.options import add_training_options, save_checkpoint
+from training.pipeline import load_data, model_meta, recipe_config
 from training.splits import loso_splits
 from training.train import train_model
 
