@@ -31,3 +31,8 @@ def demo_record_paths() -> list[Path]:
 def models_dir() -> Path:
     """The shipped models (and their fold models)."""
     return resources_dir() / "models"
+
+
+def app_icon_path() -> Path:
+    """The application icon as a 256-pixel PNG (the window's, and the desktop entry's)."""
+    return resources_dir() / "icons" / "emgviewer.png"

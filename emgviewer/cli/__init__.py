@@ -11,7 +11,7 @@ import sys
 import warnings
 
 from emgviewer import __version__
-from emgviewer.cli import audio, classify, compare, info, models, muap, report, view
+from emgviewer.cli import about, audio, classify, compare, desktop, info, models, muap, report, view
 from emgviewer.inference.errors import ModelError
 from emgviewer.records.errors import RecordError
 
@@ -26,6 +26,8 @@ EXAMPLES = """examples:
   emgviewer muap data/n2001/N2001A01BB02.hea     motor unit potentials, measured
   emgviewer audio N2001A01BB02.hea --out a.wav --high-pass 20
   emgviewer models                               the shipped models and their numbers
+  emgviewer about                                version, where it runs from, providers, sound
+  emgviewer install-desktop                      menu entry; .hea/.bin/.edf open with emgviewer
   emgviewer view PATH --screenshot shot.png --size 1366x768
 
 'emgviewer COMMAND --help' says each command's options."""
@@ -52,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
     audio.add_parser(commands)
     models.add_parser(commands)
     compare.add_parser(commands)
+    about.add_parser(commands)
+    desktop.add_parser(commands)
     return parser
 
 
@@ -70,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     quiet_library_warnings()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"view", "info", "classify", "report", "muap", "audio", "models", "compare"}
+    commands = {"view", "info", "classify", "report", "muap", "audio", "models", "compare", "about",
+                "install-desktop"}
     if not argv:
         argv = ["view"]  # a new user sees the whole idea at once
     elif argv[0] not in commands and not argv[0].startswith("-"):

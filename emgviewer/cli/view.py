@@ -22,6 +22,9 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--screenshot", type=Path, metavar="FILE.png",
                         help="render the window once classification has finished, save it, and exit")
     parser.add_argument("--size", default="1600x900", type=_size, help="window size for --screenshot (WxH)")
+    # For benchmarks/bench_launch.py: launch as a user does, render the first frame, print the
+    # time it was ready (JSON) and exit; works the same in the desktop bundle, which has no Python.
+    parser.add_argument("--exit-after-first-frame", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--channel", help="channel index or name of a multi-channel file (default: the first)")
     add_reading_choices(parser, viewer=True)
     parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
@@ -61,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
             return 1
         # A screenshot needs no screen: render offscreen unless the user chose a platform.
         os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    elif args.exit_after_first_frame:
+        os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     elif not _has_display():
         print("emgviewer: error: no display to open the viewer on (DISPLAY and WAYLAND_DISPLAY are "
               "unset). Run it in a desktop session, use --screenshot FILE.png (rendered offscreen), "
@@ -74,7 +79,8 @@ def run(args: argparse.Namespace) -> int:
 
     options = {key: value for key, value in (("channel", args.channel), ("fs_hz", args.fs_hz)) if value is not None}
     return run_viewer(args.path, resolve_model(args.model) if args.model else None, args.screenshot, args.size,
-                      read_options=options, force_verdict=args.force_verdict, final_model=args.final_model)
+                      read_options=options, force_verdict=args.force_verdict, final_model=args.final_model,
+                      first_frame_only=args.exit_after_first_frame)
 
 
 def _has_display() -> bool:

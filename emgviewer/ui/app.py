@@ -2,23 +2,32 @@
 
 from __future__ import annotations
 
+import json
+import os
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pyqtgraph as pg
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtCore, QtGui, QtWidgets
 
 from emgviewer.inference import default_model_path
-from emgviewer.paths import demo_record_paths
+from emgviewer.paths import app_icon_path, demo_record_paths
 
-#: Qt's notices that say nothing a user can act on: the offscreen platform (every --screenshot)
-#: prints this one for each dock.
-QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+#: Qt's notices that say nothing a user can act on (their beginnings): the offscreen platform
+#: (every --screenshot) prints the first for each dock; QtMultimedia the others where it has no
+#: media backend (the desktop bundle leaves FFmpeg out: raw sound needs none) or no sound server
+#: (the viewer says itself, once, that it plays silently).
+QUIET_QT_MESSAGES = (
+    "This plugin does not support propagateSizeHints()",
+    "No QtMultimedia backends found.",
+    "PulseAudioService: pa_context_connect() failed",
+)
 
 
 def _qt_messages(mode, context, message: str) -> None:
-    if message not in QUIET_QT_MESSAGES:
+    if not message.startswith(QUIET_QT_MESSAGES):
         print(message, file=sys.stderr)
 
 
@@ -29,6 +38,8 @@ def make_application(argv: list[str] | None = None) -> QtWidgets.QApplication:
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication(argv or [sys.argv[0]])
     app.setApplicationName("emgviewer")
     app.setOrganizationName("emgviewer")
+    app.setDesktopFileName("emgviewer")  # Wayland and the taskbar match the window to emgviewer.desktop
+    app.setWindowIcon(QtGui.QIcon(str(app_icon_path())))
     pg.setConfigOptions(antialias=False, background="w", foreground="k")
     return app
 
@@ -58,8 +69,11 @@ def build_window(path: Path | None, model: Path | None, settings: QtCore.QSettin
 
 def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: Path | None = None,
                size: tuple[int, int] = (1600, 900), read_options: dict | None = None,
-               force_verdict: bool = False, final_model: bool = False) -> int:
-    """Open the viewer on ``path`` (or render it to ``screenshot`` at ``size`` and exit); the exit status."""
+               force_verdict: bool = False, final_model: bool = False, first_frame_only: bool = False) -> int:
+    """Open the viewer on ``path`` (or render it to ``screenshot`` at ``size`` and exit); the exit status.
+
+    ``first_frame_only`` (launch benchmarks): as an interactive launch, up to the first frame
+    rendered, whose wall-clock time is printed as JSON; then the process ends at once."""
     app = make_application()
     settings = None
     if screenshot is not None:  # a throw-away scope: a rendering never changes the user's settings
@@ -69,6 +83,12 @@ def run_viewer(path: Path | None = None, model: Path | None = None, screenshot: 
     window = build_window(path, model, settings, defer_model=screenshot is None, read_options=read_options,
                           force_verdict=force_verdict, final_model=final_model)
     window.resize(*size)
+    if first_frame_only:
+        window.show()
+        app.processEvents()
+        window.grab()  # the first frame, trace included, rendered for real
+        print(json.dumps({"first_frame": time.time(), "record_open": window.record is not None}), flush=True)
+        os._exit(0)  # what is measured is the first frame; the jobs the open started are not waited for
     if screenshot is None:
         window.fit_to_screen()
         window.show()
