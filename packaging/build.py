@@ -1,9 +1,10 @@
 """Build the desktop bundle: ``python packaging/build.py [--out DIR] [--no-archive]``.
 
 One folder that runs without Python on the target machine (PyInstaller, ``emgviewer.spec``),
-with the default model, the demo records, the icon, a freedesktop ``.desktop`` entry and an
-``install-desktop-entry.sh`` that puts the entry in the user's menu. On Linux also a tarball of
-the folder. Prints the folder's size; the last line is one JSON object.
+with the default model and the demo records, and one archive of it (a tarball on Linux, a zip
+on Windows and macOS). On Linux the folder also holds the icon, a freedesktop ``.desktop``
+entry and ``install-desktop-entry.sh``, which puts the entry in the user's menu. Prints the
+folder's size; the last line is one JSON object.
 
 PyInstaller's work files go under ``build/bundle/work`` in this checkout; nothing is cached
 outside it.
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import platform
 import shutil
 import subprocess
 import sys
@@ -53,6 +55,19 @@ def strip_interpreter(folder: Path) -> None:
         subprocess.run([strip, "--strip-unneeded", *map(str, targets)], check=True)
 
 
+#: System libraries the Linux bundle carries so that the target needs none installed: Qt's xcb
+#: platform (its message names only the first) and sound. PyInstaller copies them from the
+#: build machine, so a build machine without them makes a bundle without them.
+CARRIED_LIBRARIES = {"libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4",
+                     "libxcb-keysyms.so.1": "libxcb-keysyms1", "libpulse.so.0": "libpulse0"}
+
+
+def missing_libraries(folder: Path) -> list[str]:
+    """The Debian packages of :data:`CARRIED_LIBRARIES` whose library the built folder lacks."""
+    carried = {p.name for p in (folder / "_internal").rglob("*.so*")}
+    return [package for library, package in CARRIED_LIBRARIES.items() if library not in carried]
+
+
 def add_desktop_files(folder: Path) -> None:
     """The icon, the ``.desktop`` entry, the MIME types and their installer, beside the program."""
     shutil.copy2(ROOT / "resources" / "icons" / "emgviewer.png", folder / "emgviewer.png")
@@ -65,12 +80,22 @@ def add_desktop_files(folder: Path) -> None:
     installer.chmod(0o755)
 
 
-def make_tarball(folder: Path, archive: Path) -> None:
-    """``folder`` as a .tar.gz with one top-level folder, written atomically."""
-    partial = archive.with_name(archive.name + ".tmp")
-    with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
-        tar.add(folder, arcname=folder.name)
+def make_archive(folder: Path, out: Path, version: str) -> Path:
+    """``folder`` as one archive with one top-level folder, written atomically: a .tar.gz on
+    Linux (keeps the executable bits), a .zip elsewhere (what Windows and macOS open)."""
+    machine = platform.machine().lower() or "unknown"
+    system = {"linux": "linux", "win32": "windows", "darwin": "macos"}.get(sys.platform, sys.platform)
+    stem = f"emgviewer-{version}-{system}-{machine}"
+    if sys.platform.startswith("linux"):
+        archive = out / f"{stem}.tar.gz"
+        partial = archive.with_name(archive.name + ".tmp")
+        with tarfile.open(partial, "w:gz", compresslevel=6) as tar:
+            tar.add(folder, arcname=folder.name)
+    else:
+        archive = out / f"{stem}.zip"
+        partial = Path(shutil.make_archive(str(out / f"{stem}.partial"), "zip", out, folder.name))
     os.replace(partial, archive)
+    return archive
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,11 +115,15 @@ def main(argv: list[str] | None = None) -> int:
     strip_interpreter(folder)
     if sys.platform.startswith("linux"):
         add_desktop_files(folder)
+        missing = missing_libraries(folder)
+        if missing:
+            print(f"warning: the bundle lacks system libraries the build machine did not have; targets will need "
+                  f"them installed (apt-get install {' '.join(missing)}), or rebuild where they are",
+                  file=sys.stderr)
     size = folder_size(folder)
     summary = {"folder": str(folder), "bytes": size, "build_s": round(time.monotonic() - started, 1)}
-    if sys.platform.startswith("linux") and not args.no_archive:
-        archive = out / f"emgviewer-{__version__}-linux-{os.uname().machine}.tar.gz"
-        make_tarball(folder, archive)
+    if not args.no_archive:
+        archive = make_archive(folder, out, __version__)
         summary["archive"] = str(archive)
         summary["archive_bytes"] = archive.stat().st_size
     print(f"bundle: {folder} ({size / 1e6:.0f} MB) built in {summary['build_s']} s")
