@@ -5,4 +5,4 @@ The core (records, analysis, inference, display, report) and the viewer's sessio
 teaching tool, not a medical device.
 """
 
-__version__ = "0.2.0"
+__version__ = "0.3.0"

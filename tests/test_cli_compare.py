@@ -54,7 +54,7 @@ def test_the_table_says_each_record_and_the_totals(tmp_path):
     result = _emgviewer("compare", header, "--with", "munet-local", "--cpu")
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
-    assert lines[:2] == ["model: resemgnet (3class) 2.0.1 [default.onnx]", "with:  munet-local (3class) 1.0.1 [munet-local.onnx]"]
+    assert lines[:2] == ["model: munet (3class) 1.1.0 [default.onnx]", "with:  munet-local (3class) 1.0.1 [munet-local.onnx]"]
     row = next(line for line in lines if line.startswith("demo_neurogenic"))
     assert row.split() == ["demo_neurogenic", f"{agree}/13", f"({agree / 13:.0%})", mine.label, f"{mine.confidence:.2f}",
                            theirs.label, f"{theirs.confidence:.2f}"]
@@ -66,4 +66,4 @@ def test_a_second_model_that_does_not_exist_stops_the_run_before_any_work(tmp_pa
     result = _emgviewer("compare", demo_dir(), "--with", "nonesuch", "--out", out, "--cpu")
     assert result.returncode == 1 and not out.exists()
     assert result.stderr == ("emgviewer: error: nonesuch: model file not found; nor is it a shipped model "
-                             "(default, munet-local, munet, resemgnet: emgviewer models)\n")
+                             "(default, munet-local, resemgnet-learned, resemgnet: emgviewer models)\n")

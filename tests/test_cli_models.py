@@ -26,7 +26,8 @@ def test_the_table_lists_every_shipped_model_with_its_cards_numbers():
                                 card.evaluation["records"], card.evaluation["subjects"]]
     assert "people the model never saw (leave-one-subject-out over 19 N2001 subjects)" in result.stdout
     document = json.loads(_emgviewer("models", "--json").stdout)
-    assert [m["name"] for m in document["models"]] == shipped_names() == ["default", "munet-local", "munet", "resemgnet"]
+    names = ["default", "munet-local", "resemgnet-learned", "resemgnet"]
+    assert [m["name"] for m in document["models"]] == shipped_names() == names
     assert [m["default"] for m in document["models"]] == [True, False, False, False]
 
 
@@ -38,7 +39,7 @@ def test_a_shipped_model_is_chosen_by_name_and_a_wrong_name_is_told_the_right_on
     wrong = _emgviewer("classify", record, "--model", "munet-locl", "--cpu")
     assert wrong.returncode == 1 and wrong.stdout == ""
     assert wrong.stderr == ("emgviewer: error: munet-locl: model file not found; nor is it a shipped model "
-                            "(default, munet-local, munet, resemgnet: emgviewer models)\n")
+                            "(default, munet-local, resemgnet-learned, resemgnet: emgviewer models)\n")
 
 
 def test_a_file_wins_over_a_shipped_name_and_paths_are_never_renamed(tmp_path, monkeypatch):
@@ -47,6 +48,8 @@ def test_a_file_wins_over_a_shipped_name_and_paths_are_never_renamed(tmp_path, m
     Path("munet-local.onnx").write_bytes(b"mine")  # the user's own file of that name
     assert resolve_model(Path("munet-local.onnx")) == Path("munet-local.onnx")
     assert resolve_model(Path("models/munet-local")) == Path("models/munet-local")  # a path, not a name
+    # MUNet moved to default.onnx in 0.3.0: its former name still finds it.
+    assert resolve_model(Path("munet")) == resolve_model(Path("munet.onnx")) == available_models()[0]
 
 
 def test_a_shipped_model_that_cannot_be_opened_is_named_in_the_table(tmp_path):

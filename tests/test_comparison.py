@@ -46,7 +46,7 @@ def test_two_shipped_models_agree_where_their_argmax_names_the_same_class(shippe
                          for a, b in zip(first.probabilities.argmax(1), second.probabilities.argmax(1))])
     assert result.comparable.all() and (result.agree == expected).all()
     assert result.summary() == (
-        f"munet-local (3class) 1.0.1 agrees with resemgnet (3class) 2.0.1 on {expected.sum()} of {first.n_windows} windows "
+        f"munet-local (3class) 1.0.1 agrees with munet (3class) 1.1.0 on {expected.sum()} of {first.n_windows} windows "
         f"({expected.sum() / first.n_windows:.0%}); record: {first.verdict.label} {first.verdict.confidence:.2f} / "
         f"{second.verdict.label} {second.verdict.confidence:.2f}")
     assert compare(first, first).n_agree == first.n_windows  # a model always agrees with itself

@@ -1,6 +1,8 @@
-"""The shipped model on real records: every place a verdict appears (browser, CLI table, JSON,
-PDF) marks training subjects as seen, says "uncertain" below the threshold, warns on foreign
-recordings, and never prints a fake number."""
+"""A shipped model on real records: every place a verdict appears (browser, CLI table, JSON, PDF)
+marks training subjects as seen, says "uncertain" below the threshold, warns on foreign
+recordings, and never prints a fake number. The seen marking needs a model read as it is, not
+by its fold models: resemgnet-learned ships none (the default reads N2001 out of fold,
+tests/test_fold_models.py)."""
 
 from __future__ import annotations
 
@@ -13,11 +15,14 @@ import numpy as np
 import pytest
 from pypdf import PdfReader
 
-from emgviewer.inference import default_model_path, load_model
+from emgviewer.inference import load_model
+from emgviewer.inference.zoo import resolve_model
 
 pytestmark = pytest.mark.real_data
 
-#: A control of the training set whose default-model verdict leads with ALS at 0.57, below the
+#: The shipped model without fold models that these checks read with.
+MODEL = "resemgnet-learned"
+#: A control of the training set whose verdict by MODEL leads with ALS at 0.57, below the
 #: card's record threshold (0.60), with three uncertain windows.
 SEEN_UNCERTAIN = "N2001C01BB54"
 ALL_INVALID = "N2001A06BB08"  # 99.6 % zeros: every window flat
@@ -26,10 +31,7 @@ from cli_runner import emgviewer_cli as _emgviewer  # noqa: E402
 
 @pytest.fixture(scope="module")
 def shipped():
-    path = default_model_path()
-    if path is None:
-        pytest.fail("the default model must ship for these checks")
-    return load_model(path)
+    return load_model(resolve_model(Path(MODEL)))
 
 
 def _pdf_text(path: Path) -> str:
@@ -48,7 +50,7 @@ def test_shipped_card_describes_its_training_data(shipped):
 
 
 def test_cli_table_and_json_mark_seen_and_uncertain(n2001_dir, shipped):
-    table = _emgviewer("classify", n2001_dir / f"{SEEN_UNCERTAIN}.hea")
+    table = _emgviewer("classify", n2001_dir / f"{SEEN_UNCERTAIN}.hea", "--model", MODEL)
     assert table.returncode == 0, table.stderr
     row = next(line for line in table.stdout.splitlines() if line.startswith(SEEN_UNCERTAIN))
     assert re.match(rf"{SEEN_UNCERTAIN}\s+seen\s+normal \(control\)\s+uncertain \(ALS / neurogenic 0\.5\d\)", row)
@@ -60,7 +62,8 @@ def test_cli_table_and_json_mark_seen_and_uncertain(n2001_dir, shipped):
     assert header.index("verdict") + valid.start() + valid.group().index("/") == header.index("valid")
     assert "Records seen in training (not evidence of accuracy): 0/1 agree, 0 disagree, 1 uncertain." in table.stdout
     assert "Records of people the model never saw" not in table.stdout
-    document = json.loads(_emgviewer("classify", n2001_dir / f"{SEEN_UNCERTAIN}.hea", "--format", "json").stdout)
+    as_json = _emgviewer("classify", n2001_dir / f"{SEEN_UNCERTAIN}.hea", "--format", "json", "--model", MODEL)
+    document = json.loads(as_json.stdout)
     record = document["records"][0]
     assert (record["status"], record["seen_in_training"], record["agreement"]) == ("uncertain", True, None)
     assert record["verdict"] == "ALS" and record["confidence"] < shipped.card.record_threshold
@@ -76,13 +79,13 @@ def test_cli_table_and_json_mark_seen_and_uncertain(n2001_dir, shipped):
 
 def test_pdf_marks_seen_and_uncertain_beside_the_truth(n2001_dir, tmp_path):
     out = tmp_path / "seen.pdf"
-    assert _emgviewer("report", n2001_dir / f"{SEEN_UNCERTAIN}.hea", "--out", out).returncode == 0
+    assert _emgviewer("report", n2001_dir / f"{SEEN_UNCERTAIN}.hea", "--out", out, "--model", MODEL).returncode == 0
     text = _pdf_text(out)
     assert "Ground truth\nModel verdict\nAgreement\nnormal (control)\nuncertain\n" in text
     assert "leading class ALS / neurogenic at 0.5" in text
     flat = text.replace("\n", " ")
     assert "Read with care: seen in training: this subject's recordings trained the model" in flat
-    assert "[default.onnx]" not in text and "(default.onnx)" in text  # the file beside the name
+    assert f"[{MODEL}.onnx]" not in text and f"({MODEL}.onnx)" in text  # the file beside the name
 
 
 def test_foreign_recording_raises_rate_and_muscle_warnings(emgdb_dir, tmp_path):
@@ -120,7 +123,7 @@ def test_browser_marks_seen_and_uncertain(qtbot, tmp_path, n2001_dir):
         shutil.copy(n2001_dir / f"{SEEN_UNCERTAIN}{suffix}", folder)
     window = MainWindow(QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat))
     qtbot.addWidget(window)
-    window.set_model(default_model_path())
+    window.set_model(resolve_model(Path(MODEL)))
     with qtbot.waitSignal(window.classificationShown, timeout=30_000):
         window.open_folder(folder)
     item = window.browser.record_items[SEEN_UNCERTAIN]
@@ -131,7 +134,7 @@ def test_browser_marks_seen_and_uncertain(qtbot, tmp_path, n2001_dir):
     assert "seen in training (not evidence of accuracy): 0/1 agree" in window.browser.agreement.text()
     assert "out-of-fold, from the model card" in window.browser.agreement.text()
     assert window.message_bar.isVisibleTo(window) and "seen in training" in window.message_bar.label.text()
-    assert window.status_model.text().startswith(f"{window.model.card.name} {window.model.card.version} [default.onnx]")
+    assert window.status_model.text().startswith(f"{window.model.card.name} {window.model.card.version} [{MODEL}.onnx]")
     assert "verdict: uncertain (ALS / neurogenic 0.5" in window.status_time.text()
 
 
@@ -143,7 +146,7 @@ def test_invalid_window_says_why_it_has_no_numbers(qtbot, tmp_path, n2001_dir):
 
     window = MainWindow(QtCore.QSettings(str(tmp_path / "s.ini"), QtCore.QSettings.Format.IniFormat))
     qtbot.addWidget(window)
-    window.set_model(default_model_path())
+    window.set_model(resolve_model(Path(MODEL)))
     with qtbot.waitSignal(window.classificationShown, timeout=30_000):
         window.open_record(n2001_dir / f"{ALL_INVALID}.hea")
     inspector = window.inspector

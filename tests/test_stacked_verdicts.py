@@ -24,9 +24,13 @@ from emgviewer.analysis.stacking import (
 )
 from emgviewer.inference import CardError
 from emgviewer.inference.card import ModelCard, parse_card
+from emgviewer.paths import models_dir
 
 REPO = Path(__file__).resolve().parent.parent
 CLASSES = ("control", "myopathy", "ALS")
+
+#: The shipped model whose record verdict is learned (the default until 0.3.0).
+LEARNED_MODEL = models_dir() / "resemgnet-learned.onnx"
 
 
 def stacker(n_features: int, seed: int = 0, names: tuple[str, ...] | None = None) -> RecordStacker:
@@ -127,7 +131,7 @@ def test_classify_runs_the_cards_regression_on_the_records_own_muap_analysis(n20
     from emgviewer.inference.summary import record_summary
     from emgviewer.records import read_record
 
-    shipped = load_model(REPO / "resources" / "models" / "default.onnx")
+    shipped = load_model(LEARNED_MODEL)
     model = dataclasses.replace(shipped, card=dataclasses.replace(shipped.card, record_stacker=None))
     s = stacker(18, seed=3)
     stacked = dataclasses.replace(model, card=dataclasses.replace(model.card, record_stacker=s))
@@ -156,7 +160,7 @@ def test_a_record_unlike_the_training_records_gets_the_mean_not_the_regression(n
     from emgviewer.inference import classify, load_model
     from emgviewer.records import read_record
 
-    model = load_model(REPO / "resources" / "models" / "default.onnx")
+    model = load_model(LEARNED_MODEL)
     stacked = dataclasses.replace(model, card=dataclasses.replace(model.card, record_stacker=stacker(18, seed=3)))
     uncalibrated = dataclasses.replace(read_record(n2001_dir / "N2001M02BB62.hea"), calibrated=False)
     other = read_record(emgdb_dir / "emg_healthy.hea")
@@ -208,7 +212,7 @@ def test_training_replays_the_apps_rule_for_records_unlike_the_training_records(
     pytest.importorskip("torch")
     from training.stacking import record_profiles
 
-    card = load_model(REPO / "resources" / "models" / "default.onnx", force_cpu=True).card
+    card = load_model(LEARNED_MODEL, force_cpu=True).card
     entries = index_folder(n2001_dir).records
     profiles = record_profiles(REPO / "training" / "reports" / "muap_groups.json", tuple(e.name for e in entries))
     app = {e.name for e in entries
@@ -229,8 +233,8 @@ def test_viewer_says_the_verdict_was_learned_and_from_what(qtbot, window, n2001_
 
     from emgviewer.inference import CARD_KEY, load_model
 
-    model = onnx.load(REPO / "resources" / "models" / "default.onnx")
-    card = load_model(REPO / "resources" / "models" / "default.onnx").card.to_dict()
+    model = onnx.load(LEARNED_MODEL)
+    card = load_model(LEARNED_MODEL).card.to_dict()
     card["calibration"]["record_stacker"] = stacker(18, seed=5).to_dict()
     onnx.helper.set_model_props(model, {CARD_KEY: json.dumps(card)})
     onnx.save(model, tmp_path / "stacked.onnx")
@@ -251,7 +255,7 @@ def test_a_record_report_reuses_the_verdicts_muap_analysis_only_when_it_covered_
     from emgviewer.records import read_record
     from emgviewer.report import documents
 
-    model = load_model(REPO / "resources" / "models" / "default.onnx")
+    model = load_model(LEARNED_MODEL)
     calls = []
     real = muap_record.analyse_record
     monkeypatch.setattr(muap_record, "analyse_record",

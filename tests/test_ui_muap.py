@@ -111,12 +111,12 @@ def test_the_pdf_export_carries_the_units_shown(qtbot, window, units_record, tmp
 
 
 def test_a_learned_verdicts_muap_analysis_is_the_one_the_panel_shows(qtbot, window, n2001_dir, tmp_path, monkeypatch):
-    """The default card's verdict reads MUAP measures, so the classification analyses the record:
+    """A learned verdict (resemgnet-learned's card) reads MUAP measures, so the classification analyses the record:
     the viewer shows that analysis, and the record is analysed once, not twice."""
     import shutil
 
     import emgviewer.analysis.muap.record as muap_record
-    from emgviewer.inference import default_model_path
+    from emgviewer.paths import models_dir
 
     calls = []
 
@@ -129,7 +129,7 @@ def test_a_learned_verdicts_muap_analysis_is_the_one_the_panel_shows(qtbot, wind
     monkeypatch.setattr(muap_record, "analyse_record", counting(muap_record.analyse_record))  # the one that analyses
     for suffix in (".hea", ".bin"):
         shutil.copy(n2001_dir / f"N2001M02BB10{suffix}", tmp_path)
-    window.set_model(default_model_path())
+    window.set_model(models_dir() / "resemgnet-learned.onnx")
     with qtbot.waitSignals([window.classificationShown, window.muapsShown], timeout=30_000):
         assert window.open_record(tmp_path / "N2001M02BB10.hea")
     assert window.result.verdict.learned and window.result.muaps is not None

@@ -18,7 +18,7 @@ from training.models import REGISTRY, build
 from training.splits import RANDOM_WINDOW_SPLIT
 
 DEFAULT_ROW = "munet (default model)"  # a key in rows.json; shown as DEFAULT_ROW_SHOWN
-DEFAULT_ROW_SHOWN = "munet (munet.onnx, the default model until 2.0.0)"
+DEFAULT_ROW_SHOWN = "munet (the recipe of default.onnx, the default model again since 0.3.0)"
 #: MUNet's shipped model's LOSO evaluation.
 DEFAULT_REPORT = Path(__file__).parent / "reports" / "munet_3class_loso.json"
 
@@ -300,12 +300,14 @@ def results_markdown(rows: list[dict[str, Any]], args) -> str:
              "torch| difference in the model's outputs (logits) on 32 windows, float32, checked <= 1e-4 before writing "
              "('-': exported before it was recorded). Rows marked *reduced* ran on a smaller budget "
              "than the published training (2 CPU cores, no GPU in this session).", "",
-             "The first row is MUNet as shipped (`munet.onnx`, the default model until 2.0.0) under the full "
-             "budget (see training/reports/munet_3class_loso.md). The default model since 2.0.0 is the "
-             "resemgnet row's recipe (seed 0) with its record verdict learned from the windows and the MUAP "
-             "measures, each class weighing the same: windows as that row, records 342/422 (record balanced "
-             "accuracy 82.8 %), subjects 19/19, record ECE 0.048 "
-             "(training/reports/levers/resemgnet-muap/levers.md). What each of issue 10's levers does to MUNet's recipe "
+             "The first row is MUNet's recipe under the full budget (see training/reports/munet_3class_loso.md). "
+             "The shipped default model (`default.onnx`, card 1.1.0) is a later run of that recipe and seed that "
+             "kept its fold models: windows 72.7 % balanced, records 303/422, subjects 17/19 "
+             "(training/reports/folds/munet_3class_loso_folds_seed0.md); over four runs the recipe gives "
+             "74.3 +- 3.9 % (docs/models.md, *Recipes over seeds*). From app 0.2.0 to 0.3.0 the default was the "
+             "resemgnet row's recipe (seed 0, the best of three) with its record verdict learned from the windows "
+             "and the MUAP measures (`resemgnet-learned.onnx`: records 342/422, subjects 19/19; "
+             "training/reports/levers/resemgnet-muap/levers.md). What each of issue 10's levers does to MUNet's recipe "
              "(seed ensembles, window and record calibration fitted on validation subjects, stacked record "
              "verdicts with and without MUAP measures, selective accuracy), under the same protocol: "
              "training/reports/levers/levers.md (`python -m training levers`); the training levers (mixup, gain "

@@ -27,9 +27,17 @@ def shipped_names() -> list[str]:
     return [path.stem for path in available_models()]
 
 
+#: Names a shipped model answered to before it moved: MUNet became the default in 0.3.0
+#: (``munet.onnx`` -> ``default.onnx``), so ``--model munet`` in a lab's scripts still works.
+FORMER_NAMES = {"munet": "default"}
+
+
 def resolve_model(path: Path) -> Path:
     """``path`` when it names a file (or anything but a bare name); else the shipped model of
-    that name (``munet-local`` or ``munet-local.onnx``); else ``path``, for the loader to report."""
+    that name (``munet-local`` or ``munet-local.onnx``, or a former name); else ``path``, for
+    the loader to report."""
     if path.exists() or path.parent != Path("."):
         return path
-    return next((p for p in available_models() if p.stem == path.name.removesuffix(".onnx")), path)
+    name = path.name.removesuffix(".onnx")
+    name = name if name in shipped_names() else FORMER_NAMES.get(name, name)
+    return next((p for p in available_models() if p.stem == name), path)
