@@ -2,7 +2,8 @@
 not classified again for its report: the arrays stay (a few kB a record), the signal does not.
 
 A kept result is reused only for the same file (path, size, modification time), the same model
-file and the same hop; anything else is classified afresh.
+file, the same hop and the same way of reading (``force_verdict``, ``final_model``: the viewer's
+two toggles change colours and verdicts); anything else is classified afresh.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ def _file_key(path: Path) -> tuple:
 
 @dataclass(frozen=True)
 class Kept:
-    """One kept classification and the key it is valid for (file, model and hop)."""
+    """One kept classification and the key it is valid for (file, model, hop and reading)."""
 
     key: tuple
     result: Classification  # with its record replaced by an empty stand-in
@@ -39,25 +40,34 @@ class ClassificationCache:
         self._lock = threading.Lock()
 
     @staticmethod
-    def _key(path: Path, model: LoadedModel, hop_s: float | None) -> tuple:
-        return (*_file_key(path), str(Path(model.path).resolve()), model.card.input.hop_or_card(hop_s))
+    def _key(path: Path, model: LoadedModel, hop_s: float | None, force_verdict: bool, final_model: bool) -> tuple:
+        return (*_file_key(path), str(Path(model.path).resolve()), model.card.input.hop_or_card(hop_s),
+                bool(force_verdict), bool(final_model))
 
-    def put(self, path: Path, result: Classification, hop_s: float | None) -> None:
-        """Keep ``result`` for ``path`` (its signal dropped: a folder's worth stays small)."""
+    def put(self, path: Path, result: Classification, hop_s: float | None, force_verdict: bool = False,
+            final_model: bool = False) -> None:
+        """Keep ``result`` for ``path``, classified with those options (its signal dropped: a
+        folder's worth stays small). ``result.model`` is the model asked for, even where a fold
+        model read the record (``result.stands_for``)."""
         light = replace(result, record=_stand_in(result.record))
+        asked_for = result.stands_for or result.model
+        key = self._key(path, asked_for, hop_s, force_verdict, final_model)
         with self._lock:
-            self._kept[str(Path(path).resolve())] = Kept(self._key(path, result.model, hop_s), light)
+            self._kept[str(Path(path).resolve())] = Kept(key, light)
 
-    def get(self, path: Path, record: Record, model: LoadedModel, hop_s: float | None) -> Classification | None:
+    def get(self, path: Path, record: Record, model: LoadedModel, hop_s: float | None, force_verdict: bool = False,
+            final_model: bool = False) -> Classification | None:
         """The kept classification of ``path`` with ``record`` put back, or None."""
         try:
-            key = self._key(path, model, hop_s)
+            key = self._key(path, model, hop_s, force_verdict, final_model)
         except OSError:
             return None
         with self._lock:
             kept = self._kept.get(str(Path(path).resolve()))
         if kept is None or kept.key != key:
             return None
+        if kept.result.stands_for is not None:  # read by a fold model: it stays the reader
+            return replace(kept.result, record=record, stands_for=model)
         return replace(kept.result, record=record, model=model)
 
     def __len__(self) -> int:

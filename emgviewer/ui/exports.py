@@ -87,7 +87,8 @@ def export_folder_report(window: Viewer, path: Path, summary_only: bool, records
     if window.session.model is None or window.browser.index is None:
         return None
     job = FolderReportJob([e.path for e in window.browser.index.records], window.session.model, window.session.hop_s, path,
-                          f"emgviewer report: {window.browser.index.root}", summary_only, window.kept, records)
+                          f"emgviewer report: {window.browser.index.root}", summary_only, window.kept, records,
+                          force_verdict=window.session.force_verdict, final_model=window.session.final_model)
     job.signals.progress.connect(lambda done, total: (window.browser.progress.setMaximum(total),
                                                       window.browser.progress.setValue(done),
                                                       window.browser.progress.show()))

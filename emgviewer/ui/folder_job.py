@@ -53,7 +53,7 @@ class FolderJob(QtCore.QRunnable):
             # Only the assessment crosses to the UI, and the cache keeps the arrays: the signal is
             # dropped here, record by record.
             if self.cache is not None:
-                self.cache.put(outcome.path, outcome.result, self.hop_s)
+                self.cache.put(outcome.path, outcome.result, self.hop_s, self.force_verdict, self.final_model)
             self.signals.record_done.emit(done, outcome.result.record.name, assess(outcome.result), "")
         self.signals.finished.emit()
 
@@ -70,9 +70,12 @@ class FolderReportJob(QtCore.QRunnable):
     """Classify every record of the folder and write its PDF report, in the background."""
 
     def __init__(self, paths: list[Path], model: LoadedModel, hop_s: float | None, out: Path, title: str,
-                 summary_only: bool, cache: ClassificationCache | None = None, records: bool = False) -> None:
+                 summary_only: bool, cache: ClassificationCache | None = None, records: bool = False,
+                 force_verdict: bool = False, final_model: bool = False) -> None:
         super().__init__()
         self.paths, self.model, self.hop_s, self.out, self.cache = paths, model, hop_s, out, cache
+        # The viewer's reading choices hold for the report as for the screen.
+        self.force_verdict, self.final_model = force_verdict, final_model
         self.reused = 0  # records whose kept classification was used
         self.title, self.summary_only, self.records = title, summary_only, records
         self.token = CancelToken()
@@ -96,7 +99,8 @@ class FolderReportJob(QtCore.QRunnable):
                 return
             result = self._kept(path)
             if result is None:
-                outcome = next(iter(classify_each([path], self.model, self.hop_s, self.token)), None)
+                outcome = next(iter(classify_each([path], self.model, self.hop_s, self.token,
+                                                  force_verdict=self.force_verdict, final_model=self.final_model)), None)
                 if outcome is None:
                     return
                 if outcome.error is not None:
@@ -116,13 +120,13 @@ class FolderReportJob(QtCore.QRunnable):
         self.signals.finished.emit(str(self.out))
 
     def _kept(self, path: Path):
-        """The classification kept by "Classify all" for this file, model and hop, if any."""
+        """The classification kept by "Classify all" for this file, model, hop and reading, if any."""
         if self.cache is None:
             return None
         try:
             record = read_record(path)
         except RecordError:
             return None
-        result = self.cache.get(path, record, self.model, self.hop_s)
+        result = self.cache.get(path, record, self.model, self.hop_s, self.force_verdict, self.final_model)
         self.reused += result is not None
         return result
