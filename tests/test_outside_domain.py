@@ -66,3 +66,21 @@ def test_potentials_are_drawn_a_page_at_most_at_a_time():
     per_drawing = ROWS_PER_DRAWING * TEMPLATES_PER_ROW
     assert len(drawings) == -(-41 // per_drawing)
     assert max(d.height for d in drawings) <= ROWS_PER_DRAWING * 80 + 14 < 700  # under an A4 frame
+
+
+def test_the_windows_are_drawn_apart_from_the_first_partial_ribbon(emgdb_dir):
+    """A long record fills its ribbon batch by batch: outside the domain, every partial ribbon
+    is drawn apart too, never for a moment in class colours; asked for, none is."""
+    from emgviewer.display.overlay import windows_from
+    from emgviewer.inference import classify, load_model
+    from emgviewer.records import read_record
+
+    model = load_model(default_model_path())
+    record = read_record(emgdb_dir / "emg_myopathy.hea")
+    for force, expected in ((False, True), (True, False)):
+        seen = []
+        result = classify(record, model, batch_size=8, force_verdict=force,
+                          partial=lambda starts, stops, p, valid, apart: seen.append(
+                              windows_from(starts, stops, p, valid, model.card, 0.4, outside=apart).outside))
+        assert len(seen) >= 5 and set(seen) == {expected}
+        assert result.drawn_apart is expected

@@ -127,14 +127,15 @@ def classify(
     cancel: CancelToken | None = None,
     progress: Callable[[int, int], None] | None = None,
     min_valid_windows: int = MIN_VALID_WINDOWS,
-    partial: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], None] | None = None,
+    partial: Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray, bool], None] | None = None,
     force_verdict: bool = False,
     final_model: bool = False,
 ) -> Classification:
     """Classify every window of ``record``; raises :class:`ClassificationCancelled` when
     ``cancel`` is set between batches. ``progress(done, total)`` follows the valid windows;
-    ``partial(starts_s, stops_s, probabilities, valid)`` sees the probabilities filled so far
-    (NaN rows: not yet) after each batch (the array is reused: copy what you keep).
+    ``partial(starts_s, stops_s, probabilities, valid, drawn_apart)`` sees the probabilities
+    filled so far (NaN rows: not yet) after each batch (the array is reused: copy what you keep),
+    and whether the windows are to be drawn apart (outside the domain: known before the first).
 
     A record outside the model's domain (``distribution.WITHHOLDS_VERDICT``) gets no record
     verdict, with the reason, unless ``force_verdict``: then the model's reading, labelled.
@@ -163,6 +164,11 @@ def classify(
     if resampled_from is not None:
         _flag_smeared_nan(validity, windows)
     probabilities = np.full((geometry.n_windows, len(model.card.classes)), np.nan, dtype=np.float32)
+    # Before the first window, so that a long record outside the domain is never drawn, even
+    # for a moment, in the class colours it gets no verdict for.
+    caveats = tuple(distribution_caveats(record, model.card, geometry.n_windows))
+    outside = outside_domain(caveats)
+    drawn_apart = bool(outside) and not force_verdict
     todo = np.flatnonzero(validity.valid)
     for done in range(0, todo.size, batch_size):
         if cancel is not None and cancel.cancelled:
@@ -172,10 +178,8 @@ def classify(
         if progress is not None:
             progress(done + chunk.size, todo.size)
         if partial is not None:
-            partial(starts_s, stops_s, probabilities, validity.valid)
-    caveats = tuple(distribution_caveats(record, model.card, geometry.n_windows))
-    outside = outside_domain(caveats)
-    if outside and not force_verdict:
+            partial(starts_s, stops_s, probabilities, validity.valid, drawn_apart)
+    if drawn_apart:
         verdict, muaps = Verdict(None, None, reason="outside the model's domain: "
                                  + "; ".join(c.text for c in outside)), None
     else:

@@ -63,7 +63,7 @@ class SessionEvents:
         self.no_model = Event("no_model")  # a record with no model to classify it
         self.classifying = Event("classifying")  # [model]
         self.progress = Event("progress")  # [done, total]
-        self.partial = Event("partial")  # [(starts_s, stops_s, probabilities, valid)]
+        self.partial = Event("partial")  # [(starts_s, stops_s, probabilities, valid, drawn_apart)]
         self.classified = Event("classified")  # [result]
         self.classification_failed = Event("classification_failed")  # [message]
         self.classification_settled = Event("classification_settled")  # shown, failed or no model

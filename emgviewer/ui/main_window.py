@@ -242,11 +242,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.progress.setValue(done)
 
     def _partial(self, payload) -> None:
-        starts, stops, probabilities, valid = payload
+        starts, stops, probabilities, valid, apart = payload
         card = self.model.card
         hop = card.input.hop_or_card(self.hop_s)
-        self.trace.set_classification(windows_from(starts, stops, probabilities, valid, card, hop))
-        self.overview.set_ribbon(windows_from(starts, stops, probabilities, valid, card, hop, collapse=True))
+        self.trace.set_classification(windows_from(starts, stops, probabilities, valid, card, hop, outside=apart))
+        self.overview.set_ribbon(windows_from(starts, stops, probabilities, valid, card, hop, collapse=True, outside=apart))
         self.trace.set_ribbon_message("")
 
     def _classification_failed(self, message: str) -> None:

@@ -27,7 +27,7 @@ class JobSignals(QtCore.QObject):
     """What a background job reports, each with the generation it was started for."""
 
     progress = QtCore.Signal(int, int, int)  # generation, done, total
-    partial = QtCore.Signal(int, object)  # generation, (starts_s, stops_s, probabilities so far, valid)
+    partial = QtCore.Signal(int, object)  # generation, (starts_s, stops_s, probabilities so far, valid, drawn_apart)
     finished = QtCore.Signal(int, object)  # generation, result
     failed = QtCore.Signal(int, str)  # generation, message
 
@@ -47,12 +47,12 @@ class ClassifyJob(QtCore.QRunnable):
         self.signals = JobSignals()
         self.setAutoDelete(False)  # the owner keeps it until it reports
 
-    def _partial(self, starts_s, stops_s, probabilities, valid) -> None:
+    def _partial(self, starts_s, stops_s, probabilities, valid, drawn_apart) -> None:
         """Every ``PARTIAL_S`` at most: the windows classified so far, so the ribbon fills in."""
         now = time.perf_counter()
         if now - self._last_partial >= PARTIAL_S:
             self._last_partial = now
-            self.signals.partial.emit(self.generation, (starts_s, stops_s, probabilities.copy(), valid))
+            self.signals.partial.emit(self.generation, (starts_s, stops_s, probabilities.copy(), valid, drawn_apart))
 
     def run(self) -> None:
         """Classify; report the result, or the failure (a cancelled job reports nothing)."""
