@@ -48,6 +48,9 @@ def test_json_and_pdf_say_no_verdict_with_the_reason(emgdb_dir, tmp_path):
     text = _text(out)
     assert "no verdict" in text and "outside the model's domain: band-limited" in text
     assert "outside the model's domain: every window in slate, no verdict" in text  # the ribbon's legend
+    assert "The model's reading over time (outside its domain: not a finding)" in text
+    assert "all in slate: solid: normal (control), dashed: myopathy, dotted: ALS / neurogenic" in text
+    assert "Window probabilities over time" not in text
     assert text.count("U41") >= 2  # the last unit in the table and among the drawn potentials
 
 
@@ -84,3 +87,25 @@ def test_the_windows_are_drawn_apart_from_the_first_partial_ribbon(emgdb_dir):
                               windows_from(starts, stops, p, valid, model.card, 0.4, outside=apart).outside))
         assert len(seen) >= 5 and set(seen) == {expected}
         assert result.drawn_apart is expected
+
+
+def test_the_probability_timeline_outside_the_domain_has_no_class_colour(emgdb_dir):
+    from reportlab.graphics.shapes import PolyLine
+    from reportlab.lib import colors
+
+    from emgviewer.display.colours import OUTSIDE_DOMAIN
+    from emgviewer.inference import classify, load_model
+    from emgviewer.records import read_record
+    from emgviewer.report.figures import probability_timeline
+
+    model = load_model(default_model_path())
+    record = read_record(emgdb_dir / "emg_myopathy.hea")
+    for force in (False, True):
+        result = classify(record, model, force_verdict=force)
+        lines = [shape for shape in probability_timeline(result, 400).contents if isinstance(shape, PolyLine)]
+        assert len(lines) == len(model.card.classes)
+        if force:  # the model's reading, asked for: in the class colours
+            assert [line.strokeColor for line in lines] == [colors.HexColor(c.colour) for c in model.card.classes]
+        else:
+            assert {line.strokeColor.hexval() for line in lines} == {colors.HexColor(OUTSIDE_DOMAIN).hexval()}
+            assert len({str(line.strokeDashArray) for line in lines}) == len(lines)  # told apart by dashes

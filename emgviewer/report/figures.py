@@ -149,8 +149,20 @@ def _legend(drawing: Drawing, result: Classification, x: float, y: float) -> Non
                        fillColor=GREY))
 
 
+#: Outside the model's domain the classes' lines are all slate (no class colour reads as a
+#: finding) and told apart by their dashes, in the classes' order: solid, dashed, dotted.
+APART_DASHES = ((None, "solid"), ([3, 2], "dashed"), ([0.8, 1.6], "dotted"), ([4, 1.5, 0.8, 1.5], "dash-dot"))
+
+
+def apart_line_key(result: Classification) -> str:
+    """Which line is which class in a timeline drawn apart: "solid: normal (control), ..."."""
+    return ", ".join(f"{APART_DASHES[k % len(APART_DASHES)][1]}: {info.label}"
+                     for k, info in enumerate(result.model.card.classes))
+
+
 def probability_timeline(result: Classification, width: float, height: float = 90.0) -> Drawing:
-    """Each class's probability per window (at the window's centre); invalid windows in grey."""
+    """Each class's probability per window (at the window's centre); invalid windows in grey.
+    Drawn apart (outside the model's domain) in slate, the classes told apart by dashes."""
     drawing = Drawing(width, height + 16)
     left, bottom = 34.0, 14.0
     plot_width = width - left - 4
@@ -171,7 +183,12 @@ def probability_timeline(result: Classification, width: float, height: float = 9
         if valid.size == 0:
             break
         points = np.column_stack([to_x(centres[valid]), to_y(result.probabilities[valid, k])]).ravel().tolist()
-        drawing.add(PolyLine(points, strokeColor=colors.HexColor(info.colour), strokeWidth=1.0))
+        if result.drawn_apart:
+            dashes = APART_DASHES[k % len(APART_DASHES)][0]
+            drawing.add(PolyLine(points, strokeColor=colors.HexColor(OUTSIDE_DOMAIN), strokeWidth=1.0,
+                                 strokeDashArray=dashes))
+        else:
+            drawing.add(PolyLine(points, strokeColor=colors.HexColor(info.colour), strokeWidth=1.0))
     for p in (0.0, 0.5, 1.0):
         drawing.add(String(left - 3, to_y(p) - 2.5, f"{p:g}", fontName=FONT, fontSize=6.5, textAnchor="end"))
     drawing.add(String(left + plot_width, to_y(threshold) + 2, f"uncertainty threshold {threshold:g}",

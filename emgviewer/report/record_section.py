@@ -24,7 +24,7 @@ from emgviewer.inference.caveats import (
 )
 from emgviewer.inference.classify import Classification
 from emgviewer.inference.folds import HELD_OUT_NOTE
-from emgviewer.report.figures import closeup_figure, probability_timeline, trace_figure
+from emgviewer.report.figures import apart_line_key, closeup_figure, probability_timeline, trace_figure
 from emgviewer.report.pdf import DISCLAIMER, table
 
 
@@ -82,7 +82,14 @@ def record_section(result: Classification, styles: dict, width: float,
     story.append(p(DISCLAIMER, styles["small"]))
     # A heading stays on the page of its figure: alone at a page's foot it announces nothing.
     story.append(KeepTogether([p("Whole record", styles["h2"]), trace_figure(result, width, display.sensitivity_uv)]))
-    story.append(KeepTogether([p("Window probabilities over time", styles["h2"]), probability_timeline(result, width)]))
+    if result.drawn_apart:  # the reading is shown, never as a finding
+        story.append(KeepTogether([
+            p("The model's reading over time (outside its domain: not a finding)", styles["h2"]),
+            p(f"Window probabilities, all in slate: {apart_line_key(result)}.", styles["small"]),
+            probability_timeline(result, width)]))
+    else:
+        story.append(KeepTogether([p("Window probabilities over time", styles["h2"]),
+                                   probability_timeline(result, width)]))
     story.append(CondPageBreak(200))
     story += _closeups(result, styles, width)
     story.append(p("Windows", styles["h2"]))
