@@ -29,11 +29,14 @@ def class_rgb(colours: list[str]) -> np.ndarray:
     return np.array([hex_to_rgb(c) for c in colours], dtype=np.uint8)
 
 
-#: Motor units (MUAP analysis), U1 first: the Okabe-Ito palette, which stays distinct under
-#: the common colour-vision deficiencies, without its yellow (unreadable on white).
-UNIT_COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
+#: Motor units (MUAP analysis), U1 first, in the trace, the panel, its table and the PDF. Kept
+#: apart from every colour that means something else on the same screen: the shipped class
+#: colours (a blue unit on an ALS record read as "myopathy"), the slate of windows outside the
+#: domain and the grey of invalid ones. Wine, olive, pink, black, violet and magenta (from Paul
+#: Tol's, Okabe-Ito's and ColorBrewer's sets): each at least 40 CIELAB units from those.
+UNIT_COLOURS = ("#882255", "#999933", "#CC79A7", "#000000", "#6A3D9A", "#E7298A")
 
 
 def unit_colour(index: int) -> str:
-    """Colour of the unit at ``index`` (0 for U1); colours repeat after seven units."""
+    """Colour of the unit at ``index`` (0 for U1); colours repeat after six units (the label says which)."""
     return UNIT_COLOURS[index % len(UNIT_COLOURS)]
