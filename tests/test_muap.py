@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -132,7 +133,7 @@ def test_the_result_is_plain_json():
     assert document["schema"] == SCHEMA_VERSION
     assert document["analysis_band_hz"] == [250.0, 5000.0]
     unit = document["units"][0]
-    assert set(unit) == {"label", "discharges_s", "measures", "firing", "locked_components_ms", "marks"}
+    assert set(unit) == {"label", "discharges_s", "measures", "firing", "locked_components_ms", "marks", "implausible"}
     assert unit["measures"]["amplitude_uv"] > 0 and unit["marks"]["amplitude_uv"] in {"within", "above", "below"}
 
 
@@ -173,3 +174,43 @@ def test_trigger_sweeps_stack_one_unit():
     np.testing.assert_allclose(with_gaps.times_s, sweeps.times_s)
     gap = 1002 - (starts[0] + first_crossing - 20)  # the NaN's place in the first sweep (2 ms = 20 samples before)
     assert np.isfinite(with_gaps.sweeps_uv).all() and with_gaps.sweeps_uv[0, gap] == 0.0
+
+
+def test_units_that_cannot_be_one_motor_unit_are_said_and_left_out_of_the_means():
+    """Rates under 4 Hz or over 40 Hz, an irregular rhythm, a potential under the detection
+    threshold: each said in words, the unit kept in the list, the record's means over the rest."""
+    from emgviewer.analysis.muap.plausibility import implausible_reasons
+
+    assert implausible_reasons(12.0, 0.15, 300.0, 40.0) == ()
+    assert implausible_reasons(2.4, 0.15, 300.0, 40.0) == ("fires at 2.4 Hz, under 4 Hz",)
+    assert implausible_reasons(55.0, 0.7, 30.0, 40.0) == (
+        "fires at 55.0 Hz, over 40 Hz", "irregular (IDI CV 0.70 > 0.5)",
+        "potential 30 µV, under the detection threshold 40 µV")
+    assert implausible_reasons(None, None, 300.0, 40.0) == ()  # too few intervals to say: not flagged
+
+    sim = simulate_units(VALIDATION_UNITS, 6.0, seed=4)
+    analysis = analyse_muaps(sim.signal_uv, sim.fs_hz)
+    units = list(analysis.units)
+    flagged = dataclasses.replace(units[0], implausible=("fires at 2.0 Hz, under 4 Hz",))
+    from emgviewer.analysis.muap.analysis import _summary
+
+    summary = _summary([flagged, *units[1:]], sim.fs_hz)
+    rest = units[1:]
+    assert (summary.n_units, summary.n_implausible) == (len(rest), 1)
+    assert summary.mean_amplitude_uv == pytest.approx(np.mean([u.measures.amplitude_uv for u in rest]))
+    assert summary.mean_duration_ms == pytest.approx(np.mean([u.measures.duration_ms for u in rest]))
+
+
+def test_the_learned_verdict_reads_every_unit_as_it_was_fitted():
+    """Its regression was fitted on means over every unit found; flagging changes the record's
+    clinical means, never what the regression reads."""
+    from emgviewer.analysis.stacking import muap_measures, muap_measures_of_units
+
+    sim = simulate_units(VALIDATION_UNITS, 6.0, seed=4)
+    units = list(analyse_muaps(sim.signal_uv, sim.fs_hz).units)
+    flagged = [dataclasses.replace(units[0], implausible=("irregular",)), *units[1:]]
+    expected = muap_measures(len(units), float(np.mean([u.measures.amplitude_uv for u in units])),
+                             float(np.mean([u.measures.duration_ms for u in units])),
+                             float(np.mean([u.measures.polyphasic for u in units])),
+                             [u.firing.mean_rate_hz for u in units])
+    assert np.allclose(muap_measures_of_units(flagged), expected, equal_nan=True)

@@ -23,6 +23,7 @@ from scipy.stats import mannwhitneyu
 from emgviewer.analysis.muap.record import analyse_record
 from emgviewer.analysis.signal_profile import FEATURES as PROFILE_FEATURES
 from emgviewer.analysis.signal_profile import signal_profile
+from emgviewer.analysis.stacking import muap_measures_of_units
 from emgviewer.atomic import atomic_write_bytes
 from emgviewer.records import index_folder, read_record
 
@@ -45,6 +46,10 @@ def record_features(path: Path) -> dict:
         "unit_durations_ms": [u.measures.duration_ms for u in units],
         "unit_phases": [u.measures.phases for u in units],
         "unit_rates_hz": [u.firing.mean_rate_hz for u in units],
+        "units_implausible": [list(u.implausible) for u in units],
+        "n_candidates": result.analysis.n_candidates, "n_unexplained": result.analysis.n_unexplained,
+        # What a learned verdict reads, exactly as the app computes it (over every unit found).
+        "stacker_measures": [None if np.isnan(v) else float(v) for v in muap_measures_of_units(units)],
         "profile": None if profile is None else {key: getattr(profile, key) for key in PROFILE_FEATURES},
     }
 
@@ -56,56 +61,83 @@ def group_report(rows: list[dict]) -> tuple[str, dict]:
              "Each record analysed by `emgviewer.analysis.muap` (no training, no labels used). Units are "
              "not independent within a person, so the subject-level test (medians per subject) is the "
              "one to read; the unit-level test is shown beside it.", "",
-             "| group | subjects | records | units | median amplitude µV | median duration ms | "
-             "units per record | polyphasic share |", "|---|---|---|---|---|---|---|---|"]
+             "Units the analysis flags as not plausible as one motor unit (firing under 4 or over 40 Hz, "
+             "IDI CV over 0.5, a potential under the detection threshold; `emgviewer.analysis.muap."
+             "plausibility`) are left out, as the app leaves them out of a record's means; *unexplained* is "
+             "the share of a record's candidate discharges that no unit, or sum of units, explains "
+             "(median over the group's records).", "",
+             "| group | subjects | records | units | units left out | median amplitude µV | "
+             "median duration ms | units per record | polyphasic share | unexplained share |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    rows = [_plausible_only(r) for r in rows]
     for group in GROUPS:
         mine = [r for r in rows if r["truth"] == group]
         amps = np.concatenate([r["unit_amplitudes_uv"] for r in mine] or [np.empty(0)])
         durs = np.concatenate([r["unit_durations_ms"] for r in mine] or [np.empty(0)])
-        poly = np.concatenate([np.asarray(r["unit_phases"]) >= 5 for r in mine] or [np.empty(0)])
+        poly = np.concatenate([r["unit_polyphasic"] for r in mine] or [np.empty(0)])
         subjects = sorted({r["subject"] for r in mine})
+        left_out = sum(r["n_left_out"] for r in mine)
+        unexplained = [r["n_unexplained"] / r["n_candidates"] for r in mine if r.get("n_candidates")]
         out["groups"][group] = {
             "subjects": len(subjects), "records": len(mine), "units": int(amps.size),
+            "units_left_out": left_out,
             "median_amplitude_uv": float(np.median(amps)) if amps.size else None,
             "median_duration_ms": float(np.median(durs)) if durs.size else None,
-            "units_per_record": float(np.mean([r["n_units"] for r in mine])) if mine else None,
+            "units_per_record": float(np.mean([len(r["unit_amplitudes_uv"]) for r in mine])) if mine else None,
             "polyphasic_share": float(poly.mean()) if poly.size else None,
+            "median_unexplained_share": float(np.median(unexplained)) if unexplained else None,
             "subject_median_amplitude_uv": _per_subject(mine, "unit_amplitudes_uv"),
             "subject_median_duration_ms": _per_subject(mine, "unit_durations_ms"),
+            "subject_polyphasic_share": _per_subject(mine, "unit_polyphasic", np.mean),
         }
         g = out["groups"][group]
-        lines.append(f"| {group} | {g['subjects']} | {g['records']} | {g['units']} | "
+        lines.append(f"| {group} | {g['subjects']} | {g['records']} | {g['units']} | {left_out} | "
                      f"{_fmt(g['median_amplitude_uv'], '.0f')} | {_fmt(g['median_duration_ms'], '.1f')} | "
-                     f"{_fmt(g['units_per_record'], '.1f')} | {_fmt(g['polyphasic_share'], '.2f')} |")
+                     f"{_fmt(g['units_per_record'], '.1f')} | {_fmt(g['polyphasic_share'], '.2f')} | "
+                     f"{_fmt(g['median_unexplained_share'], '.2f')} |")
     lines += ["", "| comparison | measure | unit-level p | subject-level p | direction (median vs control) | "
               "clinically expected |", "|---|---|---|---|---|---|"]
     expected = {"ALS": "larger and longer", "myopathy": "smaller and shorter"}
+    expected_poly = {"ALS": "more polyphasic", "myopathy": "more polyphasic"}
     for group in ("ALS", "myopathy"):
         for measure, key, subject_key in (("amplitude", "unit_amplitudes_uv", "subject_median_amplitude_uv"),
-                                          ("duration", "unit_durations_ms", "subject_median_duration_ms")):
-            a = np.concatenate([r[key] for r in rows if r["truth"] == group])
-            c = np.concatenate([r[key] for r in rows if r["truth"] == "control"])
+                                          ("duration", "unit_durations_ms", "subject_median_duration_ms"),
+                                          ("polyphasia", "unit_polyphasic", "subject_polyphasic_share")):
+            a = np.concatenate([r[key] for r in rows if r["truth"] == group]).astype(float)
+            c = np.concatenate([r[key] for r in rows if r["truth"] == "control"]).astype(float)
             sa = list(out["groups"][group][subject_key].values())
             sc = list(out["groups"]["control"][subject_key].values())
             p_unit = float(mannwhitneyu(a, c).pvalue)
             p_subject = float(mannwhitneyu(sa, sc).pvalue)
-            direction = "higher" if np.median(a) > np.median(c) else "lower"
+            centre = np.mean if measure == "polyphasia" else np.median  # a share: compare the means
+            direction = "higher" if centre(a) > centre(c) else "lower"
             out["tests"][f"{group}_vs_control_{measure}"] = {
                 "unit_p": p_unit, "subject_p": p_subject, "direction": direction,
                 "n_units": [int(a.size), int(c.size)], "n_subjects": [len(sa), len(sc)]}
             lines.append(f"| {group} vs control | {measure} | {p_unit:.2g} | {p_subject:.2g} "
-                         f"({len(sa)} vs {len(sc)} subjects) | {direction} | {expected[group]} |")
+                         f"({len(sa)} vs {len(sc)} subjects) | {direction} | "
+                         f"{expected_poly[group] if measure == 'polyphasia' else expected[group]} |")
     lines += ["", "Two-sided Mann-Whitney U tests (scipy.stats.mannwhitneyu). N2001 subjects differ in age "
               "(the reference values rise with age) and the analysis has not been checked against a "
               "clinician's manual markers on these records.", ""]
     return "\n".join(lines), out
 
 
-def _per_subject(rows: list[dict], key: str) -> dict[str, float]:
+def _per_subject(rows: list[dict], key: str, centre=np.median) -> dict[str, float]:
     by_subject: dict[str, list[float]] = {}
     for row in rows:
         by_subject.setdefault(row["subject"], []).extend(row[key])
-    return {s: float(np.median(v)) for s, v in sorted(by_subject.items()) if v}
+    return {s: float(centre(np.asarray(v, dtype=float))) for s, v in sorted(by_subject.items()) if v}
+
+
+def _plausible_only(row: dict) -> dict:
+    """``row`` with its unit lists cut to the plausible units (rows written before units were
+    flagged keep them all), and a polyphasic flag per unit (5 phases or more)."""
+    flags = row.get("units_implausible") or [[] for _ in row["unit_amplitudes_uv"]]
+    keep = [not f for f in flags]
+    cut = {key: [v for v, k in zip(row[key], keep) if k]
+           for key in ("unit_amplitudes_uv", "unit_durations_ms", "unit_phases", "unit_rates_hz")}
+    return {**row, **cut, "unit_polyphasic": [p >= 5 for p in cut["unit_phases"]], "n_left_out": keep.count(False)}
 
 
 def _fmt(value, spec: str) -> str:

@@ -31,7 +31,9 @@ def muap_features(path: Path, record_names: tuple[str, ...]) -> np.ndarray:
     out = np.full((len(record_names), len(MUAP_FIELDS)), np.nan)
     for i, name in enumerate(record_names):
         row = rows.get(name)
-        if row:
+        if row and "stacker_measures" in row:
+            out[i] = [np.nan if v is None else v for v in row["stacker_measures"]]
+        elif row:  # written before units were flagged implausible: its summary is over every unit
             out[i] = muap_measures(row["n_units"], row["mean_amplitude_uv"], row["mean_duration_ms"],
                                    row["polyphasic_share"], row.get("unit_rates_hz") or [])
     return out

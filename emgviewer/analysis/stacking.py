@@ -54,6 +54,18 @@ def muap_measures(n_units: int, mean_amplitude_uv: float | None, mean_duration_m
                      float(n_units), float(np.mean(rates)) if rates else np.nan])
 
 
+def muap_measures_of_units(units: Sequence) -> np.ndarray:
+    """:data:`MUAP_FIELDS` over every unit found (:class:`~emgviewer.analysis.muap.analysis.MotorUnit`),
+    plausible or not: the learned verdicts were fitted on means over all units, before units
+    were flagged implausible, and read them as they were fitted."""
+    if not units:
+        return muap_measures(0, None, None, None, [])
+    return muap_measures(len(units), float(np.mean([u.measures.amplitude_uv for u in units])),
+                         float(np.mean([u.measures.duration_ms for u in units])),
+                         float(np.mean([u.measures.polyphasic for u in units])),
+                         [u.firing.mean_rate_hz for u in units])
+
+
 def _or_nan(value: float | None) -> float:
     return np.nan if value is None else float(value)
 

@@ -42,8 +42,9 @@ from emgviewer.records import RecordError, read_record
 CSV_COLUMNS = (
     "record", "unit", "n_discharges", "mean_rate_hz", "idi_cv", "amplitude_uv", "amplitude_mark",
     "duration_ms", "duration_mark", "phases", "polyphasic", "turns", "area_uv_ms", "thickness_ms",
-    "size_index", "satellites_ms", "record_units", "record_mean_amplitude_uv", "record_mean_duration_ms",
-    "record_polyphasic_share", "recruitment_ratio", "recruitment_frequency_hz", "references_apply",
+    "size_index", "satellites_ms", "implausible", "record_units", "record_implausible_units",
+    "record_mean_amplitude_uv", "record_mean_duration_ms", "record_polyphasic_share", "recruitment_ratio",
+    "recruitment_frequency_hz", "references_apply",
 )
 
 
@@ -121,10 +122,10 @@ def csv_text(results: list[RecordMuaps]) -> str:
     writer.writerow(CSV_COLUMNS)
     for result in results:
         s = result.analysis.summary
-        tail = [s.n_units, _num(s.mean_amplitude_uv), _num(s.mean_duration_ms), _num(s.polyphasic_share),
+        tail = [s.n_units, s.n_implausible, _num(s.mean_amplitude_uv), _num(s.mean_duration_ms), _num(s.polyphasic_share),
                 _num(s.recruitment_ratio), _num(s.recruitment_frequency_hz), result.references_apply]
         if not result.analysis.units:
-            writer.writerow([result.record.name] + [""] * 15 + tail)
+            writer.writerow([result.record.name] + [""] * 16 + tail)
         for unit in result.analysis.units:
             m, f = unit.measures, unit.firing
             writer.writerow([
@@ -132,7 +133,7 @@ def csv_text(results: list[RecordMuaps]) -> str:
                 _num(m.amplitude_uv), result.mark(unit.marks, "amplitude_uv") or "",
                 _num(m.duration_ms), result.mark(unit.marks, "duration_ms") or "", m.phases, m.polyphasic,
                 m.turns, _num(m.area_uv_ms), _num(m.thickness_ms), _num(m.size_index),
-                ";".join(f"{v:g}" for v in m.satellites_ms), *tail])
+                ";".join(f"{v:g}" for v in m.satellites_ms), "; ".join(unit.implausible), *tail])
     return buffer.getvalue()
 
 
@@ -167,7 +168,8 @@ def table(results: list[RecordMuaps]) -> str:
                 f"{marked(m.amplitude_uv, result.mark(unit.marks, 'amplitude_uv'), '.0f'):>9}"
                 f"{marked(m.duration_ms, result.mark(unit.marks, 'duration_ms'), '.1f'):>8}"
                 f"{m.phases:>8}{m.turns:>7}{m.area_uv_ms:>12.0f}{m.size_index:>7.2f}  "
-                f"{', '.join(f'{v:g}' for v in m.satellites_ms) or '-'}")
+                f"{', '.join(f'{v:g}' for v in m.satellites_ms) or '-'}"
+                + (f"  ✗ left out: {'; '.join(unit.implausible)}" if unit.implausible else ""))
         lines += [f"  note: {note}" for note in result.notes]
         lines.append("")
     lines += [

@@ -14,7 +14,7 @@ import numpy as np
 from emgviewer.analysis.muap import MuapAnalysisError
 from emgviewer.analysis.muap.record import RecordMuaps, record_muaps
 from emgviewer.analysis.resample import rational_ratio, resample_to
-from emgviewer.analysis.stacking import MUAP_MAX_S, muap_measures, stacked_verdict
+from emgviewer.analysis.stacking import MUAP_MAX_S, muap_measures_of_units, stacked_verdict
 from emgviewer.analysis.validity import Invalid, WindowValidity, assess_time_spans
 from emgviewer.analysis.verdicts import MIN_VALID_WINDOWS, Verdict, record_verdict
 from emgviewer.analysis.windows import WindowGeometry, window_view
@@ -218,9 +218,7 @@ def _record_verdict(record: Record, model: LoadedModel, valid: np.ndarray, min_w
         except MuapAnalysisError as err:
             note = str(err)
         else:
-            s = muaps.analysis.summary
-            measures = muap_measures(s.n_units, s.mean_amplitude_uv, s.mean_duration_ms, s.polyphasic_share,
-                                     [u.firing.mean_rate_hz for u in muaps.analysis.units])
+            measures = muap_measures_of_units(muaps.analysis.units)
             if record.duration_s > MUAP_MAX_S:
                 note = f"from the first {MUAP_MAX_S:g} s"
     return stacked_verdict(valid, card.class_names, stacker, measures, min_windows, n_total, note), muaps

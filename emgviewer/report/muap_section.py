@@ -32,7 +32,8 @@ def muap_section(muaps: RecordMuaps, styles: dict, width: float) -> list[Flowabl
         f"Discharges found on a copy band-limited to {a.band_hz[0]:g} Hz - {a.band_hz[1] / 1e3:g} kHz (analysis "
         f"filter, not the display's), threshold {a.threshold_uv:.0f} µV (>= {THRESHOLD_SIGMAS:g} x the "
         f"noise {a.noise_uv:.1f} µV), sorted into units by template matching; each unit's potential is "
-        f"averaged on the recorded signal with the other units subtracted. {s.n_units} unit(s), "
+        f"averaged on the recorded signal with the other units subtracted. {s.n_units} unit(s) in the means"
+        f"{f' ({s.n_implausible} implausible, left out)' if s.n_implausible else ''}, "
         f"{a.n_unexplained} of {a.n_candidates} candidate peaks left unexplained."), styles["small"])]
     for note in muaps.notes:
         story.append(Paragraph(escape("Read with care: " + note), styles["caveat"]))
@@ -41,7 +42,7 @@ def muap_section(muaps: RecordMuaps, styles: dict, width: float) -> list[Flowabl
     references = Paragraph(escape(f"References ({reference.MUSCLE}, {reference.ELECTRODE}; adult, not "
                                   f"age-adjusted): " + "; ".join(refs) + "."), styles["small"])
     if a.units:
-        story += [Spacer(1, 6), _units_table(muaps)]
+        story += [Spacer(1, 6), *_units_table(muaps, styles)]
         # The references go with the potentials: alone they made a last page of five lines.
         drawings = _templates(muaps, width)
         caption = Paragraph("Averaged potentials (same scale; duration markers dashed)", styles["small"])
@@ -76,7 +77,8 @@ def _summary_table(muaps: RecordMuaps):
     return table(rows, [120, 80, 100, 50])
 
 
-def _units_table(muaps: RecordMuaps):
+def _units_table(muaps: RecordMuaps, styles) -> list[Flowable]:
+    """The units table; units not plausible as one motor unit in grey, with why, under it."""
     rows = [["unit", "n", "rate Hz", "IDI CV", "amplitude µV", "", "duration ms", "", "phases", "turns",
              "area µV·ms", "size index", "satellites ms"]]
     for unit in muaps.analysis.units:
@@ -86,11 +88,18 @@ def _units_table(muaps: RecordMuaps):
                      _mark(muaps, unit.marks, "amplitude_uv"), f"{m.duration_ms:.1f}",
                      _mark(muaps, unit.marks, "duration_ms"), m.phases, m.turns, f"{m.area_uv_ms:.0f}",
                      f"{m.size_index:.2f}", ", ".join(f"{v:g}" for v in m.satellites_ms) or "-"])
+    left_out = [(unit.label, "; ".join(unit.implausible)) for unit in muaps.analysis.units if unit.implausible]
     result = table(rows, [26, 24, 34, 34, 50, 38, 46, 38, 34, 30, 46, 40, 56], font_size=7)
     for i, unit in enumerate(muaps.analysis.units, start=1):
         result.setStyle([("TEXTCOLOR", (0, i), (0, i), colors.HexColor(unit_colour(i - 1))),
                          ("FONT", (0, i), (0, i), "Helvetica-Bold", 7)])
-    return result
+        if unit.implausible:  # shown, greyed, and said why below
+            result.setStyle([("TEXTCOLOR", (1, i), (-1, i), colors.Color(0.55, 0.55, 0.55))])
+    if not left_out:
+        return [result]
+    said = "; ".join(f"{label}: {why}" for label, why in left_out)
+    return [result, Paragraph(escape(f"Not plausible as one motor unit, shown in grey and left out of the "
+                                     f"record's means: {said}."), styles["small"])]
 
 
 def _templates(muaps: RecordMuaps, width: float) -> list[Drawing]:

@@ -113,6 +113,7 @@ class MuapPanel(QtWidgets.QWidget):
                      marked(m.amplitude_uv, mark("amplitude_uv"), ".0f"),
                      marked(m.duration_ms, mark("duration_ms"), ".1f"), str(m.phases), str(m.turns),
                      f"{m.size_index:.2f}")
+            left_out = "Left out of the record's means: " + "; ".join(unit.implausible) if unit.implausible else ""
             for column, text in enumerate(cells):
                 item = QtWidgets.QTableWidgetItem(text)
                 if column == 0:
@@ -120,6 +121,9 @@ class MuapPanel(QtWidgets.QWidget):
                     font = item.font()
                     font.setBold(True)
                     item.setFont(font)
+                elif unit.implausible:  # shown, greyed, and why on hovering
+                    item.setForeground(QtGui.QColor("#8c8c8c"))
+                item.setToolTip(left_out)
                 self.table.setItem(row, column, item)
         self.table.resizeColumnsToContents()
         if units:
@@ -181,7 +185,9 @@ class MuapPanel(QtWidgets.QWidget):
             f"(ref {refs['duration_ms'].text()}) · {m.phases} phases{' (polyphasic)' if m.polyphasic else ''} · "
             f"{m.turns} turns · area {m.area_uv_ms:.0f} µV·ms · size index {m.size_index:.2f} · firing "
             f"{marked(f.mean_rate_hz, None, '.1f')} Hz, IDI CV {marked(f.idi_cv, None, '.2f')}"
-            + (f" · satellites at {', '.join(f'{v:g}' for v in m.satellites_ms)} ms" if m.satellites_ms else "")))
+            + (f" · satellites at {', '.join(f'{v:g}' for v in m.satellites_ms)} ms" if m.satellites_ms else "")
+            + (f" · not plausible as one motor unit, left out of the means: {'; '.join(unit.implausible)}"
+               if unit.implausible else "")))
 
     # -- trigger --------------------------------------------------------------------------------
     def set_trigger(self, shown: bool, level_uv: float | None = None) -> None:

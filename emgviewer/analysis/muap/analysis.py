@@ -10,12 +10,15 @@ import numpy as np
 from emgviewer.analysis.muap import reference
 from emgviewer.analysis.muap.detect import detect
 from emgviewer.analysis.muap.firing import Firing, firing, recruitment_frequency, recruitment_ratio
+from emgviewer.analysis.muap.plausibility import implausible_reasons
 from emgviewer.analysis.muap.sort import sort_discharges
 from emgviewer.analysis.muap.waveform import WaveformMeasures, averaged_templates, measure
 from emgviewer.lazy import threadpoolctl
 
 #: Schema of ``MuapAnalysis.to_dict`` (the CLI's JSON); raise it when a field changes meaning.
-SCHEMA_VERSION = 1
+#: 2: units carry ``implausible`` reasons; the summary's means and ``n_units`` are over the
+#: plausible units only, ``n_implausible`` counts the others.
+SCHEMA_VERSION = 2
 
 
 @dataclass(frozen=True)
@@ -29,6 +32,9 @@ class MotorUnit:
     firing: Firing
     locked_components_ms: tuple[float, ...]  # time-locked parts sorted apart, then merged back
     marks: dict[str, str | None] = field(default_factory=dict)  # measure -> within | above | below
+    #: Why this is not a plausible single motor unit (``plausibility``); such a unit is shown,
+    #: and kept out of the record's means.
+    implausible: tuple[str, ...] = ()
 
     def template_times_ms(self, fs_hz: float) -> np.ndarray:
         """The template's sample times in ms, 0 at the alignment point."""
@@ -44,20 +50,23 @@ class MotorUnit:
             "firing": self.firing.to_dict(),
             "locked_components_ms": list(self.locked_components_ms),
             "marks": dict(self.marks),
+            "implausible": list(self.implausible),
         }
 
 
 @dataclass(frozen=True)
 class RecordSummary:
-    """A record's MUAP measures over its units, each marked against the reference (within, above, below)."""
+    """A record's MUAP measures over its plausible units, each marked against the reference
+    (within, above, below); units flagged implausible are counted apart and left out."""
 
-    n_units: int
+    n_units: int  # the plausible units, which the means are over
     mean_amplitude_uv: float | None
     mean_duration_ms: float | None
     polyphasic_share: float | None
     recruitment_ratio: float | None
     recruitment_frequency_hz: float | None
     marks: dict[str, str | None]
+    n_implausible: int = 0
 
     def to_dict(self) -> dict:
         """The summary as JSON types."""
@@ -121,9 +130,13 @@ def _analyse(signal: np.ndarray, fs_hz: float, calibrated: bool) -> MuapAnalysis
     measured = sorted(((measure(template, fs_hz), train, template, locked) for train, template, locked
                        in zip(trains, templates, sorting.locked_components_ms)),
                       key=lambda item: -item[0].amplitude_uv)
-    units = [MotorUnit(f"U{i + 1}", train, template, measures, firing(train / fs_hz), locked,
-                       {key: ref.mark(getattr(measures, key)) for key, ref in reference.UNIT.items()})
-             for i, (measures, train, template, locked) in enumerate(measured)]
+    units = []
+    for i, (measures, train, template, locked) in enumerate(measured):
+        fired = firing(train / fs_hz)
+        units.append(MotorUnit(f"U{i + 1}", train, template, measures, fired, locked,
+                               {key: ref.mark(getattr(measures, key)) for key, ref in reference.UNIT.items()},
+                               implausible_reasons(fired.mean_rate_hz, fired.idi_cv, measures.amplitude_uv,
+                                                   detection.threshold_uv)))
     return MuapAnalysis(
         fs_hz=float(fs_hz), duration_s=signal.size / fs_hz, band_hz=detection.band_hz,
         noise_uv=detection.noise_uv, threshold_uv=detection.threshold_uv,
@@ -131,7 +144,8 @@ def _analyse(signal: np.ndarray, fs_hz: float, calibrated: bool) -> MuapAnalysis
         units=tuple(units), summary=_summary(units, fs_hz))
 
 
-def _summary(units: list[MotorUnit], fs_hz: float) -> RecordSummary:
+def _summary(all_units: list[MotorUnit], fs_hz: float) -> RecordSummary:
+    units = [u for u in all_units if not u.implausible]
     if not units:
         values = dict(mean_amplitude_uv=None, mean_duration_ms=None, polyphasic_share=None,
                       recruitment_ratio=None, recruitment_frequency_hz=None)
@@ -144,4 +158,4 @@ def _summary(units: list[MotorUnit], fs_hz: float) -> RecordSummary:
             recruitment_frequency_hz=recruitment_frequency([u.discharges / fs_hz for u in units]),
         )
     marks = {key: ref.mark(values[key]) for key, ref in reference.RECORD.items()}
-    return RecordSummary(n_units=len(units), marks=marks, **values)
+    return RecordSummary(n_units=len(units), marks=marks, n_implausible=len(all_units) - len(units), **values)

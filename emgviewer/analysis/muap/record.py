@@ -51,7 +51,8 @@ class RecordMuaps:
         s = self.analysis.summary
         mark = lambda key: self.mark(s.marks, key)  # noqa: E731
         poly = None if s.polyphasic_share is None else 100 * s.polyphasic_share
-        return (f"{s.n_units} unit{'s' if s.n_units != 1 else ''}; mean amplitude "
+        apart = f" (+{s.n_implausible} implausible, left out)" if s.n_implausible else ""
+        return (f"{s.n_units} unit{'s' if s.n_units != 1 else ''}{apart}; mean amplitude "
                 f"{marked(s.mean_amplitude_uv, mark('mean_amplitude_uv'), '.0f', ' µV')}, mean duration "
                 f"{marked(s.mean_duration_ms, mark('mean_duration_ms'), '.1f', ' ms')}, polyphasic "
                 f"{marked(poly, mark('polyphasic_share'), '.0f', '%')}, recruitment ratio "
@@ -117,6 +118,11 @@ def _limits(record: Record, analysis: MuapAnalysis) -> tuple[list[str], bool]:
     if 0 < n < CLINICAL_MIN_UNITS:
         notes.append(f"{n} unit{'s' if n != 1 else ''} found; a clinical mean is judged on about "
                      f"{CLINICAL_MIN_UNITS} MUAPs, so the record's marks are indicative")
+    if analysis.summary.n_implausible:
+        k = analysis.summary.n_implausible
+        notes.append(f"{k} unit{'s' if k != 1 else ''} not plausible as one motor unit in a low contraction "
+                     "(firing rate, rhythm or size), shown and kept out of the means")
     if n == 0:
-        notes.append("no motor unit was found (no discharge rose clearly above the background)")
+        notes.append("no plausible motor unit was found" if analysis.units else
+                     "no motor unit was found (no discharge rose clearly above the background)")
     return notes, applies
