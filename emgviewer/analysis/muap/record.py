@@ -116,7 +116,8 @@ def _limits(record: Record, analysis: MuapAnalysis) -> tuple[list[str], bool]:
         notes.append(f"sampled at {record.fs_hz / 1e3:g} kHz: the sharpest spikes are underread")
     n = analysis.summary.n_units
     if 0 < n < CLINICAL_MIN_UNITS:
-        notes.append(f"{n} unit{'s' if n != 1 else ''} found; a clinical mean is judged on about "
+        found = "found" if not analysis.summary.n_implausible else "in the means"
+        notes.append(f"{n} unit{'s' if n != 1 else ''} {found}; a clinical mean is judged on about "
                      f"{CLINICAL_MIN_UNITS} MUAPs, so the record's marks are indicative")
     if analysis.summary.n_implausible:
         k = analysis.summary.n_implausible
