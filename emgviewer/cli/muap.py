@@ -5,17 +5,25 @@ record's summary, each marked against the biceps reference values (see
 ``emgviewer.analysis.muap.reference``). Bad files are reported one line each on stderr and
 skipped; the others are still analysed, and the exit status is then 1.
 
-JSON (``--format json``), schema 1::
+``--by-subject`` pools the plausible units of each person's records (N2001: a subject's records
+are the sites of one muscle) into a muscle-level multi-MUP summary and its reading
+(``emgviewer.analysis.muap.muscle``): one row per subject instead of the units.
 
-    {"schema": 1, "tool": "emgviewer muap", "version": ...,
+JSON (``--format json``), schema 2 (units carry ``implausible``; the summary's means are over
+the plausible units, ``n_implausible`` counts the others)::
+
+    {"schema": 2, "tool": "emgviewer muap", "version": ...,
      "references": {"unit": {measure: {"low", "high", "unit", "source"}}, "record": {...}},
      "records": [{"record", "path", "references_apply", "notes": [...], "fs_hz", "duration_s",
                   "analysis_band_hz", "noise_uv", "threshold_uv", "n_candidates", "n_unexplained",
-                  "summary": {"n_units", "mean_amplitude_uv", "mean_duration_ms",
+                  "summary": {"n_units", "n_implausible", "mean_amplitude_uv", "mean_duration_ms",
                               "polyphasic_share", "recruitment_ratio",
                               "recruitment_frequency_hz", "marks": {measure: mark}},
                   "units": [{"label", "discharges_s": [...], "measures": {...},
-                             "firing": {...}, "locked_components_ms", "marks"}]}]}
+                             "firing": {...}, "locked_components_ms", "marks", "implausible"}]}]}
+
+With ``--by-subject``: {"schema": 2, "tool": "emgviewer muap --by-subject", "version", "criteria",
+"subjects": [MuscleSummary.to_dict()]}.
 
 A mark is "within", "above", "below", or null (no value, or the references do not apply to
 this record). CSV has one row per unit (a record without units gets one row with an empty
@@ -33,6 +41,7 @@ from pathlib import Path
 
 from emgviewer import __version__
 from emgviewer.analysis.muap import MuapAnalysisError, reference
+from emgviewer.analysis.muap.muscle import MIN_UNITS, OUTLIER_SHARE, MuscleSummary, muscle_summary
 from emgviewer.analysis.muap.record import RecordMuaps, record_muaps
 from emgviewer.analysis.muap.reference import marked
 from emgviewer.cli.common import collect_records, emit, error, positive_hz, refuse_output
@@ -60,6 +69,10 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--format", choices=("table", "csv", "json"), default="table",
                         help="table: units per record; csv: one row per unit; json: everything, with "
                              "discharge times (schema in emgviewer.cli.muap)")
+    parser.add_argument("--by-subject", action="store_true",
+                        help="pool each person's records (sites of one muscle) into a muscle-level multi-MUP "
+                             "summary with its reading from published reference values: neurogenic, "
+                             "myopathic, normal or indeterminate")
     parser.add_argument("--out", type=Path, metavar="FILE", help="write here instead of standard output")
     parser.add_argument("--force", action="store_true", help="overwrite --out if it exists")
     parser.add_argument("--fs-hz", type=positive_hz, metavar="HZ",
@@ -79,7 +92,10 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
         else:
             results.append(outcome)
-    text = {"table": table, "csv": csv_text, "json": json_text}[args.format](results)
+    if args.by_subject:
+        text = {"table": subject_table, "csv": subject_csv, "json": subject_json}[args.format](by_subject(results))
+    else:
+        text = {"table": table, "csv": csv_text, "json": json_text}[args.format](results)
     if not emit(text, args.out, args.force):
         return 1
     return 1 if failed else 0
@@ -100,7 +116,7 @@ def analyse_each(paths: list[Path], fs_hz: float | None = None) -> Iterator[Reco
 def json_text(results: list[RecordMuaps]) -> str:
     """The analyses as the JSON document (schema 1), with the references they were marked against."""
     document = {
-        "schema": 1, "tool": "emgviewer muap", "version": __version__,
+        "schema": 2, "tool": "emgviewer muap", "version": __version__,
         "references": {
             "muscle": reference.MUSCLE, "electrode": reference.ELECTRODE,
             "unit": {k: _ref(r) for k, r in reference.UNIT.items()},
@@ -179,3 +195,70 @@ def table(results: list[RecordMuaps]) -> str:
         "Research and teaching tool, not a medical device.",
     ]
     return "\n".join(lines) + "\n"
+
+
+def by_subject(results: list[RecordMuaps]) -> list[MuscleSummary]:
+    """One muscle-level summary per person (a record without a subject stands alone)."""
+    groups: dict[str, list[RecordMuaps]] = {}
+    for result in results:
+        groups.setdefault(result.record.subject_id or result.record.name, []).append(result)
+    return [muscle_summary(group, subject) for subject, group in sorted(groups.items())]
+
+
+SUBJECT_CSV_COLUMNS = ("subject", "records", "mups", "left_out", "mean_amplitude_uv", "mean_amplitude_mark",
+                       "mean_duration_ms", "mean_duration_mark", "polyphasic_share", "polyphasic_mark",
+                       "outliers_high", "outliers_low", "interpretation", "reasons")
+
+
+def subject_table(summaries: list[MuscleSummary]) -> str:
+    """The muscle-level summaries as text, one line each, the reading's grounds under it."""
+    lines = [f"{'subject':<14}{'records':>8}{'MUPs':>6}{'left out':>10}{'mean amp µV':>13}{'mean dur ms':>13}"
+             f"{'polyphasic':>12}{'outliers ↑/↓':>14}  reading"]
+    for s in summaries:
+        poly = None if s.polyphasic_share is None else 100 * s.polyphasic_share
+        lines.append(f"{s.subject or '-':<14}{len(s.records):>8}{s.n_units:>6}{s.n_left_out:>10}"
+                     f"{marked(s.mean_amplitude_uv, s.marks['mean_amplitude_uv'], '.0f'):>13}"
+                     f"{marked(s.mean_duration_ms, s.marks['mean_duration_ms'], '.1f'):>13}"
+                     f"{marked(poly, s.marks['polyphasic_share'], '.0f', '%'):>12}"
+                     f"{f'{s.outliers_high}/{s.outliers_low}':>14}  {s.interpretation}")
+        lines.append(f"{'':<14}{'; '.join(s.reasons)}")
+        lines += [f"{'':<14}not pooled: {why}" for why in s.skipped]
+    lines += [
+        "",
+        f"Pooled over each person's records (sites): plausible units only. Reading from published reference "
+        f"values ({reference.MUSCLE}, {reference.ELECTRODE}; nothing fitted on any data set): neurogenic if a mean "
+        f"is above its limit or over {OUTLIER_SHARE:.0%} of MUPs exceed an individual limit (Stalberg et al. 1994's "
+        f"outlier criterion), myopathic the same below, normal if neither on at least {MIN_UNITS} MUPs, else "
+        "indeterminate. Polyphasia is shown, not used: it rises both ways.",
+        f"  individual MUPs: amplitude {reference.UNIT['amplitude_uv'].text()}, duration "
+        f"{reference.UNIT['duration_ms'].text()}; means: amplitude {reference.RECORD['mean_amplitude_uv'].text()}, "
+        f"duration {reference.RECORD['mean_duration_ms'].text()} ({reference.UNIT['amplitude_uv'].source})",
+        "Research and teaching tool, not a medical device.",
+    ]
+    return "\n".join(lines) + "\n"
+
+
+def subject_csv(summaries: list[MuscleSummary]) -> str:
+    """The muscle-level summaries as CSV, one row per person."""
+    buffer = io.StringIO()
+    writer = _SafeWriter(csv.writer(buffer, lineterminator="\n"))
+    writer.writerow(SUBJECT_CSV_COLUMNS)
+    for s in summaries:
+        writer.writerow([s.subject or "", len(s.records), s.n_units, s.n_left_out, _num(s.mean_amplitude_uv),
+                         s.marks["mean_amplitude_uv"] or "", _num(s.mean_duration_ms), s.marks["mean_duration_ms"] or "",
+                         _num(s.polyphasic_share), s.marks["polyphasic_share"] or "", s.outliers_high, s.outliers_low,
+                         s.interpretation, "; ".join(s.reasons)])
+    return buffer.getvalue()
+
+
+def subject_json(summaries: list[MuscleSummary]) -> str:
+    """The muscle-level summaries as JSON, with the criteria they were read by."""
+    document = {
+        "schema": 2, "tool": "emgviewer muap --by-subject", "version": __version__,
+        "criteria": {"min_units": MIN_UNITS, "outlier_share": OUTLIER_SHARE, "muscle": reference.MUSCLE,
+                     "electrode": reference.ELECTRODE,
+                     "unit": {k: _ref(r) for k, r in reference.UNIT.items()},
+                     "mean": {k: _ref(reference.RECORD[k]) for k in ("mean_amplitude_uv", "mean_duration_ms")}},
+        "subjects": [s.to_dict() for s in summaries],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
