@@ -4,6 +4,7 @@ by the published criteria only (nothing fitted), and said the same way on every 
 from __future__ import annotations
 
 import json
+import re
 from types import SimpleNamespace
 
 import numpy as np
@@ -86,3 +87,36 @@ def test_by_subject_on_the_cli_table_and_json_agree(synthetic_n2001):
         line = next(line for line in table.stdout.splitlines() if line.startswith(s["subject"]))
         assert line.split()[1:4] == [str(len(s["records"])), str(s["n_units"]), str(s["n_left_out"])]
         assert line.endswith(s["interpretation"])
+
+
+def test_the_folder_report_says_each_persons_reading_and_the_model_chosen(n2001_dir, tmp_path):
+    """The folder PDF: one qEMG row per person, as muscle_summary reads the same records, and the
+    model named is the one chosen (default.onnx), its fold models said as standing in."""
+    import shutil
+
+    from pypdf import PdfReader
+
+    from emgviewer.analysis.muap.record import record_muaps
+    from emgviewer.records import read_record
+
+    folder = tmp_path / "two"
+    folder.mkdir()
+    names = ("N2001M05BB51", "N2001M05BB52", "N2001C07BB51", "N2001C07BB52")
+    for name in names:
+        for suffix in (".hea", ".bin"):
+            shutil.copy(n2001_dir / f"{name}{suffix}", folder)
+    out = tmp_path / "folder.pdf"
+    run = emgviewer_cli("report", folder, "--out", out, "--summary-only")
+    assert run.returncode == 0, run.stderr
+    text = " ".join(PdfReader(out).pages[0].extract_text().split())
+    assert "classified with munet (3class) 1.1.0 (default.onnx)" in text
+    assert "4 of them by the fold model trained without their subject" in text
+    assert "Muscle-level qEMG (each person's records pooled)" in text
+    for subject in ("C07", "M05"):
+        expected = muscle_summary([record_muaps(read_record(folder / f"{n}.hea"), None) for n in names
+                                   if n[5:8] == subject], subject)
+        row = re.search(rf"{subject} (\d+) (\d+) / (\d+) .*? (\d+)/(\d+) (\w+)", text)
+        assert row, text
+        assert [int(g) for g in row.groups()[:5]] == [expected.n_units, expected.n_left_out, expected.n_distant,
+                                                     expected.outliers_high, expected.outliers_low]
+        assert row.group(6) == expected.interpretation

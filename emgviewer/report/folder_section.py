@@ -20,7 +20,9 @@ from emgviewer.inference.caveats import (
     summarise_agreement,
 )
 from emgviewer.inference.classify import Classification
+from emgviewer.inference.folds import HELD_OUT_NOTE
 from emgviewer.report.pdf import DISCLAIMER, table
+from emgviewer.report.qemg_section import qemg_table, subject_reading, subject_summaries
 from emgviewer.report.record_section import DisplaySettings, model_card_summary, record_section
 
 OTHER = "other"
@@ -40,7 +42,8 @@ def folder_story(results: Sequence[Classification], title: str, styles: dict, wi
     and, with ``records``, each record's section."""
     assessments = [assess(r) for r in results]
     groups = group_by_subject(results)
-    card = results[0].model.card
+    asked = results[0].stands_for or results[0].model  # the model chosen, not a fold model that stood in
+    card = asked.card
     story: list[Flowable] = [Paragraph(escape(title), styles["title"]),
                              Paragraph(escape(DISCLAIMER), styles["small"]), Spacer(1, 4)]
     rows = [["subject", "seen in training", "truth", "subject verdict", "", "records", "records agreeing"]]
@@ -57,9 +60,11 @@ def folder_story(results: Sequence[Classification], title: str, styles: dict, wi
         subjects.append(judged)
         rows.append([subject, "seen" if judged.seen else "no", class_label(judged.truth), judged.statement.short,
                      MARKS.get(judged.agreement or "", ""), str(len(items)), tally.text() if tally.total else "-"])
+    held_out = sum(r.stands_for is not None for r in results)
     story.append(Paragraph(escape(
         f"{len(results)} record{'' if len(results) == 1 else 's'} classified with {card.name} {card.version} "
-        f"({results[0].model.path.name}); evaluation protocol of the model: {card.provenance.protocol_kind}."),
+        f"({asked.path.name}); evaluation protocol of the model: {card.provenance.protocol_kind}."
+        + (f" {held_out} of them by the fold model trained without their subject ({HELD_OUT_NOTE})." if held_out else "")),
         styles["body"]))
     for line in summarise_agreement(assessments).lines("records") + summarise_agreement(subjects).lines("subjects"):
         story.append(Paragraph(escape(line), styles["body"]))
@@ -70,12 +75,18 @@ def folder_story(results: Sequence[Classification], title: str, styles: dict, wi
     if failures:
         story.append(Paragraph(escape(f"Not read ({len(failures)}): " + "; ".join(failures)), styles["small"]))
     story += [Spacer(1, 4), table(rows)]
-    model = KeepTogether([Paragraph("Model", styles["h2"]), *model_card_summary(results[0], styles)])
+    people = {subject: positions for subject, positions in groups.items() if subject != OTHER}
+    qemg = subject_summaries(results, people) if people else {}
+    if qemg:
+        story += qemg_table(qemg, styles)
+    model = KeepTogether([Paragraph("Model", styles["h2"]), *model_card_summary(results[0], styles, asked_for=True)])
     if summary_only:
         return story + [Paragraph("Records", styles["h2"]), _records_table(results, assessments), model]
     for subject, positions in groups.items():
         story += [PageBreak(), Paragraph(escape(f"Subject {subject}"), styles["title"]),
                   _records_table([results[i] for i in positions], [assessments[i] for i in positions])]
+        if subject in qemg:
+            story.append(subject_reading(qemg[subject], styles))
         if records:  # each record's own section says the model (record_section), so no model block
             for i in positions:
                 story += [PageBreak(), *record_section(results[i], styles, width, DisplaySettings(), assessments[i])]

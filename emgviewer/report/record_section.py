@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from typing import Sequence
@@ -250,8 +251,11 @@ def window_table(result: Classification) -> Flowable:
     return table(rows, font_size=7)
 
 
-def model_card_summary(result: Classification, styles: dict) -> list[Flowable]:
-    """The model's card in short: name, architecture, input, calibration, training data and evaluation."""
+def model_card_summary(result: Classification, styles: dict, asked_for: bool = False) -> list[Flowable]:
+    """The model's card in short: name, architecture, input, calibration, training data and evaluation.
+    ``asked_for``: the model the user chose, not the fold model that read this record (a folder's summary)."""
+    if asked_for and result.stands_for is not None:
+        result = dataclasses.replace(result, model=result.stands_for, stands_for=None)
     card = result.model.card
     contract = card.input
     evaluation = card.evaluation
