@@ -32,11 +32,12 @@ def test_json_follows_the_documented_schema(records, tmp_path):
     run = _emgviewer("muap", good, thigh, "--format", "json", "--out", out)
     assert run.returncode == 0, run.stderr
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert (document["schema"], document["tool"]) == (1, "emgviewer muap")
+    assert (document["schema"], document["tool"]) == (2, "emgviewer muap")
     assert document["references"]["unit"]["amplitude_uv"]["low"] == 178.0
     first, second = document["records"]
     expected = analyse_record(read_record(good))
     assert first["summary"]["n_units"] == expected.analysis.summary.n_units == len(VALIDATION_UNITS)
+    assert first["summary"]["n_implausible"] == 0 and all(u["implausible"] == [] for u in first["units"])
     assert [u["measures"]["amplitude_uv"] for u in first["units"]] == pytest.approx(
         [u.measures.amplitude_uv for u in expected.analysis.units])
     assert first["references_apply"] is True
