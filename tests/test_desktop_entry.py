@@ -118,3 +118,36 @@ def test_every_module_imported_by_name_is_listed_for_the_bundle():
     for source in (REPO / "emgviewer").rglob("*.py"):
         named |= set(re.findall(r'lazy_module\("([\w.]+)"\)', source.read_text()))
     assert named and named <= set(LAZY_IMPORTS), sorted(named - set(LAZY_IMPORTS))
+
+
+def test_install_desktop_on_the_command_line_and_a_folder_it_cannot_write(tmp_path):
+    from cli_runner import emgviewer_cli
+
+    done = emgviewer_cli("install-desktop", "--data-dir", tmp_path / "share")
+    assert done.returncode == 0, done.stderr
+    entry = tmp_path / "share" / "applications" / "emgviewer.desktop"
+    command = unquote_exec(entry_keys(entry.read_text())["Exec"].removesuffix(" %f"))
+    assert f"it runs: {' '.join(command)} FILE" in done.stdout
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file where the folder should be\n")
+    refused = emgviewer_cli("install-desktop", "--data-dir", blocked)
+    assert refused.returncode == 1 and refused.stdout == ""
+    assert refused.stderr.startswith(f"emgviewer: error: {blocked}/applications: cannot write the desktop entry (")
+    assert "Traceback" not in refused.stderr
+    assert blocked.read_text() == "a file where the folder should be\n"  # nothing of the user's touched
+
+
+def test_about_says_what_this_installation_runs_on():
+    import json
+
+    from cli_runner import emgviewer_cli
+
+    import emgviewer
+
+    done = emgviewer_cli("about", "--json")
+    assert done.returncode == 0, done.stderr
+    facts = json.loads(done.stdout)
+    assert (facts["version"], facts["kind"]) == (emgviewer.__version__, "Python package")
+    assert Path(facts["location"]) == Path(emgviewer.__file__).resolve().parent
+    assert facts["onnxruntime"]["model_runs_on"] in facts["onnxruntime"]["available_providers"]
+    assert isinstance(facts["sound"]["plays"], bool) and (facts["sound"]["plays"] or facts["sound"]["why_not"])

@@ -6,6 +6,7 @@ import argparse
 import os
 from pathlib import Path
 
+from emgviewer.cli.common import error
 from emgviewer.desktop_entry import install, installed_paths, program_command, uninstall
 
 
@@ -23,13 +24,17 @@ def add_parser(commands: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Install (or remove) the desktop entry; 0."""
+    """Install (or remove) the desktop entry; 0, or 1 when a file cannot be written (said)."""
     data_dir = args.data_dir or Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share")
-    if args.uninstall:
-        removed = uninstall(data_dir)
-        print("removed " + ", ".join(map(str, removed)) if removed else f"nothing of emgviewer's in {data_dir}")
-        return 0
-    notes = install(data_dir, program_command())
+    try:
+        if args.uninstall:
+            removed = uninstall(data_dir)
+            print("removed " + ", ".join(map(str, removed)) if removed else f"nothing of emgviewer's in {data_dir}")
+            return 0
+        notes = install(data_dir, program_command())
+    except OSError as err:  # a read-only or full disk, a file in the way: said, nothing half-written
+        error(f"{err.filename or data_dir}: cannot write the desktop entry ({err.strerror or err})")
+        return 1
     print(f"EMG Viewer is in the menu: {installed_paths(data_dir)['entry']}")
     print(f"it runs: {' '.join(program_command())} FILE")
     for note in notes:
