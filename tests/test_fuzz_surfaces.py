@@ -26,8 +26,13 @@ from emgviewer.analysis.display_filter import DisplayFilter, FilterError
 from emgviewer.analysis.muap import MuapAnalysisError, analyse_muaps
 from emgviewer.inference.card import ModelCard
 from emgviewer.inference.errors import CardError
+from emgviewer.lazy import import_analysis_modules
 from emgviewer.records.annotations import AnnotationFileError, load_annotations
 from emgviewer.teaching import ANSWERS, Quiz
+
+# scipy.signal and scipy.cluster load on first use: imported here, not inside the first case's
+# memory budget (tracemalloc would count a module's import as that input's allocation).
+import_analysis_modules()
 
 pytestmark = pytest.mark.fuzz
 
