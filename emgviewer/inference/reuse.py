@@ -47,8 +47,8 @@ class ClassificationCache:
     def put(self, path: Path, result: Classification, hop_s: float | None, force_verdict: bool = False,
             final_model: bool = False) -> None:
         """Keep ``result`` for ``path``, classified with those options (its signal dropped: a
-        folder's worth stays small). ``result.model`` is the model asked for, even where a fold
-        model read the record (``result.stands_for``)."""
+        folder's worth stays small). The key holds the model asked for: ``result.stands_for``
+        where a fold model read the record (``result.model`` is then that fold model)."""
         light = replace(result, record=_stand_in(result.record))
         asked_for = result.stands_for or result.model
         key = self._key(path, asked_for, hop_s, force_verdict, final_model)
