@@ -21,6 +21,7 @@ import numpy as np
 from scipy.stats import mannwhitneyu
 
 from emgviewer.analysis.muap.record import analyse_record
+from emgviewer.analysis.muap.waveform import POLYPHASIC_PHASES
 from emgviewer.analysis.signal_profile import FEATURES as PROFILE_FEATURES
 from emgviewer.analysis.signal_profile import signal_profile
 from emgviewer.analysis.stacking import muap_measures_of_units
@@ -132,12 +133,13 @@ def _per_subject(rows: list[dict], key: str, centre=np.median) -> dict[str, floa
 
 def _plausible_only(row: dict) -> dict:
     """``row`` with its unit lists cut to the plausible units (rows written before units were
-    flagged keep them all), and a polyphasic flag per unit (5 phases or more)."""
+    flagged keep them all), and a polyphasic flag per unit (as the app counts one)."""
     flags = row.get("units_implausible") or [[] for _ in row["unit_amplitudes_uv"]]
     keep = [not f for f in flags]
     cut = {key: [v for v, k in zip(row[key], keep) if k]
            for key in ("unit_amplitudes_uv", "unit_durations_ms", "unit_phases", "unit_rates_hz")}
-    return {**row, **cut, "unit_polyphasic": [p >= 5 for p in cut["unit_phases"]], "n_left_out": keep.count(False)}
+    return {**row, **cut, "unit_polyphasic": [p >= POLYPHASIC_PHASES for p in cut["unit_phases"]],
+            "n_left_out": keep.count(False)}
 
 
 def _fmt(value, spec: str) -> str:

@@ -14,7 +14,7 @@ import json
 import sys
 from pathlib import Path
 
-from emgviewer.analysis.muap.muscle import MIN_UNITS, muscle_summary
+from emgviewer.analysis.muap.muscle import MIN_UNITS, by_person
 from emgviewer.analysis.muap.record import record_muaps
 from emgviewer.atomic import atomic_write_text
 from emgviewer.inference import classify, default_model_path, load_model
@@ -33,21 +33,20 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=Path, default=Path("training/reports/qemg_subjects"))
     args = parser.parse_args(argv)
     model = load_model(default_model_path())
-    by_subject: dict[str, list] = {}
-    results, assessments = [], []
+    analyses, results, assessments = [], [], []
     for entry in index_folder(args.data_dir).records:
         record = read_record(entry.path)
-        by_subject.setdefault(record.subject_id, []).append(record_muaps(record, None))
+        analyses.append(record_muaps(record, None))
         result = classify(record, model)
         results.append(result)
         assessments.append(assess(result))
     network = {s.subject: s for s in subject_assessments(model.card, [r.record.subject_id for r in results],
                                                          assessments)}
     rows = []
-    for subject, group in sorted(by_subject.items()):
-        summary = muscle_summary(group, subject)
+    truths = {a.record.subject_id: a.record.truth for a in analyses}
+    for summary in by_person(analyses):
+        subject, truth = summary.subject, truths[summary.subject]
         said = network[subject]
-        truth = group[0].record.truth
         rows.append({"subject": subject, "truth": truth, "qemg": summary.to_dict(),
                      "qemg_agrees": None if summary.interpretation not in AGREES else AGREES[summary.interpretation] == truth,
                      "network": said.statement.short, "network_agreement": said.agreement})

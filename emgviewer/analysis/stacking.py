@@ -17,6 +17,7 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from emgviewer.analysis.muap.analysis import unit_means
 from emgviewer.analysis.verdicts import MIN_VALID_WINDOWS, Verdict, record_verdict
 
 QUANTILES = (0.1, 0.5, 0.9)
@@ -58,12 +59,9 @@ def muap_measures_of_units(units: Sequence) -> np.ndarray:
     """:data:`MUAP_FIELDS` over every unit found (:class:`~emgviewer.analysis.muap.analysis.MotorUnit`),
     plausible or not: the learned verdicts were fitted on means over all units, before units
     were flagged implausible, and read them as they were fitted."""
-    if not units:
-        return muap_measures(0, None, None, None, [])
-    return muap_measures(len(units), float(np.mean([u.measures.amplitude_uv for u in units])),
-                         float(np.mean([u.measures.duration_ms for u in units])),
-                         float(np.mean([u.measures.polyphasic for u in units])),
-                         [u.firing.mean_rate_hz for u in units])
+    means = unit_means(units)
+    return muap_measures(len(units), means["mean_amplitude_uv"], means["mean_duration_ms"],
+                         means["polyphasic_share"], [u.firing.mean_rate_hz for u in units])
 
 
 def _or_nan(value: float | None) -> float:

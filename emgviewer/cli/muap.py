@@ -41,7 +41,7 @@ from pathlib import Path
 
 from emgviewer import __version__
 from emgviewer.analysis.muap import MuapAnalysisError, reference
-from emgviewer.analysis.muap.muscle import MIN_UNITS, OUTLIER_SHARE, MuscleSummary, muscle_summary
+from emgviewer.analysis.muap.muscle import MIN_UNITS, OUTLIER_SHARE, MuscleSummary, by_person
 from emgviewer.analysis.muap.record import RecordMuaps, record_muaps
 from emgviewer.analysis.muap.reference import marked
 from emgviewer.cli.common import collect_records, emit, error, positive_hz, refuse_output
@@ -93,7 +93,7 @@ def run(args: argparse.Namespace) -> int:
         else:
             results.append(outcome)
     if args.by_subject:
-        text = {"table": subject_table, "csv": subject_csv, "json": subject_json}[args.format](by_subject(results))
+        text = {"table": subject_table, "csv": subject_csv, "json": subject_json}[args.format](by_person(results))
     else:
         text = {"table": table, "csv": csv_text, "json": json_text}[args.format](results)
     if not emit(text, args.out, args.force):
@@ -195,14 +195,6 @@ def table(results: list[RecordMuaps]) -> str:
         "Research and teaching tool, not a medical device.",
     ]
     return "\n".join(lines) + "\n"
-
-
-def by_subject(results: list[RecordMuaps]) -> list[MuscleSummary]:
-    """One muscle-level summary per person (a record without a subject stands alone)."""
-    groups: dict[str, list[RecordMuaps]] = {}
-    for result in results:
-        groups.setdefault(result.record.subject_id or result.record.name, []).append(result)
-    return [muscle_summary(group, subject) for subject, group in sorted(groups.items())]
 
 
 SUBJECT_CSV_COLUMNS = ("subject", "records", "mups", "left_out", "mean_amplitude_uv", "mean_amplitude_mark",

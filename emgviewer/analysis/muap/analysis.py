@@ -144,18 +144,23 @@ def _analyse(signal: np.ndarray, fs_hz: float, calibrated: bool) -> MuapAnalysis
         units=tuple(units), summary=_summary(units, fs_hz))
 
 
+def unit_means(units) -> dict[str, float | None]:
+    """Mean amplitude, mean duration and polyphasic share of ``units`` (``None`` each for none):
+    a record's summary, a person's pooled sites and a learned verdict's inputs all take these."""
+    if not units:
+        return dict(mean_amplitude_uv=None, mean_duration_ms=None, polyphasic_share=None)
+    return dict(mean_amplitude_uv=float(np.mean([u.measures.amplitude_uv for u in units])),
+                mean_duration_ms=float(np.mean([u.measures.duration_ms for u in units])),
+                polyphasic_share=float(np.mean([u.measures.polyphasic for u in units])))
+
+
 def _summary(all_units: list[MotorUnit], fs_hz: float) -> RecordSummary:
     units = [u for u in all_units if not u.implausible]
+    values = unit_means(units)
     if not units:
-        values = dict(mean_amplitude_uv=None, mean_duration_ms=None, polyphasic_share=None,
-                      recruitment_ratio=None, recruitment_frequency_hz=None)
+        values.update(recruitment_ratio=None, recruitment_frequency_hz=None)
     else:
-        values = dict(
-            mean_amplitude_uv=float(np.mean([u.measures.amplitude_uv for u in units])),
-            mean_duration_ms=float(np.mean([u.measures.duration_ms for u in units])),
-            polyphasic_share=float(np.mean([u.measures.polyphasic for u in units])),
-            recruitment_ratio=recruitment_ratio([u.firing.mean_rate_hz for u in units]),
-            recruitment_frequency_hz=recruitment_frequency([u.discharges / fs_hz for u in units]),
-        )
+        values.update(recruitment_ratio=recruitment_ratio([u.firing.mean_rate_hz for u in units]),
+                      recruitment_frequency_hz=recruitment_frequency([u.discharges / fs_hz for u in units]))
     marks = {key: ref.mark(values[key]) for key, ref in reference.RECORD.items()}
     return RecordSummary(n_units=len(units), marks=marks, n_implausible=len(all_units) - len(units), **values)

@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from emgviewer.analysis.muap import reference
+from emgviewer.analysis.muap.analysis import unit_means
 from emgviewer.analysis.muap.record import RecordMuaps
 
 #: The number of MUPs a multi-MUP analysis is judged on (Stalberg et al. 1994: 20).
@@ -85,17 +86,21 @@ def muscle_summary(results: list[RecordMuaps], subject: str | None = None) -> Mu
     amp_ref, dur_ref = reference.UNIT["amplitude_uv"], reference.UNIT["duration_ms"]
     high = int(np.sum((amplitude > amp_ref.high) | (duration > dur_ref.high))) if units else 0
     low = int(np.sum((amplitude < amp_ref.low) | (duration < dur_ref.low))) if units else 0
-    values = {
-        "mean_amplitude_uv": float(amplitude.mean()) if units else None,
-        "mean_duration_ms": float(duration.mean()) if units else None,
-        "polyphasic_share": float(np.mean([u.measures.polyphasic for u in units])) if units else None,
-    }
+    values = unit_means(units)
     marks = {key: reference.RECORD[key].mark(value) for key, value in values.items()}
     interpretation, reasons = _interpret(len(units), marks, high, low, bool(used))
     return MuscleSummary(subject, tuple(r.record.name for r in used), len(units), left_out,
                          len(plausible) - len(units), **values,
                          outliers_high=high, outliers_low=low, marks=marks, interpretation=interpretation,
                          reasons=reasons, skipped=skipped)
+
+
+def by_person(results: list[RecordMuaps]) -> list[MuscleSummary]:
+    """One muscle-level summary per person, by subject id (a record without one stands alone)."""
+    groups: dict[str, list[RecordMuaps]] = {}
+    for result in results:
+        groups.setdefault(result.record.subject_id or result.record.name, []).append(result)
+    return [muscle_summary(group, subject) for subject, group in sorted(groups.items())]
 
 
 def _interpret(n: int, marks: dict[str, str | None], high: int, low: int, any_used: bool) -> tuple[str, tuple[str, ...]]:
