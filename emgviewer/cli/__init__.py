@@ -56,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_parser(commands)
     about.add_parser(commands)
     desktop.add_parser(commands)
+    parser.set_defaults(command_names=frozenset(commands.choices))  # what `emgviewer PATH` must not be
     return parser
 
 
@@ -74,8 +75,7 @@ def main(argv: list[str] | None = None) -> int:
     quiet_library_warnings()
     parser = build_parser()
     argv = list(sys.argv[1:] if argv is None else argv)
-    commands = {"view", "info", "classify", "report", "muap", "audio", "models", "compare", "about",
-                "install-desktop"}
+    commands = parser.get_default("command_names")
     if not argv:
         argv = ["view"]  # a new user sees the whole idea at once
     elif argv[0] not in commands and not argv[0].startswith("-"):

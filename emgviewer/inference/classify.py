@@ -72,6 +72,11 @@ class Classification:
     stands_for: LoadedModel | None = None
 
     @property
+    def chosen_model(self) -> LoadedModel:
+        """The model the user chose: ``stands_for`` where its fold model read the record, else ``model``."""
+        return self.stands_for or self.model
+
+    @property
     def drawn_apart(self) -> bool:
         """Outside the model's domain and its reading not asked for: no class colour, no verdict."""
         return bool(self.outside) and not self.forced

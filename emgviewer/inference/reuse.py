@@ -50,8 +50,7 @@ class ClassificationCache:
         folder's worth stays small). The key holds the model asked for: ``result.stands_for``
         where a fold model read the record (``result.model`` is then that fold model)."""
         light = replace(result, record=_stand_in(result.record))
-        asked_for = result.stands_for or result.model
-        key = self._key(path, asked_for, hop_s, force_verdict, final_model)
+        key = self._key(path, result.chosen_model, hop_s, force_verdict, final_model)
         with self._lock:
             self._kept[str(Path(path).resolve())] = Kept(key, light)
 

@@ -42,7 +42,7 @@ def folder_story(results: Sequence[Classification], title: str, styles: dict, wi
     and, with ``records``, each record's section."""
     assessments = [assess(r) for r in results]
     groups = group_by_subject(results)
-    asked = results[0].stands_for or results[0].model  # the model chosen, not a fold model that stood in
+    asked = results[0].chosen_model  # not a fold model that stood in for it
     card = asked.card
     story: list[Flowable] = [Paragraph(escape(title), styles["title"]),
                              Paragraph(escape(DISCLAIMER), styles["small"]), Spacer(1, 4)]

@@ -255,7 +255,7 @@ def model_card_summary(result: Classification, styles: dict, asked_for: bool = F
     """The model's card in short: name, architecture, input, calibration, training data and evaluation.
     ``asked_for``: the model the user chose, not the fold model that read this record (a folder's summary)."""
     if asked_for and result.stands_for is not None:
-        result = dataclasses.replace(result, model=result.stands_for, stands_for=None)
+        result = dataclasses.replace(result, model=result.chosen_model, stands_for=None)
     card = result.model.card
     contract = card.input
     evaluation = card.evaluation
